@@ -1,0 +1,112 @@
+/*
+ * cluster.h - the simulated database cluster: instances, endpoints, faults.
+ *
+ * A cluster is built from a validated scenario. It owns one struct
+ * rdsim_instance per scenario instance (its SQLite database, its vCPU queue
+ * and its health) and a deployment, the strategy that decides what happens
+ * when something fails: recover in place, fail over, promote. Deployments sit
+ * behind one interface (struct rdsim_deployment_ops in cluster_impl.h);
+ * single-az is the first.
+ *
+ * The cluster never sees clients. The workload asks it where an endpoint
+ * points (rdsim_cluster_route) and hands requests to an instance
+ * (rdsim_instance_serve); the cluster reports what happens through the
+ * observer callbacks, which the run module turns into events.csv rows and
+ * writer-downtime episodes.
+ */
+#ifndef RDSIM_CLUSTER_H
+#define RDSIM_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rdsim/db.h"
+#include "rdsim/err.h"
+#include "rdsim/instance_class.h"
+#include "rdsim/rng.h"
+#include "rdsim/scenario.h"
+#include "rdsim/sim.h"
+
+struct rdsim_cluster;
+
+enum rdsim_endpoint { RDSIM_EP_WRITER, RDSIM_EP_READER, RDSIM_EP_COUNT };
+enum rdsim_op_kind { RDSIM_OP_READ, RDSIM_OP_WRITE, RDSIM_OP_KIND_COUNT };
+
+/* What an instance does with a connection attempt right now. */
+enum rdsim_health {
+    RDSIM_HEALTH_UP,          /* serves requests */
+    RDSIM_HEALTH_UNREACHABLE, /* host dead or AZ cut off: attempts time out */
+    RDSIM_HEALTH_STARTING,    /* host up, engine recovering: connections refused */
+};
+
+/* Callbacks through which the cluster reports what happens. */
+struct rdsim_cluster_observer {
+    void *ctx;
+    /* A timeline entry: kind ("fault", "detected", "recovered", ...),
+     * subject (instance, AZ or endpoint name) and a one-line detail. */
+    void (*event)(void *ctx, rdsim_time_t t, const char *kind, const char *subject,
+                  const char *detail);
+    /* The writer stopped being usable (start of a writer-downtime episode). */
+    void (*writer_down)(void *ctx, rdsim_time_t t, const char *cause);
+};
+
+struct rdsim_cluster_config {
+    const struct rdsim_scenario *scenario;
+    uint64_t seed;           /* the run's seed (scenario seed or --seed) */
+    const char *keep_db_dir; /* NULL: databases in memory */
+    struct rdsim_cluster_observer observer;
+};
+
+int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_config *cfg,
+                         struct rdsim_cluster **out, struct rdsim_err *err);
+void rdsim_cluster_destroy(struct rdsim_cluster *c);
+
+/*
+ * Schedule the scenario's fault events (all but `load`, which belongs to the
+ * workload) and the replication ticks. Call once before running.
+ */
+int rdsim_cluster_start(struct rdsim_cluster *c, struct rdsim_err *err);
+
+/* Instances, by index in scenario order. */
+size_t rdsim_cluster_instance_count(const struct rdsim_cluster *c);
+const char *rdsim_cluster_instance_name(const struct rdsim_cluster *c, size_t i);
+/* Index of the current writer (a failover changes it). */
+size_t rdsim_cluster_writer(const struct rdsim_cluster *c);
+enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i);
+struct rdsim_db *rdsim_cluster_db(struct rdsim_cluster *c, size_t i);
+
+/*
+ * The instance a new connection to `ep` reaches now, or -1 when the endpoint
+ * names no instance. The caller then checks its health.
+ */
+int rdsim_cluster_route(struct rdsim_cluster *c, enum rdsim_endpoint ep, struct rdsim_rng *rng);
+
+/* One-way network delay between a client in AZ `client_az` (index into the
+ * writer region's AZs) and instance i, drawn from the topology's RTTs. */
+rdsim_time_t rdsim_cluster_one_way(struct rdsim_cluster *c, size_t client_az, size_t i,
+                                   struct rdsim_rng *rng);
+/* Number of AZs clients are spread over (those of the initial writer's region). */
+size_t rdsim_cluster_client_azs(const struct rdsim_cluster *c);
+
+/*
+ * Queue a request on instance i arriving at `t`: it waits for a free vCPU
+ * (FIFO) and takes a random service time. Returns the completion time and
+ * the instance's epoch, which changes whenever the instance loses its work in
+ * flight (crash, restart): a request whose epoch no longer matches at
+ * completion never completed.
+ */
+rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_op_kind kind,
+                                  rdsim_time_t t, uint32_t *epoch);
+uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i);
+
+/* Extra commit latency a write pays after its service time (storage, sync replicas). */
+rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, size_t i);
+
+/* Flush the current writer's open transaction (end of run). */
+int rdsim_cluster_flush(struct rdsim_cluster *c, struct rdsim_err *err);
+
+/* First error raised inside an event callback (SQLite failure), if any. */
+const struct rdsim_err *rdsim_cluster_error(const struct rdsim_cluster *c);
+
+#endif

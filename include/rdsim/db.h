@@ -1,0 +1,106 @@
+/*
+ * db.h - one instance's SQLite database.
+ *
+ * Every simulated instance owns a real SQLite database holding the workload
+ * table
+ *
+ *     kv(k INTEGER PRIMARY KEY,       -- key, 0..rows-1
+ *        ver INTEGER NOT NULL,        -- id of the last write op applied (0: never written)
+ *        cnt INTEGER NOT NULL,        -- how many write ops this row has taken
+ *        committed_ns INTEGER NOT NULL) -- simulated commit time of that write
+ *
+ * Writes run on the writer inside a transaction that stays open until
+ * rdsim_db_flush() (one replication tick), with the SQLite session extension
+ * recording the net change of every row; flush commits and hands back that
+ * changeset. Replicas apply such changesets in commit order with
+ * rdsim_db_apply(), one transaction per batch.
+ *
+ * `cnt` gives each applied write a position in its row's history; the clients
+ * remember which positions they saw acknowledged (rdsim/acklog.h), which is how
+ * lost writes are found from the data rather than from the model's own
+ * bookkeeping.
+ *
+ * Durability is modelled, not performed: databases live in memory, or in a
+ * file with synchronous=OFF when the user asks to keep them.
+ */
+#ifndef RDSIM_DB_H
+#define RDSIM_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rdsim/err.h"
+#include "rdsim/sim.h"
+
+struct rdsim_db;
+
+struct rdsim_db_config {
+    const char *path;   /* NULL: in memory; else a file, replaced if it exists */
+    int64_t rows;       /* rows created, keys 0..rows-1, all at ver 0 */
+    bool capture;       /* record changesets (the instance can be a source) */
+};
+
+struct rdsim_row {
+    uint64_t ver;
+    int64_t cnt;
+    rdsim_time_t committed_ns;
+};
+
+/* A changeset produced by rdsim_db_flush(); free with rdsim_changeset_free(). */
+struct rdsim_changeset {
+    void *data;
+    size_t len;
+    uint64_t n_writes;   /* write ops captured in it (before net-effect merging) */
+};
+
+int rdsim_db_open(const struct rdsim_db_config *cfg, struct rdsim_db **out,
+                  struct rdsim_err *err);
+/* Commit anything open and close; NULL does nothing. */
+void rdsim_db_close(struct rdsim_db *db);
+
+/*
+ * Apply write op `opid` to row `key` at simulated time `t`: sets ver=opid and
+ * bumps cnt, unless the row already holds opid or a later op (retries and
+ * reordered ops are idempotent, last writer wins). *position is the row's new
+ * cnt, or 0 when the op was not applied. Opens the tick's transaction if
+ * needed.
+ */
+int rdsim_db_write(struct rdsim_db *db, int64_t key, uint64_t opid, rdsim_time_t t,
+                   int64_t *position, struct rdsim_err *err);
+
+/* Point read of one row. */
+int rdsim_db_read(struct rdsim_db *db, int64_t key, struct rdsim_row *out,
+                  struct rdsim_err *err);
+
+/*
+ * Commit the open transaction. When the database captures changes and `out`
+ * is not NULL, *out receives the changeset of everything written since the
+ * last flush (len 0 when nothing changed). The caller owns out->data.
+ */
+int rdsim_db_flush(struct rdsim_db *db, struct rdsim_changeset *out, struct rdsim_err *err);
+
+void rdsim_changeset_free(struct rdsim_changeset *cs);
+
+/*
+ * Apply a changeset from the source in one transaction (replica apply).
+ * Rows are overwritten with the source's images: replicas are read-only.
+ */
+int rdsim_db_apply(struct rdsim_db *db, const struct rdsim_changeset *cs,
+                   struct rdsim_err *err);
+
+/*
+ * Call fn for every row in key order (lost-write checks). Stops and returns
+ * fn's value if it returns non-zero.
+ */
+typedef int (*rdsim_db_row_fn)(void *ctx, int64_t key, const struct rdsim_row *row);
+int rdsim_db_scan(struct rdsim_db *db, rdsim_db_row_fn fn, void *ctx, struct rdsim_err *err);
+
+/*
+ * Replace dst's content with src's (re-seeding a replica or standby after a
+ * rebuild). Both must have no open transaction of their own that matters:
+ * pending writes on dst are discarded.
+ */
+int rdsim_db_copy(struct rdsim_db *dst, struct rdsim_db *src, struct rdsim_err *err);
+
+#endif

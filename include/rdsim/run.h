@@ -1,0 +1,87 @@
+/*
+ * run.h - one simulation of one scenario, from start to results.
+ *
+ * rdsim_run() wires the engine, the cluster, the workload and the metrics,
+ * runs the simulated duration and streams timeseries.csv and events.csv into
+ * the output directory as it goes (memory stays bounded by the cluster and
+ * the data). It then checks every instance that is the writer at the end
+ * against the clients' acknowledged writes (lost_writes) and evaluates the
+ * scenario's expectations. Writing summary.json is the report module's job.
+ *
+ * Nothing here reads the wall clock: the progress callback receives
+ * simulated time and the CLI decides when to print.
+ */
+#ifndef RDSIM_RUN_H
+#define RDSIM_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rdsim/err.h"
+#include "rdsim/scenario.h"
+#include "rdsim/stats.h"
+
+struct rdsim_run_options {
+    bool has_seed;           /* --seed overrides the scenario's */
+    uint64_t seed;
+    const char *out_dir;     /* existing directory for the CSV files; NULL: none */
+    const char *keep_db_dir; /* existing directory for the SQLite files; NULL: memory */
+    /* Called every simulated second of progress; may be NULL. */
+    void (*progress)(void *ctx, rdsim_time_t now, rdsim_time_t duration);
+    void *progress_ctx;
+};
+
+struct rdsim_outage {
+    rdsim_time_t at;
+    char cause[32];
+    bool recovered;
+    rdsim_time_t recovered_at;  /* first successful write after the fault */
+    rdsim_time_t downtime;      /* to recovery, or to the end of the run */
+};
+
+enum { RDSIM_MAX_EXPECT = 8 };
+
+struct rdsim_expectation {
+    const char *name;          /* as in the scenario: lost_writes, min_availability.writer */
+    bool ok;
+    bool has_actual;           /* false: nothing to measure (e.g. no reads sent) */
+    double actual, limit;
+    bool integer;              /* print actual and limit as integers */
+    const char *unit;          /* "s", "" */
+};
+
+struct rdsim_results {
+    const struct rdsim_scenario *sc; /* not owned */
+    uint64_t seed;
+    rdsim_time_t simulated;
+    struct rdsim_stats *stats;       /* owned */
+    const char *final_writer;        /* points into sc */
+
+    struct rdsim_outage *outages;    /* owned */
+    size_t n_outages;
+    rdsim_time_t max_downtime;
+
+    uint64_t acked_writes, lost_writes;
+    bool lost_writes_bounded;        /* some row lacked more than the ack window */
+
+    bool has_availability[2];        /* per endpoint: writer, reader */
+    double availability[2];
+
+    uint64_t ops_issued, ops_in_flight_at_end, events_run;
+
+    struct rdsim_expectation expect[RDSIM_MAX_EXPECT];
+    size_t n_expect;
+    bool expectations_ok;
+};
+
+/*
+ * Run the scenario. On success *out owns new results (free with
+ * rdsim_results_free). Returns RDSIM_EINVAL for a scenario this version
+ * cannot simulate, RDSIM_EIO / RDSIM_EDB / RDSIM_ENOMEM otherwise.
+ */
+int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *opt,
+              struct rdsim_results **out, struct rdsim_err *err);
+void rdsim_results_free(struct rdsim_results *r);
+
+#endif

@@ -1,0 +1,209 @@
+/*
+ * scenario.h - a scenario file, parsed and validated into plain structs.
+ *
+ * The loader reads YAML (libyaml) and checks every rule of the contract
+ * (../shared/scenario-format.md, docs/scenario-format.md): types, units,
+ * ranges, names, cross references and deployment rules. A scenario that
+ * loads is valid; the model never has to re-check it. Errors read
+ *
+ *     FILE:LINE:COL: path: what was expected, got what
+ *
+ * with a "did you mean" hint for misspelt keys.
+ *
+ * Every string and array below is owned by the struct rdsim_scenario and
+ * freed by rdsim_scenario_free().
+ */
+#ifndef RDSIM_SCENARIO_H
+#define RDSIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rdsim/err.h"
+#include "rdsim/sim.h"
+
+#define RDSIM_MAX_REPLICAS_PER_SOURCE 15
+
+/* Where a node sits in the scenario file (1-based, as editors count). */
+struct rdsim_loc {
+    int line, col;
+};
+
+/* A duration range; lo == hi for a fixed value. */
+struct rdsim_range {
+    rdsim_time_t lo, hi;
+};
+
+struct rdsim_region {
+    char *name;
+    char **azs;
+    size_t n_azs;
+};
+
+struct rdsim_topology {
+    struct rdsim_region *regions;
+    size_t n_regions;
+    struct rdsim_range rtt_same_az, rtt_cross_az, rtt_cross_region;
+};
+
+enum rdsim_deployment {
+    RDSIM_DEPLOY_SINGLE_AZ,
+    RDSIM_DEPLOY_MULTI_AZ_INSTANCE,
+    RDSIM_DEPLOY_MULTI_AZ_CLUSTER,
+    RDSIM_DEPLOY_AURORA,
+};
+
+enum rdsim_engine {
+    RDSIM_ENGINE_MYSQL,
+    RDSIM_ENGINE_POSTGRES,
+    RDSIM_ENGINE_MARIADB,
+    RDSIM_ENGINE_AURORA_MYSQL,
+    RDSIM_ENGINE_AURORA_POSTGRES,
+};
+
+enum rdsim_role {
+    RDSIM_ROLE_WRITER,
+    RDSIM_ROLE_STANDBY,
+    RDSIM_ROLE_REPLICA,
+};
+
+struct rdsim_instance_cfg {
+    char *name;
+    enum rdsim_role role;
+    char *az;
+    size_t region;         /* index into topology.regions, resolved by the loader */
+    char *instance_class;  /* never NULL: the cluster default when not given */
+    int tier;              /* aurora promotion tier, default 1 */
+    struct rdsim_loc loc;
+};
+
+struct rdsim_cluster_cfg {
+    enum rdsim_deployment deployment;
+    enum rdsim_engine engine;
+    char *instance_class;  /* default db.r6g.large */
+    struct rdsim_instance_cfg *instances;
+    size_t n_instances;
+    size_t writer;         /* index of the writer in instances */
+    /* failover phase overrides; has_* false means "deployment default" */
+    bool has_detection, has_promotion, has_dns_update;
+    struct rdsim_range detection, promotion, dns_update;
+    rdsim_time_t dns_ttl;  /* default 5s */
+    /* Aurora Serverless v2 capacity (instance_class: serverless) */
+    double min_acu, max_acu;
+};
+
+enum rdsim_keys { RDSIM_KEYS_UNIFORM, RDSIM_KEYS_ZIPF };
+enum rdsim_read_from { RDSIM_READ_FROM_READER, RDSIM_READ_FROM_WRITER };
+
+struct rdsim_workload_cfg {
+    bool present;
+    int64_t rows;          /* default 10000 */
+    enum rdsim_keys keys;
+    double zipf_s;         /* exponent for keys: zipf:S */
+    double reads_per_s, writes_per_s;
+    enum rdsim_read_from read_from;
+};
+
+enum rdsim_dns_cache { RDSIM_DNS_CACHE_TTL, RDSIM_DNS_CACHE_FOREVER, RDSIM_DNS_CACHE_FIXED };
+enum rdsim_connection {
+    RDSIM_CONN_DIRECT,
+    RDSIM_CONN_RDS_PROXY,
+    RDSIM_CONN_SMART_DRIVER,
+};
+
+struct rdsim_clients_cfg {
+    rdsim_time_t timeout;           /* default 2s */
+    struct rdsim_range retry_backoff; /* default 100ms..5s: first..cap */
+    rdsim_time_t give_up_after;     /* default 30s */
+    enum rdsim_dns_cache dns_cache;
+    rdsim_time_t dns_cache_for;     /* when dns_cache is RDSIM_DNS_CACHE_FIXED */
+    enum rdsim_connection connection;
+};
+
+enum rdsim_action {
+    RDSIM_ACT_AZ_OUTAGE,
+    RDSIM_ACT_REGION_OUTAGE,
+    RDSIM_ACT_INSTANCE_FAILURE,
+    RDSIM_ACT_REBOOT,
+    RDSIM_ACT_FAILOVER,
+    RDSIM_ACT_PROMOTE,
+    RDSIM_ACT_REPLICA_LAG,
+    RDSIM_ACT_STORAGE_FAILURE,
+    RDSIM_ACT_GLOBAL_FAILOVER,
+    RDSIM_ACT_LOAD,
+};
+
+enum rdsim_global_mode { RDSIM_GLOBAL_SWITCHOVER, RDSIM_GLOBAL_UNPLANNED };
+
+struct rdsim_event_cfg {
+    rdsim_time_t at;
+    enum rdsim_action action;
+    char *az;          /* az-outage, storage-failure */
+    char *region;      /* region-outage, global-failover */
+    char *target;      /* instance name; NULL when optional and absent */
+    bool has_for;
+    rdsim_time_t for_;
+    bool failover;     /* reboot */
+    rdsim_time_t delay; /* replica-lag */
+    int copies;        /* storage-failure, 1..2 */
+    enum rdsim_global_mode mode;
+    bool has_reads, has_writes; /* load: only the rates given change */
+    double reads_per_s, writes_per_s;
+    struct rdsim_loc loc;
+};
+
+struct rdsim_expect_cfg {
+    bool has_max_writer_downtime, has_lost_writes, has_max_stale_read_ratio;
+    bool has_min_avail_writer, has_min_avail_reader;
+    rdsim_time_t max_writer_downtime;
+    int64_t lost_writes;
+    double max_stale_read_ratio;
+    double min_avail_writer, min_avail_reader;
+};
+
+struct rdsim_scenario {
+    char *path;        /* as given to the loader */
+    char *name;
+    char *description; /* NULL when absent */
+    uint64_t seed;     /* default 1 */
+    rdsim_time_t duration;
+    rdsim_time_t sample_interval; /* default 1s */
+    struct rdsim_topology topology;
+    struct rdsim_cluster_cfg cluster;
+    struct rdsim_workload_cfg workload;
+    struct rdsim_clients_cfg clients;
+    struct rdsim_event_cfg *events; /* sorted by `at`, file order for ties */
+    size_t n_events;
+    struct rdsim_expect_cfg expect;
+};
+
+/*
+ * Load and validate the scenario at `path`. On success *out owns a new
+ * scenario; on failure returns RDSIM_EINVAL (bad scenario) or RDSIM_EIO
+ * (unreadable file) with the message in err.
+ */
+int rdsim_scenario_load(const char *path, struct rdsim_scenario **out, struct rdsim_err *err);
+
+/*
+ * The same from a buffer; `path` only names the source in messages.
+ */
+int rdsim_scenario_load_buffer(const char *path, const char *buf, size_t len,
+                               struct rdsim_scenario **out, struct rdsim_err *err);
+
+/* Free a scenario; NULL does nothing. */
+void rdsim_scenario_free(struct rdsim_scenario *sc);
+
+/* Names as written in scenario files, for reports. */
+const char *rdsim_deployment_name(enum rdsim_deployment d);
+const char *rdsim_engine_name(enum rdsim_engine e);
+const char *rdsim_role_name(enum rdsim_role r);
+const char *rdsim_action_name(enum rdsim_action a);
+
+/*
+ * Parse a duration ("250us", "1.5ms", "30s", "2m", "1h") into ns. Returns 0
+ * or RDSIM_EINVAL. Exposed for the CLI and tests.
+ */
+int rdsim_parse_duration(const char *s, rdsim_time_t *out);
+
+#endif

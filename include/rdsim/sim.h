@@ -1,0 +1,79 @@
+/*
+ * sim.h - the discrete-event engine: simulated clock and event queue.
+ *
+ * Simulated time is an int64_t count of nanoseconds (rdsim_time_t). It only
+ * moves forward, and only when rdsim_sim_run_until() pops an event. Events
+ * with equal times run in the order they were scheduled: the queue is ordered
+ * by (time, sequence number), never by heap internals, so a run is a pure
+ * function of its inputs.
+ *
+ * The engine knows nothing of databases or clusters. A callback receives an
+ * opaque context (owned by the caller, who must keep it alive until the event
+ * runs or is cancelled) and a 64-bit argument, normally an id or slot index,
+ * so events never hold pointers to objects a failover could free.
+ *
+ * There is no global state: each struct rdsim_sim is independent.
+ */
+#ifndef RDSIM_SIM_H
+#define RDSIM_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rdsim/err.h"
+
+typedef int64_t rdsim_time_t;
+
+#define RDSIM_NS ((rdsim_time_t)1)
+#define RDSIM_US ((rdsim_time_t)1000)
+#define RDSIM_MS ((rdsim_time_t)1000000)
+#define RDSIM_S ((rdsim_time_t)1000000000)
+#define RDSIM_TIME_MAX INT64_MAX
+
+struct rdsim_sim;
+
+/* A scheduled event; 0 is never a valid handle. */
+typedef uint64_t rdsim_event_id;
+
+typedef void (*rdsim_event_fn)(struct rdsim_sim *sim, void *ctx, uint64_t arg);
+
+/* Create an empty simulation at time 0. */
+int rdsim_sim_create(struct rdsim_sim **out, struct rdsim_err *err);
+/* Free the simulation and every pending event; NULL does nothing. */
+void rdsim_sim_destroy(struct rdsim_sim *sim);
+
+/* Current simulated time. */
+rdsim_time_t rdsim_sim_now(const struct rdsim_sim *sim);
+
+/*
+ * Schedule fn(sim, ctx, arg) at absolute time `at` (clamped to now if in the
+ * past). Returns the event's handle, or 0 when memory ran out.
+ */
+rdsim_event_id rdsim_sim_schedule(struct rdsim_sim *sim, rdsim_time_t at, rdsim_event_fn fn,
+                                  void *ctx, uint64_t arg);
+
+/* Schedule `delay` ns from now. */
+rdsim_event_id rdsim_sim_after(struct rdsim_sim *sim, rdsim_time_t delay, rdsim_event_fn fn,
+                               void *ctx, uint64_t arg);
+
+/*
+ * Cancel a pending event. Returns true if it was pending, false if it has
+ * already run, was already cancelled, or the handle is 0.
+ */
+bool rdsim_sim_cancel(struct rdsim_sim *sim, rdsim_event_id id);
+
+/*
+ * Run events in (time, sequence) order while their time is <= `until`, then
+ * set the clock to `until`. Returns the number of events run. Stops early
+ * (leaving the clock at the last event) if rdsim_sim_stop() was called.
+ */
+uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until);
+
+/* Ask run_until to return after the current event. */
+void rdsim_sim_stop(struct rdsim_sim *sim);
+
+/* Number of events pending, and run so far (for benchmarks). */
+uint64_t rdsim_sim_pending(const struct rdsim_sim *sim);
+uint64_t rdsim_sim_events_run(const struct rdsim_sim *sim);
+
+#endif

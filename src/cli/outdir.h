@@ -1,0 +1,25 @@
+/*
+ * outdir.h - the results folder: create it, refuse to clobber strangers' files.
+ */
+#ifndef RDSIM_CLI_OUTDIR_H
+#define RDSIM_CLI_OUTDIR_H
+
+#include <stdbool.h>
+
+#include "rdsim/err.h"
+
+/* The file that marks a folder as an rdsim result. */
+#define RDSIM_RESULT_MARK ".rdsim-result"
+
+/*
+ * Make sure `dir` can take a run's results: create it (and its parents) if
+ * missing; refuse (RDSIM_EINVAL) a non-empty folder without the result mark
+ * unless `force`.
+ */
+int rdsim_outdir_prepare(const char *dir, bool force, struct rdsim_err *err);
+/* Create dir and its parents if missing. */
+int rdsim_outdir_make(const char *dir, struct rdsim_err *err);
+/* Write the result mark once the run is complete. */
+int rdsim_outdir_mark(const char *dir, struct rdsim_err *err);
+
+#endif

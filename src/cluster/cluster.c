@@ -1,0 +1,494 @@
+/*
+ * cluster.c - instances, their health, endpoints and the fault machinery.
+ *
+ * Faults from the scenario change instance and AZ health here, the same way
+ * for every deployment; the deployment (ops) then decides what follows. An
+ * instance's health is derived, never stored twice: unreachable while its
+ * host is down or its AZ is out, refusing connections while its engine
+ * starts, up otherwise.
+ *
+ * Scheduled events name instances by index and AZs by index (the event's
+ * argument), never by pointer.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster_impl.h"
+#include "params.h"
+
+static const struct rdsim_deployment_ops *ops_for(enum rdsim_deployment d)
+{
+    switch (d) {
+    case RDSIM_DEPLOY_SINGLE_AZ:
+        return &rdsim_single_az_ops;
+    case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
+    case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
+    case RDSIM_DEPLOY_AURORA:
+        break;
+    }
+    return NULL;
+}
+
+void rdsim_cluster_log(struct rdsim_cluster *c, const char *kind, const char *subject,
+                       const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+
+    if (!c->obs.event)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    c->obs.event(c->obs.ctx, rdsim_sim_now(c->sim), kind, subject, detail);
+}
+
+rdsim_time_t rdsim_cluster_draw(struct rdsim_cluster *c, struct rdsim_range r)
+{
+    return rdsim_rng_range(&c->rng_faults, r.lo, r.hi);
+}
+
+static int find_az(const struct rdsim_cluster *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_az; i++)
+        if (strcmp(c->az_names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int find_instance(const struct rdsim_cluster *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_inst; i++)
+        if (strcmp(c->inst[i].cfg->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int open_instance(struct rdsim_cluster *c, size_t i, const char *keep_db_dir,
+                         struct rdsim_err *err)
+{
+    struct rdsim_instance *in = &c->inst[i];
+    const struct rdsim_instance_cfg *ic = &c->sc->cluster.instances[i];
+    char path[4096];
+    struct rdsim_db_config dbc = {
+        .path = NULL,
+        .rows = c->sc->workload.present ? c->sc->workload.rows : 1,
+        .capture = true,
+    };
+
+    in->cfg = ic;
+    in->role = ic->role;
+    in->cls = rdsim_instance_class_find(ic->instance_class);
+    if (!in->cls)
+        return rdsim_err_set(err, RDSIM_EINTERNAL, "instance class %s vanished",
+                             ic->instance_class);
+    in->az = (size_t)find_az(c, ic->az);
+    in->region = c->az_region[in->az];
+    in->vcpus = in->cls->vcpus > 0 ? in->cls->vcpus : 2;
+    in->free_at = calloc((size_t)in->vcpus, sizeof(*in->free_at));
+    if (!in->free_at)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    if (keep_db_dir) {
+        int n = snprintf(path, sizeof(path), "%s/%s.sqlite", keep_db_dir, ic->name);
+        if (n < 0 || (size_t)n >= sizeof(path))
+            return rdsim_err_set(err, RDSIM_EINVAL, "--keep-db: path too long");
+        dbc.path = path;
+    }
+    return rdsim_db_open(&dbc, &in->db, err);
+}
+
+int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_config *cfg,
+                         struct rdsim_cluster **out, struct rdsim_err *err)
+{
+    const struct rdsim_scenario *sc = cfg->scenario;
+    struct rdsim_cluster *c;
+    size_t n_az = 0, k = 0;
+    int rc;
+
+    *out = NULL;
+    c = calloc(1, sizeof(*c));
+    if (!c)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    c->sim = sim;
+    c->sc = sc;
+    c->obs = cfg->observer;
+    c->ops = ops_for(sc->cluster.deployment);
+    if (!c->ops) {
+        rc = rdsim_err_set(err, RDSIM_EINVAL,
+                           "%s: cluster.deployment: %s is not simulated yet; this version "
+                           "simulates single-az",
+                           sc->path, rdsim_deployment_name(sc->cluster.deployment));
+        goto fail;
+    }
+    rdsim_rng_init(&c->rng_net, cfg->seed, "network");
+    rdsim_rng_init(&c->rng_service, cfg->seed, "service");
+    rdsim_rng_init(&c->rng_faults, cfg->seed, "faults");
+
+    for (size_t r = 0; r < sc->topology.n_regions; r++)
+        n_az += sc->topology.regions[r].n_azs;
+    c->az_names = calloc(n_az, sizeof(*c->az_names));
+    c->az_region = calloc(n_az, sizeof(*c->az_region));
+    c->az_out = calloc(n_az, sizeof(*c->az_out));
+    c->inst = calloc(sc->cluster.n_instances, sizeof(*c->inst));
+    if (!c->az_names || !c->az_region || !c->az_out || !c->inst) {
+        rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t r = 0; r < sc->topology.n_regions; r++) {
+        for (size_t a = 0; a < sc->topology.regions[r].n_azs; a++, k++) {
+            c->az_names[k] = sc->topology.regions[r].azs[a];
+            c->az_region[k] = r;
+        }
+    }
+    c->n_az = n_az;
+
+    c->n_inst = sc->cluster.n_instances;
+    for (size_t i = 0; i < c->n_inst; i++) {
+        rc = open_instance(c, i, cfg->keep_db_dir, err);
+        if (rc)
+            goto fail;
+    }
+    c->writer = sc->cluster.writer;
+
+    /* Clients live in the writer's region, spread over its AZs. */
+    for (size_t a = 0; a < c->n_az; a++) {
+        if (c->az_region[a] == c->inst[c->writer].region) {
+            if (c->n_client_az == 0)
+                c->client_az0 = a;
+            c->n_client_az++;
+        }
+    }
+
+    if (c->ops->validate) {
+        rc = c->ops->validate(c, err);
+        if (rc)
+            goto fail;
+    }
+    *out = c;
+    return 0;
+fail:
+    rdsim_cluster_destroy(c);
+    return rc;
+}
+
+void rdsim_cluster_destroy(struct rdsim_cluster *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; c->inst && i < c->n_inst; i++) {
+        rdsim_db_close(c->inst[i].db);
+        free(c->inst[i].free_at);
+    }
+    free(c->inst);
+    free(c->az_names);
+    free(c->az_region);
+    free(c->az_out);
+    free(c);
+}
+
+size_t rdsim_cluster_instance_count(const struct rdsim_cluster *c)
+{
+    return c->n_inst;
+}
+
+const char *rdsim_cluster_instance_name(const struct rdsim_cluster *c, size_t i)
+{
+    return c->inst[i].cfg->name;
+}
+
+size_t rdsim_cluster_writer(const struct rdsim_cluster *c)
+{
+    return c->writer;
+}
+
+struct rdsim_db *rdsim_cluster_db(struct rdsim_cluster *c, size_t i)
+{
+    return c->inst[i].db;
+}
+
+const struct rdsim_err *rdsim_cluster_error(const struct rdsim_cluster *c)
+{
+    return c->error.code ? &c->error : NULL;
+}
+
+bool rdsim_instance_reachable(const struct rdsim_cluster *c, size_t i)
+{
+    const struct rdsim_instance *in = &c->inst[i];
+    return !in->host_down && c->az_out[in->az] == 0;
+}
+
+enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i)
+{
+    if (!rdsim_instance_reachable(c, i))
+        return RDSIM_HEALTH_UNREACHABLE;
+    return c->inst[i].starting ? RDSIM_HEALTH_STARTING : RDSIM_HEALTH_UP;
+}
+
+int rdsim_cluster_route(struct rdsim_cluster *c, enum rdsim_endpoint ep, struct rdsim_rng *rng)
+{
+    (void)rng;
+    /* Single-AZ: both endpoints name the one writer. Replicas, standbys and
+     * DNS caching arrive with the RDS and Aurora deployments. */
+    (void)ep;
+    return (int)c->writer;
+}
+
+size_t rdsim_cluster_client_azs(const struct rdsim_cluster *c)
+{
+    return c->n_client_az;
+}
+
+rdsim_time_t rdsim_cluster_one_way(struct rdsim_cluster *c, size_t client_az, size_t i,
+                                   struct rdsim_rng *rng)
+{
+    const struct rdsim_topology *t = &c->sc->topology;
+    size_t az = c->client_az0 + client_az;
+    struct rdsim_range r;
+
+    if (c->az_region[az] != c->inst[i].region)
+        r = t->rtt_cross_region;
+    else if (az == c->inst[i].az)
+        r = t->rtt_same_az;
+    else
+        r = t->rtt_cross_az;
+    return rdsim_rng_range(rng, r.lo, r.hi) / 2;
+}
+
+rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_op_kind kind,
+                                  rdsim_time_t t, uint32_t *epoch)
+{
+    struct rdsim_instance *in = &c->inst[i];
+    rdsim_time_t mean = kind == RDSIM_OP_WRITE ? in->cls->write_service : in->cls->read_service;
+    int best = 0;
+    rdsim_time_t start;
+
+    /* FIFO over identical servers: the request takes the vCPU that frees
+     * up first, which is exact for a first-come first-served M/G/c queue. */
+    for (int s = 1; s < in->vcpus; s++)
+        if (in->free_at[s] < in->free_at[best])
+            best = s;
+    start = in->free_at[best] > t ? in->free_at[best] : t;
+    in->free_at[best] = start + rdsim_rng_exp(&c->rng_service, mean);
+    *epoch = in->epoch;
+    return in->free_at[best];
+}
+
+uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i)
+{
+    return c->inst[i].epoch;
+}
+
+rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, size_t i)
+{
+    (void)i;
+    return rdsim_rng_range(&c->rng_service, RDSIM_EBS_COMMIT.lo, RDSIM_EBS_COMMIT.hi);
+}
+
+void rdsim_instance_reset(struct rdsim_cluster *c, size_t i)
+{
+    struct rdsim_instance *in = &c->inst[i];
+
+    in->epoch++;
+    memset(in->free_at, 0, (size_t)in->vcpus * sizeof(*in->free_at));
+}
+
+static void instance_ready(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+
+    c->inst[i].recovery = 0;
+    c->inst[i].starting = false;
+    if (!rdsim_instance_reachable(c, i))
+        return;
+    rdsim_cluster_log(c, "recovered", c->inst[i].cfg->name, "instance accepts connections");
+    c->ops->instance_back(c, i);
+}
+
+void rdsim_instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
+                          const char *why)
+{
+    struct rdsim_instance *in = &c->inst[i];
+
+    if (in->recovery)
+        rdsim_sim_cancel(c->sim, in->recovery);
+    rdsim_instance_reset(c, i);
+    in->starting = true;
+    rdsim_cluster_log(c, "restarting", in->cfg->name, "%s; engine recovery %.1f s", why,
+                      (double)recovery / RDSIM_S);
+    in->recovery = rdsim_sim_after(c->sim, recovery, instance_ready, c, i);
+}
+
+/* ---- faults from the scenario ------------------------------------------ */
+
+static const struct rdsim_event_cfg *event_of(const struct rdsim_cluster *c, uint64_t e)
+{
+    return &c->sc->events[e];
+}
+
+static void az_restore(struct rdsim_sim *sim, void *ctx, uint64_t az)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+
+    c->az_out[az]--;
+    if (c->az_out[az] > 0)
+        return;
+    rdsim_cluster_log(c, "recovered", c->az_names[az], "AZ reachable again");
+    for (size_t i = 0; i < c->n_inst; i++)
+        if (c->inst[i].az == az && rdsim_instance_reachable(c, i) && !c->inst[i].starting)
+            c->ops->instance_back(c, i);
+}
+
+static void az_down(struct rdsim_cluster *c, size_t az, const char *cause, bool heals)
+{
+    bool was_out = c->az_out[az] > 0;
+
+    /* Mark the AZ first so that deployments see every instance in it as
+     * unreachable when they pick a survivor. */
+    c->az_out[az]++;
+    if (was_out)
+        return;
+    for (size_t i = 0; i < c->n_inst; i++) {
+        if (c->inst[i].az != az || c->inst[i].host_down)
+            continue;
+        rdsim_instance_reset(c, i);
+        if (i == c->writer && c->obs.writer_down)
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), cause);
+        c->ops->instance_lost(c, i, cause, heals);
+    }
+}
+
+static void host_restore(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+
+    c->inst[i].host_down = false;
+    if (c->az_out[c->inst[i].az] > 0)
+        return;
+    rdsim_instance_start(c, i, rdsim_cluster_draw(c, RDSIM_CRASH_RECOVERY),
+                         "host back after the failure");
+}
+
+static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
+{
+    struct rdsim_cluster *c = ctx;
+    const struct rdsim_event_cfg *ev = event_of(c, e);
+    const char *action = rdsim_action_name(ev->action);
+    char span[64] = "until the end of the run";
+    int i, az;
+
+    if (ev->has_for)
+        snprintf(span, sizeof(span), "for %.1f s", (double)ev->for_ / RDSIM_S);
+
+    switch (ev->action) {
+    case RDSIM_ACT_AZ_OUTAGE:
+        az = find_az(c, ev->az);
+        rdsim_cluster_log(c, "fault", ev->az, "az-outage %s", span);
+        az_down(c, (size_t)az, action, ev->has_for);
+        if (ev->has_for)
+            rdsim_sim_after(sim, ev->for_, az_restore, c, (uint64_t)az);
+        break;
+    case RDSIM_ACT_REGION_OUTAGE:
+        rdsim_cluster_log(c, "fault", ev->region, "region-outage %s", span);
+        for (size_t a = 0; a < c->n_az; a++) {
+            if (strcmp(c->sc->topology.regions[c->az_region[a]].name, ev->region) != 0)
+                continue;
+            az_down(c, a, action, ev->has_for);
+            if (ev->has_for)
+                rdsim_sim_after(sim, ev->for_, az_restore, c, a);
+        }
+        break;
+    case RDSIM_ACT_INSTANCE_FAILURE: {
+        bool was_reachable;
+
+        i = find_instance(c, ev->target);
+        rdsim_cluster_log(c, "fault", ev->target, "instance-failure %s", span);
+        if (c->inst[i].host_down)
+            break;
+        was_reachable = rdsim_instance_reachable(c, (size_t)i);
+        if (c->inst[i].recovery) {
+            rdsim_sim_cancel(sim, c->inst[i].recovery);
+            c->inst[i].recovery = 0;
+        }
+        c->inst[i].host_down = true;
+        c->inst[i].starting = false;
+        if (was_reachable) {
+            rdsim_instance_reset(c, (size_t)i);
+            if ((size_t)i == c->writer && c->obs.writer_down)
+                c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), action);
+            c->ops->instance_lost(c, (size_t)i, action, ev->has_for);
+        }
+        if (ev->has_for)
+            rdsim_sim_after(sim, ev->for_, host_restore, c, (uint64_t)i);
+        break;
+    }
+    case RDSIM_ACT_REBOOT:
+        i = find_instance(c, ev->target);
+        rdsim_cluster_log(c, "fault", ev->target, "reboot%s",
+                          ev->failover ? " with failover" : "");
+        if (!rdsim_instance_reachable(c, (size_t)i)) {
+            rdsim_cluster_log(c, "ignored", ev->target, "reboot of an unreachable instance");
+            break;
+        }
+        if ((size_t)i == c->writer && c->obs.writer_down)
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), action);
+        c->ops->reboot(c, (size_t)i, ev->failover);
+        break;
+    case RDSIM_ACT_LOAD:
+        break; /* the workload's */
+    case RDSIM_ACT_FAILOVER:
+    case RDSIM_ACT_PROMOTE:
+    case RDSIM_ACT_REPLICA_LAG:
+    case RDSIM_ACT_STORAGE_FAILURE:
+    case RDSIM_ACT_GLOBAL_FAILOVER:
+        /* validate() refused these for deployments that lack them. */
+        break;
+    }
+}
+
+static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_cluster *c = ctx;
+    struct rdsim_changeset cs = {0};
+    struct rdsim_err err;
+
+    if (!c->error.code && rdsim_db_flush(c->inst[c->writer].db, &cs, &err) != 0) {
+        c->error = err;
+        rdsim_sim_stop(sim);
+        return;
+    }
+    if (cs.len > 0)
+        c->ops->ship(c, &cs);
+    else
+        rdsim_changeset_free(&cs);
+    rdsim_sim_after(sim, RDSIM_REPLICATION_TICK, replication_tick, c, arg);
+}
+
+int rdsim_cluster_start(struct rdsim_cluster *c, struct rdsim_err *err)
+{
+    for (size_t e = 0; e < c->sc->n_events; e++) {
+        if (c->sc->events[e].action == RDSIM_ACT_LOAD)
+            continue;
+        if (!rdsim_sim_schedule(c->sim, c->sc->events[e].at, fire_event, c, e))
+            return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    }
+    if (!rdsim_sim_after(c->sim, RDSIM_REPLICATION_TICK, replication_tick, c, 0))
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    return 0;
+}
+
+int rdsim_cluster_flush(struct rdsim_cluster *c, struct rdsim_err *err)
+{
+    struct rdsim_changeset cs = {0};
+    int rc = rdsim_db_flush(c->inst[c->writer].db, &cs, err);
+
+    if (rc == 0 && cs.len > 0)
+        c->ops->ship(c, &cs);
+    else
+        rdsim_changeset_free(&cs);
+    return rc;
+}

@@ -1,0 +1,191 @@
+/*
+ * summary.c - summary.json, with jansson.
+ *
+ * Field names and meanings follow the contract (docs/outputs.md); rdsim's
+ * additions are documented there too. Reals are rounded before they are
+ * stored (milliseconds to the microsecond, ratios to 1e-6) so that the file
+ * reads well and is identical for identical runs.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rdsim/histogram.h"
+#include "rdsim/report.h"
+
+void rdsim_csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static json_t *num(double v, double step)
+{
+    return json_real(round(v / step) * step);
+}
+
+static json_t *secs(rdsim_time_t t)
+{
+    return num((double)t / RDSIM_S, 1e-3);
+}
+
+static json_t *msecs(rdsim_time_t t)
+{
+    return num((double)t / RDSIM_MS, 1e-3);
+}
+
+static json_t *counts_json(const struct rdsim_counts *c)
+{
+    return json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "ok", (json_int_t)c->ok, "failed",
+                     (json_int_t)c->failed, "attempt_errors", (json_int_t)c->attempt_errors,
+                     "p50_ms", msecs(rdsim_hist_quantile(&c->lat, 0.50)), "p99_ms",
+                     msecs(rdsim_hist_quantile(&c->lat, 0.99)), "max_ms",
+                     msecs(c->lat.count ? c->lat.max : 0), "mean_ms",
+                     num(rdsim_hist_mean(&c->lat) / RDSIM_MS, 1e-3));
+}
+
+static json_t *requests_json(const struct rdsim_stats *s)
+{
+    static const char *const kinds[] = {"read", "write"};
+    json_t *o = json_object();
+
+    for (int k = 0; k < RDSIM_STATS_KIND; k++) {
+        struct rdsim_counts sum;
+        memset(&sum, 0, sizeof(sum));
+        rdsim_hist_reset(&sum.lat);
+        for (int e = 0; e < RDSIM_STATS_EP; e++) {
+            sum.ok += s->total[e][k].ok;
+            sum.failed += s->total[e][k].failed;
+            sum.attempt_errors += s->total[e][k].attempt_errors;
+            rdsim_hist_merge(&sum.lat, &s->total[e][k].lat);
+        }
+        json_object_set_new(o, kinds[k], counts_json(&sum));
+    }
+    return o;
+}
+
+static json_t *endpoints_json(const struct rdsim_stats *s)
+{
+    static const char *const eps[] = {"writer", "reader"};
+    static const char *const kinds[] = {"read", "write"};
+    json_t *o = json_object();
+
+    for (int e = 0; e < RDSIM_STATS_EP; e++) {
+        json_t *ep = NULL;
+        for (int k = 0; k < RDSIM_STATS_KIND; k++) {
+            if (!s->used[e][k])
+                continue;
+            if (!ep)
+                ep = json_object();
+            json_object_set_new(ep, kinds[k], counts_json(&s->total[e][k]));
+        }
+        if (ep)
+            json_object_set_new(o, eps[e], ep);
+    }
+    return o;
+}
+
+static json_t *outages_json(const struct rdsim_results *r)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < r->n_outages; i++) {
+        const struct rdsim_outage *o = &r->outages[i];
+        json_array_append_new(
+            a, json_pack("{s:o, s:s, s:b, s:o, s:o}", "at_s", secs(o->at), "cause", o->cause,
+                         "recovered", o->recovered, "recovered_s",
+                         o->recovered ? secs(o->recovered_at) : json_null(),
+                         "writer_downtime_s", secs(o->downtime)));
+    }
+    return a;
+}
+
+static json_t *expectations_json(const struct rdsim_results *r)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < r->n_expect; i++) {
+        const struct rdsim_expectation *x = &r->expect[i];
+        json_t *actual, *limit;
+        if (!x->has_actual)
+            actual = json_null();
+        else if (x->integer)
+            actual = json_integer((json_int_t)x->actual);
+        else
+            actual = num(x->actual, 1e-6);
+        limit = x->integer ? json_integer((json_int_t)x->limit) : num(x->limit, 1e-6);
+        json_array_append_new(a, json_pack("{s:s, s:b, s:o, s:o}", "name", x->name, "ok",
+                                           x->ok, "actual", actual, "limit", limit));
+    }
+    return a;
+}
+
+static json_t *availability_json(const struct rdsim_results *r)
+{
+    json_t *o = json_object();
+    static const char *const eps[] = {"writer", "reader"};
+
+    for (int e = 0; e < 2; e++)
+        json_object_set_new(o, eps[e],
+                            r->has_availability[e] ? num(r->availability[e], 1e-6) : json_null());
+    return o;
+}
+
+int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
+                               struct rdsim_err *err)
+{
+    const struct rdsim_scenario *sc = r->sc;
+    const struct rdsim_stale *st = &r->stats->stale;
+    json_t *root;
+    int rc = 0;
+
+    root = json_object();
+    json_object_set_new(root, "scenario", json_string(sc->name));
+    json_object_set_new(root, "seed", json_integer((json_int_t)r->seed));
+    json_object_set_new(root, "rdsim_version", json_string(RDSIM_VERSION));
+    json_object_set_new(root, "simulated_s", secs(r->simulated));
+    json_object_set_new(root, "deployment",
+                        json_string(rdsim_deployment_name(sc->cluster.deployment)));
+    json_object_set_new(root, "engine", json_string(rdsim_engine_name(sc->cluster.engine)));
+    json_object_set_new(root, "requests", requests_json(r->stats));
+    json_object_set_new(root, "endpoints", endpoints_json(r->stats));
+    json_object_set_new(root, "availability", availability_json(r));
+    json_object_set_new(root, "failovers", json_array());
+    json_object_set_new(root, "writer_outages", outages_json(r));
+    json_object_set_new(root, "max_writer_downtime_s", secs(r->max_downtime));
+    json_object_set_new(root, "final_writer", json_string(r->final_writer));
+    json_object_set_new(root, "lost_writes", json_integer((json_int_t)r->lost_writes));
+    json_object_set_new(root, "lost_writes_check",
+                        json_pack("{s:I, s:s, s:b}", "acknowledged_writes",
+                                  (json_int_t)r->acked_writes, "checked_against",
+                                  r->final_writer, "upper_bound", r->lost_writes_bounded));
+    json_object_set_new(
+        root, "stale_reads",
+        json_pack("{s:I, s:o, s:o}", "count", (json_int_t)st->stale, "ratio",
+                  num(st->reads ? (double)st->stale / (double)st->reads : 0.0, 1e-6),
+                  "max_staleness_ms", msecs(st->max_staleness)));
+    json_object_set_new(root, "replica_lag_ms", json_object());
+    json_object_set_new(root, "operations",
+                        json_pack("{s:I, s:I}", "issued", (json_int_t)r->ops_issued,
+                                  "in_flight_at_end", (json_int_t)r->ops_in_flight_at_end));
+    json_object_set_new(root, "simulator_events", json_integer((json_int_t)r->events_run));
+    json_object_set_new(root, "expectations", expectations_json(r));
+    json_object_set_new(root, "expectations_met", json_boolean(r->expectations_ok));
+
+    if (json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) !=
+        0)
+        rc = rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    json_decref(root);
+    return rc;
+}

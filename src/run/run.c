@@ -1,0 +1,370 @@
+/*
+ * run.c - one simulation: wiring, sampling, final checks, expectations.
+ *
+ * The time series is written one row per sample interval as the run goes;
+ * events.csv one row per timeline entry. Both files are complete and
+ * byte-identical for the same scenario and seed.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdsim/acklog.h"
+#include "rdsim/cluster.h"
+#include "rdsim/report.h"
+#include "rdsim/run.h"
+#include "rdsim/sim.h"
+#include "rdsim/workload.h"
+
+static const char *const ep_names[RDSIM_STATS_EP] = {"writer", "reader"};
+static const char *const kind_plural[RDSIM_STATS_KIND] = {"reads", "writes"};
+static const char *const kind_names[RDSIM_STATS_KIND] = {"read", "write"};
+
+struct run {
+    const struct rdsim_scenario *sc;
+    const struct rdsim_run_options *opt;
+    struct rdsim_sim *sim;
+    struct rdsim_cluster *cluster;
+    struct rdsim_workload *workload;
+    struct rdsim_stats *stats;
+    FILE *ts, *events;
+    struct rdsim_err error;
+};
+
+static double ms(rdsim_time_t t)
+{
+    return (double)t / RDSIM_MS;
+}
+
+static double secs(rdsim_time_t t)
+{
+    return (double)t / RDSIM_S;
+}
+
+static void set_error(struct run *r, int code, const char *what)
+{
+    if (!r->error.code)
+        rdsim_err_set(&r->error, code, "%s", what);
+    rdsim_sim_stop(r->sim);
+}
+
+/* ---- observers ------------------------------------------------------------ */
+
+static void log_event(void *ctx, rdsim_time_t t, const char *kind, const char *subject,
+                      const char *detail)
+{
+    struct run *r = ctx;
+
+    if (!r->events)
+        return;
+    fprintf(r->events, "%.3f,", secs(t));
+    rdsim_csv_field(r->events, kind);
+    fputc(',', r->events);
+    rdsim_csv_field(r->events, subject);
+    fputc(',', r->events);
+    rdsim_csv_field(r->events, detail);
+    fputc('\n', r->events);
+}
+
+static void writer_down(void *ctx, rdsim_time_t t, const char *cause)
+{
+    struct run *r = ctx;
+
+    if (rdsim_stats_writer_down(r->stats, t, cause) != 0)
+        set_error(r, RDSIM_ENOMEM, "out of memory");
+}
+
+/* ---- time series ------------------------------------------------------------ */
+
+static void ts_header(struct run *r)
+{
+    fputs("t_s,writer,writer_up,offered_reads_per_s,offered_writes_per_s", r->ts);
+    for (int e = 0; e < RDSIM_STATS_EP; e++) {
+        for (int k = 0; k < RDSIM_STATS_KIND; k++) {
+            const char *ep = ep_names[e], *kp = kind_plural[k], *kn = kind_names[k];
+            if (!r->stats->used[e][k])
+                continue;
+            fprintf(r->ts, ",%s_%s_ok,%s_%s_failed,%s_%s_errors,%s_%s_p50_ms,%s_%s_p99_ms", ep,
+                    kp, ep, kp, ep, kn, ep, kn, ep, kn);
+        }
+    }
+    fputc('\n', r->ts);
+}
+
+static void print_ms(FILE *f, const struct rdsim_hist *h, double q)
+{
+    if (h->count == 0)
+        fputs(",", f); /* no successful operation: no latency (gnuplot: missing) */
+    else
+        fprintf(f, ",%.3f", ms(rdsim_hist_quantile(h, q)));
+}
+
+static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct run *r = ctx;
+    rdsim_time_t now = rdsim_sim_now(sim);
+    size_t w = rdsim_cluster_writer(r->cluster);
+    (void)arg;
+
+    if (r->ts) {
+        fprintf(r->ts, "%.3f,", secs(now));
+        rdsim_csv_field(r->ts, rdsim_cluster_instance_name(r->cluster, w));
+        fprintf(r->ts, ",%d,%.1f,%.1f", rdsim_cluster_health(r->cluster, w) == RDSIM_HEALTH_UP,
+                rdsim_workload_rate(r->workload, RDSIM_OP_READ),
+                rdsim_workload_rate(r->workload, RDSIM_OP_WRITE));
+        for (int e = 0; e < RDSIM_STATS_EP; e++) {
+            for (int k = 0; k < RDSIM_STATS_KIND; k++) {
+                const struct rdsim_counts *c = &r->stats->interval[e][k];
+                if (!r->stats->used[e][k])
+                    continue;
+                fprintf(r->ts, ",%llu,%llu,%llu", (unsigned long long)c->ok,
+                        (unsigned long long)c->failed, (unsigned long long)c->attempt_errors);
+                print_ms(r->ts, &c->lat, 0.50);
+                print_ms(r->ts, &c->lat, 0.99);
+            }
+        }
+        fputc('\n', r->ts);
+    }
+    rdsim_stats_interval_reset(r->stats);
+    if (r->opt->progress)
+        r->opt->progress(r->opt->progress_ctx, now, r->sc->duration);
+    if (now + r->sc->sample_interval <= r->sc->duration)
+        rdsim_sim_after(sim, r->sc->sample_interval, sample, r, 0);
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+static void add_expect(struct rdsim_results *res, const char *name, bool has_actual,
+                       double actual, double limit, bool upper, bool integer, const char *unit)
+{
+    struct rdsim_expectation *x = &res->expect[res->n_expect++];
+
+    x->name = name;
+    x->has_actual = has_actual;
+    x->actual = actual;
+    x->limit = limit;
+    x->integer = integer;
+    x->unit = unit;
+    x->ok = has_actual && (upper ? actual <= limit : actual >= limit);
+    if (!x->ok)
+        res->expectations_ok = false;
+}
+
+static void check_expectations(struct rdsim_results *res)
+{
+    const struct rdsim_expect_cfg *x = &res->sc->expect;
+    const struct rdsim_stale *st = &res->stats->stale;
+
+    res->expectations_ok = true;
+    if (x->has_max_writer_downtime)
+        add_expect(res, "max_writer_downtime", true, secs(res->max_downtime),
+                   secs(x->max_writer_downtime), true, false, "s");
+    if (x->has_lost_writes)
+        add_expect(res, "lost_writes", true, (double)res->lost_writes, (double)x->lost_writes,
+                   true, true, "");
+    if (x->has_max_stale_read_ratio)
+        add_expect(res, "max_stale_read_ratio", st->reads > 0,
+                   st->reads ? (double)st->stale / (double)st->reads : 0.0,
+                   x->max_stale_read_ratio, true, false, "");
+    if (x->has_min_avail_writer)
+        add_expect(res, "min_availability.writer", res->has_availability[RDSIM_EP_WRITER],
+                   res->availability[RDSIM_EP_WRITER], x->min_avail_writer, false, false, "");
+    if (x->has_min_avail_reader)
+        add_expect(res, "min_availability.reader", res->has_availability[RDSIM_EP_READER],
+                   res->availability[RDSIM_EP_READER], x->min_avail_reader, false, false, "");
+}
+
+static int collect(struct run *r, struct rdsim_results *res, struct rdsim_err *err)
+{
+    struct rdsim_acklog_result lost;
+    size_t w = rdsim_cluster_writer(r->cluster);
+    int rc;
+
+    res->simulated = r->sc->duration;
+    res->final_writer = r->sc->cluster.instances[w].name;
+    res->events_run = rdsim_sim_events_run(r->sim);
+    res->ops_issued = rdsim_workload_issued(r->workload);
+    res->ops_in_flight_at_end = rdsim_workload_in_flight(r->workload);
+
+    /* lost_writes: the final writer's data against what clients were told. */
+    rc = rdsim_acklog_check(rdsim_workload_acklog(r->workload), rdsim_cluster_db(r->cluster, w),
+                            false, &lost, err);
+    if (rc)
+        return rc;
+    res->acked_writes = rdsim_acklog_acked(rdsim_workload_acklog(r->workload));
+    res->lost_writes = lost.lost;
+    res->lost_writes_bounded = lost.bounded;
+
+    for (int e = 0; e < RDSIM_STATS_EP; e++) {
+        uint64_t ok = 0, all = 0;
+        for (int k = 0; k < RDSIM_STATS_KIND; k++) {
+            ok += res->stats->total[e][k].ok;
+            all += res->stats->total[e][k].ok + res->stats->total[e][k].failed;
+        }
+        res->has_availability[e] = all > 0;
+        res->availability[e] = all ? (double)ok / (double)all : 0.0;
+    }
+
+    res->n_outages = r->stats->n_episodes;
+    if (res->n_outages) {
+        res->outages = calloc(res->n_outages, sizeof(*res->outages));
+        if (!res->outages)
+            return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < res->n_outages; i++) {
+        const struct rdsim_episode *ep = &r->stats->episodes[i];
+        struct rdsim_outage *o = &res->outages[i];
+        o->at = ep->start;
+        memcpy(o->cause, ep->cause, sizeof(o->cause));
+        o->recovered = ep->closed;
+        o->recovered_at = ep->end;
+        o->downtime = rdsim_episode_downtime(ep, r->sc->duration);
+        if (o->downtime > res->max_downtime)
+            res->max_downtime = o->downtime;
+    }
+    check_expectations(res);
+    return 0;
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+static FILE *open_out(const char *dir, const char *name, struct rdsim_err *err)
+{
+    char path[4096];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "w");
+    if (!f)
+        rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    return f;
+}
+
+static int close_out(FILE *f, const char *name, struct rdsim_err *err)
+{
+    if (!f)
+        return 0;
+    if (ferror(f) | fclose(f))
+        return rdsim_err_set(err, RDSIM_EIO, "%s: write failed", name);
+    return 0;
+}
+
+int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *opt,
+              struct rdsim_results **out, struct rdsim_err *err)
+{
+    struct run r = {.sc = sc, .opt = opt};
+    struct rdsim_results *res = calloc(1, sizeof(*res));
+    uint64_t seed = opt->has_seed ? opt->seed : sc->seed;
+    const struct rdsim_err *inner;
+    int rc;
+
+    *out = NULL;
+    if (!res)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    res->sc = sc;
+    res->seed = seed;
+
+    rc = rdsim_sim_create(&r.sim, err);
+    if (rc)
+        goto fail;
+    rc = rdsim_stats_create(&res->stats, err);
+    if (rc)
+        goto fail;
+    r.stats = res->stats;
+    if (opt->out_dir) {
+        r.events = open_out(opt->out_dir, "events.csv", err);
+        if (!r.events) {
+            rc = RDSIM_EIO;
+            goto fail;
+        }
+        fputs("t_s,kind,subject,detail\n", r.events);
+    }
+
+    rc = rdsim_cluster_create(r.sim,
+                              &(struct rdsim_cluster_config){
+                                  .scenario = sc,
+                                  .seed = seed,
+                                  .keep_db_dir = opt->keep_db_dir,
+                                  .observer = {.ctx = &r, .event = log_event,
+                                               .writer_down = writer_down},
+                              },
+                              &r.cluster, err);
+    if (rc)
+        goto fail;
+    rc = rdsim_workload_create(r.sim,
+                               &(struct rdsim_workload_config){
+                                   .scenario = sc,
+                                   .seed = seed,
+                                   .cluster = r.cluster,
+                                   .stats = r.stats,
+                                   .log = log_event,
+                                   .log_ctx = &r,
+                               },
+                               &r.workload, err);
+    if (rc)
+        goto fail;
+    if (opt->out_dir) {
+        r.ts = open_out(opt->out_dir, "timeseries.csv", err);
+        if (!r.ts) {
+            rc = RDSIM_EIO;
+            goto fail;
+        }
+        ts_header(&r);
+    }
+
+    log_event(&r, 0, "start", sc->name, "simulation starts");
+    rc = rdsim_cluster_start(r.cluster, err);
+    if (rc == 0)
+        rc = rdsim_workload_start(r.workload, err);
+    if (rc)
+        goto fail;
+    rdsim_sim_after(r.sim, sc->sample_interval, sample, &r, 0);
+
+    rdsim_sim_run_until(r.sim, sc->duration);
+    if ((inner = rdsim_cluster_error(r.cluster)) || (inner = rdsim_workload_error(r.workload)) ||
+        (r.error.code && (inner = &r.error))) {
+        rc = rdsim_err_set(err, inner->code, "%s", inner->msg);
+        goto fail;
+    }
+    rc = rdsim_cluster_flush(r.cluster, err);
+    if (rc)
+        goto fail;
+    log_event(&r, sc->duration, "end", sc->name, "simulation ends");
+    rc = collect(&r, res, err);
+    if (rc)
+        goto fail;
+    rc = close_out(r.ts, "timeseries.csv", err);
+    r.ts = NULL;
+    if (rc == 0)
+        rc = close_out(r.events, "events.csv", err);
+    r.events = NULL;
+    if (rc)
+        goto fail;
+
+    rdsim_workload_destroy(r.workload);
+    rdsim_cluster_destroy(r.cluster);
+    rdsim_sim_destroy(r.sim);
+    *out = res;
+    return 0;
+fail:
+    if (r.ts)
+        fclose(r.ts);
+    if (r.events)
+        fclose(r.events);
+    rdsim_workload_destroy(r.workload);
+    rdsim_cluster_destroy(r.cluster);
+    rdsim_sim_destroy(r.sim);
+    rdsim_results_free(res);
+    return rc;
+}
+
+void rdsim_results_free(struct rdsim_results *r)
+{
+    if (!r)
+        return;
+    rdsim_stats_destroy(r->stats);
+    free(r->outages);
+    free(r);
+}

@@ -1,0 +1,481 @@
+/*
+ * workload.c - arrivals, clients, attempts, retries.
+ *
+ * One attempt costs at most two events: the request's completion on the
+ * instance (job_done), and, only when the client will not get its answer in
+ * time, the client's timeout (attempt_failed). The instance's queue decides
+ * the completion time when the attempt is sent, so a late answer is known
+ * then; only a crash in between changes the outcome, which the instance's
+ * epoch reveals at completion.
+ *
+ * Operations and jobs live in pools addressed by index; events carry the
+ * index (and, for attempt outcomes, the attempt number) so a stale event can
+ * never touch a reused slot.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdsim/rng.h"
+#include "rdsim/workload.h"
+
+struct op {
+    uint64_t opid;
+    rdsim_time_t t0;      /* arrival: latency is measured from here */
+    int64_t key;
+    uint32_t attempt;     /* 1 for the first attempt */
+    uint8_t kind, ep, client_az;
+    uint32_t next_free;
+};
+
+struct job {
+    uint64_t opid;
+    int64_t key;
+    rdsim_time_t sent, reply;
+    uint32_t op, attempt, inst, epoch;
+    uint8_t kind;
+    bool orphan;          /* the client stopped waiting: execute, answer nobody */
+    uint32_t next_free;
+};
+
+#define NIL UINT32_MAX
+
+struct rdsim_workload {
+    struct rdsim_sim *sim;
+    const struct rdsim_scenario *sc;
+    struct rdsim_cluster *cluster;
+    struct rdsim_stats *stats;
+    struct rdsim_acklog *acklog;
+    void (*log)(void *, rdsim_time_t, const char *, const char *, const char *);
+    void *log_ctx;
+
+    struct rdsim_rng rng_arrival[RDSIM_OP_KIND_COUNT], rng_keys, rng_client, rng_backoff;
+    struct rdsim_zipf zipf;
+    double rate[RDSIM_OP_KIND_COUNT];
+    rdsim_event_id next_arrival[RDSIM_OP_KIND_COUNT];
+    int read_ep;
+
+    struct op *ops;
+    uint32_t n_ops, cap_ops, free_ops;
+    struct job *jobs;
+    uint32_t n_jobs, cap_jobs, free_jobs;
+
+    uint64_t next_opid, issued, in_flight;
+    struct rdsim_err error;
+};
+
+/* ---- pools -------------------------------------------------------------- */
+
+/* Grow-by-doubling pools: indices stay valid across growth. */
+#define POOL_ALLOC(w, arr, n, cap, freelist, out)                                          \
+    do {                                                                                   \
+        if ((w)->freelist != NIL) {                                                        \
+            (out) = (w)->freelist;                                                         \
+            (w)->freelist = (w)->arr[out].next_free;                                       \
+        } else {                                                                           \
+            if ((w)->n == (w)->cap) {                                                      \
+                uint32_t c2 = (w)->cap ? 2 * (w)->cap : 1024;                              \
+                void *p = realloc((w)->arr, (size_t)c2 * sizeof(*(w)->arr));               \
+                if (!p) {                                                                  \
+                    (out) = NIL;                                                           \
+                    break;                                                                 \
+                }                                                                          \
+                (w)->arr = p;                                                              \
+                (w)->cap = c2;                                                             \
+            }                                                                              \
+            (out) = (w)->n++;                                                              \
+        }                                                                                  \
+    } while (0)
+
+static uint32_t op_alloc(struct rdsim_workload *w)
+{
+    uint32_t i;
+    POOL_ALLOC(w, ops, n_ops, cap_ops, free_ops, i);
+    return i;
+}
+
+static void op_free(struct rdsim_workload *w, uint32_t i)
+{
+    w->ops[i].next_free = w->free_ops;
+    w->ops[i].attempt = 0;
+    w->free_ops = i;
+    w->in_flight--;
+}
+
+static uint32_t job_alloc(struct rdsim_workload *w)
+{
+    uint32_t i;
+    POOL_ALLOC(w, jobs, n_jobs, cap_jobs, free_jobs, i);
+    return i;
+}
+
+static void job_free(struct rdsim_workload *w, uint32_t i)
+{
+    w->jobs[i].next_free = w->free_jobs;
+    w->free_jobs = i;
+}
+
+static void fail_run(struct rdsim_workload *w, const struct rdsim_err *err)
+{
+    if (!w->error.code)
+        w->error = *err;
+    rdsim_sim_stop(w->sim);
+}
+
+static void out_of_memory(struct rdsim_workload *w)
+{
+    struct rdsim_err err;
+    rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
+    fail_run(w, &err);
+}
+
+/* ---- attempts ------------------------------------------------------------ */
+
+static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t op);
+
+static uint64_t outcome_arg(uint32_t op, uint32_t attempt)
+{
+    return (uint64_t)attempt << 32 | op;
+}
+
+/* The client saw attempt `attempt` of op fail (timeout, refusal): back off
+ * and retry, or give up when the next try would start too late. */
+static void attempt_failed(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_workload *w = ctx;
+    uint32_t i = (uint32_t)arg, attempt = (uint32_t)(arg >> 32);
+    struct op *op = &w->ops[i];
+    const struct rdsim_clients_cfg *cl = &w->sc->clients;
+    rdsim_time_t now = rdsim_sim_now(sim), backoff;
+
+    if (op->attempt != attempt)
+        return;
+    rdsim_stats_attempt_error(w->stats, op->ep, op->kind);
+
+    /* Exponential backoff from first to cap, with equal jitter so that
+     * clients that failed together do not retry together. */
+    backoff = cl->retry_backoff.lo;
+    for (uint32_t k = 1; k < attempt && backoff < cl->retry_backoff.hi; k++)
+        backoff *= 2;
+    if (backoff > cl->retry_backoff.hi)
+        backoff = cl->retry_backoff.hi;
+    backoff = backoff / 2 + rdsim_rng_range(&w->rng_backoff, 0, backoff / 2);
+
+    if (now + backoff - op->t0 >= cl->give_up_after) {
+        rdsim_stats_op_failed(w->stats, op->ep, op->kind);
+        op_free(w, i);
+        return;
+    }
+    op->attempt++;
+    if (!rdsim_sim_after(sim, backoff, send_attempt, w, i))
+        out_of_memory(w);
+}
+
+static void fail_at(struct rdsim_workload *w, uint32_t i, rdsim_time_t t)
+{
+    if (!rdsim_sim_schedule(w->sim, t, attempt_failed, w, outcome_arg(i, w->ops[i].attempt)))
+        out_of_memory(w);
+}
+
+static void succeed(struct rdsim_workload *w, const struct job *j)
+{
+    struct op *op = &w->ops[j->op];
+
+    rdsim_stats_op_ok(w->stats, op->ep, op->kind, j->reply - op->t0);
+    if (op->kind == RDSIM_OP_WRITE)
+        rdsim_stats_write_ok(w->stats, j->sent, j->reply);
+    op_free(w, j->op);
+}
+
+static void read_row(struct rdsim_workload *w, const struct job *j)
+{
+    struct rdsim_row row;
+    struct rdsim_err err;
+    size_t writer = rdsim_cluster_writer(w->cluster);
+
+    if (rdsim_db_read(rdsim_cluster_db(w->cluster, j->inst), j->key, &row, &err) != 0) {
+        fail_run(w, &err);
+        return;
+    }
+    w->stats->stale.reads++;
+    if (j->inst != writer) {
+        struct rdsim_row latest;
+        if (rdsim_db_read(rdsim_cluster_db(w->cluster, writer), j->key, &latest, &err) != 0) {
+            fail_run(w, &err);
+            return;
+        }
+        if (latest.ver > row.ver) {
+            rdsim_time_t age = rdsim_sim_now(w->sim) - latest.committed_ns;
+            w->stats->stale.stale++;
+            if (age > w->stats->stale.max_staleness)
+                w->stats->stale.max_staleness = age;
+        }
+    }
+}
+
+/* The instance finished the request: run it against SQLite, then answer the
+ * client unless the instance died meanwhile or the client stopped waiting. */
+static void job_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_workload *w = ctx;
+    uint32_t ji = (uint32_t)arg;
+    struct job j = w->jobs[ji];
+    struct rdsim_err err;
+    int64_t position = 0;
+    (void)sim;
+
+    job_free(w, ji);
+    if (rdsim_instance_epoch(w->cluster, j.inst) != j.epoch) {
+        /* Lost with the instance: the client learns by timing out. */
+        if (!j.orphan)
+            fail_at(w, j.op, j.sent + w->sc->clients.timeout);
+        return;
+    }
+    if (j.kind == RDSIM_OP_WRITE) {
+        if (rdsim_db_write(rdsim_cluster_db(w->cluster, j.inst), j.key, j.opid,
+                           rdsim_sim_now(w->sim), &position, &err) != 0) {
+            fail_run(w, &err);
+            return;
+        }
+    } else if (!j.orphan) {
+        read_row(w, &j);
+    }
+    if (j.orphan)
+        return;
+    if (j.kind == RDSIM_OP_WRITE)
+        rdsim_acklog_ack(w->acklog, j.key, position);
+    succeed(w, &j);
+}
+
+static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_workload *w = ctx;
+    uint32_t i = (uint32_t)arg, ji;
+    struct op *op = &w->ops[i];
+    rdsim_time_t now = rdsim_sim_now(sim), done, reply;
+    const rdsim_time_t timeout = w->sc->clients.timeout;
+    int inst = rdsim_cluster_route(w->cluster, op->ep, &w->rng_client);
+    uint32_t epoch;
+    struct job *j;
+
+    if (inst < 0) {
+        fail_at(w, i, now + timeout);
+        return;
+    }
+    switch (rdsim_cluster_health(w->cluster, (size_t)inst)) {
+    case RDSIM_HEALTH_UNREACHABLE:
+        fail_at(w, i, now + timeout); /* no answer: the client waits it out */
+        return;
+    case RDSIM_HEALTH_STARTING:
+        fail_at(w, i, now + 2 * rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst,
+                                                      &w->rng_client));
+        return;
+    case RDSIM_HEALTH_UP:
+        break;
+    }
+    if (op->kind == RDSIM_OP_WRITE && (size_t)inst != rdsim_cluster_writer(w->cluster)) {
+        /* A read-only instance answers at once with an error. */
+        fail_at(w, i, now + 2 * rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst,
+                                                      &w->rng_client));
+        return;
+    }
+
+    done = rdsim_instance_serve(w->cluster, (size_t)inst, op->kind,
+                                now + rdsim_cluster_one_way(w->cluster, op->client_az,
+                                                            (size_t)inst, &w->rng_client),
+                                &epoch);
+    reply = done + rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst, &w->rng_client);
+    if (op->kind == RDSIM_OP_WRITE)
+        reply += rdsim_cluster_commit_delay(w->cluster, (size_t)inst);
+
+    ji = job_alloc(w);
+    if (ji == NIL) {
+        out_of_memory(w);
+        return;
+    }
+    j = &w->jobs[ji];
+    j->opid = op->opid;
+    j->key = op->key;
+    j->sent = now;
+    j->reply = reply;
+    j->op = i;
+    j->attempt = op->attempt;
+    j->inst = (uint32_t)inst;
+    j->epoch = epoch;
+    j->kind = op->kind;
+    j->orphan = reply - now > timeout;
+    if (j->orphan) {
+        fail_at(w, i, now + timeout);
+        if (op->kind == RDSIM_OP_READ) {
+            /* Nobody waits for this read and it changes nothing: its vCPU
+             * time is already booked, so skip the event. */
+            job_free(w, ji);
+            return;
+        }
+    }
+    if (!rdsim_sim_schedule(sim, done, job_done, w, ji))
+        out_of_memory(w);
+}
+
+/* ---- arrivals ------------------------------------------------------------ */
+
+static void arrival(struct rdsim_sim *sim, void *ctx, uint64_t kind);
+
+static void schedule_arrival(struct rdsim_workload *w, int kind)
+{
+    rdsim_time_t gap;
+
+    w->next_arrival[kind] = 0;
+    if (w->rate[kind] <= 0)
+        return;
+    gap = rdsim_rng_exp(&w->rng_arrival[kind], (rdsim_time_t)(1e9 / w->rate[kind]));
+    w->next_arrival[kind] = rdsim_sim_after(w->sim, gap, arrival, w, (uint64_t)kind);
+    if (!w->next_arrival[kind])
+        out_of_memory(w);
+}
+
+static void arrival(struct rdsim_sim *sim, void *ctx, uint64_t kind)
+{
+    struct rdsim_workload *w = ctx;
+    uint32_t i = op_alloc(w);
+    struct op *op;
+    const struct rdsim_workload_cfg *wl = &w->sc->workload;
+
+    if (i == NIL) {
+        out_of_memory(w);
+        return;
+    }
+    op = &w->ops[i];
+    op->opid = w->next_opid++;
+    op->t0 = rdsim_sim_now(sim);
+    op->key = wl->keys == RDSIM_KEYS_ZIPF
+                  ? (int64_t)rdsim_zipf_draw(&w->zipf, &w->rng_keys)
+                  : (int64_t)rdsim_rng_below(&w->rng_keys, (uint64_t)wl->rows);
+    op->attempt = 1;
+    op->kind = (uint8_t)kind;
+    op->ep = kind == RDSIM_OP_WRITE ? RDSIM_EP_WRITER : (uint8_t)w->read_ep;
+    op->client_az =
+        (uint8_t)rdsim_rng_below(&w->rng_client, rdsim_cluster_client_azs(w->cluster));
+    w->issued++;
+    w->in_flight++;
+    schedule_arrival(w, (int)kind);
+    send_attempt(sim, w, i);
+}
+
+static void load_change(struct rdsim_sim *sim, void *ctx, uint64_t e)
+{
+    struct rdsim_workload *w = ctx;
+    const struct rdsim_event_cfg *ev = &w->sc->events[e];
+    char detail[128];
+
+    if (ev->has_reads)
+        w->rate[RDSIM_OP_READ] = ev->reads_per_s;
+    if (ev->has_writes)
+        w->rate[RDSIM_OP_WRITE] = ev->writes_per_s;
+    /* Poisson arrivals are memoryless: redrawing the next gap at the new
+     * rate is exact. */
+    for (int k = 0; k < RDSIM_OP_KIND_COUNT; k++) {
+        if (w->next_arrival[k])
+            rdsim_sim_cancel(sim, w->next_arrival[k]);
+        schedule_arrival(w, k);
+    }
+    if (w->log) {
+        snprintf(detail, sizeof(detail), "load: %.0f reads/s, %.0f writes/s",
+                 w->rate[RDSIM_OP_READ], w->rate[RDSIM_OP_WRITE]);
+        w->log(w->log_ctx, rdsim_sim_now(sim), "load", "workload", detail);
+    }
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+int rdsim_workload_create(struct rdsim_sim *sim, const struct rdsim_workload_config *cfg,
+                          struct rdsim_workload **out, struct rdsim_err *err)
+{
+    const struct rdsim_scenario *sc = cfg->scenario;
+    struct rdsim_workload *w = calloc(1, sizeof(*w));
+    int rc;
+
+    *out = NULL;
+    if (!w)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    w->sim = sim;
+    w->sc = sc;
+    w->cluster = cfg->cluster;
+    w->stats = cfg->stats;
+    w->log = cfg->log;
+    w->log_ctx = cfg->log_ctx;
+    w->free_ops = w->free_jobs = NIL;
+    w->next_opid = 1;
+    rdsim_rng_init(&w->rng_arrival[RDSIM_OP_READ], cfg->seed, "arrivals.read");
+    rdsim_rng_init(&w->rng_arrival[RDSIM_OP_WRITE], cfg->seed, "arrivals.write");
+    rdsim_rng_init(&w->rng_keys, cfg->seed, "keys");
+    rdsim_rng_init(&w->rng_client, cfg->seed, "clients");
+    rdsim_rng_init(&w->rng_backoff, cfg->seed, "backoff");
+    if (sc->workload.present) {
+        w->rate[RDSIM_OP_READ] = sc->workload.reads_per_s;
+        w->rate[RDSIM_OP_WRITE] = sc->workload.writes_per_s;
+        if (sc->workload.keys == RDSIM_KEYS_ZIPF)
+            rdsim_zipf_init(&w->zipf, (uint64_t)sc->workload.rows, sc->workload.zipf_s);
+    }
+    w->read_ep = sc->workload.read_from == RDSIM_READ_FROM_WRITER ? RDSIM_EP_WRITER
+                                                                 : RDSIM_EP_READER;
+    rc = rdsim_acklog_create(sc->workload.present ? sc->workload.rows : 1, &w->acklog, err);
+    if (rc) {
+        rdsim_workload_destroy(w);
+        return rc;
+    }
+    w->stats->used[RDSIM_EP_WRITER][RDSIM_OP_WRITE] = true;
+    w->stats->used[w->read_ep][RDSIM_OP_READ] = true;
+    *out = w;
+    return 0;
+}
+
+void rdsim_workload_destroy(struct rdsim_workload *w)
+{
+    if (!w)
+        return;
+    rdsim_acklog_destroy(w->acklog);
+    free(w->ops);
+    free(w->jobs);
+    free(w);
+}
+
+int rdsim_workload_start(struct rdsim_workload *w, struct rdsim_err *err)
+{
+    for (int k = 0; k < RDSIM_OP_KIND_COUNT; k++)
+        schedule_arrival(w, k);
+    for (size_t e = 0; e < w->sc->n_events; e++) {
+        if (w->sc->events[e].action != RDSIM_ACT_LOAD)
+            continue;
+        if (!rdsim_sim_schedule(w->sim, w->sc->events[e].at, load_change, w, e))
+            return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    }
+    if (w->error.code)
+        return rdsim_err_set(err, w->error.code, "%s", w->error.msg);
+    return 0;
+}
+
+struct rdsim_acklog *rdsim_workload_acklog(struct rdsim_workload *w)
+{
+    return w->acklog;
+}
+
+uint64_t rdsim_workload_issued(const struct rdsim_workload *w)
+{
+    return w->issued;
+}
+
+uint64_t rdsim_workload_in_flight(const struct rdsim_workload *w)
+{
+    return w->in_flight;
+}
+
+double rdsim_workload_rate(const struct rdsim_workload *w, enum rdsim_op_kind kind)
+{
+    return w->rate[kind];
+}
+
+const struct rdsim_err *rdsim_workload_error(const struct rdsim_workload *w)
+{
+    return w->error.code ? &w->error : NULL;
+}
