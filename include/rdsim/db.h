@@ -60,10 +60,10 @@ int rdsim_db_open(const struct rdsim_db_config *cfg, struct rdsim_db **out,
 void rdsim_db_close(struct rdsim_db *db);
 
 /*
- * Apply write op `opid` to row `key` at simulated time `t`: sets ver=opid and
- * bumps cnt, unless the row already holds opid or a later op (retries and
- * reordered ops are idempotent, last writer wins). *position is the row's new
- * cnt, or 0 when the op was not applied. Opens the tick's transaction if
+ * Apply write op `opid` to row `key` at simulated time `t`, as a real
+ * UPDATE would: in commit order, whatever the op ids, and again if a client
+ * retries an op that had already committed. *position is the row's new cnt
+ * (the write's place in the row's history). Opens the tick's transaction if
  * needed.
  */
 int rdsim_db_write(struct rdsim_db *db, int64_t key, uint64_t opid, rdsim_time_t t,

@@ -358,11 +358,11 @@ int rdsim_db_write(struct rdsim_db *db, int64_t key, uint64_t opid, rdsim_time_t
     if (ret)
         return ret;
 
-    /* Read, compare, then set: the connection is ours alone, so this is as
-     * atomic as UPDATE ... WHERE ver < ?1 RETURNING cnt, and about three
-     * times cheaper (RETURNING builds an ephemeral table per statement). */
+    /* Read, then set: the connection is ours alone, so this is as atomic
+     * as UPDATE ... RETURNING cnt, and about three times cheaper (RETURNING
+     * builds an ephemeral table per statement). */
     ret = get_row(db, key, &row, err);
-    if (ret || row.ver >= opid)
+    if (ret)
         return ret;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)opid);
     sqlite3_bind_int64(st, 2, row.cnt + 1);

@@ -204,7 +204,7 @@ static void read_row(struct rdsim_workload *w, const struct job *j)
             fail_run(w, &err);
             return;
         }
-        if (latest.ver > row.ver) {
+        if (latest.cnt > row.cnt) {
             rdsim_time_t age = rdsim_sim_now(w->sim) - latest.committed_ns;
             w->stats->stale.stale++;
             if (age > w->stats->stale.max_staleness)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# bench.sh - how fast rdsim simulates, and whether memory grows with the
+# simulated duration. Builds an optimised binary into build-bench, runs each
+# benchmark scenario once and prints wall time, simulated events per second
+# and peak resident memory. Rerun it after a change; numbers on the 2-core
+# development machines are in docs/model.md.
+#
+# Usage: tools/bench.sh [SCENARIO.yaml...]   (default: tools/bench/*.yaml)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+tools/deps.sh
+if ! command -v /usr/bin/time >/dev/null || [ ! -x /usr/bin/time ]; then
+  echo "bench: installing GNU time" >&2
+  ${SUDO:-$( [ "$(id -u)" -ne 0 ] && echo sudo )} apt-get install -y -qq time >/dev/null
+fi
+if [ ! -f build-bench/build.ninja ]; then
+  meson setup build-bench --buildtype=release >/dev/null
+fi
+ninja -C build-bench src/cli/rdsim >/dev/null
+
+scenarios=("$@")
+if [ ${#scenarios[@]} -eq 0 ]; then
+  scenarios=(tools/bench/*.yaml)
+fi
+
+printf '%-28s %10s %12s %12s %14s %10s\n' scenario simulated_s wall_s events "events/s" peak_MiB
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+for s in "${scenarios[@]}"; do
+  name=$(basename "$s" .yaml)
+  /usr/bin/time -f '%e %M' -o "$out/time" \
+    build-bench/src/cli/rdsim run "$s" -o "$out/$name" --quiet --force
+  read -r wall kib <"$out/time"
+  events=$(grep -o '"simulator_events": [0-9]*' "$out/$name/summary.json" | grep -o '[0-9]*$')
+  simulated=$(grep -o '"simulated_s": [0-9.]*' "$out/$name/summary.json" | grep -o '[0-9.]*$')
+  awk -v n="$name" -v sim="$simulated" -v w="$wall" -v e="$events" -v k="$kib" 'BEGIN {
+    printf "%-28s %10.0f %12.2f %12d %14.0f %10.1f\n", n, sim, w, e, (w > 0 ? e / w : 0), k / 1024 }'
+done

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# deps.sh - install the Debian 12 packages rdsim needs, if any are missing.
+# Uses sudo when not root. Safe to run again: it installs nothing when all
+# packages are present. What each package is for: README.md, "Dependencies".
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config meson ninja-build
+  libsqlite3-dev sqlite3
+  libyaml-dev
+  libjansson-dev
+  libcmocka-dev
+  libevent-dev
+  gnuplot-nox
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "rdsim: installing missing packages: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo >/dev/null; then
+    echo "rdsim: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# quickstart.sh - the README's first command: install what is missing, build,
+# and run the default scenario into results/quickstart/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+tools/deps.sh
+if [ ! -f build/build.ninja ]; then
+  meson setup build >/dev/null
+fi
+ninja -C build >/dev/null
+
+scenario=scenarios/single-az-instance-crash.yaml
+out=results/quickstart
+echo "rdsim: running $scenario"
+status=0
+build/src/cli/rdsim run "$scenario" -o "$out" || status=$?
+echo
+echo "Results are in $out/ (summary.json, timeseries.csv, events.csv)."
+echo "Try another scenario: build/src/cli/rdsim run scenarios/<name>.yaml"
+exit $status
