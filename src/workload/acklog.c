@@ -46,11 +46,11 @@ void rdsim_acklog_destroy(struct rdsim_acklog *log)
 
 void rdsim_acklog_ack(struct rdsim_acklog *log, int64_t key, int64_t position)
 {
-    uint32_t top = log->top[key];
-    uint32_t pos = (uint32_t)position;
+    uint32_t top, pos = (uint32_t)position;
 
     if (position <= 0 || key < 0 || key >= log->rows)
         return;
+    top = log->top[key];
     log->acked++;
     if (pos > top) {
         uint32_t shift = pos - top;
