@@ -2,11 +2,12 @@
  * cluster.h - the simulated database cluster: instances, endpoints, faults.
  *
  * A cluster is built from a validated scenario. It owns one struct
- * rdsim_instance per scenario instance (its SQLite database, its vCPU queue
- * and its health) and a deployment, the strategy that decides what happens
- * when something fails: recover in place, fail over, promote. Deployments sit
- * behind one interface (struct rdsim_deployment_ops in cluster_impl.h);
- * single-az is the first.
+ * rdsim_instance per scenario instance (its SQLite database, its vCPU queue,
+ * its health and its replication stream) and a deployment, the strategy that
+ * decides what happens when something fails: recover in place, fail over,
+ * promote. Deployments sit behind one interface (struct rdsim_deployment_ops
+ * in cluster_impl.h): the RDS family (single-az, multi-az-instance,
+ * multi-az-cluster, read replicas) first, Aurora next.
  *
  * The cluster never sees clients. The workload asks it where an endpoint
  * points (rdsim_cluster_route) and hands requests to an instance
@@ -23,6 +24,7 @@
 
 #include "rdsim/db.h"
 #include "rdsim/err.h"
+#include "rdsim/histogram.h"
 #include "rdsim/instance_class.h"
 #include "rdsim/rng.h"
 #include "rdsim/scenario.h"
@@ -40,6 +42,19 @@ enum rdsim_health {
     RDSIM_HEALTH_STARTING,    /* host up, engine recovering: connections refused */
 };
 
+/* One failover (or replica promotion), phase by phase; times are -1 until
+ * the phase happens. */
+struct rdsim_failover {
+    rdsim_time_t at;           /* the fault, or the start of a manual failover */
+    char cause[32];
+    char from[64], to[64];     /* to is empty when no candidate was promoted */
+    rdsim_time_t detected, promoted, dns_updated;
+    uint64_t lost_writes;      /* acknowledged writes the new writer lacks */
+    bool lost_writes_bounded;
+    uint64_t discarded_writes; /* writes only the old writer had, dropped when it rejoins */
+    char explanation[512];     /* candidates, and why this one (or none) */
+};
+
 /* Callbacks through which the cluster reports what happens. */
 struct rdsim_cluster_observer {
     void *ctx;
@@ -49,6 +64,11 @@ struct rdsim_cluster_observer {
                   const char *detail);
     /* The writer stopped being usable (start of a writer-downtime episode). */
     void (*writer_down)(void *ctx, rdsim_time_t t, const char *cause);
+    /* db is about to become the writer: count the acknowledged writes it
+     * lacks and forget them (the clients' record follows the new writer).
+     * Returns 0 or an RDSIM_E* code. */
+    int (*new_writer)(void *ctx, struct rdsim_db *db, uint64_t *lost, bool *bounded,
+                      struct rdsim_err *err);
 };
 
 struct rdsim_cluster_config {
@@ -77,10 +97,37 @@ enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i);
 struct rdsim_db *rdsim_cluster_db(struct rdsim_cluster *c, size_t i);
 
 /*
- * The instance a new connection to `ep` reaches now, or -1 when the endpoint
- * names no instance. The caller then checks its health.
+ * Where a connection to `ep` goes, by connection style: what a DNS lookup
+ * answers now (the writer endpoint's record changes at the DNS update of a
+ * failover; the reader endpoint picks one reader per lookup; RDS read
+ * replicas are instance endpoints, picked at random by the application);
+ * what RDS Proxy routes to (it follows the new writer shortly after
+ * promotion, without DNS); what a topology-aware driver connects to. -1 when
+ * the endpoint names no instance. The caller then checks its health.
  */
-int rdsim_cluster_route(struct rdsim_cluster *c, enum rdsim_endpoint ep, struct rdsim_rng *rng);
+int rdsim_cluster_lookup(struct rdsim_cluster *c, enum rdsim_endpoint ep, struct rdsim_rng *rng);
+int rdsim_cluster_proxy_route(struct rdsim_cluster *c, enum rdsim_endpoint ep,
+                              struct rdsim_rng *rng);
+int rdsim_cluster_topology_route(struct rdsim_cluster *c, enum rdsim_endpoint ep,
+                                 struct rdsim_rng *rng);
+/* Bumps when the application is repointed to another instance's endpoint
+ * (a promoted read replica): cached DNS answers for the old name are moot. */
+uint32_t rdsim_cluster_endpoint_generation(const struct rdsim_cluster *c);
+/* True when reads on instance i are served (standbys of a Multi-AZ
+ * instance are not readable). */
+bool rdsim_cluster_serves_reads(const struct rdsim_cluster *c, size_t i);
+
+/* Replication lag of instance i now (0 for the writer and caught-up targets);
+ * its lag histogram (NULL when i has never been a replication target). */
+rdsim_time_t rdsim_cluster_lag(const struct rdsim_cluster *c, size_t i);
+const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, size_t i);
+/* True when instance i is a standby or replica at the start of the run
+ * (the instances that get lag columns). */
+bool rdsim_cluster_is_target(const struct rdsim_cluster *c, size_t i);
+
+/* Failovers and promotions so far. */
+size_t rdsim_cluster_failover_count(const struct rdsim_cluster *c);
+const struct rdsim_failover *rdsim_cluster_failover_at(const struct rdsim_cluster *c, size_t k);
 
 /* One-way network delay between a client in AZ `client_az` (index into the
  * writer region's AZs) and instance i, drawn from the topology's RTTs. */
@@ -100,8 +147,11 @@ rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_
                                   rdsim_time_t t, uint32_t *epoch);
 uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i);
 
-/* Extra commit latency a write pays after its service time (storage, sync replicas). */
+/* Extra commit latency a write on the writer pays after its service time:
+ * its storage, and the standby's acknowledgement (sync, semi-sync). */
 rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, size_t i);
+/* A write committed on the writer at `t` (for replication bookkeeping). */
+void rdsim_cluster_committed(struct rdsim_cluster *c, rdsim_time_t t);
 
 /* Flush the current writer's open transaction (end of run). */
 int rdsim_cluster_flush(struct rdsim_cluster *c, struct rdsim_err *err);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rdsim/cluster.h"
 #include "rdsim/err.h"
 #include "rdsim/scenario.h"
 #include "rdsim/stats.h"
@@ -38,6 +39,20 @@ struct rdsim_outage {
     bool recovered;
     rdsim_time_t recovered_at;  /* first successful write after the fault */
     rdsim_time_t downtime;      /* to recovery, or to the end of the run */
+};
+
+/* A failover as the summary reports it: the cluster's record plus the
+ * writer downtime the clients saw around it. */
+struct rdsim_failover_result {
+    struct rdsim_failover fo;
+    bool has_downtime;
+    rdsim_time_t downtime;
+};
+
+/* Replication lag of one standby or replica over the run. */
+struct rdsim_lag_result {
+    const char *name;          /* points into the scenario */
+    double mean_ms, p99_ms, max_ms;
 };
 
 enum { RDSIM_MAX_EXPECT = 8 };
@@ -61,6 +76,11 @@ struct rdsim_results {
     struct rdsim_outage *outages;    /* owned */
     size_t n_outages;
     rdsim_time_t max_downtime;
+
+    struct rdsim_failover_result *failovers; /* owned */
+    size_t n_failovers;
+    struct rdsim_lag_result *lags;   /* owned, one per standby or replica */
+    size_t n_lags;
 
     uint64_t acked_writes, lost_writes;
     bool lost_writes_bounded;        /* some row lacked more than the ack window */

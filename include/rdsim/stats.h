@@ -56,6 +56,13 @@ void rdsim_stats_op_ok(struct rdsim_stats *s, int ep, int kind, rdsim_time_t lat
 void rdsim_stats_op_failed(struct rdsim_stats *s, int ep, int kind);
 void rdsim_stats_attempt_error(struct rdsim_stats *s, int ep, int kind);
 
+/* The workload sends operations of `kind` to endpoint `ep` (they get
+ * time-series columns). */
+void rdsim_stats_use(struct rdsim_stats *s, int ep, int kind);
+/* A read was served; a read was stale by `staleness`. */
+void rdsim_stats_read_served(struct rdsim_stats *s);
+void rdsim_stats_stale_read(struct rdsim_stats *s, rdsim_time_t staleness);
+
 /* A fault took the writer away at t. */
 int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t, const char *cause);
 /* A client saw a write succeed at `t` that it had sent at `sent`. */

@@ -54,12 +54,13 @@ static const char usage_run[] =
     "\n"
     "Options:\n"
     "  -o, --output DIR  results folder (default: results/<scenario name>); created if\n"
-    "                    missing; an earlier rdsim result there is replaced\n"
+    "                    missing; rdsim's own files from an earlier run are replaced\n"
     "  -s, --seed N      seed for every random stream (default: the scenario's seed)\n"
     "  -q, --quiet       print nothing but errors\n"
-    "  -f, --force       write into DIR even if it holds files that are not an rdsim\n"
-    "                    result\n"
-    "      --keep-db DIR keep each instance's SQLite database as DIR/<instance>.sqlite\n"
+    "  -f, --force       write into DIR (and the --keep-db folder) even if it holds\n"
+    "                    files rdsim did not write\n"
+    "      --keep-db DIR keep each instance's SQLite database as DIR/<instance>.sqlite,\n"
+    "                    replacing earlier ones\n"
     "                    (open it with: sqlite3 DIR/<instance>.sqlite 'select * from kv')\n"
     "  -h, --help        show this help\n"
     "\n"
@@ -127,7 +128,8 @@ static int parse_seed(const char *s, uint64_t *out)
         return -1;
     errno = 0;
     v = strtoull(s, &end, 10);
-    if (errno || *end)
+    /* summary.json stores the seed as a JSON integer: signed 64 bits. */
+    if (errno || *end || v > INT64_MAX)
         return -1;
     *out = v;
     return 0;
@@ -161,7 +163,7 @@ static int cmd_run(int argc, char **argv)
         case 's':
             if (parse_seed(optarg, &opt.seed) != 0) {
                 snprintf(path, sizeof(path),
-                         "--seed: must be a whole number 0..18446744073709551615, got \"%s\"",
+                         "--seed: must be a whole number 0..9223372036854775807, got \"%s\"",
                          optarg);
                 return bad_usage(path, usage_run);
             }
@@ -206,7 +208,7 @@ static int cmd_run(int argc, char **argv)
     }
     rc = rdsim_outdir_prepare(out_dir, force, &err);
     if (rc == 0 && opt.keep_db_dir)
-        rc = rdsim_outdir_make(opt.keep_db_dir, &err);
+        rc = rdsim_outdir_prepare_db(opt.keep_db_dir, force, &err);
     if (rc) {
         fprintf(stderr, "rdsim: %s\n", err.msg);
         rdsim_scenario_free(sc);

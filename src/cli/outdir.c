@@ -2,10 +2,12 @@
  * outdir.c - results folders.
  *
  * A folder holding files that rdsim did not write may be someone's work:
- * `-o ~/` must never scatter CSV files over a home directory. A folder with
- * the mark file is an earlier result and is reused.
+ * `-o ~/` must never scatter CSV files over a home directory. A folder that
+ * holds only rdsim's own outputs (a finished result, or what a failed run
+ * left) is reused; the mark file says the result in it is complete.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,46 +29,91 @@ int rdsim_outdir_make(const char *dir, struct rdsim_err *err)
             continue;
         *p = '\0';
         if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            return rdsim_err_set(err, RDSIM_EIO, "%s: cannot create: %s", path, strerror(errno));
+            return rdsim_err_set(err, RDSIM_EINVAL, "%s: cannot create folder: %s", path,
+                                 strerror(errno));
         *p = '/';
     }
     if (mkdir(path, 0777) != 0 && errno != EEXIST)
-        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot create: %s", path, strerror(errno));
+        return rdsim_err_set(err, RDSIM_EINVAL, "%s: cannot create folder: %s", path,
+                             strerror(errno));
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return rdsim_err_set(err, RDSIM_EINVAL, "%s: exists and is not a folder", dir);
+    return 0;
+}
+
+/* Files rdsim itself writes into a results folder. */
+static bool is_result_file(const char *name)
+{
+    static const char *const ours[] = {RDSIM_RESULT_MARK, "summary.json", "timeseries.csv",
+                                       "events.csv"};
+
+    for (size_t k = 0; k < sizeof(ours) / sizeof(ours[0]); k++)
+        if (strcmp(name, ours[k]) == 0)
+            return true;
+    return false;
+}
+
+/* Files rdsim writes into a --keep-db folder. */
+static bool is_db_file(const char *name)
+{
+    size_t n = strlen(name);
+
+    return (n > 7 && strcmp(name + n - 7, ".sqlite") == 0) ||
+           (n > 15 && strcmp(name + n - 15, ".sqlite-journal") == 0);
+}
+
+/* Refuse a folder holding anything `ours` does not recognise. */
+static int check_folder(const char *dir, bool (*ours)(const char *), const char *flag,
+                        struct rdsim_err *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char stranger[256] = "";
+
+    if (!d)
+        return rdsim_err_set(err, RDSIM_EINVAL, "%s: cannot read folder: %s", dir,
+                             strerror(errno));
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || ours(e->d_name))
+            continue;
+        snprintf(stranger, sizeof(stranger), "%s", e->d_name);
+        break;
+    }
+    closedir(d);
+    if (stranger[0])
+        return rdsim_err_set(err, RDSIM_EINVAL,
+                             "%s: folder holds files rdsim did not write (%s); choose another "
+                             "with %s, or pass --force to write into it",
+                             dir, stranger, flag);
     return 0;
 }
 
 int rdsim_outdir_prepare(const char *dir, bool force, struct rdsim_err *err)
 {
     char mark[4096];
-    struct stat st;
-    DIR *d;
-    struct dirent *e;
-    bool empty = true;
     int rc = rdsim_outdir_make(dir, err);
 
     if (rc)
         return rc;
-    snprintf(mark, sizeof(mark), "%s/%s", dir, RDSIM_RESULT_MARK);
-    if (force || stat(mark, &st) == 0)
-        return 0;
-    d = opendir(dir);
-    if (!d)
-        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot read: %s", dir, strerror(errno));
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-            empty = false;
-            break;
-        }
+    if (!force) {
+        rc = check_folder(dir, is_result_file, "-o", err);
+        if (rc)
+            return rc;
     }
-    closedir(d);
-    if (!empty)
-        return rdsim_err_set(err, RDSIM_EINVAL,
-                             "%s: folder is not empty and holds no earlier rdsim result; "
-                             "choose another with -o, or pass --force to write into it",
-                             dir);
+    /* The mark says "complete result": it comes back when this run is. */
+    snprintf(mark, sizeof(mark), "%s/%s", dir, RDSIM_RESULT_MARK);
+    if (remove(mark) != 0 && errno != ENOENT)
+        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot remove: %s", mark, strerror(errno));
     return 0;
+}
+
+int rdsim_outdir_prepare_db(const char *dir, bool force, struct rdsim_err *err)
+{
+    int rc = rdsim_outdir_make(dir, err);
+
+    if (rc == 0 && !force)
+        rc = check_folder(dir, is_db_file, "--keep-db", err);
+    return rc;
 }
 
 int rdsim_outdir_mark(const char *dir, struct rdsim_err *err)

@@ -13,10 +13,12 @@
 
 /*
  * Make sure `dir` can take a run's results: create it (and its parents) if
- * missing; refuse (RDSIM_EINVAL) a non-empty folder without the result mark
- * unless `force`.
+ * missing; refuse (RDSIM_EINVAL) a folder holding files rdsim did not write,
+ * unless `force`. Removes the mark of an earlier result.
  */
 int rdsim_outdir_prepare(const char *dir, bool force, struct rdsim_err *err);
+/* The same for a --keep-db folder, whose own files are *.sqlite. */
+int rdsim_outdir_prepare_db(const char *dir, bool force, struct rdsim_err *err);
 /* Create dir and its parents if missing. */
 int rdsim_outdir_make(const char *dir, struct rdsim_err *err);
 /* Write the result mark once the run is complete. */

@@ -101,6 +101,29 @@ void rdsim_print_summary(FILE *f, const struct rdsim_results *r, const char *out
                        "end (%.1f s and counting)\n",
                     o->cause, (double)o->at / RDSIM_S, (double)o->downtime / RDSIM_S);
     }
+    for (size_t i = 0; i < r->n_failovers; i++) {
+        const struct rdsim_failover *fo = &r->failovers[i].fo;
+        if (!fo->to[0]) {
+            fprintf(f, "  failover after %s at %.1f s: none (%s)\n", fo->cause,
+                    (double)fo->at / RDSIM_S, fo->explanation);
+            continue;
+        }
+        fprintf(f, "  failover %s -> %s after %s at %.1f s:", fo->from, fo->to, fo->cause,
+                (double)fo->at / RDSIM_S);
+        if (fo->detected >= 0)
+            fprintf(f, " detected %.1f s,", (double)fo->detected / RDSIM_S);
+        if (fo->promoted >= 0)
+            fprintf(f, " promoted %.1f s,", (double)fo->promoted / RDSIM_S);
+        if (fo->dns_updated >= 0)
+            fprintf(f, " DNS updated %.1f s,", (double)fo->dns_updated / RDSIM_S);
+        fprintf(f, " %llu acknowledged writes lost\n", (unsigned long long)fo->lost_writes);
+        fprintf(f, "    why: %s\n", fo->explanation);
+    }
+    if (r->n_failovers && r->n_outages && !r->outages[r->n_outages - 1].recovered &&
+        sc->clients.dns_cache == RDSIM_DNS_CACHE_FOREVER &&
+        sc->clients.connection == RDSIM_CONN_DIRECT)
+        fprintf(f, "  clients cache DNS forever: they still send writes to the old writer and "
+                   "will until they restart\n");
     fprintf(f, "  lost writes: %llu%s of %llu acknowledged (checked against %s's SQLite data)\n",
             (unsigned long long)r->lost_writes, r->lost_writes_bounded ? " (upper bound)" : "",
             (unsigned long long)r->acked_writes, r->final_writer);
@@ -113,5 +136,15 @@ void rdsim_print_summary(FILE *f, const struct rdsim_results *r, const char *out
             fprintf(f, "  expect %-26s %s: %g%s (limit %g%s)\n", x->name, x->ok ? "ok  " : "FAIL",
                     x->actual, x->unit, x->limit, x->unit);
     }
+    if (r->stats->stale.stale)
+        fprintf(f, "  stale reads: %llu of %llu (%.2f%%), up to %.1f ms behind\n",
+                (unsigned long long)r->stats->stale.stale,
+                (unsigned long long)r->stats->stale.reads,
+                100.0 * (double)r->stats->stale.stale / (double)r->stats->stale.reads,
+                (double)r->stats->stale.max_staleness / RDSIM_MS);
+    for (size_t i = 0; i < r->n_lags; i++)
+        if (r->lags[i].max_ms >= 1000.0)
+            fprintf(f, "  replica lag %s: mean %.1f s, max %.1f s\n", r->lags[i].name,
+                    r->lags[i].mean_ms / 1000.0, r->lags[i].max_ms / 1000.0);
     fprintf(f, "  results: %s/ (summary.json, timeseries.csv, events.csv)\n", out_dir);
 }

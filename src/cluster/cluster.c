@@ -22,9 +22,9 @@ static const struct rdsim_deployment_ops *ops_for(enum rdsim_deployment d)
 {
     switch (d) {
     case RDSIM_DEPLOY_SINGLE_AZ:
-        return &rdsim_single_az_ops;
     case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
     case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
+        return &rdsim_rds_ops;
     case RDSIM_DEPLOY_AURORA:
         break;
     }
@@ -80,6 +80,7 @@ static int open_instance(struct rdsim_cluster *c, size_t i, const char *keep_db_
 
     in->cfg = ic;
     in->role = ic->role;
+    in->source = -1;
     in->cls = rdsim_instance_class_find(ic->instance_class);
     if (!in->cls)
         return rdsim_err_set(err, RDSIM_EINTERNAL, "instance class %s vanished",
@@ -117,14 +118,17 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
     c->ops = ops_for(sc->cluster.deployment);
     if (!c->ops) {
         rc = rdsim_err_set(err, RDSIM_EINVAL,
-                           "%s: cluster.deployment: %s is not simulated yet; this version "
-                           "simulates single-az",
-                           sc->path, rdsim_deployment_name(sc->cluster.deployment));
+                           "%s:%d:%d: cluster.deployment: %s is not simulated yet; this "
+                           "version simulates single-az, multi-az-instance and multi-az-cluster",
+                           sc->path, sc->cluster.deployment_loc.line,
+                           sc->cluster.deployment_loc.col,
+                           rdsim_deployment_name(sc->cluster.deployment));
         goto fail;
     }
     rdsim_rng_init(&c->rng_net, cfg->seed, "network");
     rdsim_rng_init(&c->rng_service, cfg->seed, "service");
     rdsim_rng_init(&c->rng_faults, cfg->seed, "faults");
+    rdsim_rng_init(&c->rng_routing, cfg->seed, "routing");
 
     for (size_t r = 0; r < sc->topology.n_regions; r++)
         n_az += sc->topology.regions[r].n_azs;
@@ -132,7 +136,8 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
     c->az_region = calloc(n_az, sizeof(*c->az_region));
     c->az_out = calloc(n_az, sizeof(*c->az_out));
     c->inst = calloc(sc->cluster.n_instances, sizeof(*c->inst));
-    if (!c->az_names || !c->az_region || !c->az_out || !c->inst) {
+    c->readers = calloc(sc->cluster.n_instances, sizeof(*c->readers));
+    if (!c->az_names || !c->az_region || !c->az_out || !c->inst || !c->readers) {
         rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
         goto fail;
     }
@@ -150,7 +155,7 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
         if (rc)
             goto fail;
     }
-    c->writer = sc->cluster.writer;
+    c->writer = c->dns_writer = c->proxy_writer = c->topo_writer = sc->cluster.writer;
 
     /* Clients live in the writer's region, spread over its AZs. */
     for (size_t a = 0; a < c->n_az; a++) {
@@ -161,11 +166,9 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
         }
     }
 
-    if (c->ops->validate) {
-        rc = c->ops->validate(c, err);
-        if (rc)
-            goto fail;
-    }
+    rc = c->ops->init(c, err);
+    if (rc)
+        goto fail;
     *out = c;
     return 0;
 fail:
@@ -177,11 +180,14 @@ void rdsim_cluster_destroy(struct rdsim_cluster *c)
 {
     if (!c)
         return;
+    rdsim_repl_free(c);
     for (size_t i = 0; c->inst && i < c->n_inst; i++) {
         rdsim_db_close(c->inst[i].db);
         free(c->inst[i].free_at);
     }
     free(c->inst);
+    free(c->readers);
+    free(c->failovers);
     free(c->az_names);
     free(c->az_region);
     free(c->az_out);
@@ -226,13 +232,129 @@ enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i)
     return c->inst[i].starting ? RDSIM_HEALTH_STARTING : RDSIM_HEALTH_UP;
 }
 
-int rdsim_cluster_route(struct rdsim_cluster *c, enum rdsim_endpoint ep, struct rdsim_rng *rng)
+bool rdsim_cluster_serves_reads(const struct rdsim_cluster *c, size_t i)
 {
-    (void)rng;
-    /* Single-AZ: both endpoints name the one writer. Replicas, standbys and
-     * DNS caching arrive with the RDS and Aurora deployments. */
-    (void)ep;
-    return (int)c->writer;
+    /* A Multi-AZ instance's standby is not readable (facts 1). */
+    return !(c->inst[i].role == RDSIM_ROLE_STANDBY &&
+             c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_INSTANCE);
+}
+
+/* A read replica at random: the application spreads reads over the
+ * replicas' instance endpoints. -1 when there is none. */
+static int any_replica(struct rdsim_cluster *c, struct rdsim_rng *rng)
+{
+    size_t n = 0, k;
+
+    for (size_t i = 0; i < c->n_inst; i++)
+        n += c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached;
+    if (n == 0)
+        return -1;
+    k = rdsim_rng_below(rng, n);
+    for (size_t i = 0; i < c->n_inst; i++)
+        if (c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached && k-- == 0)
+            return (int)i;
+    return -1;
+}
+
+static int reader_for(struct rdsim_cluster *c, size_t writer, struct rdsim_rng *rng)
+{
+    int r;
+
+    if (c->has_reader_endpoint)
+        return c->n_readers ? c->readers[rdsim_rng_below(rng, c->n_readers)] : (int)writer;
+    r = any_replica(c, rng);
+    return r >= 0 ? r : (int)writer;
+}
+
+int rdsim_cluster_lookup(struct rdsim_cluster *c, enum rdsim_endpoint ep, struct rdsim_rng *rng)
+{
+    return ep == RDSIM_EP_WRITER ? (int)c->dns_writer : reader_for(c, c->dns_writer, rng);
+}
+
+int rdsim_cluster_proxy_route(struct rdsim_cluster *c, enum rdsim_endpoint ep,
+                              struct rdsim_rng *rng)
+{
+    return ep == RDSIM_EP_WRITER ? (int)c->proxy_writer : reader_for(c, c->proxy_writer, rng);
+}
+
+int rdsim_cluster_topology_route(struct rdsim_cluster *c, enum rdsim_endpoint ep,
+                                 struct rdsim_rng *rng)
+{
+    return ep == RDSIM_EP_WRITER ? (int)c->topo_writer : reader_for(c, c->topo_writer, rng);
+}
+
+uint32_t rdsim_cluster_endpoint_generation(const struct rdsim_cluster *c)
+{
+    return c->writer_endpoint_gen;
+}
+
+rdsim_time_t rdsim_cluster_lag(const struct rdsim_cluster *c, size_t i)
+{
+    return rdsim_repl_lag(c, i);
+}
+
+const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, size_t i)
+{
+    return c->inst[i].lag;
+}
+
+bool rdsim_cluster_is_target(const struct rdsim_cluster *c, size_t i)
+{
+    return c->sc->cluster.instances[i].role != RDSIM_ROLE_WRITER;
+}
+
+size_t rdsim_cluster_failover_count(const struct rdsim_cluster *c)
+{
+    return c->n_failovers;
+}
+
+const struct rdsim_failover *rdsim_cluster_failover_at(const struct rdsim_cluster *c, size_t k)
+{
+    return &c->failovers[k];
+}
+
+struct rdsim_failover *rdsim_cluster_new_failover(struct rdsim_cluster *c)
+{
+    struct rdsim_failover *f;
+
+    if (c->n_failovers == c->cap_failovers) {
+        size_t cap = c->cap_failovers ? 2 * c->cap_failovers : 4;
+        void *p = realloc(c->failovers, cap * sizeof(*c->failovers));
+        if (!p) {
+            struct rdsim_err err;
+            rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
+            rdsim_cluster_fail(c, &err);
+            return NULL;
+        }
+        c->failovers = p;
+        c->cap_failovers = cap;
+    }
+    f = &c->failovers[c->n_failovers++];
+    memset(f, 0, sizeof(*f));
+    f->at = rdsim_sim_now(c->sim);
+    f->detected = f->promoted = f->dns_updated = -1;
+    return f;
+}
+
+void rdsim_cluster_fail(struct rdsim_cluster *c, const struct rdsim_err *err)
+{
+    if (!c->error.code)
+        c->error = *err;
+    rdsim_sim_stop(c->sim);
+}
+
+rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b)
+{
+    const struct rdsim_topology *t = &c->sc->topology;
+    struct rdsim_range r;
+
+    if (c->inst[a].region != c->inst[b].region)
+        r = t->rtt_cross_region;
+    else if (c->inst[a].az == c->inst[b].az)
+        r = t->rtt_same_az;
+    else
+        r = t->rtt_cross_az;
+    return rdsim_rng_range(&c->rng_net, r.lo, r.hi);
 }
 
 size_t rdsim_cluster_client_azs(const struct rdsim_cluster *c)
@@ -282,8 +404,25 @@ uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i)
 
 rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, size_t i)
 {
+    struct rdsim_range storage = c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_CLUSTER
+                                     ? RDSIM_NVME_COMMIT
+                                     : RDSIM_EBS_COMMIT;
+    rdsim_time_t now = rdsim_sim_now(c->sim);
     (void)i;
-    return rdsim_rng_range(&c->rng_service, RDSIM_EBS_COMMIT.lo, RDSIM_EBS_COMMIT.hi);
+
+    return rdsim_rng_range(&c->rng_service, storage.lo, storage.hi) +
+           rdsim_repl_commit_wait(c, now);
+}
+
+void rdsim_cluster_committed(struct rdsim_cluster *c, rdsim_time_t t)
+{
+    if (c->tick_first_commit < 0)
+        c->tick_first_commit = t;
+}
+
+void rdsim_instance_cut(struct rdsim_cluster *c, size_t i)
+{
+    c->inst[i].lost_at = rdsim_sim_now(c->sim);
 }
 
 void rdsim_instance_reset(struct rdsim_cluster *c, size_t i)
@@ -303,6 +442,7 @@ static void instance_ready(struct rdsim_sim *sim, void *ctx, uint64_t i)
     c->inst[i].starting = false;
     if (!rdsim_instance_reachable(c, i))
         return;
+    c->inst[i].engine_down = false;
     rdsim_cluster_log(c, "recovered", c->inst[i].cfg->name, "instance accepts connections");
     c->ops->instance_back(c, i);
 }
@@ -318,7 +458,35 @@ void rdsim_instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recove
     in->starting = true;
     rdsim_cluster_log(c, "restarting", in->cfg->name, "%s; engine recovery %.1f s", why,
                       (double)recovery / RDSIM_S);
-    in->recovery = rdsim_sim_after(c->sim, recovery, instance_ready, c, i);
+    in->recovery = rdsim_cluster_after(c, recovery, instance_ready, i);
+}
+
+void rdsim_instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
+                              const char *why)
+{
+    struct rdsim_instance *in = &c->inst[i];
+
+    in->host_down = false;
+    in->host_gen++;
+    if (in->recovery) {
+        rdsim_sim_cancel(c->sim, in->recovery);
+        in->recovery = 0;
+    }
+    if (rdsim_instance_reachable(c, i))
+        rdsim_instance_start(c, i, recovery, why);
+}
+
+rdsim_event_id rdsim_cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
+                                   rdsim_event_fn fn, uint64_t arg)
+{
+    rdsim_event_id id = rdsim_sim_after(c->sim, delay, fn, c, arg);
+
+    if (!id) {
+        struct rdsim_err err;
+        rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
+        rdsim_cluster_fail(c, &err);
+    }
+    return id;
 }
 
 /* ---- faults from the scenario ------------------------------------------ */
@@ -337,9 +505,18 @@ static void az_restore(struct rdsim_sim *sim, void *ctx, uint64_t az)
     if (c->az_out[az] > 0)
         return;
     rdsim_cluster_log(c, "recovered", c->az_names[az], "AZ reachable again");
-    for (size_t i = 0; i < c->n_inst; i++)
-        if (c->inst[i].az == az && rdsim_instance_reachable(c, i) && !c->inst[i].starting)
+    for (size_t i = 0; i < c->n_inst; i++) {
+        struct rdsim_instance *in = &c->inst[i];
+        if (in->az != az || !rdsim_instance_reachable(c, i) || in->starting)
+            continue;
+        /* A host that came back (or was replaced) while the AZ was cut off
+         * still has a crashed engine to recover. */
+        if (in->engine_down)
+            rdsim_instance_start(c, i, rdsim_cluster_draw(c, RDSIM_CRASH_RECOVERY),
+                                 "host back after the failure");
+        else
             c->ops->instance_back(c, i);
+    }
 }
 
 static void az_down(struct rdsim_cluster *c, size_t az, const char *cause, bool heals)
@@ -354,6 +531,7 @@ static void az_down(struct rdsim_cluster *c, size_t az, const char *cause, bool 
     for (size_t i = 0; i < c->n_inst; i++) {
         if (c->inst[i].az != az || c->inst[i].host_down)
             continue;
+        rdsim_instance_cut(c, i);
         rdsim_instance_reset(c, i);
         if (i == c->writer && c->obs.writer_down)
             c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), cause);
@@ -361,16 +539,27 @@ static void az_down(struct rdsim_cluster *c, size_t az, const char *cause, bool 
     }
 }
 
-static void host_restore(struct rdsim_sim *sim, void *ctx, uint64_t i)
+/* The `for:` of an instance-failure is over; arg is (host_gen << 32 | i). */
+static void host_restore(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_cluster *c = ctx;
+    size_t i = (uint32_t)arg;
+    (void)sim;
+
+    /* A later failure or a replacement made this heal moot. */
+    if (c->inst[i].host_gen != (uint32_t)(arg >> 32) || !c->inst[i].host_down)
+        return;
+    rdsim_instance_host_back(c, i, rdsim_cluster_draw(c, RDSIM_CRASH_RECOVERY),
+                             "host back after the failure");
+}
+
+static void lag_end(struct rdsim_sim *sim, void *ctx, uint64_t i)
 {
     struct rdsim_cluster *c = ctx;
     (void)sim;
 
-    c->inst[i].host_down = false;
-    if (c->az_out[c->inst[i].az] > 0)
-        return;
-    rdsim_instance_start(c, i, rdsim_cluster_draw(c, RDSIM_CRASH_RECOVERY),
-                         "host back after the failure");
+    c->inst[i].extra_delay = 0;
+    rdsim_cluster_log(c, "recovered", c->inst[i].cfg->name, "replica-lag ends");
 }
 
 static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
@@ -390,7 +579,7 @@ static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
         rdsim_cluster_log(c, "fault", ev->az, "az-outage %s", span);
         az_down(c, (size_t)az, action, ev->has_for);
         if (ev->has_for)
-            rdsim_sim_after(sim, ev->for_, az_restore, c, (uint64_t)az);
+            rdsim_cluster_after(c, ev->for_, az_restore, (uint64_t)az);
         break;
     case RDSIM_ACT_REGION_OUTAGE:
         rdsim_cluster_log(c, "fault", ev->region, "region-outage %s", span);
@@ -399,31 +588,35 @@ static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
                 continue;
             az_down(c, a, action, ev->has_for);
             if (ev->has_for)
-                rdsim_sim_after(sim, ev->for_, az_restore, c, a);
+                rdsim_cluster_after(c, ev->for_, az_restore, a);
         }
         break;
     case RDSIM_ACT_INSTANCE_FAILURE: {
+        struct rdsim_instance *in;
         bool was_reachable;
 
         i = find_instance(c, ev->target);
+        in = &c->inst[i];
         rdsim_cluster_log(c, "fault", ev->target, "instance-failure %s", span);
-        if (c->inst[i].host_down)
-            break;
         was_reachable = rdsim_instance_reachable(c, (size_t)i);
-        if (c->inst[i].recovery) {
-            rdsim_sim_cancel(sim, c->inst[i].recovery);
-            c->inst[i].recovery = 0;
+        /* A failure on a dead host supersedes the earlier one's heal. */
+        in->host_gen++;
+        if (in->recovery) {
+            rdsim_sim_cancel(sim, in->recovery);
+            in->recovery = 0;
         }
-        c->inst[i].host_down = true;
-        c->inst[i].starting = false;
-        if (was_reachable) {
-            rdsim_instance_reset(c, (size_t)i);
-            if ((size_t)i == c->writer && c->obs.writer_down)
-                c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), action);
-            c->ops->instance_lost(c, (size_t)i, action, ev->has_for);
-        }
+        if (was_reachable)
+            rdsim_instance_cut(c, (size_t)i);
+        in->host_down = true;
+        in->engine_down = true;
+        in->starting = false;
+        rdsim_instance_reset(c, (size_t)i);
+        if (was_reachable && (size_t)i == c->writer && c->obs.writer_down)
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), action);
+        /* Monitoring sees a host failure even inside an AZ outage. */
+        c->ops->instance_lost(c, (size_t)i, action, ev->has_for);
         if (ev->has_for)
-            rdsim_sim_after(sim, ev->for_, host_restore, c, (uint64_t)i);
+            rdsim_cluster_after(c, ev->for_, host_restore, (uint64_t)in->host_gen << 32 | (uint64_t)i);
         break;
     }
     case RDSIM_ACT_REBOOT:
@@ -438,34 +631,32 @@ static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
             c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), action);
         c->ops->reboot(c, (size_t)i, ev->failover);
         break;
+    case RDSIM_ACT_FAILOVER:
+        rdsim_cluster_log(c, "fault", c->inst[c->writer].cfg->name, "manual failover%s%s",
+                          ev->target ? " to " : "", ev->target ? ev->target : "");
+        if (c->obs.writer_down)
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), action);
+        c->ops->failover(c, ev->target ? find_instance(c, ev->target) : -1);
+        break;
+    case RDSIM_ACT_PROMOTE:
+        rdsim_cluster_log(c, "fault", ev->target, "promote requested");
+        c->ops->promote(c, (size_t)find_instance(c, ev->target));
+        break;
+    case RDSIM_ACT_REPLICA_LAG:
+        i = find_instance(c, ev->target);
+        rdsim_cluster_log(c, "fault", ev->target, "replica-lag: changes arrive %.1f s late %s",
+                          (double)ev->delay / RDSIM_S, span);
+        c->inst[i].extra_delay = ev->delay;
+        if (ev->has_for)
+            rdsim_cluster_after(c, ev->for_, lag_end, (uint64_t)i);
+        break;
     case RDSIM_ACT_LOAD:
         break; /* the workload's */
-    case RDSIM_ACT_FAILOVER:
-    case RDSIM_ACT_PROMOTE:
-    case RDSIM_ACT_REPLICA_LAG:
     case RDSIM_ACT_STORAGE_FAILURE:
     case RDSIM_ACT_GLOBAL_FAILOVER:
-        /* validate() refused these for deployments that lack them. */
+        /* Aurora only: the loader refuses them elsewhere. */
         break;
     }
-}
-
-static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
-{
-    struct rdsim_cluster *c = ctx;
-    struct rdsim_changeset cs = {0};
-    struct rdsim_err err;
-
-    if (!c->error.code && rdsim_db_flush(c->inst[c->writer].db, &cs, &err) != 0) {
-        c->error = err;
-        rdsim_sim_stop(sim);
-        return;
-    }
-    if (cs.len > 0)
-        c->ops->ship(c, &cs);
-    else
-        rdsim_changeset_free(&cs);
-    rdsim_sim_after(sim, RDSIM_REPLICATION_TICK, replication_tick, c, arg);
 }
 
 int rdsim_cluster_start(struct rdsim_cluster *c, struct rdsim_err *err)
@@ -476,19 +667,10 @@ int rdsim_cluster_start(struct rdsim_cluster *c, struct rdsim_err *err)
         if (!rdsim_sim_schedule(c->sim, c->sc->events[e].at, fire_event, c, e))
             return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     }
-    if (!rdsim_sim_after(c->sim, RDSIM_REPLICATION_TICK, replication_tick, c, 0))
-        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
-    return 0;
+    return rdsim_repl_start(c, err);
 }
 
 int rdsim_cluster_flush(struct rdsim_cluster *c, struct rdsim_err *err)
 {
-    struct rdsim_changeset cs = {0};
-    int rc = rdsim_db_flush(c->inst[c->writer].db, &cs, err);
-
-    if (rc == 0 && cs.len > 0)
-        c->ops->ship(c, &cs);
-    else
-        rdsim_changeset_free(&cs);
-    return rc;
+    return rdsim_db_flush(c->inst[c->writer].db, NULL, err);
 }

@@ -1,6 +1,7 @@
 /*
- * cluster_impl.h - the cluster's internals, shared by cluster.c and the
- * deployments (single_az.c, and the Multi-AZ and Aurora ones to come).
+ * cluster_impl.h - the cluster's internals, shared by cluster.c (instances,
+ * health, faults, endpoints), replication.c (log shipping and apply) and the
+ * deployments (rds.c; Aurora to come).
  *
  * A deployment is a table of callbacks (struct rdsim_deployment_ops): the
  * generic fault machinery in cluster.c changes health and then asks the
@@ -11,6 +12,21 @@
 #define RDSIM_CLUSTER_IMPL_H
 
 #include "rdsim/cluster.h"
+#include "rdsim/histogram.h"
+
+enum repl_mode {
+    REPL_NONE,     /* the writer, or a standalone instance */
+    REPL_SYNC,     /* Multi-AZ instance standby: block-level, before the ack */
+    REPL_SEMISYNC, /* Multi-AZ cluster standby: one of two must receive first */
+    REPL_ASYNC,    /* read replica: binlog/WAL shipping, single applier */
+};
+
+/* Batches shipped to one target and not yet applied, oldest first. */
+struct repl_queue {
+    uint32_t *batch;
+    rdsim_time_t *arrive;  /* when each batch reaches the target */
+    size_t head, len, cap;
+};
 
 struct rdsim_instance {
     const struct rdsim_instance_cfg *cfg;
@@ -23,16 +39,34 @@ struct rdsim_instance {
     int vcpus;
     uint32_t epoch;          /* bumped whenever work in flight is lost */
     bool host_down;          /* instance-failure: the host is dead */
+    uint32_t host_gen;       /* bumps at every host failure or replacement,
+                              * so a stale `for:` heal is recognised */
+    bool engine_down;        /* crashed: needs recovery once reachable */
+    rdsim_time_t lost_at;    /* when it last became unreachable */
     bool starting;           /* engine (re)starting: connections refused */
+    bool detached;           /* an old writer: out of the cluster until it rejoins */
+    bool fenced;             /* stopped by RDS for a failover (host_down too) */
     rdsim_event_id recovery; /* pending recovery step, 0 if none */
+
+    /* replication, as a target */
+    int source;              /* instance it replicates from, -1 for none */
+    enum repl_mode mode;
+    rdsim_time_t apply_cost; /* per write, single applier */
+    rdsim_time_t apply_free_at;
+    rdsim_time_t extra_delay;/* replica-lag event in force */
+    struct repl_queue q;
+    rdsim_event_id apply_ev;
+    rdsim_time_t applied_commit; /* commit time of the newest write applied */
+    struct rdsim_hist *lag;  /* lag of each applied batch */
 };
 
 struct rdsim_cluster;
 
 struct rdsim_deployment_ops {
     const char *name;
-    /* Check what this deployment can simulate; 0 or RDSIM_EINVAL. */
-    int (*validate)(struct rdsim_cluster *c, struct rdsim_err *err);
+    /* Check what this deployment can simulate and set up roles; 0 or
+     * RDSIM_EINVAL. */
+    int (*init)(struct rdsim_cluster *c, struct rdsim_err *err);
     /* Instance i stopped serving because of `cause`; `heals` is true when
      * the fault has a `for:` and will end by itself. */
     void (*instance_lost)(struct rdsim_cluster *c, size_t i, const char *cause, bool heals);
@@ -41,11 +75,21 @@ struct rdsim_deployment_ops {
     /* A reboot event (failover: true asks for a failover where there is a
      * standby). */
     void (*reboot)(struct rdsim_cluster *c, size_t i, bool failover);
-    /* The writer's changeset for one replication tick; takes ownership. */
-    void (*ship)(struct rdsim_cluster *c, struct rdsim_changeset *cs);
+    /* A manual failover (target may be -1). */
+    void (*failover)(struct rdsim_cluster *c, int target);
+    /* Promote read replica i. */
+    void (*promote)(struct rdsim_cluster *c, size_t i);
 };
 
-extern const struct rdsim_deployment_ops rdsim_single_az_ops;
+extern const struct rdsim_deployment_ops rdsim_rds_ops;
+
+/* A batch of committed writes: one replication tick of the writer. */
+struct repl_batch {
+    struct rdsim_changeset cs;
+    rdsim_time_t first_commit, last_commit;
+    uint32_t refs;           /* targets that still have to apply it */
+    uint32_t next_free;
+};
 
 struct rdsim_cluster {
     struct rdsim_sim *sim;
@@ -63,12 +107,31 @@ struct rdsim_cluster {
     size_t n_az;
     size_t client_az0, n_client_az; /* clients: the initial writer region's AZs */
 
-    struct rdsim_rng rng_net, rng_service, rng_faults;
+    /* endpoints: what DNS, RDS Proxy and a topology-aware driver believe */
+    size_t dns_writer, proxy_writer, topo_writer;
+    uint32_t writer_endpoint_gen; /* bumps when the application is repointed */
+    int *readers;            /* reader endpoint record (DNS) */
+    size_t n_readers;
+    bool has_reader_endpoint;/* multi-az-cluster; RDS replicas use instance endpoints */
+
+    /* replication */
+    struct repl_batch *batches;
+    uint32_t n_batches, cap_batches, free_batches;
+    rdsim_time_t tick_first_commit; /* first commit of the open tick, -1 none */
+    rdsim_time_t standby_lost_at;   /* sync/semisync: no standby answers since, -1 */
+    bool alone;                     /* the writer commits without a standby */
+
+    struct rdsim_failover *failovers;
+    size_t n_failovers, cap_failovers;
+
+    struct rdsim_rng rng_net, rng_service, rng_faults, rng_routing;
     struct rdsim_err error;  /* first error raised inside an event */
 };
 
 /* Health helpers shared by deployments. */
 bool rdsim_instance_reachable(const struct rdsim_cluster *c, size_t i);
+/* Instance i became unreachable now (its replicas stop receiving). */
+void rdsim_instance_cut(struct rdsim_cluster *c, size_t i);
 /* Drop everything in flight on instance i (crash or restart). */
 void rdsim_instance_reset(struct rdsim_cluster *c, size_t i);
 /* Log a timeline entry through the observer. */
@@ -78,7 +141,45 @@ void rdsim_cluster_log(struct rdsim_cluster *c, const char *kind, const char *su
  * call instance_back. Cancels any recovery step already pending. */
 void rdsim_instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                           const char *why);
+/* The host of instance i is back (healed or replaced): the engine recovers
+ * from the crash as soon as the instance is reachable. */
+void rdsim_instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
+                              const char *why);
+/* Schedule or fail the run: a scheduling failure is out of memory. */
+rdsim_event_id rdsim_cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
+                                   rdsim_event_fn fn, uint64_t arg);
 /* Draw from a scenario range. */
 rdsim_time_t rdsim_cluster_draw(struct rdsim_cluster *c, struct rdsim_range r);
+/* Raise an error from inside an event: the run stops and reports it. */
+void rdsim_cluster_fail(struct rdsim_cluster *c, const struct rdsim_err *err);
+/* Round trip between two instances, drawn from the topology. */
+rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b);
+/* Record a failover; returns its slot (or NULL when out of memory). */
+struct rdsim_failover *rdsim_cluster_new_failover(struct rdsim_cluster *c);
+
+/* ---- replication.c ------------------------------------------------------ */
+
+/* Make instance i replicate from `source` in `mode`. */
+void rdsim_repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_mode mode);
+/* Stop replicating into i; unapplied batches are dropped (returns how many
+ * writes they held). */
+uint64_t rdsim_repl_detach(struct rdsim_cluster *c, size_t i);
+/* Ship the writer's committed writes now: a tick, or (mirrored) the tail a
+ * failed Multi-AZ writer had already mirrored to its standbys. */
+void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored);
+/* Target i is reachable again: resume applying. */
+void rdsim_repl_resume(struct rdsim_cluster *c, size_t i);
+/* How long until i has applied everything it was sent, at its apply rate
+ * and with any replica-lag delay in force. */
+rdsim_time_t rdsim_repl_backlog_time(const struct rdsim_cluster *c, size_t i);
+/* Apply everything i was sent, now (a promotion that waited for it). */
+void rdsim_repl_drain(struct rdsim_cluster *c, size_t i);
+/* Current lag of i: age of its oldest unapplied write, 0 when caught up. */
+rdsim_time_t rdsim_repl_lag(const struct rdsim_cluster *c, size_t i);
+/* Extra delay a sync/semisync commit waits for its standby. */
+rdsim_time_t rdsim_repl_commit_wait(struct rdsim_cluster *c, rdsim_time_t now);
+/* Start the replication tick. */
+int rdsim_repl_start(struct rdsim_cluster *c, struct rdsim_err *err);
+void rdsim_repl_free(struct rdsim_cluster *c);
 
 #endif

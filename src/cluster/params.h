@@ -31,6 +31,38 @@
  * gp3/io1 single-digit-ms class, sub-ms typical for io. */
 #define RDSIM_EBS_COMMIT ((struct rdsim_range){300 * RDSIM_US, 1000 * RDSIM_US})
 
+/* Failover phases by deployment (cluster.failover overrides each). Multi-AZ
+ * instance: 60-120 s typical from failure to transactions resuming (facts 1);
+ * the phases are drawn so that detection + promotion + DNS update is 60-105 s
+ * and the clients' DNS TTL and backoff add the rest. Multi-AZ cluster:
+ * typically under 35 s (facts 2), plus the standbys' backlog. The split
+ * between phases is UNCONFIRMED: AWS publishes totals only. */
+#define RDSIM_MAZI_DETECTION ((struct rdsim_range){20 * RDSIM_S, 30 * RDSIM_S})
+#define RDSIM_MAZI_PROMOTION ((struct rdsim_range){35 * RDSIM_S, 60 * RDSIM_S})
+#define RDSIM_MAZI_DNS ((struct rdsim_range){5 * RDSIM_S, 15 * RDSIM_S})
+#define RDSIM_MAZC_DETECTION ((struct rdsim_range){5 * RDSIM_S, 10 * RDSIM_S})
+#define RDSIM_MAZC_PROMOTION ((struct rdsim_range){5 * RDSIM_S, 10 * RDSIM_S})
+#define RDSIM_MAZC_DNS ((struct rdsim_range){2 * RDSIM_S, 5 * RDSIM_S})
+/* A reboot with failover is initiated by RDS itself: nothing to detect. */
+#define RDSIM_PLANNED_DETECTION ((struct rdsim_range){0, 2 * RDSIM_S})
+
+/* Promoting a read replica stops replication and reboots it: "a few
+ * minutes" (facts 3). UNCONFIRMED: 1-3 min. */
+#define RDSIM_REPLICA_PROMOTION ((struct rdsim_range){60 * RDSIM_S, 180 * RDSIM_S})
+
+/* RDS Proxy notices the new writer without DNS (facts 4.9). UNCONFIRMED. */
+#define RDSIM_PROXY_NOTICE ((struct rdsim_range){1 * RDSIM_S, 3 * RDSIM_S})
+/* A topology-aware driver polls every 100 ms during failover (facts 4.9). */
+#define RDSIM_TOPOLOGY_NOTICE ((struct rdsim_range){100 * RDSIM_MS, 1 * RDSIM_S})
+
+/* Without a standby answering, a commit waits this long before the writer
+ * carries on alone (MySQL rpl_semi_sync_master_timeout defaults to 10 s;
+ * RDS's own setting is UNCONFIRMED, facts 2). */
+#define RDSIM_SYNC_TIMEOUT (10 * RDSIM_S)
+
+/* Multi-AZ cluster commits land on local NVMe first (facts 2). UNCONFIRMED. */
+#define RDSIM_NVME_COMMIT ((struct rdsim_range){100 * RDSIM_US, 300 * RDSIM_US})
+
 /* How often the writer ships its committed changes (one changeset per tick). */
 #define RDSIM_REPLICATION_TICK (10 * RDSIM_MS)
 

@@ -50,6 +50,23 @@ void rdsim_stats_attempt_error(struct rdsim_stats *s, int ep, int kind)
     s->interval[ep][kind].attempt_errors++;
 }
 
+void rdsim_stats_use(struct rdsim_stats *s, int ep, int kind)
+{
+    s->used[ep][kind] = true;
+}
+
+void rdsim_stats_read_served(struct rdsim_stats *s)
+{
+    s->stale.reads++;
+}
+
+void rdsim_stats_stale_read(struct rdsim_stats *s, rdsim_time_t staleness)
+{
+    s->stale.stale++;
+    if (staleness > s->stale.max_staleness)
+        s->stale.max_staleness = staleness;
+}
+
 int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t, const char *cause)
 {
     struct rdsim_episode *e;
@@ -91,7 +108,8 @@ void rdsim_stats_interval_reset(struct rdsim_stats *s)
         for (int k = 0; k < RDSIM_STATS_KIND; k++) {
             struct rdsim_counts *c = &s->interval[e][k];
             c->ok = c->failed = c->attempt_errors = 0;
-            rdsim_hist_reset(&c->lat);
+            if (c->lat.count) /* an empty histogram is already reset: skip 58 KB */
+                rdsim_hist_reset(&c->lat);
         }
     }
 }

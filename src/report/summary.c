@@ -111,6 +111,44 @@ static json_t *outages_json(const struct rdsim_results *r)
     return a;
 }
 
+static json_t *time_or_null(rdsim_time_t t)
+{
+    return t >= 0 ? secs(t) : json_null();
+}
+
+static json_t *failovers_json(const struct rdsim_results *r)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < r->n_failovers; i++) {
+        const struct rdsim_failover_result *fr = &r->failovers[i];
+        const struct rdsim_failover *f = &fr->fo;
+        json_array_append_new(
+            a, json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:s}", "at_s",
+                         secs(f->at), "cause", f->cause, "from", f->from, "to",
+                         f->to[0] ? json_string(f->to) : json_null(), "detected_s",
+                         time_or_null(f->detected), "promoted_s", time_or_null(f->promoted),
+                         "dns_updated_s", time_or_null(f->dns_updated), "writer_downtime_s",
+                         fr->has_downtime ? secs(fr->downtime) : json_null(), "lost_writes",
+                         (json_int_t)f->lost_writes, "discarded_writes",
+                         (json_int_t)f->discarded_writes, "explanation", f->explanation));
+    }
+    return a;
+}
+
+static json_t *lags_json(const struct rdsim_results *r)
+{
+    json_t *o = json_object();
+
+    for (size_t i = 0; i < r->n_lags; i++) {
+        const struct rdsim_lag_result *l = &r->lags[i];
+        json_object_set_new(o, l->name,
+                            json_pack("{s:o, s:o, s:o}", "mean", num(l->mean_ms, 1e-3), "p99",
+                                      num(l->p99_ms, 1e-3), "max", num(l->max_ms, 1e-3)));
+    }
+    return o;
+}
+
 static json_t *expectations_json(const struct rdsim_results *r)
 {
     json_t *a = json_array();
@@ -161,7 +199,7 @@ int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
     json_object_set_new(root, "requests", requests_json(r->stats));
     json_object_set_new(root, "endpoints", endpoints_json(r->stats));
     json_object_set_new(root, "availability", availability_json(r));
-    json_object_set_new(root, "failovers", json_array());
+    json_object_set_new(root, "failovers", failovers_json(r));
     json_object_set_new(root, "writer_outages", outages_json(r));
     json_object_set_new(root, "max_writer_downtime_s", secs(r->max_downtime));
     json_object_set_new(root, "final_writer", json_string(r->final_writer));
@@ -175,7 +213,7 @@ int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
         json_pack("{s:I, s:o, s:o}", "count", (json_int_t)st->stale, "ratio",
                   num(st->reads ? (double)st->stale / (double)st->reads : 0.0, 1e-6),
                   "max_staleness_ms", msecs(st->max_staleness)));
-    json_object_set_new(root, "replica_lag_ms", json_object());
+    json_object_set_new(root, "replica_lag_ms", lags_json(r));
     json_object_set_new(root, "operations",
                         json_pack("{s:I, s:I}", "issued", (json_int_t)r->ops_issued,
                                   "in_flight_at_end", (json_int_t)r->ops_in_flight_at_end));

@@ -30,6 +30,7 @@ struct run {
     struct rdsim_workload *workload;
     struct rdsim_stats *stats;
     FILE *ts, *events;
+    uint64_t lost_at_failovers;
     struct rdsim_err error;
 };
 
@@ -76,6 +77,23 @@ static void writer_down(void *ctx, rdsim_time_t t, const char *cause)
         set_error(r, RDSIM_ENOMEM, "out of memory");
 }
 
+/* A new writer: the clients' acknowledged writes are checked against its
+ * data, and from now on they continue from its positions. */
+static int new_writer(void *ctx, struct rdsim_db *db, uint64_t *lost, bool *bounded,
+                      struct rdsim_err *err)
+{
+    struct run *r = ctx;
+    struct rdsim_acklog_result res;
+    int rc = rdsim_acklog_check(rdsim_workload_acklog(r->workload), db, true, &res, err);
+
+    if (rc == 0) {
+        *lost = res.lost;
+        *bounded = res.bounded;
+        r->lost_at_failovers += res.lost;
+    }
+    return rc;
+}
+
 /* ---- time series ------------------------------------------------------------ */
 
 static void ts_header(struct run *r)
@@ -90,6 +108,9 @@ static void ts_header(struct run *r)
                     kp, ep, kp, ep, kn, ep, kn, ep, kn);
         }
     }
+    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+        if (rdsim_cluster_is_target(r->cluster, i))
+            fprintf(r->ts, ",lag_ms_%s", rdsim_cluster_instance_name(r->cluster, i));
     fputc('\n', r->ts);
 }
 
@@ -125,13 +146,22 @@ static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                 print_ms(r->ts, &c->lat, 0.99);
             }
         }
+        for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+            if (rdsim_cluster_is_target(r->cluster, i))
+                fprintf(r->ts, ",%.3f", ms(rdsim_cluster_lag(r->cluster, i)));
         fputc('\n', r->ts);
     }
     rdsim_stats_interval_reset(r->stats);
     if (r->opt->progress)
         r->opt->progress(r->opt->progress_ctx, now, r->sc->duration);
-    if (now + r->sc->sample_interval <= r->sc->duration)
-        rdsim_sim_after(sim, r->sc->sample_interval, sample, r, 0);
+    /* The last row closes the run even when the duration is not a whole
+     * number of intervals. */
+    if (now < r->sc->duration) {
+        rdsim_time_t next = now + r->sc->sample_interval;
+        if (!rdsim_sim_schedule(sim, next < r->sc->duration ? next : r->sc->duration, sample, r,
+                                0))
+            set_error(r, RDSIM_ENOMEM, "out of memory");
+    }
 }
 
 /* ---- results ------------------------------------------------------------ */
@@ -176,6 +206,56 @@ static void check_expectations(struct rdsim_results *res)
                    res->availability[RDSIM_EP_READER], x->min_avail_reader, false, false, "");
 }
 
+static int collect_failovers(struct run *r, struct rdsim_results *res, struct rdsim_err *err)
+{
+    size_t n = rdsim_cluster_failover_count(r->cluster);
+
+    if (n == 0)
+        return 0;
+    res->failovers = calloc(n, sizeof(*res->failovers));
+    if (!res->failovers)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    res->n_failovers = n;
+    for (size_t k = 0; k < n; k++) {
+        struct rdsim_failover_result *fr = &res->failovers[k];
+        fr->fo = *rdsim_cluster_failover_at(r->cluster, k);
+        if (fr->fo.lost_writes_bounded)
+            res->lost_writes_bounded = true;
+        /* The clients' downtime is the episode the failover's fault opened. */
+        for (size_t e = 0; e < res->n_outages; e++) {
+            const struct rdsim_outage *o = &res->outages[e];
+            if (o->at <= fr->fo.at && (!o->recovered || o->recovered_at >= fr->fo.at)) {
+                fr->has_downtime = true;
+                fr->downtime = o->downtime;
+            }
+        }
+    }
+    return 0;
+}
+
+static int collect_lags(struct run *r, struct rdsim_results *res, struct rdsim_err *err)
+{
+    size_t n = rdsim_cluster_instance_count(r->cluster);
+
+    res->lags = calloc(n, sizeof(*res->lags));
+    if (!res->lags)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const struct rdsim_hist *h = rdsim_cluster_lag_hist(r->cluster, i);
+        struct rdsim_lag_result *l;
+        if (!rdsim_cluster_is_target(r->cluster, i))
+            continue;
+        l = &res->lags[res->n_lags++];
+        l->name = r->sc->cluster.instances[i].name;
+        if (h && h->count) {
+            l->mean_ms = rdsim_hist_mean(h) / RDSIM_MS;
+            l->p99_ms = ms(rdsim_hist_quantile(h, 0.99));
+            l->max_ms = ms(h->max);
+        }
+    }
+    return 0;
+}
+
 static int collect(struct run *r, struct rdsim_results *res, struct rdsim_err *err)
 {
     struct rdsim_acklog_result lost;
@@ -194,7 +274,8 @@ static int collect(struct run *r, struct rdsim_results *res, struct rdsim_err *e
     if (rc)
         return rc;
     res->acked_writes = rdsim_acklog_acked(rdsim_workload_acklog(r->workload));
-    res->lost_writes = lost.lost;
+    /* Writes lost at each change of writer, plus any the final writer lacks. */
+    res->lost_writes = r->lost_at_failovers + lost.lost;
     res->lost_writes_bounded = lost.bounded;
 
     for (int e = 0; e < RDSIM_STATS_EP; e++) {
@@ -224,6 +305,11 @@ static int collect(struct run *r, struct rdsim_results *res, struct rdsim_err *e
         if (o->downtime > res->max_downtime)
             res->max_downtime = o->downtime;
     }
+    rc = collect_failovers(r, res, err);
+    if (rc == 0)
+        rc = collect_lags(r, res, err);
+    if (rc)
+        return rc;
     check_expectations(res);
     return 0;
 }
@@ -273,14 +359,6 @@ int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *o
     if (rc)
         goto fail;
     r.stats = res->stats;
-    if (opt->out_dir) {
-        r.events = open_out(opt->out_dir, "events.csv", err);
-        if (!r.events) {
-            rc = RDSIM_EIO;
-            goto fail;
-        }
-        fputs("t_s,kind,subject,detail\n", r.events);
-    }
 
     rc = rdsim_cluster_create(r.sim,
                               &(struct rdsim_cluster_config){
@@ -288,7 +366,8 @@ int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *o
                                   .seed = seed,
                                   .keep_db_dir = opt->keep_db_dir,
                                   .observer = {.ctx = &r, .event = log_event,
-                                               .writer_down = writer_down},
+                                               .writer_down = writer_down,
+                                               .new_writer = new_writer},
                               },
                               &r.cluster, err);
     if (rc)
@@ -305,6 +384,16 @@ int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *o
                                &r.workload, err);
     if (rc)
         goto fail;
+    /* Output files only once the scenario is known to be simulable, so a
+     * refused scenario leaves nothing behind. */
+    if (opt->out_dir) {
+        r.events = open_out(opt->out_dir, "events.csv", err);
+        if (!r.events) {
+            rc = RDSIM_EIO;
+            goto fail;
+        }
+        fputs("t_s,kind,subject,detail\n", r.events);
+    }
     if (opt->out_dir) {
         r.ts = open_out(opt->out_dir, "timeseries.csv", err);
         if (!r.ts) {
@@ -320,7 +409,12 @@ int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *o
         rc = rdsim_workload_start(r.workload, err);
     if (rc)
         goto fail;
-    rdsim_sim_after(r.sim, sc->sample_interval, sample, &r, 0);
+    if (!rdsim_sim_after(r.sim, sc->sample_interval < sc->duration ? sc->sample_interval
+                                                                    : sc->duration,
+                         sample, &r, 0)) {
+        rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+        goto fail;
+    }
 
     rdsim_sim_run_until(r.sim, sc->duration);
     if ((inner = rdsim_cluster_error(r.cluster)) || (inner = rdsim_workload_error(r.workload)) ||
@@ -366,5 +460,7 @@ void rdsim_results_free(struct rdsim_results *r)
         return;
     rdsim_stats_destroy(r->stats);
     free(r->outages);
+    free(r->failovers);
+    free(r->lags);
     free(r);
 }

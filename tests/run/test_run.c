@@ -302,14 +302,12 @@ static void test_run_load_event_changes_the_rate(void **state)
 
 static void test_run_refuses_what_it_cannot_simulate_yet(void **state)
 {
-    struct rdsim_scenario *sc = load("name: maz\n"
+    struct rdsim_scenario *sc = load("name: aurora\n"
                                      "duration: 1m\n"
                                      "cluster:\n"
-                                     "  deployment: multi-az-cluster\n"
+                                     "  deployment: aurora\n"
                                      "  instances:\n"
-                                     "    - {name: w, role: writer, az: us-east-1a}\n"
-                                     "    - {name: s1, role: standby, az: us-east-1b}\n"
-                                     "    - {name: s2, role: standby, az: us-east-1c}\n");
+                                     "    - {name: w, role: writer, az: us-east-1a}\n");
     struct rdsim_run_options opt = {0};
     struct rdsim_results *res = NULL;
     struct rdsim_err err = {0};
@@ -317,8 +315,9 @@ static void test_run_refuses_what_it_cannot_simulate_yet(void **state)
 
     assert_int_equal(rdsim_run(sc, &opt, &res, &err), RDSIM_EINVAL);
     assert_null(res);
-    assert_string_equal(err.msg, "test.yaml: cluster.deployment: multi-az-cluster is not "
-                                 "simulated yet; this version simulates single-az");
+    assert_string_equal(err.msg, "test.yaml:4:15: cluster.deployment: aurora is not simulated "
+                                 "yet; this version simulates single-az, multi-az-instance and "
+                                 "multi-az-cluster");
     rdsim_scenario_free(sc);
 }
 

@@ -1,0 +1,381 @@
+/*
+ * replication.c - the writer's committed writes, shipped to its standbys and
+ * replicas and applied there for real.
+ *
+ * Every replication tick the writer commits its open transaction and hands
+ * over the tick's SQLite changeset: one batch, shared by every target
+ * (reference counted). Each target keeps a FIFO of the batches it has been
+ * sent, with their arrival times (the source's send time plus a one-way
+ * network delay plus any replica-lag delay in force), and one single applier:
+ * a batch starts applying when it has arrived and the previous one is done,
+ * and takes n_writes x apply_cost. So a replica whose applier is slower than
+ * the writer's commit rate builds lag, and drains it when the load drops.
+ * Synchronous standbys apply at arrival (block-level replication costs the
+ * standby no CPU).
+ *
+ * One event per target at a time: only the batch at the head of a FIFO has
+ * an apply scheduled. A target that is unreachable keeps its FIFO and
+ * resumes where it stopped.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster_impl.h"
+#include "params.h"
+
+#define NIL UINT32_MAX
+
+static uint32_t batch_alloc(struct rdsim_cluster *c)
+{
+    uint32_t b;
+
+    if (c->free_batches != NIL) {
+        b = c->free_batches;
+        c->free_batches = c->batches[b].next_free;
+        return b;
+    }
+    if (c->n_batches == c->cap_batches) {
+        uint32_t cap = c->cap_batches ? 2 * c->cap_batches : 256;
+        void *p = realloc(c->batches, (size_t)cap * sizeof(*c->batches));
+        if (!p)
+            return NIL;
+        c->batches = p;
+        c->cap_batches = cap;
+    }
+    return c->n_batches++;
+}
+
+static void batch_release(struct rdsim_cluster *c, uint32_t b)
+{
+    if (--c->batches[b].refs > 0)
+        return;
+    rdsim_changeset_free(&c->batches[b].cs);
+    c->batches[b].next_free = c->free_batches;
+    c->free_batches = b;
+}
+
+static int queue_push(struct repl_queue *q, uint32_t batch, rdsim_time_t arrive)
+{
+    if (q->len == q->cap) {
+        size_t cap = q->cap ? 2 * q->cap : 64;
+        uint32_t *nb = malloc(cap * sizeof(*nb));
+        rdsim_time_t *na = malloc(cap * sizeof(*na));
+        if (!nb || !na) {
+            free(nb);
+            free(na);
+            return RDSIM_ENOMEM;
+        }
+        for (size_t k = 0; k < q->len; k++) {
+            nb[k] = q->batch[(q->head + k) % q->cap];
+            na[k] = q->arrive[(q->head + k) % q->cap];
+        }
+        free(q->batch);
+        free(q->arrive);
+        q->batch = nb;
+        q->arrive = na;
+        q->head = 0;
+        q->cap = cap;
+    }
+    q->batch[(q->head + q->len) % q->cap] = batch;
+    q->arrive[(q->head + q->len) % q->cap] = arrive;
+    q->len++;
+    return 0;
+}
+
+static void queue_pop(struct repl_queue *q)
+{
+    q->head = (q->head + 1) % q->cap;
+    q->len--;
+}
+
+static void apply_done(struct rdsim_sim *sim, void *ctx, uint64_t i);
+
+/*
+ * Has target i received the batch at the head of its queue by `t`? A batch
+ * reaches the target at its arrival time, unless the source was cut off
+ * before then: what a dead source had not sent yet stays on its disk (the
+ * replica's RPO). Standbys have every batch: a synchronous one mirrored
+ * each write before the writer acknowledged it, and a semi-synchronous one
+ * received it (a replica-lag delay on a standby holds back its apply only).
+ */
+static bool head_received(const struct rdsim_cluster *c, size_t i, rdsim_time_t t)
+{
+    const struct rdsim_instance *in = &c->inst[i];
+    rdsim_time_t arrive = in->q.arrive[in->q.head];
+
+    if (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC || in->source < 0)
+        return true;
+    if (rdsim_instance_reachable(c, (size_t)in->source))
+        return true;
+    return arrive <= c->inst[in->source].lost_at && arrive <= t;
+}
+
+/* Schedule the head batch's apply, if there is one and nothing is running. */
+static void schedule_next(struct rdsim_cluster *c, size_t i)
+{
+    struct rdsim_instance *in = &c->inst[i];
+    struct repl_queue *q = &in->q;
+    rdsim_time_t now = rdsim_sim_now(c->sim), start;
+    const struct repl_batch *b;
+
+    if (q->len == 0 || in->apply_ev || !rdsim_instance_reachable(c, i) || in->starting)
+        return;
+    /* Waiting for a source that is gone: resumed if it comes back. */
+    if (!head_received(c, i, q->arrive[q->head]))
+        return;
+    b = &c->batches[q->batch[q->head]];
+    start = q->arrive[q->head];
+    if (start < now)
+        start = now;
+    if (start < in->apply_free_at)
+        start = in->apply_free_at;
+    in->apply_free_at = start + (rdsim_time_t)b->cs.n_writes * in->apply_cost;
+    in->apply_ev = rdsim_sim_schedule(c->sim, in->apply_free_at, apply_done, c, i);
+}
+
+static int apply_head(struct rdsim_cluster *c, size_t i)
+{
+    struct rdsim_instance *in = &c->inst[i];
+    uint32_t bi = in->q.batch[in->q.head];
+    const struct repl_batch *b = &c->batches[bi];
+    struct rdsim_err err;
+
+    if (rdsim_db_apply(in->db, &b->cs, &err) != 0) {
+        rdsim_cluster_fail(c, &err);
+        return err.code;
+    }
+    rdsim_hist_add(in->lag, rdsim_sim_now(c->sim) - b->last_commit);
+    in->applied_commit = b->last_commit;
+    queue_pop(&in->q);
+    batch_release(c, bi);
+    return 0;
+}
+
+static void apply_done(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    struct rdsim_instance *in = &c->inst[i];
+    (void)sim;
+
+    in->apply_ev = 0;
+    if (in->q.len == 0)
+        return;
+    if (!rdsim_instance_reachable(c, i) || in->starting ||
+        !head_received(c, i, rdsim_sim_now(c->sim))) {
+        /* The batch never finished or never came: the applier starts over
+         * when it can. */
+        in->apply_free_at = 0;
+        return;
+    }
+    if (apply_head(c, i) == 0)
+        schedule_next(c, i);
+}
+
+void rdsim_repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_mode mode)
+{
+    struct rdsim_instance *in = &c->inst[i];
+
+    in->source = source;
+    in->mode = mode;
+    /* Replay is cheaper than the original statement (no parsing, no
+     * locking), but one thread does it all: MySQL and PostgreSQL replicas
+     * apply serially (facts 3, "Causes of lag"). */
+    in->apply_cost = mode == REPL_SYNC ? 0 : in->cls->write_service / 2;
+    if (!in->lag) {
+        in->lag = malloc(sizeof(*in->lag));
+        if (in->lag)
+            rdsim_hist_reset(in->lag);
+    }
+}
+
+uint64_t rdsim_repl_detach(struct rdsim_cluster *c, size_t i)
+{
+    struct rdsim_instance *in = &c->inst[i];
+    uint64_t dropped = 0;
+
+    if (in->apply_ev) {
+        rdsim_sim_cancel(c->sim, in->apply_ev);
+        in->apply_ev = 0;
+    }
+    while (in->q.len) {
+        uint32_t b = in->q.batch[in->q.head];
+        dropped += c->batches[b].cs.n_writes;
+        queue_pop(&in->q);
+        batch_release(c, b);
+    }
+    in->source = -1;
+    in->mode = REPL_NONE;
+    in->apply_free_at = 0;
+    return dropped;
+}
+
+void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
+{
+    size_t w = c->writer;
+    struct rdsim_changeset cs = {0};
+    struct rdsim_err err;
+    rdsim_time_t now = rdsim_sim_now(c->sim);
+    struct repl_batch *b;
+    uint32_t bi, refs = 0;
+
+    if (rdsim_db_flush(c->inst[w].db, &cs, &err) != 0) {
+        rdsim_cluster_fail(c, &err);
+        return;
+    }
+    if (cs.len == 0) {
+        rdsim_changeset_free(&cs);
+        return;
+    }
+    for (size_t i = 0; i < c->n_inst; i++)
+        refs += c->inst[i].source == (int)w;
+    if (refs == 0) {
+        rdsim_changeset_free(&cs);
+        c->tick_first_commit = -1;
+        return;
+    }
+    bi = batch_alloc(c);
+    if (bi == NIL) {
+        rdsim_changeset_free(&cs);
+        rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
+        rdsim_cluster_fail(c, &err);
+        return;
+    }
+    b = &c->batches[bi];
+    b->cs = cs;
+    b->first_commit = c->tick_first_commit >= 0 ? c->tick_first_commit : now;
+    b->last_commit = now;
+    b->refs = refs;
+    c->tick_first_commit = -1;
+
+    for (size_t i = 0; i < c->n_inst; i++) {
+        struct rdsim_instance *in = &c->inst[i];
+        rdsim_time_t arrive;
+        if (in->source != (int)w)
+            continue;
+        arrive = now + rdsim_cluster_rtt(c, w, i) / 2 + in->extra_delay;
+        if (mirrored && (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC))
+            arrive = now;
+        if (queue_push(&in->q, bi, arrive) != 0) {
+            rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
+            rdsim_cluster_fail(c, &err);
+            return;
+        }
+        schedule_next(c, i);
+    }
+}
+
+void rdsim_repl_resume(struct rdsim_cluster *c, size_t i)
+{
+    schedule_next(c, i);
+}
+
+rdsim_time_t rdsim_repl_backlog_time(const struct rdsim_cluster *c, size_t i)
+{
+    const struct rdsim_instance *in = &c->inst[i];
+    rdsim_time_t now = rdsim_sim_now(c->sim), t = now;
+
+    /* The applier goes on as it would: each batch once it has arrived (a
+     * replica-lag delay holds it back) and the previous one is done. */
+    if (in->apply_ev && in->apply_free_at > t)
+        t = in->apply_free_at;
+    for (size_t k = in->apply_ev ? 1 : 0; k < in->q.len; k++) {
+        size_t slot = (in->q.head + k) % in->q.cap;
+        const struct repl_batch *b = &c->batches[in->q.batch[slot]];
+        if (in->q.arrive[slot] > t)
+            t = in->q.arrive[slot];
+        t += (rdsim_time_t)b->cs.n_writes * in->apply_cost;
+    }
+    return t - now;
+}
+
+void rdsim_repl_drain(struct rdsim_cluster *c, size_t i)
+{
+    struct rdsim_instance *in = &c->inst[i];
+
+    if (in->apply_ev) {
+        rdsim_sim_cancel(c->sim, in->apply_ev);
+        in->apply_ev = 0;
+    }
+    while (in->q.len && head_received(c, i, rdsim_sim_now(c->sim)))
+        if (apply_head(c, i) != 0)
+            return;
+    in->apply_free_at = 0;
+}
+
+rdsim_time_t rdsim_repl_lag(const struct rdsim_cluster *c, size_t i)
+{
+    const struct rdsim_instance *in = &c->inst[i];
+
+    if (in->q.len == 0)
+        return 0;
+    return rdsim_sim_now(c->sim) - c->batches[in->q.batch[in->q.head]].first_commit;
+}
+
+rdsim_time_t rdsim_repl_commit_wait(struct rdsim_cluster *c, rdsim_time_t now)
+{
+    size_t w = c->writer;
+    rdsim_time_t best = -1;
+    bool has_standby = false, sync = false;
+
+    for (size_t i = 0; i < c->n_inst; i++) {
+        const struct rdsim_instance *in = &c->inst[i];
+        rdsim_time_t wait;
+        if (in->source != (int)w || (in->mode != REPL_SYNC && in->mode != REPL_SEMISYNC))
+            continue;
+        has_standby = true;
+        sync = in->mode == REPL_SYNC;
+        if (!rdsim_instance_reachable(c, i) || in->starting)
+            continue;
+        wait = rdsim_cluster_rtt(c, w, i);
+        /* The sync standby writes the block to its own EBS volume before it
+         * acknowledges; a semi-sync standby only receives into its relay log. */
+        if (sync)
+            wait += rdsim_rng_range(&c->rng_service, RDSIM_EBS_COMMIT.lo, RDSIM_EBS_COMMIT.hi);
+        if (best < 0 || wait < best)
+            best = wait;
+    }
+    if (!has_standby)
+        return 0;
+    if (best >= 0)
+        return best;
+    /* No standby answers: commits hang until the replication timeout, then
+     * the writer carries on alone. */
+    if (c->standby_lost_at >= 0 && now < c->standby_lost_at + RDSIM_SYNC_TIMEOUT)
+        return c->standby_lost_at + RDSIM_SYNC_TIMEOUT - now;
+    return 0;
+}
+
+static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_cluster *c = ctx;
+    size_t w = c->writer;
+
+    /* A dead writer ships nothing: its unshipped tail waits on its disk. */
+    if (!c->error.code && rdsim_instance_reachable(c, w) && !c->inst[w].starting)
+        rdsim_repl_ship(c, false);
+    if (!c->error.code)
+        rdsim_sim_after(sim, RDSIM_REPLICATION_TICK, replication_tick, c, arg);
+}
+
+int rdsim_repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
+{
+    c->free_batches = NIL;
+    c->tick_first_commit = -1;
+    c->standby_lost_at = -1;
+    if (!rdsim_sim_after(c->sim, RDSIM_REPLICATION_TICK, replication_tick, c, 0))
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    return 0;
+}
+
+void rdsim_repl_free(struct rdsim_cluster *c)
+{
+    for (uint32_t b = 0; b < c->n_batches; b++)
+        if (c->batches[b].refs > 0)
+            rdsim_changeset_free(&c->batches[b].cs);
+    free(c->batches);
+    for (size_t i = 0; c->inst && i < c->n_inst; i++) {
+        free(c->inst[i].q.batch);
+        free(c->inst[i].q.arrive);
+        free(c->inst[i].lag);
+    }
+}
