@@ -261,7 +261,8 @@ static void proxy_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
     struct rdsim_cluster *c = ctx;
     (void)sim;
     c->proxy_writer = i;
-    rdsim_cluster_log(c, "proxy", c->inst[i].cfg->name, "RDS Proxy routes writes here");
+    if (c->sc->clients.connection == RDSIM_CONN_RDS_PROXY)
+        rdsim_cluster_log(c, "proxy", c->inst[i].cfg->name, "RDS Proxy routes writes here");
 }
 
 static void topology_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
