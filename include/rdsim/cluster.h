@@ -52,6 +52,7 @@ struct rdsim_failover {
     uint64_t lost_writes;      /* acknowledged writes the new writer lacks */
     bool lost_writes_bounded;
     uint64_t discarded_writes; /* writes only the old writer had, dropped when it rejoins */
+    uint64_t unapplied_writes; /* promote: writes the replica had not applied (model's count) */
     char explanation[512];     /* candidates, and why this one (or none) */
 };
 

@@ -586,6 +586,7 @@ static void promote(struct rdsim_cluster *c, size_t i)
     if (src >= 0 && !rdsim_instance_reachable(c, (size_t)src) && lag > 0)
         lag -= rdsim_sim_now(c->sim) - c->inst[src].lost_at;
     dropped = rdsim_repl_detach(c, i);
+    f->unapplied_writes = dropped;
     c->inst[i].role = RDSIM_ROLE_WRITER;
     snprintf(f->explanation, sizeof(f->explanation),
              "read replica %s promoted on request (never automatic); replication stopped %.1f s "

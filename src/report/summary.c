@@ -124,14 +124,15 @@ static json_t *failovers_json(const struct rdsim_results *r)
         const struct rdsim_failover_result *fr = &r->failovers[i];
         const struct rdsim_failover *f = &fr->fo;
         json_array_append_new(
-            a, json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:s}", "at_s",
+            a, json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s}", "at_s",
                          secs(f->at), "cause", f->cause, "from", f->from, "to",
                          f->to[0] ? json_string(f->to) : json_null(), "detected_s",
                          time_or_null(f->detected), "promoted_s", time_or_null(f->promoted),
                          "dns_updated_s", time_or_null(f->dns_updated), "writer_downtime_s",
                          fr->has_downtime ? secs(fr->downtime) : json_null(), "lost_writes",
                          (json_int_t)f->lost_writes, "discarded_writes",
-                         (json_int_t)f->discarded_writes, "explanation", f->explanation));
+                         (json_int_t)f->discarded_writes, "unapplied_writes",
+                         (json_int_t)f->unapplied_writes, "explanation", f->explanation));
     }
     return a;
 }
