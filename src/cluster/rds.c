@@ -108,27 +108,37 @@ static void replaced(struct rdsim_sim *sim, void *ctx, uint64_t i)
                              "replacement host booted");
 }
 
-/* RDS monitoring noticed that instance i is gone; no standby takes over. */
-static void detected_in_place(struct rdsim_sim *sim, void *ctx, uint64_t i)
+/* Instance i is known to be gone and nothing takes over: replace a dead
+ * host, or wait for its AZ. `kind` names the timeline entry: "detected"
+ * when monitoring has just noticed, "replacing" after a failover's own
+ * detection. */
+static void replace_or_wait(struct rdsim_cluster *c, size_t i, const char *kind)
 {
-    struct rdsim_cluster *c = ctx;
     struct rdsim_instance *in = &c->inst[i];
     rdsim_time_t replace;
-    (void)sim;
 
-    in->recovery = 0;
-    if (rdsim_instance_reachable(c, i))
-        return; /* healed before monitoring noticed */
+    if (rdsim_instance_reachable(c, i) || in->recovery)
+        return;
     if (!in->host_down) {
-        rdsim_cluster_log(c, "detected", in->cfg->name,
+        rdsim_cluster_log(c, kind, in->cfg->name,
                           "unreachable: %s is out; the instance waits for its AZ",
                           c->az_names[in->az]);
         return;
     }
     replace = rdsim_cluster_draw(c, RDSIM_HOST_REPLACEMENT);
-    rdsim_cluster_log(c, "detected", in->cfg->name, "host failed; replacing the host (%.0f s)",
+    rdsim_cluster_log(c, kind, in->cfg->name, "host failed; replacing the host (%.0f s)",
                       (double)replace / RDSIM_S);
     in->recovery = rdsim_cluster_after(c, replace, replaced, i);
+}
+
+/* RDS monitoring noticed that instance i is gone. */
+static void detected_in_place(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+
+    c->inst[i].recovery = 0;
+    replace_or_wait(c, i, "detected"); /* nothing if it healed before monitoring noticed */
 }
 
 static void recover_in_place(struct rdsim_cluster *c, size_t i)
@@ -350,7 +360,10 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                c->inst[to].cfg->name);
         f->to[0] = '\0';
         rdsim_cluster_log(c, "failover", c->inst[to].cfg->name,
-                          "promotion abandoned: the candidate is unreachable");
+                          "promotion abandoned: the candidate is unreachable; the writer "
+                          "recovers in place");
+        unfence(c, from, "failover abandoned: restarting in place");
+        replace_or_wait(c, from, "replacing");
         return;
     }
     rdsim_repl_drain(c, to);
@@ -382,6 +395,8 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         unfence(c, from, "old writer restarts to rejoin as a standby");
     else if (serving(c, from))
         c->ops->instance_back(c, from);
+    else
+        replace_or_wait(c, from, "replacing"); /* the replaced host becomes the new standby */
 }
 
 static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
@@ -407,7 +422,7 @@ static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     if (to < 0) {
         /* Nobody to take over: the writer restarts, or its host is replaced. */
         unfence(c, c->writer, "no standby to fail over to: restarting in place");
-        recover_in_place(c, c->writer);
+        replace_or_wait(c, c->writer, "replacing");
         return;
     }
     snprintf(f->to, sizeof(f->to), "%s", c->inst[to].cfg->name);
@@ -450,13 +465,25 @@ static void start_failover(struct rdsim_cluster *c, const char *cause, int wante
 
 /* ---- the deployment interface ------------------------------------------------ */
 
+/* Does any standby of the writer acknowledge commits right now? */
+static bool standby_answers(const struct rdsim_cluster *c)
+{
+    for (size_t i = 0; i < c->n_inst; i++) {
+        const struct rdsim_instance *in = &c->inst[i];
+        if (in->source == (int)c->writer && (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC) &&
+            serving(c, i))
+            return true;
+    }
+    return false;
+}
+
 static void standby_lost(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 {
     struct rdsim_cluster *c = ctx;
     (void)sim;
     (void)arg;
 
-    if (c->standby_lost_at < 0 || rdsim_repl_commit_wait(c, rdsim_sim_now(c->sim)) > 0)
+    if (c->standby_lost_at < 0 || standby_answers(c))
         return;
     rdsim_cluster_log(c, "redundancy", c->inst[c->writer].cfg->name,
                       "no standby answered for %.0f s: the writer commits alone",
@@ -476,7 +503,7 @@ static void instance_lost(struct rdsim_cluster *c, size_t i, const char *cause, 
     }
     if (c->inst[i].source == (int)c->writer &&
         (c->inst[i].mode == REPL_SYNC || c->inst[i].mode == REPL_SEMISYNC) &&
-        c->standby_lost_at < 0 && rdsim_repl_commit_wait(c, rdsim_sim_now(c->sim)) == 0) {
+        c->standby_lost_at < 0 && !standby_answers(c)) {
         /* Every standby is gone: commits stall until the timeout. */
         c->standby_lost_at = rdsim_sim_now(c->sim);
         rdsim_cluster_log(c, "redundancy", c->inst[i].cfg->name,
@@ -494,9 +521,11 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
     if (in->detached && in->role == RDSIM_ROLE_STANDBY) {
         /* A former writer: resynchronise from the new writer, then serve as
          * its standby. */
-        if (rdsim_db_flush(c->inst[c->writer].db, NULL, &err) != 0 ||
-            rdsim_db_copy(in->db, c->inst[c->writer].db, &err) != 0) {
-            rdsim_cluster_fail(c, &err);
+        /* Ship the open tick first: the other targets must get it too. */
+        rdsim_repl_ship(c, false);
+        if (c->error.code || rdsim_db_copy(in->db, c->inst[c->writer].db, &err) != 0) {
+            if (!c->error.code)
+                rdsim_cluster_fail(c, &err);
             return;
         }
         in->detached = false;
@@ -512,8 +541,8 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
     for (size_t j = 0; j < c->n_inst; j++)
         if (c->inst[j].source == (int)i)
             rdsim_repl_resume(c, j);
-    if (c->standby_lost_at >= 0 && rdsim_repl_commit_wait(c, rdsim_sim_now(c->sim)) == 0 &&
-        in->source == (int)c->writer) {
+    if (c->standby_lost_at >= 0 && in->source == (int)c->writer &&
+        (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC)) {
         c->standby_lost_at = -1;
         rdsim_cluster_log(c, "redundancy", in->cfg->name, "standby back: commits are mirrored");
     }

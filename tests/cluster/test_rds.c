@@ -8,9 +8,6 @@
  * replication ticks ship real SQLite changesets. Assertions read only the
  * public API and the instances' databases; the ranges checked are the
  * modelled durations of src/cluster/params.h.
- *
- * Tests marked "BUG:" expose a defect in src/cluster and are skipped until
- * it is fixed: remove the skip() to check the fix.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -525,12 +522,6 @@ static void test_rds_mazi_second_standby_loss_stalls_commits_again(void **state)
     struct world *w;
     (void)state;
 
-    /* BUG: src/cluster/rds.c instance_back() clears standby_lost_at only when
-     * rdsim_repl_commit_wait() == 0, but with the standby reachable again it
-     * returns the standby's RTT (> 0): standby_lost_at stays set forever, no
-     * "standby back" line is logged, and a later loss of the standby neither
-     * stalls commits nor logs "redundancy". */
-    skip();
     w = build(MAZI("events:\n"
                    "  - {at: 10s, action: az-outage, az: us-east-1b, for: 30s}\n"
                    "  - {at: 100s, action: az-outage, az: us-east-1b, for: 30s}\n"),
@@ -620,12 +611,6 @@ test_rds_mazi_no_candidate_replaces_the_host_without_detecting_twice(void **stat
     int d1, rep;
     (void)state;
 
-    /* BUG: src/cluster/rds.c detected() handles "no standby reachable" by
-     * calling recover_in_place(), which waits a second full detection delay
-     * (20..30 s on multi-az-instance) before it starts replacing the host:
-     * the failure was already detected, so the timeline shows two "detected"
-     * lines and the writer's downtime is 20..30 s too long. */
-    skip();
     w = build(MAZI("events:\n"
                    "  - {at: 10s, action: az-outage, az: us-east-1b}\n"
                    "  - {at: 20s, action: instance-failure, target: primary}\n"),
@@ -648,11 +633,6 @@ static void test_rds_mazi_abandoned_promotion_still_recovers_the_writer(void **s
     const struct rdsim_failover *f;
     (void)state;
 
-    /* BUG: src/cluster/rds.c promoted() returns when the chosen standby has
-     * become unreachable ("promotion abandoned") without recovering the dead
-     * writer in place (recover_in_place) or retrying: a writer whose host died
-     * without `for:` then stays unreachable until the end of the run. */
-    skip();
     /* Detection at 30..40 s; the standby's AZ goes out before promotion. */
     w = build(MAZI("events:\n"
                    "  - {at: 10s, action: instance-failure, target: primary}\n"
@@ -768,12 +748,6 @@ static void test_rds_mazc_rejoin_does_not_swallow_the_open_tick(void **state)
     size_t nw, other;
     (void)state;
 
-    /* BUG: src/cluster/rds.c instance_back() resynchronises a rejoining old
-     * writer with rdsim_db_flush(new writer db, NULL, ...): the writes of the
-     * new writer's open tick are committed but their changeset is dropped, so
-     * they are never shipped to the other standby (or to read replicas).
-     * They only reappear there if a later write touches the same rows. */
-    skip();
     w = build(MAZC("events:\n  - {at: 30s, action: instance-failure, target: w, "
                    "for: 60s}\n"),
               1, S(1000));
