@@ -28,7 +28,7 @@ struct rdsim_run_options {
     uint64_t seed;
     const char *out_dir;     /* existing directory for the CSV files; NULL: none */
     const char *keep_db_dir; /* existing directory for the SQLite files; NULL: memory */
-    /* Called every simulated second of progress; may be NULL. */
+    /* Called at every sample interval with simulated time; may be NULL. */
     void (*progress)(void *ctx, rdsim_time_t now, rdsim_time_t duration);
     void *progress_ctx;
 };
@@ -85,8 +85,8 @@ struct rdsim_results {
     uint64_t acked_writes, lost_writes;
     bool lost_writes_bounded;        /* some row lacked more than the ack window */
 
-    bool has_availability[2];        /* per endpoint: writer, reader */
-    double availability[2];
+    bool has_availability[RDSIM_STATS_EP]; /* per endpoint: writer, reader */
+    double availability[RDSIM_STATS_EP];
 
     uint64_t ops_issued, ops_in_flight_at_end, events_run;
 

@@ -76,8 +76,8 @@ void rdsim_print_summary(FILE *f, const struct rdsim_results *r, const char *out
     fprintf(f, "%s (%s, seed %llu): %.0f s simulated\n", sc->name,
             rdsim_deployment_name(sc->cluster.deployment), (unsigned long long)r->seed,
             (double)r->simulated / RDSIM_S);
-    print_kind(f, "reads", r, 0);
-    print_kind(f, "writes", r, 1);
+    print_kind(f, "reads", r, RDSIM_OP_READ);
+    print_kind(f, "writes", r, RDSIM_OP_WRITE);
     if (r->has_availability[0] || r->has_availability[1]) {
         fputs("  availability:", f);
         if (r->has_availability[0])

@@ -175,7 +175,7 @@ static json_t *availability_json(const struct rdsim_results *r)
     json_t *o = json_object();
     static const char *const eps[] = {"writer", "reader"};
 
-    for (int e = 0; e < 2; e++)
+    for (int e = 0; e < RDSIM_STATS_EP; e++)
         json_object_set_new(o, eps[e],
                             r->has_availability[e] ? num(r->availability[e], 1e-6) : json_null());
     return o;
@@ -222,9 +222,11 @@ int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
     json_object_set_new(root, "expectations", expectations_json(r));
     json_object_set_new(root, "expectations_met", json_boolean(r->expectations_ok));
 
+    errno = 0;
     if (json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) !=
         0)
-        rc = rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path, strerror(errno));
+        rc = rdsim_err_set(err, RDSIM_EIO, "%s: cannot write%s%s", path, errno ? ": " : "",
+                           errno ? strerror(errno) : "");
     json_decref(root);
     return rc;
 }

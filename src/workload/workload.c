@@ -9,9 +9,11 @@
  * epoch reveals at completion.
  *
  * Operations and jobs live in pools addressed by index; events carry the
- * index (and, for attempt outcomes, the attempt number) so a stale event can
- * never touch a reused slot.
+ * index. An operation has exactly one pending outcome at a time (its next
+ * attempt, its timeout, or its job's completion), so a slot is only freed
+ * once nothing refers to it; orphaned jobs copy what they need.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,8 +165,9 @@ static void attempt_failed(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     const struct rdsim_clients_cfg *cl = &w->sc->clients;
     rdsim_time_t now = rdsim_sim_now(sim), backoff;
 
-    if (op->attempt != attempt)
-        return;
+    /* One outcome is pending per operation: this one is for its attempt. */
+    assert(op->attempt == attempt);
+    (void)attempt;
     rdsim_stats_attempt_error(w->stats, op->ep, op->kind);
 
     /* Exponential backoff from first to cap, with equal jitter so that
