@@ -80,7 +80,6 @@ struct rdsim_instance_cfg {
 
 struct rdsim_cluster_cfg {
     enum rdsim_deployment deployment;
-    struct rdsim_loc deployment_loc; /* for "not simulated yet" messages */
     enum rdsim_engine engine;
     char *instance_class;  /* default db.r6g.large */
     struct rdsim_instance_cfg *instances;

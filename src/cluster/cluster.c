@@ -20,15 +20,7 @@
 
 static const struct rdsim_deployment_ops *ops_for(enum rdsim_deployment d)
 {
-    switch (d) {
-    case RDSIM_DEPLOY_SINGLE_AZ:
-    case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
-    case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
-        return &rdsim_rds_ops;
-    case RDSIM_DEPLOY_AURORA:
-        break;
-    }
-    return NULL;
+    return d == RDSIM_DEPLOY_AURORA ? &rdsim_aurora_ops : &rdsim_rds_ops;
 }
 
 void rdsim_cluster_log(struct rdsim_cluster *c, const char *kind, const char *subject,
@@ -116,15 +108,6 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
     c->sc = sc;
     c->obs = cfg->observer;
     c->ops = ops_for(sc->cluster.deployment);
-    if (!c->ops) {
-        rc = rdsim_err_set(err, RDSIM_EINVAL,
-                           "%s:%d:%d: cluster.deployment: %s is not simulated yet; this "
-                           "version simulates single-az, multi-az-instance and multi-az-cluster",
-                           sc->path, sc->cluster.deployment_loc.line,
-                           sc->cluster.deployment_loc.col,
-                           rdsim_deployment_name(sc->cluster.deployment));
-        goto fail;
-    }
     rdsim_rng_init(&c->rng_net, cfg->seed, "network");
     rdsim_rng_init(&c->rng_service, cfg->seed, "service");
     rdsim_rng_init(&c->rng_faults, cfg->seed, "faults");
@@ -156,6 +139,7 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
             goto fail;
     }
     c->writer = c->dns_writer = c->proxy_writer = c->topo_writer = sc->cluster.writer;
+    c->repl_tick = RDSIM_REPLICATION_TICK;
 
     /* Clients live in the writer's region, spread over its AZs. */
     for (size_t a = 0; a < c->n_az; a++) {
@@ -410,6 +394,8 @@ rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, size_t i)
     rdsim_time_t now = rdsim_sim_now(c->sim);
     (void)i;
 
+    if (c->ops->commit_delay)
+        return c->ops->commit_delay(c);
     return rdsim_rng_range(&c->rng_service, storage.lo, storage.hi) +
            rdsim_repl_commit_wait(c, now);
 }
@@ -505,6 +491,8 @@ static void az_restore(struct rdsim_sim *sim, void *ctx, uint64_t az)
     if (c->az_out[az] > 0)
         return;
     rdsim_cluster_log(c, "recovered", c->az_names[az], "AZ reachable again");
+    if (c->ops->az_changed)
+        c->ops->az_changed(c);
     for (size_t i = 0; i < c->n_inst; i++) {
         struct rdsim_instance *in = &c->inst[i];
         if (in->az != az || !rdsim_instance_reachable(c, i) || in->starting)
@@ -528,6 +516,8 @@ static void az_down(struct rdsim_cluster *c, size_t az, const char *cause, bool 
     c->az_out[az]++;
     if (was_out)
         return;
+    if (c->ops->az_changed)
+        c->ops->az_changed(c);
     for (size_t i = 0; i < c->n_inst; i++) {
         if (c->inst[i].az != az || c->inst[i].host_down)
             continue;
@@ -653,8 +643,14 @@ static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
     case RDSIM_ACT_LOAD:
         break; /* the workload's */
     case RDSIM_ACT_STORAGE_FAILURE:
+        rdsim_cluster_log(c, "fault", ev->az, "storage-failure: %d volume cop%s lost %s",
+                          ev->copies, ev->copies == 1 ? "y" : "ies", span);
+        if (c->ops->storage_failure)
+            c->ops->storage_failure(c, (size_t)find_az(c, ev->az), ev->copies, ev->has_for,
+                                    ev->for_);
+        break;
     case RDSIM_ACT_GLOBAL_FAILOVER:
-        /* Aurora only: the loader refuses them elsewhere. */
+        /* Aurora Global Database: init() refuses secondary regions for now. */
         break;
     }
 }

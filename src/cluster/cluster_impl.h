@@ -19,6 +19,18 @@ enum repl_mode {
     REPL_SYNC,     /* Multi-AZ instance standby: block-level, before the ack */
     REPL_SEMISYNC, /* Multi-AZ cluster standby: one of two must receive first */
     REPL_ASYNC,    /* read replica: binlog/WAL shipping, single applier */
+    REPL_VOLUME,   /* Aurora Replica: redo stream over a shared volume */
+};
+
+#define RDSIM_VOLUME_COPIES 6
+#define RDSIM_WRITE_QUORUM 4
+
+/* Aurora's cluster volume: six copies, two per AZ (facts 4.1). */
+struct aurora_volume {
+    size_t az[RDSIM_VOLUME_COPIES];
+    bool down[RDSIM_VOLUME_COPIES];        /* lost to a storage-failure */
+    rdsim_event_id repair[RDSIM_VOLUME_COPIES];
+    int reachable;                         /* as last logged */
 };
 
 /* Batches shipped to one target and not yet applied, oldest first. */
@@ -79,9 +91,17 @@ struct rdsim_deployment_ops {
     void (*failover)(struct rdsim_cluster *c, int target);
     /* Promote read replica i. */
     void (*promote)(struct rdsim_cluster *c, size_t i);
+    /* Optional (NULL: storage plus standby wait): a write's commit latency. */
+    rdsim_time_t (*commit_delay)(struct rdsim_cluster *c);
+    /* Optional: lose `copies` storage copies in an AZ. */
+    void (*storage_failure)(struct rdsim_cluster *c, size_t az, int copies, bool has_for,
+                            rdsim_time_t for_);
+    /* Optional: an AZ went out or came back. */
+    void (*az_changed)(struct rdsim_cluster *c);
 };
 
 extern const struct rdsim_deployment_ops rdsim_rds_ops;
+extern const struct rdsim_deployment_ops rdsim_aurora_ops;
 
 /* A batch of committed writes: one replication tick of the writer. */
 struct repl_batch {
@@ -115,6 +135,8 @@ struct rdsim_cluster {
     bool has_reader_endpoint;/* multi-az-cluster; RDS replicas use instance endpoints */
 
     /* replication */
+    rdsim_time_t repl_tick;         /* how often the writer ships */
+    struct aurora_volume volume;
     struct repl_batch *batches;
     uint32_t n_batches, cap_batches, free_batches;
     rdsim_time_t tick_first_commit; /* first commit of the open tick, -1 none */

@@ -103,7 +103,8 @@ static bool head_received(const struct rdsim_cluster *c, size_t i, rdsim_time_t 
     const struct rdsim_instance *in = &c->inst[i];
     rdsim_time_t arrive = in->q.arrive[in->q.head];
 
-    if (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC || in->source < 0)
+    if (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC || in->mode == REPL_VOLUME ||
+        in->source < 0)
         return true;
     if (rdsim_instance_reachable(c, (size_t)in->source))
         return true;
@@ -180,7 +181,9 @@ void rdsim_repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_
     /* Replay is cheaper than the original statement (no parsing, no
      * locking), but one thread does it all: MySQL and PostgreSQL replicas
      * apply serially (facts 3, "Causes of lag"). */
-    in->apply_cost = mode == REPL_SYNC ? 0 : in->cls->write_service / 2;
+    in->apply_cost = mode == REPL_SYNC     ? 0
+                     : mode == REPL_VOLUME ? RDSIM_AURORA_APPLY_PER_WRITE
+                                           : in->cls->write_service / 2;
     if (!in->lag) {
         in->lag = malloc(sizeof(*in->lag));
         if (in->lag)
@@ -253,6 +256,9 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
         if (in->source != (int)w)
             continue;
         arrive = now + rdsim_cluster_rtt(c, w, i) / 2 + in->extra_delay;
+        if (in->mode == REPL_VOLUME)
+            arrive += rdsim_rng_range(&c->rng_net, RDSIM_AURORA_REDO_PROCESSING.lo,
+                                      RDSIM_AURORA_REDO_PROCESSING.hi);
         if (mirrored && (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC))
             arrive = now;
         if (queue_push(&in->q, bi, arrive) != 0) {
@@ -354,7 +360,7 @@ static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     if (!c->error.code && rdsim_instance_reachable(c, w) && !c->inst[w].starting)
         rdsim_repl_ship(c, false);
     if (!c->error.code)
-        rdsim_sim_after(sim, RDSIM_REPLICATION_TICK, replication_tick, c, arg);
+        rdsim_sim_after(sim, c->repl_tick, replication_tick, c, arg);
 }
 
 int rdsim_repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
@@ -362,7 +368,7 @@ int rdsim_repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
     c->free_batches = NIL;
     c->tick_first_commit = -1;
     c->standby_lost_at = -1;
-    if (!rdsim_sim_after(c->sim, RDSIM_REPLICATION_TICK, replication_tick, c, 0))
+    if (!rdsim_sim_after(c->sim, c->repl_tick, replication_tick, c, 0))
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     return 0;
 }

@@ -409,8 +409,6 @@ static int load_cluster_keys(struct sc_ctx *ctx, const struct sc_map *m,
     WITH_KEY(ctx, keys, *m, SC_CK_DEPLOYMENT,
              sc_read_enum(ctx, m->val[SC_CK_DEPLOYMENT], sc_deployment_names, &dep));
     c->deployment = (enum rdsim_deployment)dep;
-    c->deployment_loc = (struct rdsim_loc){(int)m->val[SC_CK_DEPLOYMENT]->start_mark.line + 1,
-                                           (int)m->val[SC_CK_DEPLOYMENT]->start_mark.column + 1};
     c->engine = is_aurora(c) ? RDSIM_ENGINE_AURORA_MYSQL : RDSIM_ENGINE_MYSQL;
     WITH_KEY(ctx, keys, *m, SC_CK_ENGINE, read_engine(ctx, m->val[SC_CK_ENGINE], c));
     if (m->val[SC_CK_INSTANCE_CLASS] != NULL)

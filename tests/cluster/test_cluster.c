@@ -232,7 +232,7 @@ static void test_cluster_one_way_delay_follows_the_topology(void **state)
     teardown_world(&w);
 }
 
-static void test_cluster_aurora_is_not_simulated_yet(void **state)
+static void test_cluster_aurora_serverless_is_not_simulated_yet(void **state)
 {
     struct world w;
     struct rdsim_err err;
@@ -240,11 +240,14 @@ static void test_cluster_aurora_is_not_simulated_yet(void **state)
 
     assert_int_equal(build(&w,
                            "name: t\nduration: 1m\ncluster:\n  deployment: aurora\n"
+                           "  instance_class: serverless\n  min_acu: 0.5\n  max_acu: 8\n"
                            "  instances:\n"
                            "    - {name: db, role: writer, az: us-east-1a}\n",
                            &err),
                      RDSIM_EINVAL);
-    assert_non_null(strstr(err.msg, "t.yaml:4:15: cluster.deployment: aurora is not simulated"));
+    assert_string_equal(err.msg, "t.yaml:9:7: cluster.instances[0].instance_class: Aurora "
+                                 "Serverless v2 is not simulated yet; use a provisioned class "
+                                 "such as db.r6g.large");
     assert_null(w.c);
     teardown_world(&w);
 }
@@ -260,7 +263,7 @@ int main(void)
         cmocka_unit_test(test_cluster_failure_bumps_the_epoch_of_work_in_flight),
         cmocka_unit_test(test_cluster_requests_queue_for_busy_vcpus),
         cmocka_unit_test(test_cluster_one_way_delay_follows_the_topology),
-        cmocka_unit_test(test_cluster_aurora_is_not_simulated_yet),
+        cmocka_unit_test(test_cluster_aurora_serverless_is_not_simulated_yet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -302,12 +302,17 @@ static void test_run_load_event_changes_the_rate(void **state)
 
 static void test_run_refuses_what_it_cannot_simulate_yet(void **state)
 {
-    struct rdsim_scenario *sc = load("name: aurora\n"
+    struct rdsim_scenario *sc = load("name: global\n"
                                      "duration: 1m\n"
+                                     "topology:\n"
+                                     "  regions:\n"
+                                     "    - {name: us-east-1, azs: [us-east-1a, us-east-1b]}\n"
+                                     "    - {name: us-west-2, azs: [us-west-2a]}\n"
                                      "cluster:\n"
                                      "  deployment: aurora\n"
                                      "  instances:\n"
-                                     "    - {name: w, role: writer, az: us-east-1a}\n");
+                                     "    - {name: w, role: writer, az: us-east-1a}\n"
+                                     "    - {name: dr, role: replica, az: us-west-2a}\n");
     struct rdsim_run_options opt = {0};
     struct rdsim_results *res = NULL;
     struct rdsim_err err = {0};
@@ -315,9 +320,9 @@ static void test_run_refuses_what_it_cannot_simulate_yet(void **state)
 
     assert_int_equal(rdsim_run(sc, &opt, &res, &err), RDSIM_EINVAL);
     assert_null(res);
-    assert_string_equal(err.msg, "test.yaml:4:15: cluster.deployment: aurora is not simulated "
-                                 "yet; this version simulates single-az, multi-az-instance and "
-                                 "multi-az-cluster");
+    assert_string_equal(err.msg, "test.yaml:11:7: cluster.instances[1]: Aurora Global Database "
+                                 "(replicas in another region) is not simulated yet; move dr to "
+                                 "us-east-1");
     rdsim_scenario_free(sc);
 }
 

@@ -1,0 +1,566 @@
+/*
+ * aurora.c - Amazon Aurora: a shared cluster volume with a quorum, Aurora
+ * Replicas fed by the redo stream, failover by promotion tier.
+ *
+ * Aurora is not RDS with other numbers (facts 4):
+ *   - One logical volume, six copies, two in each of three AZs. A commit is
+ *     durable when four copies have it, so its latency is that of the
+ *     fourth-fastest copy; with fewer than four reachable copies writes
+ *     stop (and reads go on), until a lost copy is repaired (about 10 s).
+ *     The writer's SQLite database holds what the volume has committed.
+ *   - Aurora Replicas share the volume: each keeps its own SQLite database
+ *     as its view of it, fed by the writer's redo stream (changesets) every
+ *     millisecond, so they lag by milliseconds and never lose anything the
+ *     volume has. A promoted replica first catches up with the volume.
+ *   - Failover picks the replica with the best (lowest) tier, then the
+ *     largest class, then one at random (seeded); the cluster endpoint's DNS
+ *     record flips to it. Without a replica the writer is recreated in its
+ *     AZ (minutes). The old writer restarts as a reader.
+ *
+ * Global Database and Serverless v2 are not simulated yet: init() refuses
+ * replicas in another region and the serverless class with a clear message.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cluster_impl.h"
+#include "params.h"
+
+static struct rdsim_range phase(const struct rdsim_cluster *c, int which)
+{
+    const struct rdsim_cluster_cfg *cc = &c->sc->cluster;
+
+    switch (which) {
+    case 0:
+        return cc->has_detection ? cc->detection : RDSIM_AURORA_DETECTION;
+    case 1:
+        return cc->has_promotion ? cc->promotion : RDSIM_AURORA_PROMOTION;
+    default:
+        return cc->has_dns_update ? cc->dns_update : RDSIM_AURORA_DNS;
+    }
+}
+
+static bool serving(const struct rdsim_cluster *c, size_t i)
+{
+    return rdsim_instance_reachable(c, i) && !c->inst[i].starting;
+}
+
+/* ---- the cluster volume ---------------------------------------------------- */
+
+static bool copy_reachable(const struct rdsim_cluster *c, int k)
+{
+    return !c->volume.down[k] && c->az_out[c->volume.az[k]] == 0;
+}
+
+static int copies_reachable(const struct rdsim_cluster *c)
+{
+    int n = 0;
+
+    for (int k = 0; k < RDSIM_VOLUME_COPIES; k++)
+        n += copy_reachable(c, k);
+    return n;
+}
+
+/* Latency of the fourth-fastest acknowledgement, or -1 without a quorum. */
+static rdsim_time_t quorum_latency(struct rdsim_cluster *c)
+{
+    rdsim_time_t ack[RDSIM_VOLUME_COPIES];
+    size_t w = c->writer;
+    int n = 0;
+
+    for (int k = 0; k < RDSIM_VOLUME_COPIES; k++) {
+        struct rdsim_range r;
+        size_t az = c->volume.az[k];
+        if (!copy_reachable(c, k))
+            continue;
+        if (az == c->inst[w].az)
+            r = c->sc->topology.rtt_same_az;
+        else
+            r = c->sc->topology.rtt_cross_az;
+        ack[n++] = rdsim_rng_range(&c->rng_net, r.lo, r.hi) +
+                   rdsim_rng_range(&c->rng_service, RDSIM_AURORA_SEGMENT_WRITE.lo,
+                                   RDSIM_AURORA_SEGMENT_WRITE.hi);
+    }
+    if (n < RDSIM_WRITE_QUORUM)
+        return -1;
+    /* Partial selection: the 4th smallest of at most six. */
+    for (int a = 0; a < RDSIM_WRITE_QUORUM; a++)
+        for (int b = a + 1; b < n; b++)
+            if (ack[b] < ack[a]) {
+                rdsim_time_t t = ack[a];
+                ack[a] = ack[b];
+                ack[b] = t;
+            }
+    return ack[RDSIM_WRITE_QUORUM - 1];
+}
+
+static rdsim_time_t commit_delay(struct rdsim_cluster *c)
+{
+    rdsim_time_t q = quorum_latency(c);
+
+    /* No write quorum: the commit cannot complete; the client times out. */
+    return q >= 0 ? q : RDSIM_TIME_MAX / 4;
+}
+
+/* Log when the volume loses or regains its write quorum. */
+static void quorum_changed(struct rdsim_cluster *c)
+{
+    int before = c->volume.reachable, now = copies_reachable(c);
+
+    c->volume.reachable = now;
+    if (before >= RDSIM_WRITE_QUORUM && now < RDSIM_WRITE_QUORUM) {
+        rdsim_cluster_log(c, "quorum", "volume",
+                          "%d of 6 copies reachable: no write quorum (4), writes stop; reads "
+                          "go on",
+                          now);
+        if (c->obs.writer_down)
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), "no-write-quorum");
+    }
+    else if (before < RDSIM_WRITE_QUORUM && now >= RDSIM_WRITE_QUORUM)
+        rdsim_cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: writes resume", now);
+}
+
+static void copy_repaired(struct rdsim_sim *sim, void *ctx, uint64_t k)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+
+    c->volume.repair[k] = 0;
+    c->volume.down[k] = false;
+    rdsim_cluster_log(c, "repaired", c->az_names[c->volume.az[k]],
+                      "volume copy %d rebuilt from the others", (int)k + 1);
+    quorum_changed(c);
+}
+
+static void storage_failure(struct rdsim_cluster *c, size_t az, int copies, bool has_for,
+                            rdsim_time_t for_)
+{
+    rdsim_time_t repair;
+
+    for (int k = 0; k < RDSIM_VOLUME_COPIES && copies > 0; k++) {
+        if (c->volume.az[k] != az || c->volume.down[k])
+            continue;
+        c->volume.down[k] = true;
+        copies--;
+        /* Repair re-replicates the segment from the surviving copies: about
+         * 10 s for a 10 GB segment (facts 4.1), sooner if the fault is
+         * shorter. */
+        repair = rdsim_cluster_draw(c, RDSIM_AURORA_REPAIR);
+        if (has_for && for_ < repair)
+            repair = for_;
+        c->volume.repair[k] = rdsim_cluster_after(c, repair, copy_repaired, (uint64_t)k);
+    }
+    quorum_changed(c);
+}
+
+/* ---- replicas and endpoints ------------------------------------------------- */
+
+static void refresh_readers(struct rdsim_cluster *c)
+{
+    c->n_readers = 0;
+    for (size_t i = 0; i < c->n_inst; i++)
+        if (i != c->writer && c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached)
+            c->readers[c->n_readers++] = (int)i;
+}
+
+static int init(struct rdsim_cluster *c, struct rdsim_err *err)
+{
+    const struct rdsim_scenario *sc = c->sc;
+    size_t wr = c->inst[c->writer].region, k = 0;
+
+    for (size_t i = 0; i < c->n_inst; i++) {
+        const struct rdsim_instance_cfg *ic = &sc->cluster.instances[i];
+        if (c->inst[i].region != wr)
+            return rdsim_err_set(err, RDSIM_EINVAL,
+                                 "%s:%d:%d: cluster.instances[%zu]: Aurora Global Database "
+                                 "(replicas in another region) is not simulated yet; move %s to "
+                                 "%s",
+                                 sc->path, ic->loc.line, ic->loc.col, i, ic->name,
+                                 sc->topology.regions[wr].name);
+        if (strcmp(ic->instance_class, "serverless") == 0)
+            return rdsim_err_set(err, RDSIM_EINVAL,
+                                 "%s:%d:%d: cluster.instances[%zu].instance_class: Aurora "
+                                 "Serverless v2 is not simulated yet; use a provisioned class "
+                                 "such as db.r6g.large",
+                                 sc->path, ic->loc.line, ic->loc.col, i);
+    }
+    /* Six copies, two in each of the writer region's first three AZs. */
+    for (size_t a = 0; a < c->n_az && k < RDSIM_VOLUME_COPIES; a++) {
+        if (c->az_region[a] != wr)
+            continue;
+        c->volume.az[k++] = a;
+        c->volume.az[k++] = a;
+    }
+    for (size_t j = 0; k < RDSIM_VOLUME_COPIES; k++, j++)
+        c->volume.az[k] = c->volume.az[j]; /* fewer than three AZs: double up */
+    c->volume.reachable = RDSIM_VOLUME_COPIES;
+    c->repl_tick = RDSIM_AURORA_TICK;
+
+    for (size_t i = 0; i < c->n_inst; i++)
+        if (i != c->writer)
+            rdsim_repl_attach(c, i, (int)c->writer, REPL_VOLUME);
+    c->has_reader_endpoint = true;
+    refresh_readers(c);
+    return 0;
+}
+
+/* ---- failover ----------------------------------------------------------------- */
+
+static void append(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    va_list ap;
+
+    if (len + 1 >= size)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf + len, size - len, fmt, ap);
+    va_end(ap);
+}
+
+/* Is a better than b by the promotion rules (tier, then size)? 0 = tie. */
+static int rank(const struct rdsim_cluster *c, size_t a, size_t b)
+{
+    int ta = c->inst[a].cfg->tier, tb = c->inst[b].cfg->tier;
+
+    if (ta != tb)
+        return ta < tb ? 1 : -1;
+    return rdsim_instance_class_compare(c->inst[a].cls, c->inst[b].cls);
+}
+
+static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted)
+{
+    int best = -1, ties = 0;
+    const char *rule = "the only healthy replica";
+
+    snprintf(f->explanation, sizeof(f->explanation), "candidates:");
+    for (size_t i = 0; i < c->n_inst; i++) {
+        const struct rdsim_instance *in = &c->inst[i];
+        if (i == c->writer || in->role != RDSIM_ROLE_REPLICA || in->detached)
+            continue;
+        append(f->explanation, sizeof(f->explanation), " %s (tier %d, %s, %s, %s)",
+               in->cfg->name, in->cfg->tier, in->cls->name, c->az_names[in->az],
+               serving(c, i) ? "healthy" : "unreachable");
+    }
+    for (size_t i = 0; i < c->n_inst; i++) {
+        const struct rdsim_instance *in = &c->inst[i];
+        int r;
+        if (i == c->writer || in->role != RDSIM_ROLE_REPLICA || in->detached || !serving(c, i))
+            continue;
+        if (wanted >= 0) {
+            if ((int)i == wanted) {
+                best = (int)i;
+                rule = "the requested target";
+            }
+            continue;
+        }
+        if (best < 0) {
+            best = (int)i;
+            ties = 1;
+            continue;
+        }
+        r = rank(c, i, (size_t)best);
+        if (r > 0) {
+            best = (int)i;
+            ties = 1;
+        } else if (r == 0 && rdsim_rng_below(&c->rng_faults, (uint64_t)++ties) == 0) {
+            /* Equal tier and size: AWS picks an arbitrary one (facts 4.4);
+             * reservoir sampling keeps it uniform and seeded. */
+            best = (int)i;
+        }
+    }
+    if (best >= 0 && wanted < 0) {
+        /* Name the rule that decided between the best and the runners-up. */
+        bool tier_won = false, size_won = false;
+        for (size_t i = 0; i < c->n_inst; i++) {
+            if ((int)i == best || i == c->writer || c->inst[i].role != RDSIM_ROLE_REPLICA ||
+                c->inst[i].detached || !serving(c, i))
+                continue;
+            if (c->inst[i].cfg->tier != c->inst[best].cfg->tier)
+                tier_won = true;
+            else if (rdsim_instance_class_compare(c->inst[i].cls, c->inst[best].cls) != 0)
+                size_won = true;
+        }
+        rule = ties > 1 ? "tier and size tie: picked at random"
+               : size_won ? "the largest class in the best tier"
+               : tier_won ? "the lowest tier"
+                          : "the only healthy replica";
+    }
+    if (best < 0)
+        append(f->explanation, sizeof(f->explanation),
+               "; no healthy replica in the region: the writer is recreated");
+    else
+        append(f->explanation, sizeof(f->explanation), "; %s chosen: %s",
+               c->inst[best].cfg->name, rule);
+    return best;
+}
+
+static uint64_t fo_arg(size_t f, int target)
+{
+    return (uint64_t)f << 8 | (uint64_t)(uint8_t)target;
+}
+
+static void topology_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+    c->topo_writer = i;
+}
+
+static void proxy_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+    c->proxy_writer = i;
+    if (c->sc->clients.connection == RDSIM_CONN_RDS_PROXY)
+        rdsim_cluster_log(c, "proxy", c->inst[i].cfg->name, "RDS Proxy routes writes here");
+}
+
+static void dns_updated(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_cluster *c = ctx;
+    struct rdsim_failover *f = &c->failovers[arg >> 8];
+    size_t to = arg & 0xff;
+
+    f->dns_updated = rdsim_sim_now(sim);
+    c->dns_writer = to;
+    refresh_readers(c);
+    rdsim_cluster_log(c, "dns", "cluster endpoint", "now resolves to %s (TTL %.0f s)",
+                      c->inst[to].cfg->name, (double)c->sc->cluster.dns_ttl / RDSIM_S);
+}
+
+/* The old writer comes back as a reader of the new one (facts 4.5). */
+static void rejoin_as_reader(struct rdsim_cluster *c, size_t i)
+{
+    struct rdsim_err err;
+
+    rdsim_repl_ship(c, true);
+    if (c->error.code || rdsim_db_copy(c->inst[i].db, c->inst[c->writer].db, &err) != 0) {
+        if (!c->error.code)
+            rdsim_cluster_fail(c, &err);
+        return;
+    }
+    c->inst[i].detached = false;
+    c->inst[i].role = RDSIM_ROLE_REPLICA;
+    rdsim_repl_attach(c, i, (int)c->writer, REPL_VOLUME);
+    refresh_readers(c);
+    rdsim_cluster_log(c, "rejoined", c->inst[i].cfg->name, "restarted as a reader of %s",
+                      c->inst[c->writer].cfg->name);
+}
+
+static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_cluster *c = ctx;
+    size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
+    struct rdsim_failover *f = &c->failovers[fi];
+    struct rdsim_err err;
+
+    if (!serving(c, to)) {
+        append(f->explanation, sizeof(f->explanation), "; %s became unreachable before promotion",
+               c->inst[to].cfg->name);
+        f->to[0] = '\0';
+        return;
+    }
+    /* The replica catches up with everything the volume holds: the tail of
+     * the redo stream, then its own backlog. */
+    rdsim_repl_ship(c, true);
+    rdsim_repl_drain(c, to);
+    if (c->error.code)
+        return;
+    rdsim_repl_detach(c, to);
+    if (c->obs.new_writer &&
+        c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes, &f->lost_writes_bounded,
+                          &err) != 0) {
+        rdsim_cluster_fail(c, &err);
+        return;
+    }
+    f->promoted = rdsim_sim_now(sim);
+    c->writer = to;
+    c->inst[to].role = RDSIM_ROLE_WRITER;
+    c->tick_first_commit = -1;
+    for (size_t i = 0; i < c->n_inst; i++) {
+        if (c->inst[i].source == (int)from) {
+            c->inst[i].source = (int)to;
+            rdsim_repl_resume(c, i);
+        }
+    }
+    c->inst[from].detached = true;
+    c->inst[from].role = RDSIM_ROLE_REPLICA;
+    rdsim_repl_detach(c, from);
+    rdsim_cluster_log(c, "promoted", c->inst[to].cfg->name,
+                      "new writer, caught up with the volume; %llu acknowledged writes missing",
+                      (unsigned long long)f->lost_writes);
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_TOPOLOGY_NOTICE), topology_switch, to);
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_PROXY_NOTICE), proxy_switch, to);
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, phase(c, 2)), dns_updated, fo_arg(fi, (int)to));
+    if (c->inst[from].fenced) {
+        c->inst[from].fenced = false;
+        rdsim_instance_host_back(c, from, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+                                 "old writer restarts as a reader");
+    } else if (serving(c, from)) {
+        rejoin_as_reader(c, from);
+    }
+}
+
+static void recreated(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+
+    c->inst[i].recovery = 0;
+    rdsim_cluster_log(c, "recreated", c->inst[i].cfg->name, "new writer instance in %s",
+                      c->az_names[c->inst[i].az]);
+    rdsim_instance_host_back(c, i, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+                             "recreated writer opens the volume");
+}
+
+static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_cluster *c = ctx;
+    size_t fi = arg >> 8;
+    int wanted = (arg & 0xff) == 0xff ? -1 : (int)(arg & 0xff);
+    struct rdsim_failover *f = &c->failovers[fi];
+    size_t w = c->writer;
+    int to;
+
+    f->detected = rdsim_sim_now(sim);
+    if (serving(c, w) && strcmp(f->cause, "failover") != 0 && strcmp(f->cause, "reboot") != 0) {
+        snprintf(f->explanation, sizeof(f->explanation),
+                 "the writer was back before the failure was acted on: no failover");
+        rdsim_cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
+        return;
+    }
+    to = choose_replica(c, f, wanted);
+    if (to < 0) {
+        if (c->inst[w].fenced) {
+            c->inst[w].fenced = false;
+            rdsim_instance_host_back(c, w, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+                                     "no replica to fail over to: restarting");
+        } else if (c->az_out[c->inst[w].az] > 0) {
+            /* Nothing to recreate it in: someone must create an instance in
+             * another AZ by hand (facts 4.4). */
+            append(f->explanation, sizeof(f->explanation),
+                   "; but its AZ %s is out: nothing is promoted or recreated until it returns",
+                   c->az_names[c->inst[w].az]);
+        } else if (c->inst[w].host_down && !c->inst[w].recovery) {
+            rdsim_time_t t = rdsim_cluster_draw(c, RDSIM_AURORA_RECREATE);
+            append(f->explanation, sizeof(f->explanation), " in %s (%.0f s)",
+                   c->az_names[c->inst[w].az], (double)t / RDSIM_S);
+            c->inst[w].recovery = rdsim_cluster_after(c, t, recreated, w);
+        }
+        rdsim_cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
+        return;
+    }
+    rdsim_cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
+    snprintf(f->to, sizeof(f->to), "%s", c->inst[to].cfg->name);
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, phase(c, 1)), promoted, fo_arg(fi, to));
+}
+
+static bool failover_in_progress(const struct rdsim_cluster *c)
+{
+    const struct rdsim_failover *f;
+
+    if (c->n_failovers == 0)
+        return false;
+    f = &c->failovers[c->n_failovers - 1];
+    if (f->detected < 0)
+        return true;
+    return f->to[0] != '\0' && f->promoted < 0;
+}
+
+static void start_failover(struct rdsim_cluster *c, const char *cause, int wanted,
+                           struct rdsim_range detection)
+{
+    struct rdsim_failover *f;
+
+    if (failover_in_progress(c))
+        return;
+    f = rdsim_cluster_new_failover(c);
+    if (!f)
+        return;
+    snprintf(f->cause, sizeof(f->cause), "%s", cause);
+    snprintf(f->from, sizeof(f->from), "%s", c->inst[c->writer].cfg->name);
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, detection), detected,
+                        fo_arg((size_t)(f - c->failovers), wanted));
+}
+
+/* ---- the deployment interface ------------------------------------------------ */
+
+static void instance_lost(struct rdsim_cluster *c, size_t i, const char *cause, bool heals)
+{
+    (void)heals;
+    if (i == c->writer)
+        start_failover(c, cause, -1, phase(c, 0));
+}
+
+static void instance_back(struct rdsim_cluster *c, size_t i)
+{
+    if (c->inst[i].detached) {
+        rejoin_as_reader(c, i);
+        return;
+    }
+    for (size_t j = 0; j < c->n_inst; j++)
+        if (c->inst[j].source == (int)i)
+            rdsim_repl_resume(c, j);
+    rdsim_repl_resume(c, i);
+}
+
+static void fence(struct rdsim_cluster *c, size_t i)
+{
+    struct rdsim_instance *in = &c->inst[i];
+
+    if (in->recovery) {
+        rdsim_sim_cancel(c->sim, in->recovery);
+        in->recovery = 0;
+    }
+    rdsim_instance_cut(c, i);
+    rdsim_instance_reset(c, i);
+    in->fenced = in->host_down = in->engine_down = true;
+    in->starting = false;
+}
+
+static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
+{
+    /* Aurora restarts in seconds (facts 4.1); a reboot with failover
+     * promotes a replica like a manual failover. */
+    if (i == c->writer && failover && c->n_readers > 0) {
+        if (failover_in_progress(c))
+            return;
+        fence(c, i);
+        start_failover(c, "reboot", -1, RDSIM_PLANNED_DETECTION);
+        return;
+    }
+    rdsim_instance_start(c, i, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+                         failover ? "reboot (no replica to fail over to)" : "reboot");
+}
+
+static void manual_failover(struct rdsim_cluster *c, int target)
+{
+    if (failover_in_progress(c))
+        return;
+    /* FailoverDBCluster: the writer is stopped and a replica promoted. */
+    fence(c, c->writer);
+    start_failover(c, "failover", target, RDSIM_PLANNED_DETECTION);
+}
+
+static void promote(struct rdsim_cluster *c, size_t i)
+{
+    /* The loader refuses promote on Aurora. */
+    rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name, "promote: not an RDS read replica");
+}
+
+const struct rdsim_deployment_ops rdsim_aurora_ops = {
+    .name = "aurora",
+    .init = init,
+    .instance_lost = instance_lost,
+    .instance_back = instance_back,
+    .reboot = reboot,
+    .failover = manual_failover,
+    .promote = promote,
+    .commit_delay = commit_delay,
+    .storage_failure = storage_failure,
+    .az_changed = quorum_changed,
+};
