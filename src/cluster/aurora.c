@@ -245,6 +245,8 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
                in->cfg->name, in->cfg->tier, in->cls->name, c->az_names[in->az],
                serving(c, i) ? "healthy" : "unreachable");
     }
+    if (strcmp(f->explanation, "candidates:") == 0)
+        append(f->explanation, sizeof(f->explanation), " none");
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance *in = &c->inst[i];
         int r;

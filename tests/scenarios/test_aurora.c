@@ -1,0 +1,174 @@
+/*
+ * test_aurora.c - the Aurora scenarios (failover by tier, no replica,
+ * storage quorum, replica lag), run by the rdsim binary with several seeds
+ * and checked against ../shared/aws-facts.md section 4.
+ *
+ * Usage: test_aurora RDSIM_BINARY SOURCE_ROOT
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static const uint64_t seeds[] = {0, 2, 3, 4, 5};
+#define N_SEEDS (sizeof(seeds) / sizeof(seeds[0]))
+
+static const char *str(json_t *root, const char *key, size_t index, const char *field)
+{
+    const char *s = json_string_value(
+        json_object_get(json_array_get(json_object_get(root, key), index), field));
+    if (!s)
+        fail_msg("summary.json has no string %s.%zu.%s", key, index, field);
+    return s;
+}
+
+/* Facts 4.4: tier, then size; "less than 60 seconds, and often less than
+ * 30"; the volume loses nothing. */
+static void test_aurora_promotes_the_largest_tier_0_replica_within_a_minute(void **state)
+{
+    int under_30 = 0;
+    (void)state;
+
+    for (size_t i = 0; i < N_SEEDS; i++) {
+        struct run_result r = run_scenario("@aurora-failover-by-tier", seeds[i]);
+        json_t *s = r.summary;
+        double down = num(s, "failovers.0.writer_downtime_s");
+
+        assert_string_equal(str(s, "failovers", 0, "to"), "large-t0");
+        assert_non_null(strstr(str(s, "failovers", 0, "explanation"),
+                               "large-t0 chosen: the largest class in the best tier"));
+        assert_between(down, 5.0, 60.0);
+        under_30 += down < 30.0;
+        assert_between(num(s, "lost_writes"), 0, 0);
+        run_free(&r);
+    }
+    assert_true(under_30 >= 3); /* "often less than 30 seconds" */
+}
+
+/* Facts 4.4: with no replica the writer is recreated, "typically less than
+ * 10 minutes": minutes, not seconds. */
+static void test_aurora_without_replica_recreates_the_writer_in_minutes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_SEEDS; i++) {
+        struct run_result r = run_scenario("@aurora-no-replica", seeds[i]);
+        json_t *s = r.summary;
+
+        assert_true(is_null(s, "failovers.0.to"));
+        /* detection 5-10 s + recreation 3-10 min + recovery 3-10 s. */
+        assert_between(num(s, "writer_outages.0.writer_downtime_s"), 180.0, 630.0);
+        assert_between(num(s, "lost_writes"), 0, 0);
+        run_free(&r);
+    }
+}
+
+/* Facts 4.1: an AZ leaves four copies (writes go on); an AZ plus one copy
+ * leaves three (writes stop, reads go on, nothing lost) until the repair. */
+static void test_aurora_volume_survives_an_az_but_not_an_az_plus_one(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_SEEDS; i++) {
+        struct run_result r = run_scenario("@aurora-storage-quorum", seeds[i]);
+        json_t *s = r.summary;
+        double *t, *w, *rd;
+        size_t n = series(&r, "writer_writes_ok", &t, &w);
+        double during_az = 0, during_quorum_loss = 0, after_repair = 0, reads_min = 1e9;
+
+        free(t);
+        assert_int_equal(series(&r, "reader_reads_ok", &t, &rd), n);
+        for (size_t k = 0; k < n; k++) {
+            if (t[k] > 61 && t[k] <= 120)
+                during_az += w[k];
+            if (t[k] > 121 && t[k] <= 128)
+                during_quorum_loss += w[k];
+            if (t[k] > 135 && t[k] <= 180)
+                after_repair += w[k];
+            if (rd[k] < reads_min)
+                reads_min = rd[k];
+        }
+        assert_true(during_az > 50 * 200 * 0.9);   /* no failover, writes go on */
+        assert_true(during_quorum_loss == 0);      /* repair takes at least 8 s */
+        assert_true(after_repair > 40 * 200 * 0.9);
+        assert_true(reads_min > 800);              /* 1,000 reads/s throughout */
+        assert_int_equal(json_array_size(json_object_get(s, "failovers")), 0);
+        assert_string_equal(str(s, "writer_outages", 0, "cause"), "no-write-quorum");
+        assert_between(num(s, "writer_outages.0.writer_downtime_s"), 8.0, 12.0 + 7.0);
+        assert_between(num(s, "lost_writes"), 0, 0);
+        free(t);
+        free(w);
+        free(rd);
+        run_free(&r);
+    }
+}
+
+/* Facts 4.3: Aurora Replica lag of milliseconds at 1,000 and 10,000 writes/s
+ * (2.6 and 5.4 ms measured, under 20 ms), where an RDS MySQL replica under
+ * 10,000 writes/s falls seconds behind. */
+static void test_aurora_replica_lags_milliseconds_rds_replica_seconds(void **state)
+{
+    char rds[64];
+    (void)state;
+
+    for (size_t i = 0; i < 3; i++) {
+        struct run_result r = run_scenario("@aurora-replica-lag", seeds[i]);
+        double *t, *lag, before = 0, after = 0;
+        size_t n = series(&r, "lag_ms_replica", &t, &lag), nb = 0, na = 0;
+
+        for (size_t k = 0; k < n; k++) {
+            if (t[k] > 10 && t[k] <= 120)
+                before += lag[k], nb++;
+            if (t[k] > 130)
+                after += lag[k], na++;
+        }
+        assert_between(before / (double)nb, 1.0, 6.0);  /* 1,000 writes/s */
+        assert_between(after / (double)na, 2.0, 10.0);  /* 10,000 writes/s */
+        assert_true(after / (double)na > before / (double)nb);
+        assert_between(num(r.summary, "replica_lag_ms.replica.max"), 1.0, 20.0);
+        free(t);
+        free(lag);
+        run_free(&r);
+    }
+
+    write_scenario("name: rds-10k\n"
+                   "duration: 90s\n"
+                   "cluster:\n"
+                   "  deployment: single-az\n"
+                   "  instance_class: db.r6g.4xlarge\n"
+                   "  instances:\n"
+                   "    - {name: writer, role: writer, az: us-east-1a}\n"
+                   "    - {name: replica, role: replica, az: us-east-1b}\n"
+                   "workload: {rows: 100000, reads: 0/s, writes: 10000/s}\n",
+                   rds);
+    {
+        struct run_result r = run_scenario(rds, 0);
+        assert_true(num(r.summary, "replica_lag_ms.replica.max") > 10000.0);
+        run_free(&r);
+    }
+    remove(rds);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_aurora_promotes_the_largest_tier_0_replica_within_a_minute),
+        cmocka_unit_test(test_aurora_without_replica_recreates_the_writer_in_minutes),
+        cmocka_unit_test(test_aurora_volume_survives_an_az_but_not_an_az_plus_one),
+        cmocka_unit_test(test_aurora_replica_lags_milliseconds_rds_replica_seconds),
+    };
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s RDSIM_BINARY SOURCE_ROOT\n", argv[0]);
+        return 2;
+    }
+    harness_rdsim = argv[1];
+    harness_root = argv[2];
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
