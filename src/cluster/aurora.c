@@ -17,8 +17,15 @@
  *     record flips to it. Without a replica the writer is recreated in its
  *     AZ (minutes). The old writer restarts as a reader.
  *
- * Global Database and Serverless v2 are not simulated yet: init() refuses
- * replicas in another region and the serverless class with a clear message.
+ *   - Replicas in another region form a Global Database secondary cluster,
+ *     fed by storage-level replication that lags by under a second; what
+ *     the primary region had not shipped when it went dark is lost by an
+ *     unplanned global failover, while a switchover waits for the
+ *     secondary to catch up (RPO 0). Secondaries never take part in an
+ *     in-region failover.
+ *
+ * Serverless v2 is not simulated yet: init() refuses the class with a clear
+ * message.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +33,29 @@
 
 #include "cluster_impl.h"
 #include "params.h"
+
+/* The primary cluster's volume: six copies, two in each of the region's
+ * first three AZs (with fewer AZs, copies double up). */
+static void place_volume(struct rdsim_cluster *c, size_t region)
+{
+    size_t k = 0;
+
+    for (int j = 0; j < RDSIM_VOLUME_COPIES; j++) {
+        if (c->volume.repair[j])
+            rdsim_sim_cancel(c->sim, c->volume.repair[j]);
+        c->volume.repair[j] = 0;
+        c->volume.down[j] = false;
+    }
+    for (size_t a = 0; a < c->n_az && k < RDSIM_VOLUME_COPIES; a++) {
+        if (c->az_region[a] != region)
+            continue;
+        c->volume.az[k++] = a;
+        c->volume.az[k++] = a;
+    }
+    for (size_t j = 0; k < RDSIM_VOLUME_COPIES; k++, j++)
+        c->volume.az[k] = c->volume.az[j];
+    c->volume.reachable = RDSIM_VOLUME_COPIES;
+}
 
 static struct rdsim_range phase(const struct rdsim_cluster *c, int which)
 {
@@ -156,28 +186,36 @@ static void storage_failure(struct rdsim_cluster *c, size_t az, int copies, bool
 
 /* ---- replicas and endpoints ------------------------------------------------- */
 
+/* True when instance i belongs to the writer's (primary) cluster. */
+static bool in_primary(const struct rdsim_cluster *c, size_t i)
+{
+    return c->inst[i].region == c->inst[c->writer].region;
+}
+
+/* How instance i follows the writer: over the shared volume in the primary
+ * region, through Global Database storage replication elsewhere. */
+static enum repl_mode mode_for(const struct rdsim_cluster *c, size_t i)
+{
+    return in_primary(c, i) ? REPL_VOLUME : REPL_GLOBAL;
+}
+
+/* The reader endpoint balances over the primary cluster's replicas. */
 static void refresh_readers(struct rdsim_cluster *c)
 {
     c->n_readers = 0;
     for (size_t i = 0; i < c->n_inst; i++)
-        if (i != c->writer && c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached)
+        if (i != c->writer && c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached &&
+            in_primary(c, i))
             c->readers[c->n_readers++] = (int)i;
 }
 
 static int init(struct rdsim_cluster *c, struct rdsim_err *err)
 {
     const struct rdsim_scenario *sc = c->sc;
-    size_t wr = c->inst[c->writer].region, k = 0;
+    size_t wr = c->inst[c->writer].region;
 
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance_cfg *ic = &sc->cluster.instances[i];
-        if (c->inst[i].region != wr)
-            return rdsim_err_set(err, RDSIM_EINVAL,
-                                 "%s:%d:%d: cluster.instances[%zu]: Aurora Global Database "
-                                 "(replicas in another region) is not simulated yet; move %s to "
-                                 "%s",
-                                 sc->path, ic->loc.line, ic->loc.col, i, ic->name,
-                                 sc->topology.regions[wr].name);
         if (strcmp(ic->instance_class, "serverless") == 0)
             return rdsim_err_set(err, RDSIM_EINVAL,
                                  "%s:%d:%d: cluster.instances[%zu].instance_class: Aurora "
@@ -185,21 +223,12 @@ static int init(struct rdsim_cluster *c, struct rdsim_err *err)
                                  "such as db.r6g.large",
                                  sc->path, ic->loc.line, ic->loc.col, i);
     }
-    /* Six copies, two in each of the writer region's first three AZs. */
-    for (size_t a = 0; a < c->n_az && k < RDSIM_VOLUME_COPIES; a++) {
-        if (c->az_region[a] != wr)
-            continue;
-        c->volume.az[k++] = a;
-        c->volume.az[k++] = a;
-    }
-    for (size_t j = 0; k < RDSIM_VOLUME_COPIES; k++, j++)
-        c->volume.az[k] = c->volume.az[j]; /* fewer than three AZs: double up */
-    c->volume.reachable = RDSIM_VOLUME_COPIES;
+    place_volume(c, wr);
     c->repl_tick = RDSIM_AURORA_TICK;
 
     for (size_t i = 0; i < c->n_inst; i++)
         if (i != c->writer)
-            rdsim_repl_attach(c, i, (int)c->writer, REPL_VOLUME);
+            rdsim_repl_attach(c, i, (int)c->writer, mode_for(c, i));
     c->has_reader_endpoint = true;
     refresh_readers(c);
     return 0;
@@ -231,7 +260,17 @@ static int rank(const struct rdsim_cluster *c, size_t a, size_t b)
     return rdsim_instance_class_compare(c->inst[a].cls, c->inst[b].cls);
 }
 
-static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted)
+/* Is instance i a promotion candidate in `region`? */
+static bool candidate(const struct rdsim_cluster *c, size_t i, size_t region)
+{
+    const struct rdsim_instance *in = &c->inst[i];
+
+    return i != c->writer && in->role == RDSIM_ROLE_REPLICA && !in->detached &&
+           in->region == region;
+}
+
+static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted,
+                          size_t region)
 {
     int best = -1, ties = 0;
     const char *rule = "the only healthy replica";
@@ -239,7 +278,7 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
     snprintf(f->explanation, sizeof(f->explanation), "candidates:");
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance *in = &c->inst[i];
-        if (i == c->writer || in->role != RDSIM_ROLE_REPLICA || in->detached)
+        if (!candidate(c, i, region))
             continue;
         append(f->explanation, sizeof(f->explanation), " %s (tier %d, %s, %s, %s)",
                in->cfg->name, in->cfg->tier, in->cls->name, c->az_names[in->az],
@@ -250,7 +289,8 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance *in = &c->inst[i];
         int r;
-        if (i == c->writer || in->role != RDSIM_ROLE_REPLICA || in->detached || !serving(c, i))
+        (void)in;
+        if (!candidate(c, i, region) || !serving(c, i))
             continue;
         if (wanted >= 0) {
             if ((int)i == wanted) {
@@ -278,8 +318,7 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
         /* Name the rule that decided between the best and the runners-up. */
         bool tier_won = false, size_won = false;
         for (size_t i = 0; i < c->n_inst; i++) {
-            if ((int)i == best || i == c->writer || c->inst[i].role != RDSIM_ROLE_REPLICA ||
-                c->inst[i].detached || !serving(c, i))
+            if ((int)i == best || !candidate(c, i, region) || !serving(c, i))
                 continue;
             if (c->inst[i].cfg->tier != c->inst[best].cfg->tier)
                 tier_won = true;
@@ -292,8 +331,8 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
                           : "the only healthy replica";
     }
     if (best < 0)
-        append(f->explanation, sizeof(f->explanation),
-               "; no healthy replica in the region: the writer is recreated");
+        append(f->explanation, sizeof(f->explanation), "; no healthy replica in %s",
+               c->sc->topology.regions[region].name);
     else
         append(f->explanation, sizeof(f->explanation), "; %s chosen: %s",
                c->inst[best].cfg->name, rule);
@@ -347,7 +386,7 @@ static void rejoin_as_reader(struct rdsim_cluster *c, size_t i)
     }
     c->inst[i].detached = false;
     c->inst[i].role = RDSIM_ROLE_REPLICA;
-    rdsim_repl_attach(c, i, (int)c->writer, REPL_VOLUME);
+    rdsim_repl_attach(c, i, (int)c->writer, mode_for(c, i));
     refresh_readers(c);
     rdsim_cluster_log(c, "rejoined", c->inst[i].cfg->name, "restarted as a reader of %s",
                       c->inst[c->writer].cfg->name);
@@ -435,7 +474,7 @@ static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         rdsim_cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
         return;
     }
-    to = choose_replica(c, f, wanted);
+    to = choose_replica(c, f, wanted, c->inst[w].region);
     if (to < 0) {
         if (c->inst[w].fenced) {
             c->inst[w].fenced = false;
@@ -449,7 +488,7 @@ static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                    c->az_names[c->inst[w].az]);
         } else if (c->inst[w].host_down && !c->inst[w].recovery) {
             rdsim_time_t t = rdsim_cluster_draw(c, RDSIM_AURORA_RECREATE);
-            append(f->explanation, sizeof(f->explanation), " in %s (%.0f s)",
+            append(f->explanation, sizeof(f->explanation), ": the writer is recreated in %s (%.0f s)",
                    c->az_names[c->inst[w].az], (double)t / RDSIM_S);
             c->inst[w].recovery = rdsim_cluster_after(c, t, recreated, w);
         }
@@ -548,6 +587,124 @@ static void manual_failover(struct rdsim_cluster *c, int target)
     start_failover(c, "failover", target, RDSIM_PLANNED_DETECTION);
 }
 
+/* ---- Global Database ------------------------------------------------------ */
+
+/* The secondary in another region takes over as the primary. */
+static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_cluster *c = ctx;
+    size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
+    struct rdsim_failover *f = &c->failovers[fi];
+    bool switchover = strcmp(f->cause, "global-switchover") == 0;
+    struct rdsim_err err;
+
+    if (!serving(c, to)) {
+        append(f->explanation, sizeof(f->explanation), "; %s became unreachable before promotion",
+               c->inst[to].cfg->name);
+        f->to[0] = '\0';
+        return;
+    }
+    /* It applies what its region's volume received; an unplanned failover
+     * loses what the old primary had not shipped. */
+    rdsim_repl_drain(c, to);
+    if (c->error.code || rdsim_cluster_diverged(c, from, to, &f->discarded_writes) != 0)
+        return;
+    rdsim_repl_detach(c, to);
+    if (c->obs.new_writer &&
+        c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes, &f->lost_writes_bounded,
+                          &err) != 0) {
+        rdsim_cluster_fail(c, &err);
+        return;
+    }
+    f->promoted = rdsim_sim_now(sim);
+    c->writer = to;
+    c->inst[to].role = RDSIM_ROLE_WRITER;
+    c->tick_first_commit = -1;
+    c->inst[from].role = RDSIM_ROLE_REPLICA;
+    c->inst[from].starting = false;
+    /* The secondary region's volume is now the primary one. */
+    place_volume(c, c->inst[to].region);
+    /* Every other instance follows the new primary. After a switchover
+     * their data is the new writer's (RPO 0): they change source and mode.
+     * After an unplanned failover they may hold writes it lacks: each one
+     * resynchronises from it (now, or when it is reachable again). */
+    for (size_t i = 0; i < c->n_inst; i++) {
+        if (i == to)
+            continue;
+        if (switchover && i != from) {
+            rdsim_repl_attach(c, i, (int)to, mode_for(c, i));
+            rdsim_repl_resume(c, i);
+            continue;
+        }
+        rdsim_repl_detach(c, i);
+        c->inst[i].detached = true;
+        if (serving(c, i))
+            rejoin_as_reader(c, i);
+    }
+    refresh_readers(c);
+    rdsim_cluster_log(c, "promoted", c->inst[to].cfg->name,
+                      "new primary in %s; %llu acknowledged writes missing, %llu writes of %s "
+                      "discarded",
+                      c->sc->topology.regions[c->inst[to].region].name,
+                      (unsigned long long)f->lost_writes, (unsigned long long)f->discarded_writes,
+                      c->inst[from].cfg->name);
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_TOPOLOGY_NOTICE), topology_switch, to);
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_PROXY_NOTICE), proxy_switch, to);
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, phase(c, 2)), dns_updated, fo_arg(fi, (int)to));
+}
+
+static void global_failover(struct rdsim_cluster *c, size_t region, bool switchover)
+{
+    struct rdsim_failover *f;
+    size_t w = c->writer;
+    rdsim_time_t wait;
+    int to;
+
+    if (failover_in_progress(c) || region == c->inst[w].region) {
+        rdsim_cluster_log(c, "ignored", c->sc->topology.regions[region].name,
+                          "global-failover: %s",
+                          region == c->inst[w].region ? "already the primary region"
+                                                      : "a failover is under way");
+        return;
+    }
+    f = rdsim_cluster_new_failover(c);
+    if (!f)
+        return;
+    snprintf(f->cause, sizeof(f->cause), "%s",
+             switchover ? "global-switchover" : "global-failover");
+    snprintf(f->from, sizeof(f->from), "%s", c->inst[w].cfg->name);
+    f->detected = f->at;
+    to = choose_replica(c, f, -1, region);
+    rdsim_cluster_log(c, "detected", c->sc->topology.regions[region].name, "%s", f->explanation);
+    if (to < 0)
+        return;
+    snprintf(f->to, sizeof(f->to), "%s", c->inst[to].cfg->name);
+    if (switchover) {
+        /* Writes pause while every secondary catches up: RPO 0 (facts 4.6). */
+        if (serving(c, w) && c->obs.writer_down)
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
+        rdsim_instance_reset(c, w);
+        c->inst[w].starting = true;
+        rdsim_repl_ship(c, false);
+        wait = rdsim_repl_backlog_time(c, (size_t)to) + rdsim_cluster_draw(c, RDSIM_GLOBAL_SWITCHOVER_TIME);
+        append(f->explanation, sizeof(f->explanation),
+               "; switchover: writes pause until %s has caught up (%.1f s)",
+               c->inst[to].cfg->name, (double)rdsim_repl_backlog_time(c, (size_t)to) / RDSIM_S);
+    } else {
+        /* The old primary, if it still runs, is cut off: what it had not
+         * shipped is lost (RPO = the replication lag). */
+        if (rdsim_instance_reachable(c, w)) {
+            if (c->obs.writer_down)
+                c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
+            fence(c, w);
+        }
+        wait = rdsim_cluster_draw(c, RDSIM_GLOBAL_FAILOVER_TIME);
+        append(f->explanation, sizeof(f->explanation),
+               "; unplanned: writes the secondary had not received are lost");
+    }
+    rdsim_cluster_after(c, wait, global_promoted, fo_arg((size_t)(f - c->failovers), to));
+}
+
 static void promote(struct rdsim_cluster *c, size_t i)
 {
     /* The loader refuses promote on Aurora. */
@@ -565,4 +722,5 @@ const struct rdsim_deployment_ops rdsim_aurora_ops = {
     .commit_delay = commit_delay,
     .storage_failure = storage_failure,
     .az_changed = quorum_changed,
+    .global_failover = global_failover,
 };

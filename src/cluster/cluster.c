@@ -320,6 +320,38 @@ struct rdsim_failover *rdsim_cluster_new_failover(struct rdsim_cluster *c)
     return f;
 }
 
+struct diverged {
+    struct rdsim_db *other;
+    uint64_t writes;
+    struct rdsim_err *err;
+};
+
+static int count_diverged(void *ctx, int64_t key, const struct rdsim_row *row)
+{
+    struct diverged *d = ctx;
+    struct rdsim_row o;
+
+    if (rdsim_db_read(d->other, key, &o, d->err) != 0)
+        return -1;
+    if (row->cnt > o.cnt)
+        d->writes += (uint64_t)(row->cnt - o.cnt);
+    return 0;
+}
+
+int rdsim_cluster_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes)
+{
+    struct rdsim_err err;
+    struct diverged d = {.other = c->inst[to].db, .err = &err};
+
+    if (rdsim_db_flush(c->inst[from].db, NULL, &err) != 0 ||
+        rdsim_db_scan(c->inst[from].db, count_diverged, &d, &err) != 0) {
+        rdsim_cluster_fail(c, &err);
+        return err.code;
+    }
+    *writes = d.writes;
+    return 0;
+}
+
 void rdsim_cluster_fail(struct rdsim_cluster *c, const struct rdsim_err *err)
 {
     if (!c->error.code)
@@ -649,9 +681,17 @@ static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
             c->ops->storage_failure(c, (size_t)find_az(c, ev->az), ev->copies, ev->has_for,
                                     ev->for_);
         break;
-    case RDSIM_ACT_GLOBAL_FAILOVER:
-        /* Aurora Global Database: init() refuses secondary regions for now. */
+    case RDSIM_ACT_GLOBAL_FAILOVER: {
+        size_t r = 0;
+        while (r < c->sc->topology.n_regions &&
+               strcmp(c->sc->topology.regions[r].name, ev->region) != 0)
+            r++;
+        rdsim_cluster_log(c, "fault", ev->region, "global-failover (%s)",
+                          ev->mode == RDSIM_GLOBAL_SWITCHOVER ? "switchover" : "unplanned");
+        if (c->ops->global_failover)
+            c->ops->global_failover(c, r, ev->mode == RDSIM_GLOBAL_SWITCHOVER);
         break;
+    }
     }
 }
 

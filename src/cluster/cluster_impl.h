@@ -20,6 +20,7 @@ enum repl_mode {
     REPL_SEMISYNC, /* Multi-AZ cluster standby: one of two must receive first */
     REPL_ASYNC,    /* read replica: binlog/WAL shipping, single applier */
     REPL_VOLUME,   /* Aurora Replica: redo stream over a shared volume */
+    REPL_GLOBAL,   /* Aurora Global Database secondary: storage-level, cross-region */
 };
 
 #define RDSIM_VOLUME_COPIES 6
@@ -98,6 +99,8 @@ struct rdsim_deployment_ops {
                             rdsim_time_t for_);
     /* Optional: an AZ went out or came back. */
     void (*az_changed)(struct rdsim_cluster *c);
+    /* Optional: Aurora Global Database failover to `region`. */
+    void (*global_failover)(struct rdsim_cluster *c, size_t region, bool switchover);
 };
 
 extern const struct rdsim_deployment_ops rdsim_rds_ops;
@@ -176,6 +179,9 @@ rdsim_time_t rdsim_cluster_draw(struct rdsim_cluster *c, struct rdsim_range r);
 void rdsim_cluster_fail(struct rdsim_cluster *c, const struct rdsim_err *err);
 /* Round trip between two instances, drawn from the topology. */
 rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b);
+/* Count the writes instance `from` has that `to` lacks, from their SQLite
+ * data (what a promotion discards). Fails the run on a SQLite error. */
+int rdsim_cluster_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes);
 /* Record a failover; returns its slot (or NULL when out of memory). */
 struct rdsim_failover *rdsim_cluster_new_failover(struct rdsim_cluster *c);
 

@@ -87,6 +87,15 @@
 #define RDSIM_AURORA_REDO_PROCESSING ((struct rdsim_range){1500 * RDSIM_US, 2500 * RDSIM_US})
 #define RDSIM_AURORA_APPLY_PER_WRITE (50 * RDSIM_US)
 
+/* Aurora Global Database: storage-level replication to a secondary region,
+ * "typically under a second" on top of the cross-region round trip
+ * (facts 4.6); the split is UNCONFIRMED. An unplanned failover promotes a
+ * secondary "in less than a minute" to minutes; a switchover first lets the
+ * secondary catch up (RPO 0), then promotes it. */
+#define RDSIM_GLOBAL_REPLICATION ((struct rdsim_range){150 * RDSIM_MS, 600 * RDSIM_MS})
+#define RDSIM_GLOBAL_FAILOVER_TIME ((struct rdsim_range){30 * RDSIM_S, 90 * RDSIM_S})
+#define RDSIM_GLOBAL_SWITCHOVER_TIME ((struct rdsim_range){10 * RDSIM_S, 30 * RDSIM_S})
+
 /* How often the writer ships its committed changes (one changeset per tick). */
 #define RDSIM_REPLICATION_TICK (10 * RDSIM_MS)
 

@@ -296,25 +296,6 @@ static void dns_updated(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                       c->inst[to].cfg->name, (double)c->sc->cluster.dns_ttl / RDSIM_S);
 }
 
-/* Writes the old writer has that the new one lacks, from their data. */
-struct diverged {
-    struct rdsim_db *other;
-    uint64_t writes;
-    struct rdsim_err *err;
-};
-
-static int count_diverged(void *ctx, int64_t key, const struct rdsim_row *row)
-{
-    struct diverged *d = ctx;
-    struct rdsim_row o;
-
-    if (rdsim_db_read(d->other, key, &o, d->err) != 0)
-        return -1;
-    if (row->cnt > o.cnt)
-        d->writes += (uint64_t)(row->cnt - o.cnt);
-    return 0;
-}
-
 /* Make instance `to` the writer now: the clients' record is checked against
  * its data, replicas follow it, endpoints start switching. */
 static int take_over(struct rdsim_cluster *c, struct rdsim_failover *f, size_t from, size_t to,
@@ -352,9 +333,6 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_cluster *c = ctx;
     size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
     struct rdsim_failover *f = &c->failovers[fi];
-    struct rdsim_err err;
-    struct diverged d = {.other = c->inst[to].db, .err = &err};
-
     if (!serving(c, to)) {
         append(f->explanation, sizeof(f->explanation), "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
@@ -371,12 +349,8 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         return;
     /* The old writer's disk still holds what it committed: what the new
      * writer lacks will be discarded when the old one rejoins. */
-    if (rdsim_db_flush(c->inst[from].db, NULL, &err) != 0 ||
-        rdsim_db_scan(c->inst[from].db, count_diverged, &d, &err) != 0) {
-        rdsim_cluster_fail(c, &err);
+    if (rdsim_cluster_diverged(c, from, to, &f->discarded_writes) != 0)
         return;
-    }
-    f->discarded_writes = d.writes;
     rdsim_repl_detach(c, to);
     if (take_over(c, f, from, to, true) != 0)
         return;

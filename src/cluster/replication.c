@@ -182,7 +182,7 @@ void rdsim_repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_
      * locking), but one thread does it all: MySQL and PostgreSQL replicas
      * apply serially (facts 3, "Causes of lag"). */
     in->apply_cost = mode == REPL_SYNC     ? 0
-                     : mode == REPL_VOLUME ? RDSIM_AURORA_APPLY_PER_WRITE
+                     : mode == REPL_VOLUME || mode == REPL_GLOBAL ? RDSIM_AURORA_APPLY_PER_WRITE
                                            : in->cls->write_service / 2;
     if (!in->lag) {
         in->lag = malloc(sizeof(*in->lag));
@@ -259,6 +259,9 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
         if (in->mode == REPL_VOLUME)
             arrive += rdsim_rng_range(&c->rng_net, RDSIM_AURORA_REDO_PROCESSING.lo,
                                       RDSIM_AURORA_REDO_PROCESSING.hi);
+        else if (in->mode == REPL_GLOBAL)
+            arrive += rdsim_rng_range(&c->rng_net, RDSIM_GLOBAL_REPLICATION.lo,
+                                      RDSIM_GLOBAL_REPLICATION.hi);
         if (mirrored && (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC))
             arrive = now;
         if (queue_push(&in->q, bi, arrive) != 0) {

@@ -302,17 +302,15 @@ static void test_run_load_event_changes_the_rate(void **state)
 
 static void test_run_refuses_what_it_cannot_simulate_yet(void **state)
 {
-    struct rdsim_scenario *sc = load("name: global\n"
+    struct rdsim_scenario *sc = load("name: sv2\n"
                                      "duration: 1m\n"
-                                     "topology:\n"
-                                     "  regions:\n"
-                                     "    - {name: us-east-1, azs: [us-east-1a, us-east-1b]}\n"
-                                     "    - {name: us-west-2, azs: [us-west-2a]}\n"
                                      "cluster:\n"
                                      "  deployment: aurora\n"
+                                     "  min_acu: 0.5\n"
+                                     "  max_acu: 16\n"
                                      "  instances:\n"
-                                     "    - {name: w, role: writer, az: us-east-1a}\n"
-                                     "    - {name: dr, role: replica, az: us-west-2a}\n");
+                                     "    - {name: w, role: writer, az: us-east-1a,\n"
+                                     "       instance_class: serverless}\n");
     struct rdsim_run_options opt = {0};
     struct rdsim_results *res = NULL;
     struct rdsim_err err = {0};
@@ -320,9 +318,9 @@ static void test_run_refuses_what_it_cannot_simulate_yet(void **state)
 
     assert_int_equal(rdsim_run(sc, &opt, &res, &err), RDSIM_EINVAL);
     assert_null(res);
-    assert_string_equal(err.msg, "test.yaml:11:7: cluster.instances[1]: Aurora Global Database "
-                                 "(replicas in another region) is not simulated yet; move dr to "
-                                 "us-east-1");
+    assert_string_equal(err.msg, "test.yaml:8:7: cluster.instances[0].instance_class: Aurora "
+                                 "Serverless v2 is not simulated yet; use a provisioned class "
+                                 "such as db.r6g.large");
     rdsim_scenario_free(sc);
 }
 
