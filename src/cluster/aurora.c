@@ -348,6 +348,8 @@ static void topology_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
 {
     struct rdsim_cluster *c = ctx;
     (void)sim;
+    if (i != c->writer)
+        return; /* a later failover moved the writer again */
     c->topo_writer = i;
 }
 
@@ -355,6 +357,8 @@ static void proxy_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
 {
     struct rdsim_cluster *c = ctx;
     (void)sim;
+    if (i != c->writer)
+        return;
     c->proxy_writer = i;
     if (c->sc->clients.connection == RDSIM_CONN_RDS_PROXY)
         rdsim_cluster_log(c, "proxy", c->inst[i].cfg->name, "RDS Proxy routes writes here");
@@ -366,6 +370,8 @@ static void dns_updated(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_failover *f = &c->failovers[arg >> 8];
     size_t to = arg & 0xff;
 
+    if (to != c->writer)
+        return; /* a later failover moved the writer again */
     f->dns_updated = rdsim_sim_now(sim);
     c->dns_writer = to;
     refresh_readers(c);
@@ -399,10 +405,15 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_failover *f = &c->failovers[fi];
     struct rdsim_err err;
 
-    if (!serving(c, to)) {
-        append(f->explanation, sizeof(f->explanation), "; %s became unreachable before promotion",
-               c->inst[to].cfg->name);
+    if (strcmp(c->inst[from].cfg->name, f->from) != 0 || !serving(c, to)) {
+        append(f->explanation, sizeof(f->explanation), "; abandoned: %s",
+               serving(c, to) ? "the writer changed meanwhile"
+                              : "the candidate became unreachable");
         f->to[0] = '\0';
+        rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
+        if (c->inst[from].fenced)
+            rdsim_instance_unfence(c, from, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+                                   "failover abandoned: restarting");
         return;
     }
     /* The replica catches up with everything the volume holds: the tail of
@@ -438,9 +449,8 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_PROXY_NOTICE), proxy_switch, to);
     rdsim_cluster_after(c, rdsim_cluster_draw(c, phase(c, 2)), dns_updated, fo_arg(fi, (int)to));
     if (c->inst[from].fenced) {
-        c->inst[from].fenced = false;
-        rdsim_instance_host_back(c, from, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
-                                 "old writer restarts as a reader");
+        rdsim_instance_unfence(c, from, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+                               "old writer restarts as a reader");
     } else if (serving(c, from)) {
         rejoin_as_reader(c, from);
     }
@@ -477,9 +487,8 @@ static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     to = choose_replica(c, f, wanted, c->inst[w].region);
     if (to < 0) {
         if (c->inst[w].fenced) {
-            c->inst[w].fenced = false;
-            rdsim_instance_host_back(c, w, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
-                                     "no replica to fail over to: restarting");
+            rdsim_instance_unfence(c, w, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+                                   "no replica to fail over to: restarting");
         } else if (c->az_out[c->inst[w].az] > 0) {
             /* Nothing to recreate it in: someone must create an instance in
              * another AZ by hand (facts 4.4). */
@@ -551,16 +560,7 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
 
 static void fence(struct rdsim_cluster *c, size_t i)
 {
-    struct rdsim_instance *in = &c->inst[i];
-
-    if (in->recovery) {
-        rdsim_sim_cancel(c->sim, in->recovery);
-        in->recovery = 0;
-    }
-    rdsim_instance_cut(c, i);
-    rdsim_instance_reset(c, i);
-    in->fenced = in->host_down = in->engine_down = true;
-    in->starting = false;
+    rdsim_instance_fence(c, i);
 }
 
 static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
@@ -568,8 +568,11 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
     /* Aurora restarts in seconds (facts 4.1); a reboot with failover
      * promotes a replica like a manual failover. */
     if (i == c->writer && failover && c->n_readers > 0) {
-        if (failover_in_progress(c))
+        if (failover_in_progress(c)) {
+            rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name,
+                              "reboot with failover: a failover is under way");
             return;
+        }
         fence(c, i);
         start_failover(c, "reboot", -1, RDSIM_PLANNED_DETECTION);
         return;
@@ -580,9 +583,14 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
 
 static void manual_failover(struct rdsim_cluster *c, int target)
 {
-    if (failover_in_progress(c))
+    if (failover_in_progress(c) || c->n_readers == 0) {
+        rdsim_cluster_log(c, "ignored", c->inst[c->writer].cfg->name, "failover: %s",
+                          c->n_readers ? "a failover is under way" : "no Aurora Replica");
         return;
+    }
     /* FailoverDBCluster: the writer is stopped and a replica promoted. */
+    if (c->obs.writer_down)
+        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), "failover");
     fence(c, c->writer);
     start_failover(c, "failover", target, RDSIM_PLANNED_DETECTION);
 }
@@ -598,7 +606,7 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     bool switchover = strcmp(f->cause, "global-switchover") == 0;
     struct rdsim_err err;
 
-    if (!serving(c, to)) {
+    if (!serving(c, to) || strcmp(c->inst[from].cfg->name, f->from) != 0) {
         append(f->explanation, sizeof(f->explanation), "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
         f->to[0] = '\0';

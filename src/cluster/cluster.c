@@ -206,7 +206,7 @@ const struct rdsim_err *rdsim_cluster_error(const struct rdsim_cluster *c)
 bool rdsim_instance_reachable(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
-    return !in->host_down && c->az_out[in->az] == 0;
+    return !in->host_down && !in->fenced && c->az_out[in->az] == 0;
 }
 
 enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i)
@@ -284,7 +284,10 @@ const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, s
 
 bool rdsim_cluster_is_target(const struct rdsim_cluster *c, size_t i)
 {
-    return c->sc->cluster.instances[i].role != RDSIM_ROLE_WRITER;
+    /* Roles change with failovers: every instance of a cluster gets a lag
+     * column (the writer's is 0). */
+    (void)i;
+    return c->n_inst > 1;
 }
 
 size_t rdsim_cluster_failover_count(const struct rdsim_cluster *c)
@@ -479,6 +482,35 @@ void rdsim_instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recove
     in->recovery = rdsim_cluster_after(c, recovery, instance_ready, i);
 }
 
+void rdsim_instance_fence(struct rdsim_cluster *c, size_t i)
+{
+    struct rdsim_instance *in = &c->inst[i];
+
+    if (in->recovery) {
+        rdsim_sim_cancel(c->sim, in->recovery);
+        in->recovery = 0;
+    }
+    if (rdsim_instance_reachable(c, i))
+        rdsim_instance_cut(c, i);
+    rdsim_instance_reset(c, i);
+    in->fenced = true;
+    in->engine_down = true;
+    in->starting = false;
+}
+
+void rdsim_instance_unfence(struct rdsim_cluster *c, size_t i, rdsim_time_t restart,
+                            const char *why)
+{
+    struct rdsim_instance *in = &c->inst[i];
+
+    if (!in->fenced)
+        return;
+    in->fenced = false;
+    /* A host that failed meanwhile stays down: only the fence is lifted. */
+    if (rdsim_instance_reachable(c, i))
+        rdsim_instance_start(c, i, restart, why);
+}
+
 void rdsim_instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                               const char *why)
 {
@@ -575,11 +607,15 @@ static void host_restore(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                              "host back after the failure");
 }
 
-static void lag_end(struct rdsim_sim *sim, void *ctx, uint64_t i)
+/* arg: (lag_gen << 32 | i): a later replica-lag event supersedes this end. */
+static void lag_end(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 {
     struct rdsim_cluster *c = ctx;
+    size_t i = (uint32_t)arg;
     (void)sim;
 
+    if (c->inst[i].lag_gen != (uint32_t)(arg >> 32))
+        return;
     c->inst[i].extra_delay = 0;
     rdsim_cluster_log(c, "recovered", c->inst[i].cfg->name, "replica-lag ends");
 }
@@ -656,8 +692,6 @@ static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
     case RDSIM_ACT_FAILOVER:
         rdsim_cluster_log(c, "fault", c->inst[c->writer].cfg->name, "manual failover%s%s",
                           ev->target ? " to " : "", ev->target ? ev->target : "");
-        if (c->obs.writer_down)
-            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), action);
         c->ops->failover(c, ev->target ? find_instance(c, ev->target) : -1);
         break;
     case RDSIM_ACT_PROMOTE:
@@ -669,8 +703,10 @@ static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
         rdsim_cluster_log(c, "fault", ev->target, "replica-lag: changes arrive %.1f s late %s",
                           (double)ev->delay / RDSIM_S, span);
         c->inst[i].extra_delay = ev->delay;
+        c->inst[i].lag_gen++;
         if (ev->has_for)
-            rdsim_cluster_after(c, ev->for_, lag_end, (uint64_t)i);
+            rdsim_cluster_after(c, ev->for_, lag_end,
+                                (uint64_t)c->inst[i].lag_gen << 32 | (uint64_t)i);
         break;
     case RDSIM_ACT_LOAD:
         break; /* the workload's */

@@ -58,7 +58,9 @@ struct rdsim_instance {
     rdsim_time_t lost_at;    /* when it last became unreachable */
     bool starting;           /* engine (re)starting: connections refused */
     bool detached;           /* an old writer: out of the cluster until it rejoins */
-    bool fenced;             /* stopped by RDS for a failover (host_down too) */
+    bool fenced;             /* stopped by RDS for a failover: unreachable */
+    bool needs_resync;       /* missed batches while unreachable: copy on return */
+    uint32_t lag_gen;        /* bumps at every replica-lag event */
     rdsim_event_id recovery; /* pending recovery step, 0 if none */
 
     /* replication, as a target */
@@ -144,7 +146,6 @@ struct rdsim_cluster {
     uint32_t n_batches, cap_batches, free_batches;
     rdsim_time_t tick_first_commit; /* first commit of the open tick, -1 none */
     rdsim_time_t standby_lost_at;   /* sync/semisync: no standby answers since, -1 */
-    bool alone;                     /* the writer commits without a standby */
 
     struct rdsim_failover *failovers;
     size_t n_failovers, cap_failovers;
@@ -170,6 +171,11 @@ void rdsim_instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recove
  * from the crash as soon as the instance is reachable. */
 void rdsim_instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                               const char *why);
+/* Stop instance i for a failover (unreachable, engine down) and lift that
+ * again; a host that failed meanwhile stays down. */
+void rdsim_instance_fence(struct rdsim_cluster *c, size_t i);
+void rdsim_instance_unfence(struct rdsim_cluster *c, size_t i, rdsim_time_t restart,
+                            const char *why);
 /* Schedule or fail the run: a scheduling failure is out of memory. */
 rdsim_event_id rdsim_cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
                                    rdsim_event_fn fn, uint64_t arg);
@@ -195,7 +201,8 @@ uint64_t rdsim_repl_detach(struct rdsim_cluster *c, size_t i);
 /* Ship the writer's committed writes now: a tick, or (mirrored) the tail a
  * failed Multi-AZ writer had already mirrored to its standbys. */
 void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored);
-/* Target i is reachable again: resume applying. */
+/* Target i is reachable again: resume applying, after a resynchronisation
+ * (a copy of its source) if it missed batches meanwhile. */
 void rdsim_repl_resume(struct rdsim_cluster *c, size_t i);
 /* How long until i has applied everything it was sent, at its apply rate
  * and with any replica-lag delay in force. */

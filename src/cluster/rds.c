@@ -58,9 +58,15 @@ static struct profile profile_of(const struct rdsim_cluster *c)
     return p;
 }
 
+/* Does the current writer have a standby (a promoted read replica has
+ * none, whatever the deployment)? */
 static bool has_standby(const struct rdsim_cluster *c)
 {
-    return profile_of(c).standby_mode != REPL_NONE;
+    for (size_t i = 0; i < c->n_inst; i++)
+        if (c->inst[i].role == RDSIM_ROLE_STANDBY &&
+            (c->inst[i].source == (int)c->writer || c->inst[i].detached))
+            return true;
+    return false;
 }
 
 static bool serving(const struct rdsim_cluster *c, size_t i)
@@ -157,6 +163,8 @@ static bool failover_in_progress(const struct rdsim_cluster *c)
     if (c->n_failovers == 0)
         return false;
     f = &c->failovers[c->n_failovers - 1];
+    if (strcmp(f->cause, "promote") == 0)
+        return false; /* a replica promotion runs beside failovers */
     if (f->detected < 0)
         return true;
     return f->to[0] != '\0' && f->promoted < 0;
@@ -167,28 +175,12 @@ static bool failover_in_progress(const struct rdsim_cluster *c)
  * writer would not have. */
 static void fence(struct rdsim_cluster *c, size_t i)
 {
-    struct rdsim_instance *in = &c->inst[i];
-
-    if (in->recovery) {
-        rdsim_sim_cancel(c->sim, in->recovery);
-        in->recovery = 0;
-    }
-    rdsim_instance_cut(c, i);
-    rdsim_instance_reset(c, i);
-    in->fenced = true;
-    in->host_down = true;
-    in->engine_down = true;
-    in->starting = false;
+    rdsim_instance_fence(c, i);
 }
 
 static void unfence(struct rdsim_cluster *c, size_t i, const char *why)
 {
-    struct rdsim_instance *in = &c->inst[i];
-
-    if (!in->fenced)
-        return;
-    in->fenced = false;
-    rdsim_instance_host_back(c, i, rdsim_cluster_draw(c, RDSIM_REBOOT), why);
+    rdsim_instance_unfence(c, i, rdsim_cluster_draw(c, RDSIM_REBOOT), why);
 }
 
 /* ---- failover -------------------------------------------------------------- */
@@ -228,9 +220,12 @@ static int choose_standby(struct rdsim_cluster *c, struct rdsim_failover *f, int
         if (in->role != RDSIM_ROLE_STANDBY || in->detached || i == c->writer)
             continue;
         append(f->explanation, sizeof(f->explanation), " %s (%s, %s, backlog %.1f s)",
-               in->cfg->name, c->az_names[in->az], serving(c, i) ? "healthy" : "unreachable",
+               in->cfg->name, c->az_names[in->az],
+               !serving(c, i)     ? "unreachable"
+               : in->needs_resync ? "out of sync: it missed writes while unreachable"
+                                  : "healthy",
                (double)rdsim_repl_backlog_time(c, i) / RDSIM_S);
-        if (!serving(c, i))
+        if (!serving(c, i) || in->needs_resync)
             continue;
         if (wanted >= 0) {
             if ((int)i == wanted)
@@ -270,6 +265,8 @@ static void proxy_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
 {
     struct rdsim_cluster *c = ctx;
     (void)sim;
+    if (i != c->writer)
+        return; /* a later failover moved the writer again */
     c->proxy_writer = i;
     if (c->sc->clients.connection == RDSIM_CONN_RDS_PROXY)
         rdsim_cluster_log(c, "proxy", c->inst[i].cfg->name, "RDS Proxy routes writes here");
@@ -279,6 +276,8 @@ static void topology_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
 {
     struct rdsim_cluster *c = ctx;
     (void)sim;
+    if (i != c->writer)
+        return;
     c->topo_writer = i;
 }
 
@@ -288,6 +287,8 @@ static void dns_updated(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_failover *f = &c->failovers[arg >> 8];
     size_t to = arg & 0xff;
 
+    if (to != c->writer)
+        return; /* a later failover moved the writer again */
     f->dns_updated = rdsim_sim_now(sim);
     c->dns_writer = to;
     if (c->has_reader_endpoint)
@@ -333,17 +334,38 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_cluster *c = ctx;
     size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
     struct rdsim_failover *f = &c->failovers[fi];
-    if (!serving(c, to)) {
+    int again;
+
+    if (strcmp(c->inst[from].cfg->name, f->from) != 0) {
+        append(f->explanation, sizeof(f->explanation), "; abandoned: %s became the writer meanwhile",
+               c->inst[from].cfg->name);
+        f->to[0] = '\0';
+        rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
+        return;
+    }
+    if (!serving(c, to) || c->inst[to].needs_resync) {
+        /* The candidate is gone: try the others before giving up. */
         append(f->explanation, sizeof(f->explanation), "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
+        again = choose_standby(c, f, -1);
+        if (again >= 0) {
+            snprintf(f->to, sizeof(f->to), "%s", c->inst[again].cfg->name);
+            rdsim_cluster_log(c, "detected", c->inst[from].cfg->name, "%s", f->explanation);
+            rdsim_cluster_after(c, rdsim_repl_backlog_time(c, (size_t)again), promoted,
+                                fo_arg(fi, again));
+            return;
+        }
         f->to[0] = '\0';
-        rdsim_cluster_log(c, "failover", c->inst[to].cfg->name,
-                          "promotion abandoned: the candidate is unreachable; the writer "
+        rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name,
+                          "promotion abandoned: no standby can be promoted; the writer "
                           "recovers in place");
         unfence(c, from, "failover abandoned: restarting in place");
         replace_or_wait(c, from, "replacing");
         return;
     }
+    /* Whatever the old writer committed since the failover began reached
+     * its standbys before it was acknowledged. */
+    rdsim_repl_ship(c, true);
     rdsim_repl_drain(c, to);
     if (c->error.code)
         return;
@@ -468,6 +490,10 @@ static void instance_lost(struct rdsim_cluster *c, size_t i, const char *cause, 
 {
     (void)heals;
 
+    /* A standby's or replica's dead host is replaced too (facts 1: RDS
+     * creates a new standby); it resynchronises when it is back. */
+    if (i != c->writer && c->inst[i].host_down && !c->inst[i].recovery)
+        recover_in_place(c, i);
     if (i == c->writer) {
         if (!has_standby(c))
             recover_in_place(c, i);
@@ -477,7 +503,7 @@ static void instance_lost(struct rdsim_cluster *c, size_t i, const char *cause, 
     }
     if (c->inst[i].source == (int)c->writer &&
         (c->inst[i].mode == REPL_SYNC || c->inst[i].mode == REPL_SEMISYNC) &&
-        c->standby_lost_at < 0 && !standby_answers(c)) {
+        c->standby_lost_at < 0 && !standby_answers(c) && serving(c, c->writer)) {
         /* Every standby is gone: commits stall until the timeout. */
         c->standby_lost_at = rdsim_sim_now(c->sim);
         rdsim_cluster_log(c, "redundancy", c->inst[i].cfg->name,
@@ -495,7 +521,9 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
     if (in->detached && in->role == RDSIM_ROLE_STANDBY) {
         /* A former writer: resynchronise from the new writer, then serve as
          * its standby. */
-        /* Ship the open tick first: the other targets must get it too. */
+        /* Work in flight on it as a writer is void; ship the new writer's
+         * open tick first: the other targets must get it too. */
+        rdsim_instance_reset(c, i);
         rdsim_repl_ship(c, false);
         if (c->error.code || rdsim_db_copy(in->db, c->inst[c->writer].db, &err) != 0) {
             if (!c->error.code)
@@ -515,21 +543,32 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
     for (size_t j = 0; j < c->n_inst; j++)
         if (c->inst[j].source == (int)i)
             rdsim_repl_resume(c, j);
+    rdsim_repl_resume(c, i);
+    /* A standby is back while the writer is still gone and nothing is
+     * being done about it: fail over now. */
+    if (i != c->writer && in->role == RDSIM_ROLE_STANDBY && !in->detached &&
+        !serving(c, c->writer) && !c->inst[c->writer].fenced && has_standby(c) &&
+        !failover_in_progress(c)) {
+        start_failover(c, "standby-back", -1, profile_of(c).detection);
+    }
     if (c->standby_lost_at >= 0 && in->source == (int)c->writer &&
         (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC)) {
         c->standby_lost_at = -1;
         rdsim_cluster_log(c, "redundancy", in->cfg->name, "standby back: commits are mirrored");
     }
-    rdsim_repl_resume(c, i);
 }
 
 static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
 {
     if (i == c->writer && failover && has_standby(c)) {
-        if (failover_in_progress(c))
+        if (failover_in_progress(c)) {
+            rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name,
+                              "reboot with failover: a failover is under way");
             return;
+        }
         fence(c, i);
-        start_failover(c, "reboot", -1, RDSIM_PLANNED_DETECTION);
+        /* RDS's own example takes 120 s (facts 1): as long as an unplanned one. */
+        start_failover(c, "reboot", -1, profile_of(c).detection);
         return;
     }
     rdsim_instance_start(c, i, rdsim_cluster_draw(c, RDSIM_REBOOT),
@@ -542,8 +581,13 @@ static void manual_failover(struct rdsim_cluster *c, int target)
 {
     /* RDS stops the writer; monitoring then sees it unhealthy and promotes
      * a standby (FailoverDBCluster). */
-    if (failover_in_progress(c))
+    if (failover_in_progress(c) || !has_standby(c)) {
+        rdsim_cluster_log(c, "ignored", c->inst[c->writer].cfg->name, "failover: %s",
+                          has_standby(c) ? "a failover is under way" : "no standby");
         return;
+    }
+    if (c->obs.writer_down)
+        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), "failover");
     fence(c, c->writer);
     start_failover(c, "failover", target, profile_of(c).detection);
 }
@@ -554,6 +598,12 @@ static void promote_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
     struct rdsim_failover *f = &c->failovers[fi];
 
+    if (strcmp(c->inst[from].cfg->name, f->from) != 0) {
+        append(f->explanation, sizeof(f->explanation), "; abandoned: %s became the writer meanwhile",
+               c->inst[from].cfg->name);
+        rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
+        return;
+    }
     if (take_over(c, f, from, to, false) != 0)
         return;
     f->promoted = f->dns_updated = rdsim_sim_now(sim);
@@ -576,6 +626,11 @@ static void promote(struct rdsim_cluster *c, size_t i)
 
     if (c->inst[i].source < 0 || c->inst[i].detached) {
         rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name, "promote: not a replica");
+        return;
+    }
+    if (failover_in_progress(c)) {
+        rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name,
+                          "promote: a failover is under way; promote it afterwards");
         return;
     }
     f = rdsim_cluster_new_failover(c);

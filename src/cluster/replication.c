@@ -229,8 +229,17 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
         rdsim_changeset_free(&cs);
         return;
     }
-    for (size_t i = 0; i < c->n_inst; i++)
-        refs += c->inst[i].source == (int)w;
+    /* A target that cannot be reached misses the batch: it resynchronises
+     * when it is back, so nothing piles up for it meanwhile. */
+    for (size_t i = 0; i < c->n_inst; i++) {
+        if (c->inst[i].source != (int)w)
+            continue;
+        if (!rdsim_instance_reachable(c, i)) {
+            c->inst[i].needs_resync = true;
+            continue;
+        }
+        refs++;
+    }
     if (refs == 0) {
         rdsim_changeset_free(&cs);
         c->tick_first_commit = -1;
@@ -253,7 +262,7 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
     for (size_t i = 0; i < c->n_inst; i++) {
         struct rdsim_instance *in = &c->inst[i];
         rdsim_time_t arrive;
-        if (in->source != (int)w)
+        if (in->source != (int)w || !rdsim_instance_reachable(c, i))
             continue;
         arrive = now + rdsim_cluster_rtt(c, w, i) / 2 + in->extra_delay;
         if (in->mode == REPL_VOLUME)
@@ -275,6 +284,26 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
 
 void rdsim_repl_resume(struct rdsim_cluster *c, size_t i)
 {
+    struct rdsim_instance *in = &c->inst[i];
+    struct rdsim_err err;
+    int src = in->source;
+
+    if (in->needs_resync && src >= 0 && rdsim_instance_reachable(c, (size_t)src)) {
+        /* It missed batches: start again from a copy of its source. */
+        enum repl_mode mode = in->mode;
+        if ((size_t)src == c->writer)
+            rdsim_repl_ship(c, false);
+        rdsim_repl_detach(c, i);
+        if (c->error.code || rdsim_db_copy(in->db, c->inst[src].db, &err) != 0) {
+            if (!c->error.code)
+                rdsim_cluster_fail(c, &err);
+            return;
+        }
+        rdsim_repl_attach(c, i, src, mode);
+        in->needs_resync = false;
+        rdsim_cluster_log(c, "resynchronised", in->cfg->name, "copied from %s after missing "
+                          "changes while unreachable", c->inst[src].cfg->name);
+    }
     schedule_next(c, i);
 }
 
@@ -314,10 +343,23 @@ void rdsim_repl_drain(struct rdsim_cluster *c, size_t i)
 rdsim_time_t rdsim_repl_lag(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
+    rdsim_time_t oldest, end = rdsim_sim_now(c->sim);
 
-    if (in->q.len == 0)
+    if (in->source < 0)
         return 0;
-    return rdsim_sim_now(c->sim) - c->batches[in->q.batch[in->q.head]].first_commit;
+    /* The oldest write its source has committed and it has not applied:
+     * the head of its queue, or the source's open tick. */
+    if (in->q.len)
+        oldest = c->batches[in->q.batch[in->q.head]].first_commit;
+    else if ((size_t)in->source == c->writer && c->tick_first_commit >= 0)
+        oldest = c->tick_first_commit;
+    else
+        return 0;
+    /* A source that went dark committed nothing after that. */
+    if (!rdsim_instance_reachable(c, (size_t)in->source) &&
+        c->inst[in->source].lost_at < end)
+        end = c->inst[in->source].lost_at;
+    return end > oldest ? end - oldest : 0;
 }
 
 rdsim_time_t rdsim_repl_commit_wait(struct rdsim_cluster *c, rdsim_time_t now)

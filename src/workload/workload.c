@@ -41,7 +41,7 @@ struct op {
 struct client {
     int inst[RDSIM_EP_COUNT];
     rdsim_time_t expires[RDSIM_EP_COUNT];
-    uint32_t gen;
+    uint32_t gen[RDSIM_EP_COUNT]; /* endpoint generation each answer is for */
 };
 
 struct job {
@@ -279,9 +279,9 @@ static int resolve(struct rdsim_workload *w, const struct op *op, rdsim_time_t n
         break;
     }
     gen = rdsim_cluster_endpoint_generation(w->cluster);
-    if (now >= c->expires[op->ep] || c->gen != gen) {
+    if (now >= c->expires[op->ep] || c->gen[op->ep] != gen) {
         c->inst[op->ep] = rdsim_cluster_lookup(w->cluster, op->ep, &w->rng_client);
-        c->gen = gen;
+        c->gen[op->ep] = gen;
         switch (cl->dns_cache) {
         case RDSIM_DNS_CACHE_TTL:
             c->expires[op->ep] = now + w->sc->cluster.dns_ttl;

@@ -317,7 +317,8 @@ static void test_rds_replica_converges_to_writer_once_writes_stop(void **state)
     assert_int_equal(rdsim_cluster_lag(w->c, 1), 0);
     assert_int_equal(rdsim_cluster_lag(w->c, 0), 0);
     assert_true(rdsim_cluster_is_target(w->c, 1));
-    assert_false(rdsim_cluster_is_target(w->c, 0));
+    /* Roles change with failovers: the writer has a lag column too (0). */
+    assert_true(rdsim_cluster_is_target(w->c, 0));
     h = rdsim_cluster_lag_hist(w->c, 1);
     assert_non_null(h);
     assert_true(h->count >= 400); /* one per 10 ms tick over ~5 s */
@@ -552,7 +553,8 @@ static void test_rds_mazi_reboot_with_failover_is_planned(void **state)
     f = rdsim_cluster_failover_at(w->c, 0);
     assert_string_equal(f->cause, "reboot");
     assert_string_equal(f->to, "standby");
-    assert_between(f->detected - f->at, 0, S(2));
+    /* Planned, but as long as an unplanned one: AWS's example takes 120 s. */
+    assert_between(f->detected - f->at, S(20), S(30));
     assert_between(f->promoted - f->detected, S(35), S(60));
     assert_between(f->dns_updated - f->promoted, S(5), S(15));
     assert_between(wt.writer, f->promoted, f->promoted + MS(10) - 1);
@@ -641,7 +643,7 @@ static void test_rds_mazi_abandoned_promotion_still_recovers_the_writer(void **s
     run_to(w, S(1000));
     f = rdsim_cluster_failover_at(w->c, 0);
     assert_string_equal(f->to, "");
-    assert_true(find_line(w, "failover standby", 0) >= 0);
+    assert_true(find_line(w, "abandoned standby", 0) >= 0);
     /* Detection + promotion wait <= 100 s, then detection, replacement
      * and crash recovery: <= 640 s. */
     assert_int_equal(rdsim_cluster_health(w->c, rdsim_cluster_writer(w->c)),
