@@ -651,6 +651,66 @@ static void test_rds_mazi_abandoned_promotion_still_recovers_the_writer(void **s
     destroy(w);
 }
 
+static void test_rds_promote_during_a_failover_is_ignored(void **state)
+{
+    struct world *w;
+    (void)state;
+
+    w = build(HEAD "cluster:\n  deployment: multi-az-instance\n  instances:\n"
+                   "    - {name: primary, role: writer, az: us-east-1a}\n"
+                   "    - {name: standby, role: standby, az: us-east-1b}\n"
+                   "    - {name: r1, role: replica, az: us-east-1c}\n"
+                   "events:\n"
+                   "  - {at: 60s, action: instance-failure, target: primary}\n"
+                   "  - {at: 61s, action: promote, target: r1}\n",
+              1, S(3600));
+    run_to(w, S(600));
+    assert_true(find_line(w, "ignored r1", 0) >= 0);
+    assert_int_equal(rdsim_cluster_failover_count(w->c), 1);
+    assert_string_equal(rdsim_cluster_failover_at(w->c, 0)->to, "standby");
+    assert_int_equal(rdsim_cluster_writer(w->c), 1);
+    destroy(w);
+}
+
+static void test_rds_out_of_sync_standby_is_never_promoted(void **state)
+{
+    struct world *w;
+    const struct rdsim_failover *f;
+    (void)state;
+
+    /* The writer commits alone while its standby is cut off, then dies:
+     * promoting the standby would lose those writes. */
+    w = build(MAZI("events:\n"
+                   "  - {at: 10s, action: az-outage, az: us-east-1b, for: 60s}\n"
+                   "  - {at: 50s, action: instance-failure, target: primary}\n"),
+              1, S(3600));
+    run_to(w, S(700));
+    f = rdsim_cluster_failover_at(w->c, 0);
+    assert_string_equal(f->to, "");
+    assert_non_null(strstr(f->explanation, "out of sync"));
+    assert_int_equal(rdsim_cluster_writer(w->c), 0);
+    assert_int_equal(rdsim_cluster_health(w->c, 0), RDSIM_HEALTH_UP); /* replaced */
+    destroy(w);
+}
+
+static void test_rds_failover_is_retried_when_the_standby_returns(void **state)
+{
+    struct world *w;
+    (void)state;
+
+    w = build(MAZI("events:\n"
+                   "  - {at: 60s, action: az-outage, az: us-east-1a}\n"
+                   "  - {at: 65s, action: az-outage, az: us-east-1b, for: 35s}\n"),
+              1, S(3600));
+    run_to(w, S(300));
+    assert_int_equal(rdsim_cluster_failover_count(w->c), 2);
+    assert_string_equal(rdsim_cluster_failover_at(w->c, 0)->to, "");
+    assert_string_equal(rdsim_cluster_failover_at(w->c, 1)->to, "standby");
+    assert_int_equal(rdsim_cluster_writer(w->c), 1);
+    assert_int_equal(rdsim_cluster_health(w->c, 1), RDSIM_HEALTH_UP);
+    destroy(w);
+}
+
 /* ---- Multi-AZ cluster --------------------------------------------------------- */
 
 static rdsim_time_t mean_commit_delay(struct world *w, rdsim_time_t lo, rdsim_time_t hi)
@@ -956,6 +1016,9 @@ int main(void)
         cmocka_unit_test(test_rds_mazc_writer_failure_promotes_a_standby_fast),
         cmocka_unit_test(test_rds_mazc_rejoin_does_not_swallow_the_open_tick),
         cmocka_unit_test(test_rds_mazc_promotion_waits_for_the_standbys_backlog),
+        cmocka_unit_test(test_rds_promote_during_a_failover_is_ignored),
+        cmocka_unit_test(test_rds_out_of_sync_standby_is_never_promoted),
+        cmocka_unit_test(test_rds_failover_is_retried_when_the_standby_returns),
         cmocka_unit_test(test_rds_mazc_manual_failover_to_a_target_fences_the_writer),
         cmocka_unit_test(test_rds_promoted_replica_lacks_what_its_dead_source_never_sent),
         cmocka_unit_test(test_rds_replicas_follow_the_new_mazi_writer),
