@@ -126,6 +126,11 @@ const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, s
  * (the instances that get lag columns). */
 bool rdsim_cluster_is_target(const struct rdsim_cluster *c, size_t i);
 
+/* Aurora Serverless v2 capacity of instance i now, in ACUs (0 when it is a
+ * provisioned class), and the ACU-seconds it has used so far. */
+double rdsim_cluster_acu(const struct rdsim_cluster *c, size_t i);
+double rdsim_cluster_acu_seconds(const struct rdsim_cluster *c, size_t i);
+
 /* Failovers and promotions so far. */
 size_t rdsim_cluster_failover_count(const struct rdsim_cluster *c);
 const struct rdsim_failover *rdsim_cluster_failover_at(const struct rdsim_cluster *c, size_t k);

@@ -55,6 +55,13 @@ struct rdsim_lag_result {
     double mean_ms, p99_ms, max_ms;
 };
 
+/* Aurora Serverless v2 capacity of one instance over the run. */
+struct rdsim_acu_result {
+    const char *name;          /* points into the scenario */
+    double acu_seconds;        /* the basis of per-second billing */
+    double mean_acu, peak_acu;
+};
+
 enum { RDSIM_MAX_EXPECT = 8 };
 
 struct rdsim_expectation {
@@ -81,6 +88,8 @@ struct rdsim_results {
     size_t n_failovers;
     struct rdsim_lag_result *lags;   /* owned, one per standby or replica */
     size_t n_lags;
+    struct rdsim_acu_result *acus;   /* owned, one per Serverless v2 instance */
+    size_t n_acus;
 
     uint64_t acked_writes, lost_writes;
     bool lost_writes_bounded;        /* some row lacked more than the ack window */

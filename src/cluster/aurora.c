@@ -24,8 +24,7 @@
  *     secondary to catch up (RPO 0). Secondaries never take part in an
  *     in-region failover.
  *
- * Serverless v2 is not simulated yet: init() refuses the class with a clear
- * message.
+ * Serverless v2 capacity is serverless.c's.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -211,19 +210,8 @@ static void refresh_readers(struct rdsim_cluster *c)
 
 static int init(struct rdsim_cluster *c, struct rdsim_err *err)
 {
-    const struct rdsim_scenario *sc = c->sc;
-    size_t wr = c->inst[c->writer].region;
-
-    for (size_t i = 0; i < c->n_inst; i++) {
-        const struct rdsim_instance_cfg *ic = &sc->cluster.instances[i];
-        if (strcmp(ic->instance_class, "serverless") == 0)
-            return rdsim_err_set(err, RDSIM_EINVAL,
-                                 "%s:%d:%d: cluster.instances[%zu].instance_class: Aurora "
-                                 "Serverless v2 is not simulated yet; use a provisioned class "
-                                 "such as db.r6g.large",
-                                 sc->path, ic->loc.line, ic->loc.col, i);
-    }
-    place_volume(c, wr);
+    (void)err;
+    place_volume(c, c->inst[c->writer].region);
     c->repl_tick = RDSIM_AURORA_TICK;
 
     for (size_t i = 0; i < c->n_inst; i++)

@@ -79,10 +79,15 @@ static int open_instance(struct rdsim_cluster *c, size_t i, const char *keep_db_
                              ic->instance_class);
     in->az = (size_t)find_az(c, ic->az);
     in->region = c->az_region[in->az];
-    in->vcpus = in->cls->vcpus > 0 ? in->cls->vcpus : 2;
-    in->free_at = calloc((size_t)in->vcpus, sizeof(*in->free_at));
+    /* Serverless: one vCPU per 4 ACUs (1 ACU is about 2 GiB, facts 4.7;
+     * an r6g has 8 GiB per vCPU), so max_acu sets the most servers. */
+    in->max_vcpus = in->cls->vcpus > 0 ? in->cls->vcpus
+                                       : (int)(c->sc->cluster.max_acu / 4.0) + 1;
+    in->vcpus = in->max_vcpus;
+    in->free_at = calloc((size_t)in->max_vcpus, sizeof(*in->free_at));
     if (!in->free_at)
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    rdsim_serverless_init(c, i);
     if (keep_db_dir) {
         int n = snprintf(path, sizeof(path), "%s/%s.sqlite", keep_db_dir, ic->name);
         if (n < 0 || (size_t)n >= sizeof(path))
@@ -403,7 +408,7 @@ rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_
     struct rdsim_instance *in = &c->inst[i];
     rdsim_time_t mean = kind == RDSIM_OP_WRITE ? in->cls->write_service : in->cls->read_service;
     int best = 0;
-    rdsim_time_t start;
+    rdsim_time_t start, service;
 
     /* FIFO over identical servers: the request takes the vCPU that frees
      * up first, which is exact for a first-come first-served M/G/c queue. */
@@ -411,7 +416,12 @@ rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_
         if (in->free_at[s] < in->free_at[best])
             best = s;
     start = in->free_at[best] > t ? in->free_at[best] : t;
-    in->free_at[best] = start + rdsim_rng_exp(&c->rng_service, mean);
+    service = rdsim_rng_exp(&c->rng_service, mean);
+    if (in->acu > 0) {
+        service = (rdsim_time_t)((double)service * rdsim_serverless_slowdown(in));
+        in->busy += service;
+    }
+    in->free_at[best] = start + service;
     *epoch = in->epoch;
     return in->free_at[best];
 }
@@ -451,7 +461,7 @@ void rdsim_instance_reset(struct rdsim_cluster *c, size_t i)
     struct rdsim_instance *in = &c->inst[i];
 
     in->epoch++;
-    memset(in->free_at, 0, (size_t)in->vcpus * sizeof(*in->free_at));
+    memset(in->free_at, 0, (size_t)in->max_vcpus * sizeof(*in->free_at));
 }
 
 static void instance_ready(struct rdsim_sim *sim, void *ctx, uint64_t i)
@@ -739,6 +749,8 @@ int rdsim_cluster_start(struct rdsim_cluster *c, struct rdsim_err *err)
         if (!rdsim_sim_schedule(c->sim, c->sc->events[e].at, fire_event, c, e))
             return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     }
+    if (rdsim_serverless_start(c, err) != 0)
+        return RDSIM_ENOMEM;
     return rdsim_repl_start(c, err);
 }
 

@@ -49,7 +49,11 @@ struct rdsim_instance {
     size_t region;
     struct rdsim_db *db;
     rdsim_time_t *free_at;   /* per vCPU: when it finishes its queued work */
-    int vcpus;
+    int vcpus;               /* servers in use (Serverless: follows capacity) */
+    int max_vcpus;           /* length of free_at */
+    /* Aurora Serverless v2 (serverless.c): capacity in ACUs, 0 otherwise */
+    double acu, acu_seconds;
+    rdsim_time_t busy;       /* service time booked since the last scaling tick */
     uint32_t epoch;          /* bumped whenever work in flight is lost */
     bool host_down;          /* instance-failure: the host is dead */
     uint32_t host_gen;       /* bumps at every host failure or replacement,
@@ -190,6 +194,17 @@ rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b);
 int rdsim_cluster_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes);
 /* Record a failover; returns its slot (or NULL when out of memory). */
 struct rdsim_failover *rdsim_cluster_new_failover(struct rdsim_cluster *c);
+
+/* ---- serverless.c -------------------------------------------------------- */
+
+/* Put instance i at its minimum capacity if it is Serverless v2. */
+void rdsim_serverless_init(struct rdsim_cluster *c, size_t i);
+/* Start the once-a-second scaling; does nothing without a Serverless v2
+ * instance. */
+int rdsim_serverless_start(struct rdsim_cluster *c, struct rdsim_err *err);
+/* Service-time factor of instance i at its current capacity (1 if
+ * provisioned). */
+double rdsim_serverless_slowdown(const struct rdsim_instance *in);
 
 /* ---- replication.c ------------------------------------------------------ */
 

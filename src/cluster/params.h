@@ -96,6 +96,15 @@
 #define RDSIM_GLOBAL_FAILOVER_TIME ((struct rdsim_range){30 * RDSIM_S, 90 * RDSIM_S})
 #define RDSIM_GLOBAL_SWITCHOVER_TIME ((struct rdsim_range){10 * RDSIM_S, 30 * RDSIM_S})
 
+/* Aurora Serverless v2 (facts 4.7): capacity is measured every second and
+ * moves in 0.5 ACU steps, larger steps at larger capacity. The policy is
+ * ours (UNCONFIRMED): aim at 60% busy; grow by up to half the current
+ * capacity a second, shrink by up to a tenth. */
+#define RDSIM_ACU_TICK (1 * RDSIM_S)
+#define RDSIM_ACU_TARGET 0.6
+#define RDSIM_ACU_GROWTH 0.5
+#define RDSIM_ACU_SHRINK 0.1
+
 /* How often the writer ships its committed changes (one changeset per tick). */
 #define RDSIM_REPLICATION_TICK (10 * RDSIM_MS)
 

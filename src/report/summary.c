@@ -150,6 +150,20 @@ static json_t *lags_json(const struct rdsim_results *r)
     return o;
 }
 
+static json_t *acus_json(const struct rdsim_results *r)
+{
+    json_t *o = json_object();
+
+    for (size_t i = 0; i < r->n_acus; i++) {
+        const struct rdsim_acu_result *a = &r->acus[i];
+        json_object_set_new(o, a->name,
+                            json_pack("{s:o, s:o, s:o}", "acu_seconds", num(a->acu_seconds, 1e-1),
+                                      "mean_acu", num(a->mean_acu, 1e-3), "peak_acu",
+                                      num(a->peak_acu, 1e-1)));
+    }
+    return o;
+}
+
 static json_t *expectations_json(const struct rdsim_results *r)
 {
     json_t *a = json_array();
@@ -215,6 +229,8 @@ int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
                   num(st->reads ? (double)st->stale / (double)st->reads : 0.0, 1e-6),
                   "max_staleness_ms", msecs(st->max_staleness)));
     json_object_set_new(root, "replica_lag_ms", lags_json(r));
+    if (r->n_acus)
+        json_object_set_new(root, "serverless", acus_json(r));
     json_object_set_new(root, "operations",
                         json_pack("{s:I, s:I}", "issued", (json_int_t)r->ops_issued,
                                   "in_flight_at_end", (json_int_t)r->ops_in_flight_at_end));

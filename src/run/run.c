@@ -31,6 +31,7 @@ struct run {
     struct rdsim_stats *stats;
     FILE *ts, *events;
     uint64_t lost_at_failovers;
+    double *acu_peak;                /* per instance, Serverless v2 */
     struct rdsim_err error;
 };
 
@@ -111,6 +112,9 @@ static void ts_header(struct run *r)
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
         if (rdsim_cluster_is_target(r->cluster, i))
             fprintf(r->ts, ",lag_ms_%s", rdsim_cluster_instance_name(r->cluster, i));
+    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+        if (rdsim_cluster_acu(r->cluster, i) > 0)
+            fprintf(r->ts, ",acu_%s", rdsim_cluster_instance_name(r->cluster, i));
     fputc('\n', r->ts);
 }
 
@@ -149,8 +153,14 @@ static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
             if (rdsim_cluster_is_target(r->cluster, i))
                 fprintf(r->ts, ",%.3f", ms(rdsim_cluster_lag(r->cluster, i)));
+        for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+            if (rdsim_cluster_acu(r->cluster, i) > 0)
+                fprintf(r->ts, ",%.1f", rdsim_cluster_acu(r->cluster, i));
         fputc('\n', r->ts);
     }
+    for (size_t i = 0; r->acu_peak && i < rdsim_cluster_instance_count(r->cluster); i++)
+        if (rdsim_cluster_acu(r->cluster, i) > r->acu_peak[i])
+            r->acu_peak[i] = rdsim_cluster_acu(r->cluster, i);
     rdsim_stats_interval_reset(r->stats);
     if (r->opt->progress)
         r->opt->progress(r->opt->progress_ctx, now, r->sc->duration);
@@ -256,6 +266,26 @@ static int collect_lags(struct run *r, struct rdsim_results *res, struct rdsim_e
     return 0;
 }
 
+static int collect_acus(struct run *r, struct rdsim_results *res, struct rdsim_err *err)
+{
+    size_t n = rdsim_cluster_instance_count(r->cluster);
+
+    res->acus = calloc(n, sizeof(*res->acus));
+    if (!res->acus)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        struct rdsim_acu_result *a;
+        if (rdsim_cluster_acu(r->cluster, i) <= 0)
+            continue;
+        a = &res->acus[res->n_acus++];
+        a->name = r->sc->cluster.instances[i].name;
+        a->acu_seconds = rdsim_cluster_acu_seconds(r->cluster, i);
+        a->mean_acu = a->acu_seconds / secs(r->sc->duration);
+        a->peak_acu = r->acu_peak ? r->acu_peak[i] : 0;
+    }
+    return 0;
+}
+
 static int collect(struct run *r, struct rdsim_results *res, struct rdsim_err *err)
 {
     struct rdsim_acklog_result lost;
@@ -308,6 +338,8 @@ static int collect(struct run *r, struct rdsim_results *res, struct rdsim_err *e
     rc = collect_failovers(r, res, err);
     if (rc == 0)
         rc = collect_lags(r, res, err);
+    if (rc == 0)
+        rc = collect_acus(r, res, err);
     if (rc)
         return rc;
     check_expectations(res);
@@ -384,6 +416,11 @@ int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *o
                                &r.workload, err);
     if (rc)
         goto fail;
+    r.acu_peak = calloc(rdsim_cluster_instance_count(r.cluster), sizeof(*r.acu_peak));
+    if (!r.acu_peak) {
+        rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+        goto fail;
+    }
     /* Output files only once the scenario is known to be simulable, so a
      * refused scenario leaves nothing behind. */
     if (opt->out_dir) {
@@ -440,6 +477,7 @@ int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *o
     rdsim_workload_destroy(r.workload);
     rdsim_cluster_destroy(r.cluster);
     rdsim_sim_destroy(r.sim);
+    free(r.acu_peak);
     *out = res;
     return 0;
 fail:
@@ -450,6 +488,7 @@ fail:
     rdsim_workload_destroy(r.workload);
     rdsim_cluster_destroy(r.cluster);
     rdsim_sim_destroy(r.sim);
+    free(r.acu_peak);
     rdsim_results_free(res);
     return rc;
 }
@@ -462,5 +501,6 @@ void rdsim_results_free(struct rdsim_results *r)
     free(r->outages);
     free(r->failovers);
     free(r->lags);
+    free(r->acus);
     free(r);
 }

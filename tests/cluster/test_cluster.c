@@ -232,7 +232,7 @@ static void test_cluster_one_way_delay_follows_the_topology(void **state)
     teardown_world(&w);
 }
 
-static void test_cluster_aurora_serverless_is_not_simulated_yet(void **state)
+static void test_cluster_serverless_starts_at_its_minimum_capacity(void **state)
 {
     struct world w;
     struct rdsim_err err;
@@ -240,15 +240,19 @@ static void test_cluster_aurora_serverless_is_not_simulated_yet(void **state)
 
     assert_int_equal(build(&w,
                            "name: t\nduration: 1m\ncluster:\n  deployment: aurora\n"
-                           "  instance_class: serverless\n  min_acu: 0.5\n  max_acu: 8\n"
+                           "  instance_class: serverless\n  min_acu: 1.5\n  max_acu: 8\n"
                            "  instances:\n"
-                           "    - {name: db, role: writer, az: us-east-1a}\n",
+                           "    - {name: db, role: writer, az: us-east-1a}\n"
+                           "    - {name: r, role: replica, az: us-east-1b,\n"
+                           "       instance_class: db.r6g.large}\n",
                            &err),
-                     RDSIM_EINVAL);
-    assert_string_equal(err.msg, "t.yaml:9:7: cluster.instances[0].instance_class: Aurora "
-                                 "Serverless v2 is not simulated yet; use a provisioned class "
-                                 "such as db.r6g.large");
-    assert_null(w.c);
+                     0);
+    assert_true(rdsim_cluster_acu(w.c, 0) == 1.5);
+    assert_true(rdsim_cluster_acu(w.c, 1) == 0.0); /* provisioned */
+    /* Idle for a minute: it stays at its minimum, and bills for it. */
+    rdsim_sim_run_until(w.sim, 60 * RDSIM_S);
+    assert_true(rdsim_cluster_acu(w.c, 0) == 1.5);
+    assert_true(rdsim_cluster_acu_seconds(w.c, 0) == 1.5 * 60);
     teardown_world(&w);
 }
 
@@ -263,7 +267,7 @@ int main(void)
         cmocka_unit_test(test_cluster_failure_bumps_the_epoch_of_work_in_flight),
         cmocka_unit_test(test_cluster_requests_queue_for_busy_vcpus),
         cmocka_unit_test(test_cluster_one_way_delay_follows_the_topology),
-        cmocka_unit_test(test_cluster_aurora_serverless_is_not_simulated_yet),
+        cmocka_unit_test(test_cluster_serverless_starts_at_its_minimum_capacity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

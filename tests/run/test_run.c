@@ -300,30 +300,6 @@ static void test_run_load_event_changes_the_rate(void **state)
     rdsim_scenario_free(sc);
 }
 
-static void test_run_refuses_what_it_cannot_simulate_yet(void **state)
-{
-    struct rdsim_scenario *sc = load("name: sv2\n"
-                                     "duration: 1m\n"
-                                     "cluster:\n"
-                                     "  deployment: aurora\n"
-                                     "  min_acu: 0.5\n"
-                                     "  max_acu: 16\n"
-                                     "  instances:\n"
-                                     "    - {name: w, role: writer, az: us-east-1a,\n"
-                                     "       instance_class: serverless}\n");
-    struct rdsim_run_options opt = {0};
-    struct rdsim_results *res = NULL;
-    struct rdsim_err err = {0};
-    (void)state;
-
-    assert_int_equal(rdsim_run(sc, &opt, &res, &err), RDSIM_EINVAL);
-    assert_null(res);
-    assert_string_equal(err.msg, "test.yaml:8:7: cluster.instances[0].instance_class: Aurora "
-                                 "Serverless v2 is not simulated yet; use a provisioned class "
-                                 "such as db.r6g.large");
-    rdsim_scenario_free(sc);
-}
-
 static void test_run_output_folder_must_exist(void **state)
 {
     struct rdsim_scenario *sc = load(crash_60s);
@@ -347,7 +323,6 @@ int main(void)
         cmocka_unit_test(test_run_az_outage_without_end_never_recovers),
         cmocka_unit_test(test_run_latency_grows_as_the_instance_saturates),
         cmocka_unit_test(test_run_load_event_changes_the_rate),
-        cmocka_unit_test(test_run_refuses_what_it_cannot_simulate_yet),
         cmocka_unit_test(test_run_output_folder_must_exist),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -105,7 +105,7 @@ size_t series(const struct run_result *r, const char *column, double **t, double
 {
     char path[128], line[8192];
     FILE *f;
-    int col = -1;
+    int col = -1, header_fields = 1;
     size_t n = 0, cap = 1024;
 
     snprintf(path, sizeof(path), "%s/timeseries.csv", r->dir);
@@ -113,6 +113,8 @@ size_t series(const struct run_result *r, const char *column, double **t, double
     assert_non_null(f);
     assert_non_null(fgets(line, sizeof(line), f));
     line[strcspn(line, "\n")] = '\0';
+    for (const char *q = line; *q; q++)
+        header_fields += *q == ',';
     {
         int k = 0;
         char *save = NULL;
@@ -126,6 +128,12 @@ size_t series(const struct run_result *r, const char *column, double **t, double
     *v = malloc(cap * sizeof(**v));
     while (fgets(line, sizeof(line), f)) {
         char *p = line;
+        int fields = 1;
+        for (const char *q = line; *q; q++)
+            fields += *q == ',';
+        if (fields != header_fields)
+            fail_msg("timeseries.csv row %zu has %d fields, the header %d", n + 1, fields,
+                     header_fields);
         if (n == cap) {
             cap *= 2;
             *t = realloc(*t, cap * sizeof(**t));

@@ -183,6 +183,47 @@ static void test_aurora_global_switchover_loses_nothing_unplanned_loses_the_lag(
     }
 }
 
+/* Facts 4.7: capacity follows load within seconds, in 0.5 ACU steps; tier
+ * 0-1 readers scale with the writer. */
+static void test_aurora_serverless_catches_up_with_a_load_spike(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        struct run_result r = run_scenario("@aurora-serverless-spike", seeds[i]);
+        double *t, *acu, *p99, *racu;
+        size_t n = series(&r, "acu_writer", &t, &acu);
+        double before_p99 = 0, spike_p99 = 0, after_p99 = 0, acu_before = 0, acu_after = 0;
+
+        free(t);
+        assert_int_equal(series(&r, "writer_read_p99_ms", &t, &p99), n);
+        free(t);
+        assert_int_equal(series(&r, "acu_reader", &t, &racu), n);
+        for (size_t k = 0; k < n; k++) {
+            if (t[k] == 55.0)
+                before_p99 = p99[k], acu_before = acu[k];
+            if (t[k] > 60 && t[k] <= 70 && p99[k] > spike_p99)
+                spike_p99 = p99[k];
+            if (t[k] == 120.0)
+                after_p99 = p99[k], acu_after = acu[k];
+            /* 0.5 ACU steps */
+            assert_true(fabs(acu[k] * 2 - round(acu[k] * 2)) < 1e-9);
+            if (t[k] > 5 && racu[k] < acu[k] - 1e-9 && t[k] > 1 && k > 0)
+                assert_true(racu[k] >= acu[k - 1] - 1e-9); /* one tick behind at most */
+        }
+        assert_between(acu_before, 2.0, 2.0);
+        assert_true(spike_p99 > 50.0 * before_p99);          /* latency rises... */
+        assert_true(acu_after >= 5.0 * acu_before);          /* ...capacity follows... */
+        assert_between(after_p99, 0.0, 2.0 * before_p99);    /* ...latency is normal again */
+        assert_true(num(r.summary, "serverless.writer.acu_seconds") > 2.0 * 180);
+        assert_true(num(r.summary, "serverless.writer.peak_acu") <= 64.0);
+        free(t);
+        free(acu);
+        free(p99);
+        free(racu);
+        run_free(&r);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +232,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_aurora_volume_survives_an_az_but_not_an_az_plus_one),
         cmocka_unit_test(test_aurora_replica_lags_milliseconds_rds_replica_seconds),
         cmocka_unit_test(test_aurora_global_switchover_loses_nothing_unplanned_loses_the_lag),
+        cmocka_unit_test(test_aurora_serverless_catches_up_with_a_load_spike),
     };
 
     if (argc != 3) {
