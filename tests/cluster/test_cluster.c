@@ -256,6 +256,74 @@ static void test_cluster_serverless_starts_at_its_minimum_capacity(void **state)
     teardown_world(&w);
 }
 
+static void test_cluster_aurora_reader_endpoint_balances_over_replicas(void **state)
+{
+    struct world w;
+    struct rdsim_err err;
+    struct rdsim_rng rng;
+    int seen[3] = {0};
+    (void)state;
+
+    assert_int_equal(build(&w,
+                           "name: t\nduration: 1m\ncluster:\n  deployment: aurora\n"
+                           "  instances:\n"
+                           "    - {name: w, role: writer, az: us-east-1a}\n"
+                           "    - {name: r1, role: replica, az: us-east-1b}\n"
+                           "    - {name: r2, role: replica, az: us-east-1c}\n",
+                           &err),
+                     0);
+    rdsim_rng_init(&rng, 1, "test");
+    for (int k = 0; k < 1000; k++)
+        seen[rdsim_cluster_lookup(w.c, RDSIM_EP_READER, &rng)]++;
+    assert_int_equal(seen[0], 0);
+    assert_true(seen[1] > 400 && seen[2] > 400);
+    assert_int_equal(rdsim_cluster_lookup(w.c, RDSIM_EP_WRITER, &rng), 0);
+    teardown_world(&w);
+}
+
+static void test_cluster_aurora_reader_endpoint_without_replicas_is_the_writer(void **state)
+{
+    struct world w;
+    struct rdsim_err err;
+    struct rdsim_rng rng;
+    (void)state;
+
+    assert_int_equal(build(&w,
+                           "name: t\nduration: 1m\ncluster:\n  deployment: aurora\n"
+                           "  instances: [{name: w, role: writer, az: us-east-1a}]\n",
+                           &err),
+                     0);
+    rdsim_rng_init(&rng, 1, "test");
+    assert_int_equal(rdsim_cluster_lookup(w.c, RDSIM_EP_READER, &rng), 0);
+    teardown_world(&w);
+}
+
+static void test_cluster_aurora_all_in_the_failed_az_promotes_nothing(void **state)
+{
+    struct world w;
+    struct rdsim_err err;
+    const struct rdsim_failover *f;
+    (void)state;
+
+    assert_int_equal(build(&w,
+                           "name: t\nduration: 20m\ncluster:\n  deployment: aurora\n"
+                           "  instances:\n"
+                           "    - {name: w, role: writer, az: us-east-1a}\n"
+                           "    - {name: r1, role: replica, az: us-east-1a}\n"
+                           "events:\n  - {at: 10s, action: az-outage, az: us-east-1a}\n",
+                           &err),
+                     0);
+    rdsim_sim_run_until(w.sim, 15 * 60 * RDSIM_S);
+    assert_int_equal(rdsim_cluster_failover_count(w.c), 1);
+    f = rdsim_cluster_failover_at(w.c, 0);
+    assert_string_equal(f->to, "");
+    assert_non_null(strstr(f->explanation, "r1 (tier 1, db.r6g.large, us-east-1a, unreachable)"));
+    assert_non_null(strstr(f->explanation, "nothing is promoted or recreated"));
+    assert_int_equal(rdsim_cluster_writer(w.c), 0);
+    assert_int_equal(rdsim_cluster_health(w.c, 0), RDSIM_HEALTH_UNREACHABLE);
+    teardown_world(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +336,9 @@ int main(void)
         cmocka_unit_test(test_cluster_requests_queue_for_busy_vcpus),
         cmocka_unit_test(test_cluster_one_way_delay_follows_the_topology),
         cmocka_unit_test(test_cluster_serverless_starts_at_its_minimum_capacity),
+        cmocka_unit_test(test_cluster_aurora_reader_endpoint_balances_over_replicas),
+        cmocka_unit_test(test_cluster_aurora_reader_endpoint_without_replicas_is_the_writer),
+        cmocka_unit_test(test_cluster_aurora_all_in_the_failed_az_promotes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
