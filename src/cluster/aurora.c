@@ -224,20 +224,6 @@ static int init(struct rdsim_cluster *c, struct rdsim_err *err)
 
 /* ---- failover ----------------------------------------------------------------- */
 
-static void append(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t size, const char *fmt, ...)
-{
-    size_t len = strlen(buf);
-    va_list ap;
-
-    if (len + 1 >= size)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(buf + len, size - len, fmt, ap);
-    va_end(ap);
-}
-
 /* Is a better than b by the promotion rules (tier, then size)? 0 = tie. */
 static int rank(const struct rdsim_cluster *c, size_t a, size_t b)
 {
@@ -268,12 +254,12 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
         const struct rdsim_instance *in = &c->inst[i];
         if (!candidate(c, i, region))
             continue;
-        append(f->explanation, sizeof(f->explanation), " %s (tier %d, %s, %s, %s)",
+        rdsim_failover_explain(f, " %s (tier %d, %s, %s, %s)",
                in->cfg->name, in->cfg->tier, in->cls->name, c->az_names[in->az],
                serving(c, i) ? "healthy" : "unreachable");
     }
     if (strcmp(f->explanation, "candidates:") == 0)
-        append(f->explanation, sizeof(f->explanation), " none");
+        rdsim_failover_explain(f, " none");
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance *in = &c->inst[i];
         int r;
@@ -319,52 +305,12 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
                           : "the only healthy replica";
     }
     if (best < 0)
-        append(f->explanation, sizeof(f->explanation), "; no healthy replica in %s",
+        rdsim_failover_explain(f, "; no healthy replica in %s",
                c->sc->topology.regions[region].name);
     else
-        append(f->explanation, sizeof(f->explanation), "; %s chosen: %s",
+        rdsim_failover_explain(f, "; %s chosen: %s",
                c->inst[best].cfg->name, rule);
     return best;
-}
-
-static uint64_t fo_arg(size_t f, int target)
-{
-    return (uint64_t)f << 8 | (uint64_t)(uint8_t)target;
-}
-
-static void topology_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
-{
-    struct rdsim_cluster *c = ctx;
-    (void)sim;
-    if (i != c->writer)
-        return; /* a later failover moved the writer again */
-    c->topo_writer = i;
-}
-
-static void proxy_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
-{
-    struct rdsim_cluster *c = ctx;
-    (void)sim;
-    if (i != c->writer)
-        return;
-    c->proxy_writer = i;
-    if (c->sc->clients.connection == RDSIM_CONN_RDS_PROXY)
-        rdsim_cluster_log(c, "proxy", c->inst[i].cfg->name, "RDS Proxy routes writes here");
-}
-
-static void dns_updated(struct rdsim_sim *sim, void *ctx, uint64_t arg)
-{
-    struct rdsim_cluster *c = ctx;
-    struct rdsim_failover *f = &c->failovers[arg >> 8];
-    size_t to = arg & 0xff;
-
-    if (to != c->writer)
-        return; /* a later failover moved the writer again */
-    f->dns_updated = rdsim_sim_now(sim);
-    c->dns_writer = to;
-    refresh_readers(c);
-    rdsim_cluster_log(c, "dns", "cluster endpoint", "now resolves to %s (TTL %.0f s)",
-                      c->inst[to].cfg->name, (double)c->sc->cluster.dns_ttl / RDSIM_S);
 }
 
 /* The old writer comes back as a reader of the new one (facts 4.5). */
@@ -394,7 +340,7 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_err err;
 
     if (strcmp(c->inst[from].cfg->name, f->from) != 0 || !serving(c, to)) {
-        append(f->explanation, sizeof(f->explanation), "; abandoned: %s",
+        rdsim_failover_explain(f, "; abandoned: %s",
                serving(c, to) ? "the writer changed meanwhile"
                               : "the candidate became unreachable");
         f->to[0] = '\0';
@@ -433,9 +379,7 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     rdsim_cluster_log(c, "promoted", c->inst[to].cfg->name,
                       "new writer, caught up with the volume; %llu acknowledged writes missing",
                       (unsigned long long)f->lost_writes);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_TOPOLOGY_NOTICE), topology_switch, to);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_PROXY_NOTICE), proxy_switch, to);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, phase(c, 2)), dns_updated, fo_arg(fi, (int)to));
+    rdsim_cluster_follow_writer(c, fi, to, phase(c, 2));
     if (c->inst[from].fenced) {
         rdsim_instance_unfence(c, from, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
                                "old writer restarts as a reader");
@@ -480,12 +424,11 @@ static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         } else if (c->az_out[c->inst[w].az] > 0) {
             /* Nothing to recreate it in: someone must create an instance in
              * another AZ by hand (facts 4.4). */
-            append(f->explanation, sizeof(f->explanation),
-                   "; but its AZ %s is out: nothing is promoted or recreated until it returns",
+            rdsim_failover_explain(f, "; but its AZ %s is out: nothing is promoted or recreated until it returns",
                    c->az_names[c->inst[w].az]);
         } else if (c->inst[w].host_down && !c->inst[w].recovery) {
             rdsim_time_t t = rdsim_cluster_draw(c, RDSIM_AURORA_RECREATE);
-            append(f->explanation, sizeof(f->explanation), ": the writer is recreated in %s (%.0f s)",
+            rdsim_failover_explain(f, ": the writer is recreated in %s (%.0f s)",
                    c->az_names[c->inst[w].az], (double)t / RDSIM_S);
             c->inst[w].recovery = rdsim_cluster_after(c, t, recreated, w);
         }
@@ -494,19 +437,7 @@ static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     }
     rdsim_cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
     snprintf(f->to, sizeof(f->to), "%s", c->inst[to].cfg->name);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, phase(c, 1)), promoted, fo_arg(fi, to));
-}
-
-static bool failover_in_progress(const struct rdsim_cluster *c)
-{
-    const struct rdsim_failover *f;
-
-    if (c->n_failovers == 0)
-        return false;
-    f = &c->failovers[c->n_failovers - 1];
-    if (f->detected < 0)
-        return true;
-    return f->to[0] != '\0' && f->promoted < 0;
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, phase(c, 1)), promoted, rdsim_fo_arg(fi, to));
 }
 
 static void start_failover(struct rdsim_cluster *c, const char *cause, int wanted,
@@ -514,7 +445,7 @@ static void start_failover(struct rdsim_cluster *c, const char *cause, int wante
 {
     struct rdsim_failover *f;
 
-    if (failover_in_progress(c))
+    if (rdsim_cluster_failover_running(c))
         return;
     f = rdsim_cluster_new_failover(c);
     if (!f)
@@ -522,7 +453,7 @@ static void start_failover(struct rdsim_cluster *c, const char *cause, int wante
     snprintf(f->cause, sizeof(f->cause), "%s", cause);
     snprintf(f->from, sizeof(f->from), "%s", c->inst[c->writer].cfg->name);
     rdsim_cluster_after(c, rdsim_cluster_draw(c, detection), detected,
-                        fo_arg((size_t)(f - c->failovers), wanted));
+                        rdsim_fo_arg((size_t)(f - c->failovers), wanted));
 }
 
 /* ---- the deployment interface ------------------------------------------------ */
@@ -556,7 +487,7 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
     /* Aurora restarts in seconds (facts 4.1); a reboot with failover
      * promotes a replica like a manual failover. */
     if (i == c->writer && failover && c->n_readers > 0) {
-        if (failover_in_progress(c)) {
+        if (rdsim_cluster_failover_running(c)) {
             rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name,
                               "reboot with failover: a failover is under way");
             return;
@@ -571,7 +502,7 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
 
 static void manual_failover(struct rdsim_cluster *c, int target)
 {
-    if (failover_in_progress(c) || c->n_readers == 0) {
+    if (rdsim_cluster_failover_running(c) || c->n_readers == 0) {
         rdsim_cluster_log(c, "ignored", c->inst[c->writer].cfg->name, "failover: %s",
                           c->n_readers ? "a failover is under way" : "no Aurora Replica");
         return;
@@ -595,7 +526,7 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_err err;
 
     if (!serving(c, to) || strcmp(c->inst[from].cfg->name, f->from) != 0) {
-        append(f->explanation, sizeof(f->explanation), "; %s became unreachable before promotion",
+        rdsim_failover_explain(f, "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
         f->to[0] = '\0';
         return;
@@ -644,9 +575,7 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                       c->sc->topology.regions[c->inst[to].region].name,
                       (unsigned long long)f->lost_writes, (unsigned long long)f->discarded_writes,
                       c->inst[from].cfg->name);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_TOPOLOGY_NOTICE), topology_switch, to);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_PROXY_NOTICE), proxy_switch, to);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, phase(c, 2)), dns_updated, fo_arg(fi, (int)to));
+    rdsim_cluster_follow_writer(c, fi, to, phase(c, 2));
 }
 
 static void global_failover(struct rdsim_cluster *c, size_t region, bool switchover)
@@ -656,7 +585,7 @@ static void global_failover(struct rdsim_cluster *c, size_t region, bool switcho
     rdsim_time_t wait;
     int to;
 
-    if (failover_in_progress(c) || region == c->inst[w].region) {
+    if (rdsim_cluster_failover_running(c) || region == c->inst[w].region) {
         rdsim_cluster_log(c, "ignored", c->sc->topology.regions[region].name,
                           "global-failover: %s",
                           region == c->inst[w].region ? "already the primary region"
@@ -683,8 +612,7 @@ static void global_failover(struct rdsim_cluster *c, size_t region, bool switcho
         c->inst[w].starting = true;
         rdsim_repl_ship(c, false);
         wait = rdsim_repl_backlog_time(c, (size_t)to) + rdsim_cluster_draw(c, RDSIM_GLOBAL_SWITCHOVER_TIME);
-        append(f->explanation, sizeof(f->explanation),
-               "; switchover: writes pause until %s has caught up (%.1f s)",
+        rdsim_failover_explain(f, "; switchover: writes pause until %s has caught up (%.1f s)",
                c->inst[to].cfg->name, (double)rdsim_repl_backlog_time(c, (size_t)to) / RDSIM_S);
     } else {
         /* The old primary, if it still runs, is cut off: what it had not
@@ -695,10 +623,9 @@ static void global_failover(struct rdsim_cluster *c, size_t region, bool switcho
             fence(c, w);
         }
         wait = rdsim_cluster_draw(c, RDSIM_GLOBAL_FAILOVER_TIME);
-        append(f->explanation, sizeof(f->explanation),
-               "; unplanned: writes the secondary had not received are lost");
+        rdsim_failover_explain(f, "; unplanned: writes the secondary had not received are lost");
     }
-    rdsim_cluster_after(c, wait, global_promoted, fo_arg((size_t)(f - c->failovers), to));
+    rdsim_cluster_after(c, wait, global_promoted, rdsim_fo_arg((size_t)(f - c->failovers), to));
 }
 
 static void promote(struct rdsim_cluster *c, size_t i)
@@ -719,4 +646,5 @@ const struct rdsim_deployment_ops rdsim_aurora_ops = {
     .storage_failure = storage_failure,
     .az_changed = quorum_changed,
     .global_failover = global_failover,
+    .refresh_readers = refresh_readers,
 };

@@ -360,6 +360,78 @@ int rdsim_cluster_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint
     return 0;
 }
 
+void rdsim_failover_explain(struct rdsim_failover *f, const char *fmt, ...)
+{
+    size_t len = strlen(f->explanation);
+    va_list ap;
+
+    if (len + 1 >= sizeof(f->explanation))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(f->explanation + len, sizeof(f->explanation) - len, fmt, ap);
+    va_end(ap);
+}
+
+bool rdsim_cluster_failover_running(const struct rdsim_cluster *c)
+{
+    const struct rdsim_failover *f;
+
+    if (c->n_failovers == 0)
+        return false;
+    f = &c->failovers[c->n_failovers - 1];
+    if (strcmp(f->cause, "promote") == 0)
+        return false; /* a read replica's promotion runs beside failovers */
+    if (f->detected < 0)
+        return true;
+    return f->to[0] != '\0' && f->promoted < 0;
+}
+
+static void topology_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+
+    if (i == c->writer) /* else a later failover moved the writer again */
+        c->topo_writer = i;
+}
+
+static void proxy_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+
+    if (i != c->writer)
+        return;
+    c->proxy_writer = i;
+    if (c->sc->clients.connection == RDSIM_CONN_RDS_PROXY)
+        rdsim_cluster_log(c, "proxy", c->inst[i].cfg->name, "RDS Proxy routes writes here");
+}
+
+static void dns_switch(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_cluster *c = ctx;
+    struct rdsim_failover *f = &c->failovers[arg >> 8];
+    size_t to = arg & 0xff;
+
+    if (to != c->writer)
+        return;
+    f->dns_updated = rdsim_sim_now(sim);
+    c->dns_writer = to;
+    if (c->ops->refresh_readers)
+        c->ops->refresh_readers(c);
+    rdsim_cluster_log(c, "dns", "writer endpoint", "now resolves to %s (TTL %.0f s)",
+                      c->inst[to].cfg->name, (double)c->sc->cluster.dns_ttl / RDSIM_S);
+}
+
+void rdsim_cluster_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
+                                 struct rdsim_range dns_delay)
+{
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_TOPOLOGY_NOTICE), topology_switch, to);
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_PROXY_NOTICE), proxy_switch, to);
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, dns_delay), dns_switch,
+                        rdsim_fo_arg(fi, (int)to));
+}
+
 void rdsim_cluster_fail(struct rdsim_cluster *c, const struct rdsim_err *err)
 {
     if (!c->error.code)

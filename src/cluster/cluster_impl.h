@@ -107,7 +107,16 @@ struct rdsim_deployment_ops {
     void (*az_changed)(struct rdsim_cluster *c);
     /* Optional: Aurora Global Database failover to `region`. */
     void (*global_failover)(struct rdsim_cluster *c, size_t region, bool switchover);
+    /* Rebuild the reader endpoint's record (a failover's DNS update). */
+    void (*refresh_readers)(struct rdsim_cluster *c);
 };
+
+/* Failover events carry (failover index << 8 | instance index); 0xff means
+ * "no instance". Instances are at most 100 (the loader's limit). */
+static inline uint64_t rdsim_fo_arg(size_t failover, int instance)
+{
+    return (uint64_t)failover << 8 | (uint64_t)(uint8_t)instance;
+}
 
 extern const struct rdsim_deployment_ops rdsim_rds_ops;
 extern const struct rdsim_deployment_ops rdsim_aurora_ops;
@@ -192,6 +201,16 @@ rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b);
 /* Count the writes instance `from` has that `to` lacks, from their SQLite
  * data (what a promotion discards). Fails the run on a SQLite error. */
 int rdsim_cluster_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes);
+/* Append to a failover's explanation line. */
+void rdsim_failover_explain(struct rdsim_failover *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Is the last failover still under way (promotions of read replicas aside)? */
+bool rdsim_cluster_failover_running(const struct rdsim_cluster *c);
+/* Instance `to` was just promoted by failover `fi`: a topology-aware driver
+ * and RDS Proxy follow it within a second or three, the writer endpoint's
+ * DNS record after `dns_delay`. An older failover's switches are ignored. */
+void rdsim_cluster_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
+                                 struct rdsim_range dns_delay);
 /* Record a failover; returns its slot (or NULL when out of memory). */
 struct rdsim_failover *rdsim_cluster_new_failover(struct rdsim_cluster *c);
 

@@ -77,6 +77,8 @@ static bool serving(const struct rdsim_cluster *c, size_t i)
 /* The reader endpoint's record: the standbys of a Multi-AZ cluster. */
 static void refresh_readers(struct rdsim_cluster *c)
 {
+    if (!c->has_reader_endpoint)
+        return;
     c->n_readers = 0;
     for (size_t i = 0; i < c->n_inst; i++)
         if (c->inst[i].role == RDSIM_ROLE_STANDBY && !c->inst[i].detached)
@@ -95,8 +97,7 @@ static int init(struct rdsim_cluster *c, struct rdsim_err *err)
                           c->inst[i].role == RDSIM_ROLE_STANDBY ? p.standby_mode : REPL_ASYNC);
     }
     c->has_reader_endpoint = c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_CLUSTER;
-    if (c->has_reader_endpoint)
-        refresh_readers(c);
+    refresh_readers(c);
     return 0;
 }
 
@@ -154,22 +155,6 @@ static void recover_in_place(struct rdsim_cluster *c, size_t i)
             c->sim, rdsim_cluster_draw(c, profile_of(c).detection), detected_in_place, c, i);
 }
 
-/* A failover is under way from its fault until its promotion, unless it
- * ended at detection (no candidate, or the writer came back). */
-static bool failover_in_progress(const struct rdsim_cluster *c)
-{
-    const struct rdsim_failover *f;
-
-    if (c->n_failovers == 0)
-        return false;
-    f = &c->failovers[c->n_failovers - 1];
-    if (strcmp(f->cause, "promote") == 0)
-        return false; /* a replica promotion runs beside failovers */
-    if (f->detected < 0)
-        return true;
-    return f->to[0] != '\0' && f->promoted < 0;
-}
-
 /* RDS stops the writer for a planned or manual failover and keeps it down
  * until the standby is promoted, so that it never takes writes the new
  * writer would not have. */
@@ -184,20 +169,6 @@ static void unfence(struct rdsim_cluster *c, size_t i, const char *why)
 }
 
 /* ---- failover -------------------------------------------------------------- */
-
-static void append(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t size, const char *fmt, ...)
-{
-    size_t len = strlen(buf);
-    va_list ap;
-
-    if (len + 1 >= size)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(buf + len, size - len, fmt, ap);
-    va_end(ap);
-}
 
 /* The last batch a standby has received: the more recent, the better. */
 static rdsim_time_t received_up_to(const struct rdsim_cluster *c, size_t i)
@@ -219,7 +190,7 @@ static int choose_standby(struct rdsim_cluster *c, struct rdsim_failover *f, int
         const struct rdsim_instance *in = &c->inst[i];
         if (in->role != RDSIM_ROLE_STANDBY || in->detached || i == c->writer)
             continue;
-        append(f->explanation, sizeof(f->explanation), " %s (%s, %s, backlog %.1f s)",
+        rdsim_failover_explain(f, " %s (%s, %s, backlog %.1f s)",
                in->cfg->name, c->az_names[in->az],
                !serving(c, i)     ? "unreachable"
                : in->needs_resync ? "out of sync: it missed writes while unreachable"
@@ -240,14 +211,13 @@ static int choose_standby(struct rdsim_cluster *c, struct rdsim_failover *f, int
             best = (int)i;
     }
     if (best < 0)
-        append(f->explanation, sizeof(f->explanation),
-               wanted >= 0 ? "; the requested standby cannot be promoted"
+        rdsim_failover_explain(f, wanted >= 0 ? "; the requested standby cannot be promoted"
                            : "; none is reachable: no failover, the writer must come back");
     else if (wanted >= 0)
-        append(f->explanation, sizeof(f->explanation), "; %s chosen as requested",
+        rdsim_failover_explain(f, "; %s chosen as requested",
                c->inst[best].cfg->name);
     else
-        append(f->explanation, sizeof(f->explanation), "; %s chosen: %s",
+        rdsim_failover_explain(f, "; %s chosen: %s",
                c->inst[best].cfg->name,
                c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_CLUSTER
                    ? "the most recent change record"
@@ -256,47 +226,6 @@ static int choose_standby(struct rdsim_cluster *c, struct rdsim_failover *f, int
 }
 
 /* Failover events carry (failover index << 8 | phase target). */
-static uint64_t fo_arg(size_t f, int target)
-{
-    return (uint64_t)f << 8 | (uint64_t)(uint8_t)target;
-}
-
-static void proxy_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
-{
-    struct rdsim_cluster *c = ctx;
-    (void)sim;
-    if (i != c->writer)
-        return; /* a later failover moved the writer again */
-    c->proxy_writer = i;
-    if (c->sc->clients.connection == RDSIM_CONN_RDS_PROXY)
-        rdsim_cluster_log(c, "proxy", c->inst[i].cfg->name, "RDS Proxy routes writes here");
-}
-
-static void topology_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
-{
-    struct rdsim_cluster *c = ctx;
-    (void)sim;
-    if (i != c->writer)
-        return;
-    c->topo_writer = i;
-}
-
-static void dns_updated(struct rdsim_sim *sim, void *ctx, uint64_t arg)
-{
-    struct rdsim_cluster *c = ctx;
-    struct rdsim_failover *f = &c->failovers[arg >> 8];
-    size_t to = arg & 0xff;
-
-    if (to != c->writer)
-        return; /* a later failover moved the writer again */
-    f->dns_updated = rdsim_sim_now(sim);
-    c->dns_writer = to;
-    if (c->has_reader_endpoint)
-        refresh_readers(c);
-    rdsim_cluster_log(c, "dns", "writer endpoint", "now resolves to %s (TTL %.0f s)",
-                      c->inst[to].cfg->name, (double)c->sc->cluster.dns_ttl / RDSIM_S);
-}
-
 /* Make instance `to` the writer now: the clients' record is checked against
  * its data, replicas follow it, endpoints start switching. */
 static int take_over(struct rdsim_cluster *c, struct rdsim_failover *f, size_t from, size_t to,
@@ -324,8 +253,6 @@ static int take_over(struct rdsim_cluster *c, struct rdsim_failover *f, size_t f
             }
         }
     }
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_TOPOLOGY_NOTICE), topology_switch, to);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_PROXY_NOTICE), proxy_switch, to);
     return 0;
 }
 
@@ -337,7 +264,7 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     int again;
 
     if (strcmp(c->inst[from].cfg->name, f->from) != 0) {
-        append(f->explanation, sizeof(f->explanation), "; abandoned: %s became the writer meanwhile",
+        rdsim_failover_explain(f, "; abandoned: %s became the writer meanwhile",
                c->inst[from].cfg->name);
         f->to[0] = '\0';
         rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
@@ -345,14 +272,14 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     }
     if (!serving(c, to) || c->inst[to].needs_resync) {
         /* The candidate is gone: try the others before giving up. */
-        append(f->explanation, sizeof(f->explanation), "; %s became unreachable before promotion",
+        rdsim_failover_explain(f, "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
         again = choose_standby(c, f, -1);
         if (again >= 0) {
             snprintf(f->to, sizeof(f->to), "%s", c->inst[again].cfg->name);
             rdsim_cluster_log(c, "detected", c->inst[from].cfg->name, "%s", f->explanation);
             rdsim_cluster_after(c, rdsim_repl_backlog_time(c, (size_t)again), promoted,
-                                fo_arg(fi, again));
+                                rdsim_fo_arg(fi, again));
             return;
         }
         f->to[0] = '\0';
@@ -385,8 +312,7 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                       "new writer; %llu acknowledged writes missing, %llu writes of %s to discard",
                       (unsigned long long)f->lost_writes, (unsigned long long)f->discarded_writes,
                       c->inst[from].cfg->name);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, profile_of(c).dns_update), dns_updated,
-                    fo_arg(fi, (int)to));
+    rdsim_cluster_follow_writer(c, fi, to, profile_of(c).dns_update);
     if (c->inst[from].fenced)
         unfence(c, from, "old writer restarts to rejoin as a standby");
     else if (serving(c, from))
@@ -436,10 +362,10 @@ static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
             wait = b;
     }
     if (wait > 0)
-        append(f->explanation, sizeof(f->explanation), "; waits %.1f s for backlog apply",
+        rdsim_failover_explain(f, "; waits %.1f s for backlog apply",
                (double)wait / RDSIM_S);
     rdsim_cluster_after(c, rdsim_cluster_draw(c, p.promotion) + wait, promoted,
-                    fo_arg(fi, to));
+                    rdsim_fo_arg(fi, to));
 }
 
 /* Open a failover record and schedule its detection. */
@@ -456,7 +382,7 @@ static void start_failover(struct rdsim_cluster *c, const char *cause, int wante
      * with the tail of the current tick. */
     rdsim_repl_ship(c, true);
     rdsim_cluster_after(c, rdsim_cluster_draw(c, detection), detected,
-                    fo_arg((size_t)(f - c->failovers), wanted));
+                    rdsim_fo_arg((size_t)(f - c->failovers), wanted));
 }
 
 /* ---- the deployment interface ------------------------------------------------ */
@@ -497,7 +423,7 @@ static void instance_lost(struct rdsim_cluster *c, size_t i, const char *cause, 
     if (i == c->writer) {
         if (!has_standby(c))
             recover_in_place(c, i);
-        else if (!failover_in_progress(c))
+        else if (!rdsim_cluster_failover_running(c))
             start_failover(c, cause, -1, profile_of(c).detection);
         return;
     }
@@ -532,8 +458,7 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
         }
         in->detached = false;
         rdsim_repl_attach(c, i, (int)c->writer, profile_of(c).standby_mode);
-        if (c->has_reader_endpoint)
-            refresh_readers(c);
+        refresh_readers(c);
         rdsim_cluster_log(c, "rejoined", in->cfg->name,
                           "resynchronised from %s; standby again",
                           c->inst[c->writer].cfg->name);
@@ -548,7 +473,7 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
      * being done about it: fail over now. */
     if (i != c->writer && in->role == RDSIM_ROLE_STANDBY && !in->detached &&
         !serving(c, c->writer) && !c->inst[c->writer].fenced && has_standby(c) &&
-        !failover_in_progress(c)) {
+        !rdsim_cluster_failover_running(c)) {
         start_failover(c, "standby-back", -1, profile_of(c).detection);
     }
     if (c->standby_lost_at >= 0 && in->source == (int)c->writer &&
@@ -561,7 +486,7 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
 static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
 {
     if (i == c->writer && failover && has_standby(c)) {
-        if (failover_in_progress(c)) {
+        if (rdsim_cluster_failover_running(c)) {
             rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name,
                               "reboot with failover: a failover is under way");
             return;
@@ -581,7 +506,7 @@ static void manual_failover(struct rdsim_cluster *c, int target)
 {
     /* RDS stops the writer; monitoring then sees it unhealthy and promotes
      * a standby (FailoverDBCluster). */
-    if (failover_in_progress(c) || !has_standby(c)) {
+    if (rdsim_cluster_failover_running(c) || !has_standby(c)) {
         rdsim_cluster_log(c, "ignored", c->inst[c->writer].cfg->name, "failover: %s",
                           has_standby(c) ? "a failover is under way" : "no standby");
         return;
@@ -599,15 +524,16 @@ static void promote_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_failover *f = &c->failovers[fi];
 
     if (strcmp(c->inst[from].cfg->name, f->from) != 0) {
-        append(f->explanation, sizeof(f->explanation), "; abandoned: %s became the writer meanwhile",
+        rdsim_failover_explain(f, "; abandoned: %s became the writer meanwhile",
                c->inst[from].cfg->name);
         rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
         return;
     }
     if (take_over(c, f, from, to, false) != 0)
         return;
+    /* The application now uses the promoted instance's own endpoint. */
     f->promoted = f->dns_updated = rdsim_sim_now(sim);
-    c->dns_writer = to;
+    c->dns_writer = c->proxy_writer = c->topo_writer = to;
     c->writer_endpoint_gen++; /* a new endpoint: no client has it cached */
     /* The old writer is no longer part of this application's cluster. */
     c->inst[from].detached = true;
@@ -628,7 +554,7 @@ static void promote(struct rdsim_cluster *c, size_t i)
         rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name, "promote: not a replica");
         return;
     }
-    if (failover_in_progress(c)) {
+    if (rdsim_cluster_failover_running(c)) {
         rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name,
                           "promote: a failover is under way; promote it afterwards");
         return;
@@ -653,7 +579,7 @@ static void promote(struct rdsim_cluster *c, size_t i)
     rdsim_cluster_log(c, "promoting", c->inst[i].cfg->name, "%s", f->explanation);
     took = rdsim_cluster_draw(c, RDSIM_REPLICA_PROMOTION);
     rdsim_instance_start(c, i, took, "promotion reboots the replica");
-    rdsim_cluster_after(c, took, promote_done, fo_arg((size_t)(f - c->failovers), (int)i));
+    rdsim_cluster_after(c, took, promote_done, rdsim_fo_arg((size_t)(f - c->failovers), (int)i));
 }
 
 const struct rdsim_deployment_ops rdsim_rds_ops = {
@@ -664,4 +590,5 @@ const struct rdsim_deployment_ops rdsim_rds_ops = {
     .reboot = reboot,
     .failover = manual_failover,
     .promote = promote,
+    .refresh_readers = refresh_readers,
 };
