@@ -111,6 +111,10 @@ int rdsim_cluster_proxy_route(struct rdsim_cluster *c, enum rdsim_endpoint ep,
                               struct rdsim_rng *rng);
 int rdsim_cluster_topology_route(struct rdsim_cluster *c, enum rdsim_endpoint ep,
                                  struct rdsim_rng *rng);
+/* Can instance i read its data now? Always, except on Aurora when fewer
+ * than three volume copies are reachable (the read quorum, facts 4.1). */
+bool rdsim_cluster_can_read(const struct rdsim_cluster *c, size_t i);
+
 /* Bumps when the application is repointed to another instance's endpoint
  * (a promoted read replica): cached DNS answers for the old name are moot. */
 uint32_t rdsim_cluster_endpoint_generation(const struct rdsim_cluster *c);

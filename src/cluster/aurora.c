@@ -91,6 +91,15 @@ static int copies_reachable(const struct rdsim_cluster *c)
     return n;
 }
 
+/* Reads come from an instance's cache or one up-to-date copy, but with
+ * fewer than three reachable copies (the read quorum) the volume cannot
+ * tell which copy is current: reads stop too. */
+static bool can_read(const struct rdsim_cluster *c, size_t i)
+{
+    (void)i;
+    return copies_reachable(c) >= RDSIM_READ_QUORUM;
+}
+
 /* Latency of the fourth-fastest acknowledgement, or -1 without a quorum. */
 static rdsim_time_t quorum_latency(struct rdsim_cluster *c)
 {
@@ -138,6 +147,11 @@ static void quorum_changed(struct rdsim_cluster *c)
     int before = c->volume.reachable, now = copies_reachable(c);
 
     c->volume.reachable = now;
+    if (before >= RDSIM_READ_QUORUM && now < RDSIM_READ_QUORUM)
+        rdsim_cluster_log(c, "quorum", "volume",
+                          "%d of 6 copies reachable: no read quorum (3), reads stop too", now);
+    else if (before < RDSIM_READ_QUORUM && now >= RDSIM_READ_QUORUM)
+        rdsim_cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: reads resume", now);
     if (before >= RDSIM_WRITE_QUORUM && now < RDSIM_WRITE_QUORUM) {
         rdsim_cluster_log(c, "quorum", "volume",
                           "%d of 6 copies reachable: no write quorum (4), writes stop; reads "
@@ -647,4 +661,5 @@ const struct rdsim_deployment_ops rdsim_aurora_ops = {
     .az_changed = quorum_changed,
     .global_failover = global_failover,
     .refresh_readers = refresh_readers,
+    .can_read = can_read,
 };

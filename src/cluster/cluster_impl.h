@@ -25,6 +25,7 @@ enum repl_mode {
 
 #define RDSIM_VOLUME_COPIES 6
 #define RDSIM_WRITE_QUORUM 4
+#define RDSIM_READ_QUORUM 3
 
 /* Aurora's cluster volume: six copies, two per AZ (facts 4.1). */
 struct aurora_volume {
@@ -109,6 +110,8 @@ struct rdsim_deployment_ops {
     void (*global_failover)(struct rdsim_cluster *c, size_t region, bool switchover);
     /* Rebuild the reader endpoint's record (a failover's DNS update). */
     void (*refresh_readers)(struct rdsim_cluster *c);
+    /* Optional: can instance i read now (storage quorum)? */
+    bool (*can_read)(const struct rdsim_cluster *c, size_t i);
 };
 
 /* Failover events carry (failover index << 8 | instance index); 0xff means

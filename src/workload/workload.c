@@ -323,6 +323,10 @@ static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     case RDSIM_HEALTH_UP:
         break;
     }
+    if (op->kind == RDSIM_OP_READ && !rdsim_cluster_can_read(w->cluster, (size_t)inst)) {
+        fail_at(w, i, now + timeout); /* storage without a read quorum: it hangs */
+        return;
+    }
     if ((op->kind == RDSIM_OP_WRITE && (size_t)inst != rdsim_cluster_writer(w->cluster)) ||
         !rdsim_cluster_serves_reads(w->cluster, (size_t)inst)) {
         /* A read-only instance answers a write at once with an error; a

@@ -324,6 +324,37 @@ static void test_cluster_aurora_all_in_the_failed_az_promotes_nothing(void **sta
     teardown_world(&w);
 }
 
+static void test_cluster_aurora_volume_quorums(void **state)
+{
+    struct world w;
+    struct rdsim_err err;
+    (void)state;
+
+    /* An AZ (2 copies) and 1 more: 3 left, reads only; 2 more: 2 left,
+     * neither; after the ~10 s repair of the lone copy in us-east-1b: reads. */
+    assert_int_equal(build(&w,
+                           "name: t\nduration: 5m\ncluster:\n  deployment: aurora\n"
+                           "  instances: [{name: w, role: writer, az: us-east-1a}]\n"
+                           "events:\n"
+                           "  - {at: 10s, action: az-outage, az: us-east-1c}\n"
+                           "  - {at: 20s, action: storage-failure, az: us-east-1b, copies: 1}\n"
+                           "  - {at: 21s, action: storage-failure, az: us-east-1a, copies: 1}\n",
+                           &err),
+                     0);
+    rdsim_sim_run_until(w.sim, 15 * RDSIM_S);
+    assert_true(rdsim_cluster_can_read(w.c, 0));
+    assert_true(rdsim_cluster_commit_delay(w.c, 0) < RDSIM_S);
+    rdsim_sim_run_until(w.sim, 20 * RDSIM_S + 1);
+    assert_true(rdsim_cluster_can_read(w.c, 0));
+    assert_true(rdsim_cluster_commit_delay(w.c, 0) > 1000 * RDSIM_S);
+    rdsim_sim_run_until(w.sim, 21 * RDSIM_S + 1);
+    assert_false(rdsim_cluster_can_read(w.c, 0));
+    rdsim_sim_run_until(w.sim, 34 * RDSIM_S);
+    assert_true(rdsim_cluster_can_read(w.c, 0));
+    assert_true(rdsim_cluster_commit_delay(w.c, 0) < RDSIM_S);
+    teardown_world(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_cluster_aurora_reader_endpoint_balances_over_replicas),
         cmocka_unit_test(test_cluster_aurora_reader_endpoint_without_replicas_is_the_writer),
         cmocka_unit_test(test_cluster_aurora_all_in_the_failed_az_promotes_nothing),
+        cmocka_unit_test(test_cluster_aurora_volume_quorums),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
