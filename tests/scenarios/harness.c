@@ -18,6 +18,18 @@
 
 const char *harness_rdsim, *harness_root;
 
+int harness_main(int argc, char **argv, const char *name, const struct CMUnitTest *tests,
+                 size_t n)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s RDSIM_BINARY SOURCE_ROOT\n", argv[0]);
+        return 2;
+    }
+    harness_rdsim = argv[1];
+    harness_root = argv[2];
+    return _cmocka_run_group_tests(name, tests, n, NULL, NULL);
+}
+
 struct run_result run_scenario(const char *scenario, uint64_t seed)
 {
     struct run_result r = {.dir = "/tmp/rdsim-scn-XXXXXX"};

@@ -11,8 +11,15 @@
 
 #include <jansson.h>
 
-/* Set from argv by main: the binary and the source tree. */
+/* Set from argv by harness_main: the binary and the source tree. */
 extern const char *harness_rdsim, *harness_root;
+
+/* main() of a scenario test: `prog RDSIM_BINARY SOURCE_ROOT`. */
+struct CMUnitTest;
+int harness_main(int argc, char **argv, const char *name, const struct CMUnitTest *tests,
+                 size_t n);
+#define HARNESS_MAIN(tests)                                                                \
+    harness_main(argc, argv, __FILE__, tests, sizeof(tests) / sizeof((tests)[0]))
 
 struct run_result {
     json_t *summary;

@@ -102,11 +102,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_read_surge_raises_latency_without_a_fault),
     };
 
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s RDSIM_BINARY SOURCE_ROOT\n", argv[0]);
-        return 2;
-    }
-    harness_rdsim = argv[1];
-    harness_root = argv[2];
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return HARNESS_MAIN(tests);
 }
