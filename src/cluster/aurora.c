@@ -351,7 +351,6 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_cluster *c = ctx;
     size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
     struct rdsim_failover *f = &c->failovers[fi];
-    struct rdsim_err err;
 
     if (strcmp(c->inst[from].cfg->name, f->from) != 0 || !serving(c, to)) {
         rdsim_failover_explain(f, "; abandoned: %s",
@@ -370,17 +369,8 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     rdsim_repl_drain(c, to);
     if (c->error.code)
         return;
-    rdsim_repl_detach(c, to);
-    if (c->obs.new_writer &&
-        c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes, &f->lost_writes_bounded,
-                          &err) != 0) {
-        rdsim_cluster_fail(c, &err);
+    if (rdsim_cluster_crown(c, f, to) != 0)
         return;
-    }
-    f->promoted = rdsim_sim_now(sim);
-    c->writer = to;
-    c->inst[to].role = RDSIM_ROLE_WRITER;
-    c->tick_first_commit = -1;
     for (size_t i = 0; i < c->n_inst; i++) {
         if (c->inst[i].source == (int)from) {
             c->inst[i].source = (int)to;
@@ -537,7 +527,6 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
     struct rdsim_failover *f = &c->failovers[fi];
     bool switchover = strcmp(f->cause, "global-switchover") == 0;
-    struct rdsim_err err;
 
     if (!serving(c, to) || strcmp(c->inst[from].cfg->name, f->from) != 0) {
         rdsim_failover_explain(f, "; %s became unreachable before promotion",
@@ -550,17 +539,8 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     rdsim_repl_drain(c, to);
     if (c->error.code || rdsim_cluster_diverged(c, from, to, &f->discarded_writes) != 0)
         return;
-    rdsim_repl_detach(c, to);
-    if (c->obs.new_writer &&
-        c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes, &f->lost_writes_bounded,
-                          &err) != 0) {
-        rdsim_cluster_fail(c, &err);
+    if (rdsim_cluster_crown(c, f, to) != 0)
         return;
-    }
-    f->promoted = rdsim_sim_now(sim);
-    c->writer = to;
-    c->inst[to].role = RDSIM_ROLE_WRITER;
-    c->tick_first_commit = -1;
     c->inst[from].role = RDSIM_ROLE_REPLICA;
     c->inst[from].starting = false;
     /* The secondary region's volume is now the primary one. */

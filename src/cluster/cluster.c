@@ -437,6 +437,24 @@ void rdsim_cluster_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
                         rdsim_fo_arg(fi, (int)to));
 }
 
+int rdsim_cluster_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to)
+{
+    struct rdsim_err err;
+
+    rdsim_repl_detach(c, to);
+    if (c->obs.new_writer &&
+        c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes, &f->lost_writes_bounded,
+                          &err) != 0) {
+        rdsim_cluster_fail(c, &err);
+        return err.code;
+    }
+    f->promoted = rdsim_sim_now(c->sim);
+    c->writer = to;
+    c->inst[to].role = RDSIM_ROLE_WRITER;
+    c->tick_first_commit = -1;
+    return 0;
+}
+
 void rdsim_cluster_fail(struct rdsim_cluster *c, const struct rdsim_err *err)
 {
     if (!c->error.code)

@@ -214,6 +214,10 @@ bool rdsim_cluster_failover_running(const struct rdsim_cluster *c);
  * DNS record after `dns_delay`. An older failover's switches are ignored. */
 void rdsim_cluster_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
                                  struct rdsim_range dns_delay);
+/* Make instance `to` the writer for failover f: it stops replicating, the
+ * clients' acknowledged writes are checked against its data (f->lost_writes)
+ * and f->promoted is stamped. 0, or the run fails with the error. */
+int rdsim_cluster_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to);
 /* Record a failover; returns its slot (or NULL when out of memory). */
 struct rdsim_failover *rdsim_cluster_new_failover(struct rdsim_cluster *c);
 
