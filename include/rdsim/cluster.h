@@ -96,6 +96,10 @@ const char *rdsim_cluster_instance_name(const struct rdsim_cluster *c, size_t i)
 size_t rdsim_cluster_writer(const struct rdsim_cluster *c);
 enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i);
 struct rdsim_db *rdsim_cluster_db(struct rdsim_cluster *c, size_t i);
+/* What instance i is now, in one word for the role timeline: "writer",
+ * "standby", "replica" when serving; "down" (unreachable), "starting"
+ * (engine recovering) or "detached" (an old writer out of the cluster). */
+const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i);
 
 /*
  * Where a connection to `ep` goes, by connection style: what a DNS lookup

@@ -221,6 +221,19 @@ enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i)
     return c->inst[i].starting ? RDSIM_HEALTH_STARTING : RDSIM_HEALTH_UP;
 }
 
+const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i)
+{
+    const struct rdsim_instance *in = &c->inst[i];
+
+    if (!rdsim_instance_reachable(c, i))
+        return "down";
+    if (in->starting)
+        return "starting";
+    if (in->detached)
+        return "detached";
+    return rdsim_role_name(in->role);
+}
+
 bool rdsim_cluster_serves_reads(const struct rdsim_cluster *c, size_t i)
 {
     /* A Multi-AZ instance's standby is not readable (facts 1). */

@@ -115,6 +115,8 @@ static void ts_header(struct run *r)
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > 0)
             fprintf(r->ts, ",acu_%s", rdsim_cluster_instance_name(r->cluster, i));
+    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+        fprintf(r->ts, ",role_%s", rdsim_cluster_instance_name(r->cluster, i));
     fputc('\n', r->ts);
 }
 
@@ -156,6 +158,8 @@ static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
             if (rdsim_cluster_acu(r->cluster, i) > 0)
                 fprintf(r->ts, ",%.1f", rdsim_cluster_acu(r->cluster, i));
+        for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+            fprintf(r->ts, ",%s", rdsim_cluster_state_name(r->cluster, i));
         fputc('\n', r->ts);
     }
     for (size_t i = 0; r->acu_peak && i < rdsim_cluster_instance_count(r->cluster); i++)

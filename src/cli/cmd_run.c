@@ -1,0 +1,163 @@
+/*
+ * cmd_run.c - rdsim run: simulate one scenario into a results folder.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rdsim/report.h"
+#include "rdsim/run.h"
+#include "rdsim/scenario.h"
+
+#include "commands.h"
+#include "outdir.h"
+#include "terminal.h"
+
+static const char usage_run[] =
+    "Usage: rdsim run SCENARIO [-o DIR] [--seed N] [--quiet] [--force] [--keep-db DIR]\n"
+    "\n"
+    "Simulate SCENARIO and write its results into DIR:\n"
+    "  summary.json     what the clients saw: requests, latency, availability,\n"
+    "                   writer outages and their downtime, lost writes, expectations\n"
+    "  timeseries.csv   one row per sample interval\n"
+    "  events.csv       the timeline: faults, detections, recoveries\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output DIR  results folder (default: results/<scenario name>); created if\n"
+    "                    missing; rdsim's own files from an earlier run are replaced\n"
+    "  -s, --seed N      seed for every random stream (default: the scenario's seed)\n"
+    "  -q, --quiet       print nothing but errors\n"
+    "  -f, --force       write into DIR (and the --keep-db folder) even if it holds\n"
+    "                    files rdsim did not write\n"
+    "      --keep-db DIR keep each instance's SQLite database as DIR/<instance>.sqlite,\n"
+    "                    replacing earlier ones\n"
+    "                    (open it with: sqlite3 DIR/<instance>.sqlite 'select * from kv')\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Exit status: 0 success, 1 internal error, 2 bad input, 3 an expectation failed.\n";
+
+int rdsim_parse_seed(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (!*s || *s == '-')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    /* summary.json stores the seed as a JSON integer: signed 64 bits. */
+    if (errno || *end || v > INT64_MAX)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int rdsim_cmd_run(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
+        {"quiet", no_argument, NULL, 'q'},        {"force", no_argument, NULL, 'f'},
+        {"keep-db", required_argument, NULL, 'k'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct rdsim_run_options opt = {0};
+    struct rdsim_scenario *sc = NULL;
+    struct rdsim_results *res = NULL;
+    struct rdsim_err err = {0};
+    struct rdsim_progress progress;
+    const char *out_dir = NULL;
+    char default_dir[512], path[4096];
+    bool quiet = false, force = false;
+    int c, rc, status;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:s:qfh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            out_dir = optarg;
+            break;
+        case 's':
+            if (rdsim_parse_seed(optarg, &opt.seed) != 0) {
+                snprintf(path, sizeof(path),
+                         "--seed: must be a whole number 0..9223372036854775807, got \"%s\"",
+                         optarg);
+                return rdsim_bad_usage(path, usage_run);
+            }
+            opt.has_seed = true;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'f':
+            force = true;
+            break;
+        case 'k':
+            opt.keep_db_dir = optarg;
+            break;
+        case 'h':
+            fputs(usage_run, stdout);
+            return RDSIM_EXIT_OKAY;
+        case ':':
+            snprintf(path, sizeof(path), "run: option %s needs a value", argv[optind - 1]);
+            return rdsim_bad_usage(path, usage_run);
+        default:
+            snprintf(path, sizeof(path), "run: unknown option %s", argv[optind - 1]);
+            return rdsim_bad_usage(path, usage_run);
+        }
+    }
+    if (optind >= argc)
+        return rdsim_bad_usage("run: no scenario file given", usage_run);
+    if (optind + 1 < argc) {
+        snprintf(path, sizeof(path), "run: one scenario at a time, got \"%s\" too",
+                 argv[optind + 1]);
+        return rdsim_bad_usage(path, usage_run);
+    }
+
+    rc = rdsim_scenario_load(argv[optind], &sc, &err);
+    if (rc) {
+        fprintf(stderr, "%s\n", err.msg);
+        return rdsim_exit_for_load(rc);
+    }
+    if (!out_dir) {
+        snprintf(default_dir, sizeof(default_dir), "results/%s", sc->name);
+        out_dir = default_dir;
+    }
+    rc = rdsim_outdir_prepare(out_dir, force, &err);
+    if (rc == 0 && opt.keep_db_dir)
+        rc = rdsim_outdir_prepare_db(opt.keep_db_dir, force, &err);
+    if (rc) {
+        fprintf(stderr, "rdsim: %s\n", err.msg);
+        rdsim_scenario_free(sc);
+        return rdsim_exit_for(rc);
+    }
+
+    opt.out_dir = out_dir;
+    rdsim_progress_init(&progress, !quiet && isatty(STDERR_FILENO), sc->name);
+    opt.progress = rdsim_progress_update;
+    opt.progress_ctx = &progress;
+    rc = rdsim_run(sc, &opt, &res, &err);
+    rdsim_progress_done(&progress);
+    if (rc == 0) {
+        snprintf(path, sizeof(path), "%s/summary.json", out_dir);
+        rc = rdsim_report_write_summary(res, path, &err);
+    }
+    if (rc == 0)
+        rc = rdsim_outdir_mark(out_dir, &err);
+    if (rc) {
+        fprintf(stderr, "rdsim: %s\n", err.msg);
+        status = rdsim_exit_for(rc);
+        goto out;
+    }
+    if (!quiet)
+        rdsim_print_summary(stdout, res, out_dir);
+    status = res->expectations_ok ? RDSIM_EXIT_OKAY : RDSIM_EXIT_EXPECT;
+out:
+    rdsim_results_free(res);
+    rdsim_scenario_free(sc);
+    return status;
+}
+
