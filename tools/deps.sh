@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh - install the Debian 12 packages rdsim needs, if any are missing.
-# Uses sudo when not root. Safe to run again: it installs nothing when all
+# With --tests, also what only the test suite needs (headless Chromium and
+# its WebDriver for the dashboard test). Uses sudo when not root. Safe to run again: it installs nothing when all
 # packages are present. What each package is for: README.md, "Dependencies".
 set -euo pipefail
 
@@ -13,6 +14,9 @@ packages=(
   libevent-dev
   gnuplot-nox
 )
+if [ "${1:-}" = --tests ]; then
+  packages+=(chromium chromium-driver fonts-dejavu-core)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

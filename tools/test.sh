@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tools/deps.sh
+tools/deps.sh --tests
 dir=build-test
 opts=(--werror)
 if [ "${RDSIM_SANITIZE:-0}" = 1 ]; then
