@@ -194,6 +194,22 @@ int rdsim_scenario_load_buffer(const char *path, const char *buf, size_t len,
 /* Free a scenario; NULL does nothing. */
 void rdsim_scenario_free(struct rdsim_scenario *sc);
 
+/*
+ * Parse one event given as YAML text (a mapping like an `events:` item, but
+ * without `at`: live mode injects it now), checked against `sc` with the
+ * same rules and messages as a scenario file; `source` names the text in
+ * messages. On success *out owns its strings (free with rdsim_event_clear).
+ * Returns 0 or RDSIM_EINVAL / RDSIM_ENOMEM with the message in err.
+ */
+int rdsim_scenario_parse_event(const struct rdsim_scenario *sc, const char *source,
+                               const char *text, size_t len, struct rdsim_event_cfg *out,
+                               struct rdsim_err *err);
+/* Free an event's strings (not the struct); the event is left empty. */
+void rdsim_event_clear(struct rdsim_event_cfg *ev);
+/* Deep copy of src into *dst. Returns 0 or RDSIM_ENOMEM. */
+int rdsim_event_copy(struct rdsim_event_cfg *dst, const struct rdsim_event_cfg *src,
+                     struct rdsim_err *err);
+
 /* Names as written in scenario files, for reports. */
 const char *rdsim_deployment_name(enum rdsim_deployment d);
 const char *rdsim_engine_name(enum rdsim_engine e);

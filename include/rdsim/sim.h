@@ -72,6 +72,10 @@ uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until);
 /* Ask run_until to return after the current event. */
 void rdsim_sim_stop(struct rdsim_sim *sim);
 
+/* Time of the earliest pending event, RDSIM_TIME_MAX when none is (live
+ * mode picks an injection time no other event shares). */
+rdsim_time_t rdsim_sim_next_time(const struct rdsim_sim *sim);
+
 /* Number of events pending, and run so far (for benchmarks). */
 uint64_t rdsim_sim_pending(const struct rdsim_sim *sim);
 uint64_t rdsim_sim_events_run(const struct rdsim_sim *sim);

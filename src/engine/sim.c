@@ -88,6 +88,11 @@ rdsim_time_t rdsim_sim_now(const struct rdsim_sim *sim)
     return sim->now;
 }
 
+rdsim_time_t rdsim_sim_next_time(const struct rdsim_sim *sim)
+{
+    return sim->heap_len > 0 ? sim->heap[0].time : RDSIM_TIME_MAX;
+}
+
 uint64_t rdsim_sim_pending(const struct rdsim_sim *sim)
 {
     return sim->heap_len;

@@ -12,6 +12,10 @@
  * Targets are checked against the cluster as the file declares it, not as
  * earlier events may have changed it: a `failover` target must be a standby
  * (RDS) or a reader in the writer's region (Aurora) as declared.
+ *
+ * Live mode (rdsim serve) reads one event at a time with the same code and
+ * messages, without `at`: the action happens when it arrives, and a saved
+ * session must load with exactly these rules.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,15 +333,17 @@ static int read_values(struct sc_ctx *ctx, const struct ev_nodes *en, struct rds
     return rc;
 }
 
-static int load_event(struct sc_ctx *ctx, yaml_node_t *item, struct rdsim_event_cfg *ev)
+int sc_load_event(struct sc_ctx *ctx, yaml_node_t *item, struct rdsim_event_cfg *ev)
 {
     struct ev_nodes en;
     memset(&en, 0, sizeof en);
     en.item = item;
     ev->loc = (struct rdsim_loc){(int)item->start_mark.line + 1, (int)item->start_mark.column + 1};
     yaml_node_t *unknown;
-    int rc = sc_map_shape(ctx, item, "a mapping with at, action and the action's keys", ek_names,
-                          &unknown);
+    int rc = sc_map_shape(ctx, item,
+                          ctx->live ? "a mapping with action and the action's keys"
+                                    : "a mapping with at, action and the action's keys",
+                          ek_names, &unknown);
     if (rc != 0)
         return rc;
     for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top;
@@ -349,7 +355,12 @@ static int load_event(struct sc_ctx *ctx, yaml_node_t *item, struct rdsim_event_
             en.val[k] = sc_node(ctx, p->value);
         }
     }
-    if (en.val[EK_AT] == NULL)
+    if (ctx->live && en.key[EK_AT] != NULL) {
+        /* A live action happens when it arrives; the session records when. */
+        push(ctx, EK_AT);
+        return sc_fail(ctx, en.key[EK_AT], "not allowed in a live action: it happens now");
+    }
+    if (!ctx->live && en.val[EK_AT] == NULL)
         return sc_fail(ctx, item, "missing required key \"at\"");
     if (en.val[EK_ACTION] == NULL)
         return sc_fail(ctx, item, "missing required key \"action\"");
@@ -422,7 +433,7 @@ int sc_load_events(struct sc_ctx *ctx, yaml_node_t *node)
     sc->n_events = n;
     for (size_t i = 0; i < n; i++) {
         size_t saved = sc_path_index(ctx, i);
-        rc = load_event(ctx, sc_seq_item(ctx, node, i), &sc->events[i]);
+        rc = sc_load_event(ctx, sc_seq_item(ctx, node, i), &sc->events[i]);
         if (rc != 0)
             return rc;
         sc_path_pop(ctx, saved);

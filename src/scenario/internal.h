@@ -88,6 +88,7 @@ struct sc_ctx {
     struct rdsim_scenario *sc;
     char path[SC_PATH_MAX];  /* dotted path of the node being read */
     size_t path_len;
+    bool live;               /* one event injected now: `at` is refused */
 };
 
 /* One key a mapping may hold. */
@@ -168,6 +169,9 @@ int sc_load_top(struct sc_ctx *ctx, yaml_node_t *root);
 int sc_load_topology(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where);
 int sc_load_cluster(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where);
 int sc_load_events(struct sc_ctx *ctx, yaml_node_t *node);
+/* One event mapping read with the rules of an `events:` item (ctx->live
+ * set: without `at`). */
+int sc_load_event(struct sc_ctx *ctx, yaml_node_t *item, struct rdsim_event_cfg *ev);
 
 /* Positions of the cluster keys in their key table (sections.c). */
 enum sc_cluster_key {

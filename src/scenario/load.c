@@ -670,12 +670,33 @@ static int check_stream(const char *path, const char *buf, size_t len, struct rd
     return rc;
 }
 
+/* Parse buf into *doc (the caller deletes it on success): size, syntax,
+ * depth and document count are checked here, before any rule. */
+static int load_document(const char *path, const char *buf, size_t len, yaml_document_t *doc,
+                         struct rdsim_err *err)
+{
+    yaml_parser_t parser;
+    int rc;
+
+    if (len > SC_MAX_FILE_BYTES)
+        return rdsim_err_set(err, RDSIM_EINVAL, "%s: (yaml): %zu bytes is too large for a "
+                             "scenario (at most %u)", path, len, SC_MAX_FILE_BYTES);
+    rc = check_stream(path, buf, len, err);
+    if (rc != 0)
+        return rc;
+    if (!yaml_parser_initialize(&parser))
+        return rdsim_err_set(err, RDSIM_ENOMEM, "%s: out of memory", path);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+    if (!yaml_parser_load(&parser, doc))
+        rc = yaml_error(path, &parser, buf, len, err);
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
 int rdsim_scenario_load_buffer(const char *path, const char *buf, size_t len,
                                struct rdsim_scenario **out, struct rdsim_err *err)
 {
-    yaml_parser_t parser;
     yaml_document_t doc;
-    bool have_doc = false, have_parser = false;
     struct rdsim_scenario *sc = NULL;
     int rc;
 
@@ -684,26 +705,11 @@ int rdsim_scenario_load_buffer(const char *path, const char *buf, size_t len,
         path = "(buffer)";
     if (buf == NULL && len > 0)
         return rdsim_err_set(err, RDSIM_EINVAL, "%s: no buffer", path);
-    if (len > SC_MAX_FILE_BYTES) {
-        rc = rdsim_err_set(err, RDSIM_EINVAL, "%s: (yaml): %zu bytes is too large for a scenario "
-                           "(at most %u)", path, len, SC_MAX_FILE_BYTES);
-        goto cleanup;
-    }
-
     if (buf == NULL)
         buf = "";
-    rc = check_stream(path, buf, len, err);
+    rc = load_document(path, buf, len, &doc, err);
     if (rc != 0)
-        goto cleanup;
-    if (!yaml_parser_initialize(&parser))
-        return rdsim_err_set(err, RDSIM_ENOMEM, "%s: out of memory", path);
-    have_parser = true;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = yaml_error(path, &parser, buf, len, err);
-        goto cleanup;
-    }
-    have_doc = true;
+        return rc;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (root == NULL) {
         rc = rdsim_err_set(err, RDSIM_EINVAL, "%s:1:1: (yaml): the file is empty; expected a "
@@ -727,10 +733,42 @@ int rdsim_scenario_load_buffer(const char *path, const char *buf, size_t len,
 
 cleanup:
     rdsim_scenario_free(sc);
-    if (have_doc)
-        yaml_document_delete(&doc);
-    if (have_parser)
-        yaml_parser_delete(&parser);
+    yaml_document_delete(&doc);
+    return rc;
+}
+
+int rdsim_scenario_parse_event(const struct rdsim_scenario *sc, const char *source,
+                               const char *text, size_t len, struct rdsim_event_cfg *out,
+                               struct rdsim_err *err)
+{
+    yaml_document_t doc;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (source == NULL)
+        source = "(event)";
+    if (text == NULL)
+        text = "";
+    rc = load_document(source, text, len, &doc, err);
+    if (rc != 0)
+        return rc;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root == NULL) {
+        rc = rdsim_err_set(err, RDSIM_EINVAL, "%s:1:1: (yaml): empty; expected a mapping with "
+                           "action and the action's keys", source);
+    } else {
+        /* The readers take the scenario for its topology, cluster and
+         * duration only; nothing is written to it. */
+        struct sc_ctx ctx = {.file = source, .err = err, .doc = &doc,
+                             .sc = (struct rdsim_scenario *)sc, .live = true};
+        ctx.path[0] = '\0';
+        rc = sc_load_event(&ctx, root, out);
+        if (rc != 0)
+            rdsim_event_clear(out);
+        else
+            rdsim_err_clear(err);
+    }
+    yaml_document_delete(&doc);
     return rc;
 }
 

@@ -82,6 +82,34 @@ bool sc_find_instance(const struct rdsim_cluster_cfg *c, const char *name, size_
     return false;
 }
 
+void rdsim_event_clear(struct rdsim_event_cfg *ev)
+{
+    free(ev->az);
+    free(ev->region);
+    free(ev->target);
+    ev->az = ev->region = ev->target = NULL;
+}
+
+static int dup_or_null(const char *s, char **out)
+{
+    *out = NULL;
+    if (s != NULL && (*out = strdup(s)) == NULL)
+        return RDSIM_ENOMEM;
+    return 0;
+}
+
+int rdsim_event_copy(struct rdsim_event_cfg *dst, const struct rdsim_event_cfg *src,
+                     struct rdsim_err *err)
+{
+    *dst = *src;
+    if (dup_or_null(src->az, &dst->az) != 0 || dup_or_null(src->region, &dst->region) != 0 ||
+        dup_or_null(src->target, &dst->target) != 0) {
+        rdsim_event_clear(dst);
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
 void rdsim_scenario_free(struct rdsim_scenario *sc)
 {
     if (sc == NULL)
@@ -103,11 +131,8 @@ void rdsim_scenario_free(struct rdsim_scenario *sc)
         free(sc->cluster.instances[i].instance_class);
     }
     free(sc->cluster.instances);
-    for (size_t i = 0; i < sc->n_events; i++) {
-        free(sc->events[i].az);
-        free(sc->events[i].region);
-        free(sc->events[i].target);
-    }
+    for (size_t i = 0; i < sc->n_events; i++)
+        rdsim_event_clear(&sc->events[i]);
     free(sc->events);
     free(sc);
 }
