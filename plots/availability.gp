@@ -1,0 +1,21 @@
+# availability.gp - per endpoint and kind, the share of attempts that
+# succeeded in each interval: 100% in calm times, 0% while clients get
+# only timeouts and refused connections. An interval in which nothing
+# was answered although the workload sent operations counts as 0%.
+reset
+load 'run.gp'
+load 'style.gp'
+set title 'Availability: attempts that succeeded, per endpoint' font ',18'
+set ylabel 'attempts that succeeded'
+set yrange [0 : 100 / (1 - marks_room)]
+set ytics 0, 25, 100
+set format y '%g%%'
+
+offered(s) = column('offered_'.series_kind(s).'s_per_s')
+# ok / (ok + failed attempts); 0 when operations were sent but none answered.
+success(s) = (av_ok = column(s.'s_ok'), av_err = column(s.'_errors'), \
+              av_ok + av_err > 0 ? 100.0 * av_ok / (av_ok + av_err) : \
+              offered(s) > 0 ? 0 : NaN)
+
+plot for [s in latency_cols] ts using 1:(success(s)) with lines lw 2.5 lc rgb series_rgb(s) \
+         title series_name(s)

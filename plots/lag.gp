@@ -1,0 +1,19 @@
+# lag.gp - replication lag of every instance: how long its source has had
+# a write it has not applied yet (0 for the writer). Drawn in ms, or in
+# seconds when the lag reaches seconds.
+reset
+load 'run.gp'
+load 'style.gp'
+set title 'Replication lag per instance' font ',18'
+set yrange [0:*]
+set offsets 0, 0, graph marks_room, 0
+
+lag(n) = cell('lag_ms_'.n)
+set table $unused
+plot for [n in lag_cols] ts using 1:(lag(n)), 0
+unset table
+lag_div = GPVAL_DATA_Y_MAX >= 5000 ? 1000.0 : 1.0
+set ylabel lag_div > 1 ? 'replication lag (s)' : 'replication lag (ms)'
+
+plot for [i = 1:words(lag_cols)] ts using 1:(lag(word(lag_cols, i)) / lag_div) with lines \
+         lw 2 lc rgb instance_rgb(i) title word(lag_cols, i)
