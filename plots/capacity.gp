@@ -4,7 +4,7 @@
 reset
 load 'run.gp'
 load 'style.gp'
-set title 'Serverless v2 capacity and offered load' font ',18'
+set label 901 'Serverless v2 capacity and offered load' at screen 0.5, screen 1 offset 0, char -1.4 center font ',18'
 set ylabel 'capacity (ACU)'
 set y2label 'offered operations/s' tc rgb offered_rgb
 set yrange [0:*]

@@ -4,7 +4,7 @@
 reset
 load 'run.gp'
 load 'style.gp'
-set title 'Instance roles over time' font ',18'
+set label 901 'Instance roles over time' at screen 0.5, screen 1 offset 0, char -1.4 center font ',18'
 set grid noytics
 
 role_rgb(r) = r eq 'writer' ? 0x009e73 : r eq 'standby' ? 0x56b4e9 : \

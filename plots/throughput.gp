@@ -4,7 +4,7 @@
 reset
 load 'run.gp'
 load 'style.gp'
-set title 'Throughput: operations per second' font ',18'
+set label 901 'Throughput: operations per second' at screen 0.5, screen 1 offset 0, char -1.4 center font ',18'
 set ylabel 'operations/s'
 set yrange [0:*]
 set offsets 0, 0, graph marks_room, 0

@@ -10,7 +10,10 @@
 #ifndef RDSIM_CLI_COMMANDS_H
 #define RDSIM_CLI_COMMANDS_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "rdsim/err.h"
 
 enum {
     RDSIM_EXIT_OKAY = 0,
@@ -21,6 +24,18 @@ enum {
 
 int rdsim_cmd_run(int argc, char **argv);
 int rdsim_cmd_check(int argc, char **argv);
+int rdsim_cmd_plot(int argc, char **argv);
+
+/* rdsim_plots_make: gnuplot is not on PATH (the scripts are written). */
+#define RDSIM_PLOTS_NO_GNUPLOT 1
+
+/*
+ * Write RUN_DIR/plots/ and, when `render`, draw it with gnuplot in
+ * `formats` ("png", "svg", "png svg"). Returns 0, RDSIM_PLOTS_NO_GNUPLOT,
+ * or an RDSIM_E* code with the message in err.
+ */
+int rdsim_plots_make(const char *run_dir, const char *formats, bool render,
+                     struct rdsim_err *err);
 
 /* Print "rdsim: MSG" and the command's usage on stderr; returns exit 2. */
 int rdsim_bad_usage(const char *msg, const char *usage);

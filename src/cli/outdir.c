@@ -45,7 +45,7 @@ int rdsim_outdir_make(const char *dir, struct rdsim_err *err)
 static bool is_result_file(const char *name)
 {
     static const char *const ours[] = {RDSIM_RESULT_MARK, "summary.json", "timeseries.csv",
-                                       "events.csv"};
+                                       "events.csv", "report.md", "plots"};
 
     for (size_t k = 0; k < sizeof(ours) / sizeof(ours[0]); k++)
         if (strcmp(name, ours[k]) == 0)
