@@ -147,15 +147,14 @@ static void tell_setup(FILE *f, const struct rdsim_results *r)
     const struct rdsim_scenario *sc = r->sc;
     const struct rdsim_cluster_cfg *c = &sc->cluster;
     const struct rdsim_instance_cfg *w = &c->instances[c->writer];
-    size_t n_standby = 0, n_replica = 0, listed = 0;
+    const char *deployment = rdsim_deployment_name(c->deployment);
+    size_t n_replica = 0, listed = 0;
     char d[32];
 
-    for (size_t i = 0; i < c->n_instances; i++) {
-        n_standby += c->instances[i].role == RDSIM_ROLE_STANDBY;
+    for (size_t i = 0; i < c->n_instances; i++)
         n_replica += c->instances[i].role == RDSIM_ROLE_REPLICA;
-    }
-    fprintf(f, "A %s cluster (%s, %s): writer %s in %s", rdsim_deployment_name(c->deployment),
-            rdsim_engine_name(c->engine), w->instance_class, w->name, w->az);
+    fprintf(f, "%s %s cluster (%s, %s): writer %s in %s", deployment[0] == 'a' ? "An" : "A",
+            deployment, rdsim_engine_name(c->engine), w->instance_class, w->name, w->az);
     for (size_t i = 0; i < c->n_instances; i++)
         if (c->instances[i].role == RDSIM_ROLE_STANDBY)
             fprintf(f, ", standby %s in %s", c->instances[i].name, c->instances[i].az);
@@ -174,7 +173,6 @@ static void tell_setup(FILE *f, const struct rdsim_results *r)
         }
         fputc(')', f);
     }
-    (void)n_standby;
     duration_text(d, sizeof(d), sc->duration);
     if (sc->workload.present)
         fprintf(f, "; clients send %g reads/s and %g writes/s", sc->workload.reads_per_s,
