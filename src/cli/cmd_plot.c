@@ -57,7 +57,9 @@ int rdsim_plots_make(const char *run_dir, const char *formats, bool render,
     if (!rdsim_gnuplot_find(gnuplot, sizeof(gnuplot)))
         return RDSIM_PLOTS_NO_GNUPLOT;
     snprintf(dir, sizeof(dir), "%s/plots", run_dir);
-    return rdsim_gnuplot_run(gnuplot, dir, "render.gp", formats, err);
+    if (rdsim_gnuplot_run(gnuplot, dir, "render.gp", formats, err) != 0)
+        return RDSIM_PLOTS_GNUPLOT_FAILED;
+    return 0;
 }
 
 /* The default comparison folder: results/compare-<base A>-vs-<base B>. */
@@ -169,6 +171,10 @@ int rdsim_cmd_plot(int argc, char **argv)
         snprintf(cmd, sizeof(cmd), "rdsim plot %s", argv[optind]);
         snprintf(msg, sizeof(msg), "%s/plots", argv[optind]);
         rdsim_gnuplot_missing(msg, cmd);
+        return RDSIM_EXIT_INTERNAL;
+    }
+    if (rc == RDSIM_PLOTS_GNUPLOT_FAILED) {
+        fprintf(stderr, "rdsim: %s\n", err.msg);
         return RDSIM_EXIT_INTERNAL;
     }
     if (rc) {

@@ -171,7 +171,10 @@ int rdsim_cmd_run(int argc, char **argv)
     if (rc == 0) {
         /* Figures before report.md, which embeds those that exist. */
         plots = rdsim_plots_make(out_dir, formats, render, &err);
-        rc = plots == RDSIM_PLOTS_NO_GNUPLOT ? 0 : plots;
+        rc = plots > 0 ? 0 : plots;
+        /* A figure gnuplot could not draw costs the run nothing else. */
+        if (plots == RDSIM_PLOTS_GNUPLOT_FAILED)
+            fprintf(stderr, "rdsim: warning: %s\n", err.msg);
     }
     if (rc == 0)
         rc = rdsim_report_write_markdown(res, out_dir, &err);

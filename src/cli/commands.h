@@ -26,13 +26,16 @@ int rdsim_cmd_run(int argc, char **argv);
 int rdsim_cmd_check(int argc, char **argv);
 int rdsim_cmd_plot(int argc, char **argv);
 
-/* rdsim_plots_make: gnuplot is not on PATH (the scripts are written). */
+/* rdsim_plots_make: the scripts are written, but gnuplot is not on PATH,
+ * or it failed (err says how). */
 #define RDSIM_PLOTS_NO_GNUPLOT 1
+#define RDSIM_PLOTS_GNUPLOT_FAILED 2
 
 /*
  * Write RUN_DIR/plots/ and, when `render`, draw it with gnuplot in
  * `formats` ("png", "svg", "png svg"). Returns 0, RDSIM_PLOTS_NO_GNUPLOT,
- * or an RDSIM_E* code with the message in err.
+ * RDSIM_PLOTS_GNUPLOT_FAILED, or an RDSIM_E* code (the scripts could not
+ * be written), with the message in err.
  */
 int rdsim_plots_make(const char *run_dir, const char *formats, bool render,
                      struct rdsim_err *err);

@@ -150,6 +150,17 @@ check "report.md without gnuplot says how to draw" grep -q "No plot was rendered
 PATH=/nonexistent "$rdsim" plot "$tmp/np" >"$tmp/out" 2>"$tmp/err"
 check "plot without gnuplot exits 1" test $? -eq 1
 check "plot without gnuplot says so" grep -q "gnuplot was not found" "$tmp/err"
+# A gnuplot that fails: the run still succeeds and warns; plot exits 1.
+mkdir "$tmp/badgp"
+printf '#!/bin/sh\necho "line 3: undefined variable: x" >&2\nexit 1\n' >"$tmp/badgp/gnuplot"
+chmod +x "$tmp/badgp/gnuplot"
+PATH="$tmp/badgp" "$rdsim" run "$tmp/small.yaml" -o "$tmp/bg" --quiet 2>"$tmp/err"
+check "run with a failing gnuplot exits 0" test $? -eq 0
+check "run with a failing gnuplot warns with its message" grep -q "warning: gnuplot failed.*undefined variable" "$tmp/err"
+check "run with a failing gnuplot still writes report.md" test -s "$tmp/bg/report.md"
+PATH="$tmp/badgp" "$rdsim" plot "$tmp/bg" >/dev/null 2>"$tmp/err"
+check "plot with a failing gnuplot exits 1" test $? -eq 1
+check "plot with a failing gnuplot names its log" grep -q "gnuplot.log" "$tmp/err"
 r plot "$tmp/nothing-here"
 check "plot of a missing folder exits 2" test $status -eq 2
 check "plot of a missing folder is explained" grep -q "an rdsim results folder?" "$tmp/err"
