@@ -7,7 +7,7 @@ load 'run.gp'
 load 'style.gp'
 set label 901 'Availability: A against B' at screen 0.5, screen 1 offset 0, char -1.4 center font ',18'
 set ylabel 'attempts that succeeded'
-set yrange [0 : 100 / (1 - marks_room)]
+set yrange [-3 : 100 / (1 - marks_room)]
 set ytics 0, 25, 100
 set format y '%g%%'
 

@@ -28,14 +28,16 @@ static const char usage_plot[] =
     "\n"
     "Options:\n"
     "  -c, --compare      compare two results folders\n"
-    "  -o, --output OUT   folder for the comparison (created if missing)\n"
+    "  -o, --output OUT   folder for the comparison (created if missing; refused if\n"
+    "                     it holds other files, unless --force)\n"
+    "  -f, --force        write the comparison into OUT whatever it holds\n"
     "      --format F     png, svg or both (default: both)\n"
     "  -h, --help         show this help\n"
     "\n"
     "Needs gnuplot on PATH (Debian: gnuplot-nox). Exit status: 0 success, 1 gnuplot\n"
     "failed or is missing, 2 bad arguments or DIR is not a results folder.\n";
 
-static const char *formats_for(const char *opt)
+const char *rdsim_parse_formats(const char *opt)
 {
     if (strcmp(opt, "png") == 0)
         return "png";
@@ -47,18 +49,21 @@ static const char *formats_for(const char *opt)
 }
 
 int rdsim_plots_make(const char *run_dir, const char *formats, bool render,
-                     struct rdsim_err *err)
+                     enum rdsim_plots_outcome *outcome, struct rdsim_err *err)
 {
     char gnuplot[4096], dir[4096];
     int rc = rdsim_plot_write(run_dir, err);
 
+    *outcome = RDSIM_PLOTS_NOT_ASKED;
     if (rc || !render)
         return rc;
+    *outcome = RDSIM_PLOTS_NO_GNUPLOT;
     if (!rdsim_gnuplot_find(gnuplot, sizeof(gnuplot)))
-        return RDSIM_PLOTS_NO_GNUPLOT;
+        return 0;
     snprintf(dir, sizeof(dir), "%s/plots", run_dir);
-    if (rdsim_gnuplot_run(gnuplot, dir, "render.gp", formats, err) != 0)
-        return RDSIM_PLOTS_GNUPLOT_FAILED;
+    *outcome = rdsim_gnuplot_run(gnuplot, dir, "render.gp", formats, err) == 0
+                   ? RDSIM_PLOTS_DRAWN
+                   : RDSIM_PLOTS_GNUPLOT_FAILED;
     return 0;
 }
 
@@ -79,11 +84,12 @@ static void compare_dir(char *out, size_t n, const char *a, const char *b)
     snprintf(out, n, "results/compare-%s-vs-%s", ba, bb);
 }
 
-static int plot_compare(const char *a, const char *b, const char *out, const char *formats)
+static int plot_compare(const char *a, const char *b, const char *out, const char *formats,
+                        bool force)
 {
     struct rdsim_err err = {0};
     char gnuplot[4096], cmd[8192];
-    int rc = rdsim_outdir_make(out, &err);
+    int rc = rdsim_outdir_prepare_compare(out, force, &err);
 
     if (rc == 0)
         rc = rdsim_plot_write_compare(a, b, out, &err);
@@ -111,18 +117,23 @@ int rdsim_cmd_plot(int argc, char **argv)
     static const struct option longopts[] = {
         {"compare", no_argument, NULL, 'c'}, {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'},
+        {"force", no_argument, NULL, 'f'},
         {NULL, 0, NULL, 0},
     };
     struct rdsim_err err = {0};
     const char *formats = "png svg", *out = NULL;
     char msg[4200], cmd[4200], default_out[2200];
-    bool compare = false;
+    enum rdsim_plots_outcome outcome;
+    bool compare = false, force = false;
     int c, rc;
 
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":co:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":co:fh", longopts, NULL)) != -1) {
         switch (c) {
+        case 'f':
+            force = true;
+            break;
         case 'c':
             compare = true;
             break;
@@ -130,7 +141,7 @@ int rdsim_cmd_plot(int argc, char **argv)
             out = optarg;
             break;
         case 'F':
-            formats = formats_for(optarg);
+            formats = rdsim_parse_formats(optarg);
             if (!formats) {
                 snprintf(msg, sizeof(msg), "--format: must be png, svg or both, got \"%s\"",
                          optarg);
@@ -156,7 +167,7 @@ int rdsim_cmd_plot(int argc, char **argv)
             compare_dir(default_out, sizeof(default_out), argv[optind], argv[optind + 1]);
             out = default_out;
         }
-        return plot_compare(argv[optind], argv[optind + 1], out, formats);
+        return plot_compare(argv[optind], argv[optind + 1], out, formats, force);
     }
     if (out)
         return rdsim_bad_usage("plot: -o goes with --compare (a run's figures go into "
@@ -166,21 +177,22 @@ int rdsim_cmd_plot(int argc, char **argv)
                                               : "plot: one results folder at a time (two "
                                                 "with --compare)",
                                usage_plot);
-    rc = rdsim_plots_make(argv[optind], formats, true, &err);
-    if (rc == RDSIM_PLOTS_NO_GNUPLOT) {
+    rc = rdsim_plots_make(argv[optind], formats, true, &outcome, &err);
+    if (rc) {
+        fprintf(stderr, "rdsim: %s\n", err.msg);
+        return rdsim_exit_for(rc);
+    }
+    if (outcome == RDSIM_PLOTS_NO_GNUPLOT) {
         snprintf(cmd, sizeof(cmd), "rdsim plot %s", argv[optind]);
         snprintf(msg, sizeof(msg), "%s/plots", argv[optind]);
         rdsim_gnuplot_missing(msg, cmd);
         return RDSIM_EXIT_INTERNAL;
     }
-    if (rc == RDSIM_PLOTS_GNUPLOT_FAILED) {
+    if (outcome == RDSIM_PLOTS_GNUPLOT_FAILED) {
         fprintf(stderr, "rdsim: %s\n", err.msg);
         return RDSIM_EXIT_INTERNAL;
     }
-    if (rc) {
-        fprintf(stderr, "rdsim: %s\n", err.msg);
-        return rdsim_exit_for(rc);
-    }
-    printf("figures: %s/plots/ (render.gp draws them again)\n", argv[optind]);
+    printf("figures: %s/plots/ (report.md links them; render.gp draws them again)\n",
+           argv[optind]);
     return RDSIM_EXIT_OKAY;
 }

@@ -80,7 +80,8 @@ int rdsim_cmd_run(int argc, char **argv)
     char default_dir[512], path[4096], plots_dir[4200];
     const char *formats = "png svg";
     bool quiet = false, force = false, render = true;
-    int c, rc, status, plots = 0;
+    enum rdsim_plots_outcome plots = RDSIM_PLOTS_NOT_ASKED;
+    int c, rc, status;
 
     optind = 1;
     opterr = 0;
@@ -111,10 +112,7 @@ int rdsim_cmd_run(int argc, char **argv)
             render = false;
             break;
         case 'F':
-            formats = strcmp(optarg, "png") == 0   ? "png"
-                      : strcmp(optarg, "svg") == 0 ? "svg"
-                      : strcmp(optarg, "both") == 0 ? "png svg"
-                                                    : NULL;
+            formats = rdsim_parse_formats(optarg);
             if (!formats) {
                 snprintf(path, sizeof(path), "--format: must be png, svg or both, got \"%s\"",
                          optarg);
@@ -170,10 +168,9 @@ int rdsim_cmd_run(int argc, char **argv)
     }
     if (rc == 0) {
         /* Figures before report.md, which embeds those that exist. */
-        plots = rdsim_plots_make(out_dir, formats, render, &err);
-        rc = plots > 0 ? 0 : plots;
+        rc = rdsim_plots_make(out_dir, formats, render, &plots, &err);
         /* A figure gnuplot could not draw costs the run nothing else. */
-        if (plots == RDSIM_PLOTS_GNUPLOT_FAILED)
+        if (rc == 0 && plots == RDSIM_PLOTS_GNUPLOT_FAILED)
             fprintf(stderr, "rdsim: warning: %s\n", err.msg);
     }
     if (rc == 0)
@@ -186,7 +183,7 @@ int rdsim_cmd_run(int argc, char **argv)
         goto out;
     }
     if (!quiet)
-        rdsim_print_summary(stdout, res, out_dir, plots == 0 && render);
+        rdsim_print_summary(stdout, res, out_dir, plots == RDSIM_PLOTS_DRAWN);
     if (!quiet && plots == RDSIM_PLOTS_NO_GNUPLOT) {
         snprintf(path, sizeof(path), "rdsim plot %s", out_dir);
         snprintf(plots_dir, sizeof(plots_dir), "%s/plots", out_dir);

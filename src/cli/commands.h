@@ -26,19 +26,24 @@ int rdsim_cmd_run(int argc, char **argv);
 int rdsim_cmd_check(int argc, char **argv);
 int rdsim_cmd_plot(int argc, char **argv);
 
-/* rdsim_plots_make: the scripts are written, but gnuplot is not on PATH,
- * or it failed (err says how). */
-#define RDSIM_PLOTS_NO_GNUPLOT 1
-#define RDSIM_PLOTS_GNUPLOT_FAILED 2
+/* What became of a run's figures. */
+enum rdsim_plots_outcome {
+    RDSIM_PLOTS_DRAWN,
+    RDSIM_PLOTS_NOT_ASKED,     /* --no-plots: scripts only */
+    RDSIM_PLOTS_NO_GNUPLOT,    /* scripts only: gnuplot is not on PATH */
+    RDSIM_PLOTS_GNUPLOT_FAILED, /* scripts written; gnuplot's message in err */
+};
 
 /*
  * Write RUN_DIR/plots/ and, when `render`, draw it with gnuplot in
- * `formats` ("png", "svg", "png svg"). Returns 0, RDSIM_PLOTS_NO_GNUPLOT,
- * RDSIM_PLOTS_GNUPLOT_FAILED, or an RDSIM_E* code (the scripts could not
- * be written), with the message in err.
+ * `formats` ("png", "svg", "png svg"); *outcome says what happened.
+ * Returns 0, or an RDSIM_E* code when the scripts could not be written.
  */
 int rdsim_plots_make(const char *run_dir, const char *formats, bool render,
-                     struct rdsim_err *err);
+                     enum rdsim_plots_outcome *outcome, struct rdsim_err *err);
+
+/* The gnuplot formats for --format png|svg|both, or NULL. */
+const char *rdsim_parse_formats(const char *opt);
 
 /* Print "rdsim: MSG" and the command's usage on stderr; returns exit 2. */
 int rdsim_bad_usage(const char *msg, const char *usage);

@@ -122,27 +122,48 @@ static void failover_table(FILE *f, const struct rdsim_results *r)
     fputc('\n', f);
 }
 
-static void plots_section(FILE *f, const char *dir)
+/* The figures this run has: lag with more than one instance, capacity
+ * with Serverless v2 (as render.gp decides from the columns). */
+static bool run_has(const struct rdsim_results *r, const char *figure)
 {
-    bool any = false;
+    if (strcmp(figure, "lag") == 0)
+        return r->n_lags > 0;
+    if (strcmp(figure, "capacity") == 0)
+        return r->n_acus > 0;
+    return true;
+}
+
+static void plots_section(FILE *f, const struct rdsim_results *r, const char *dir)
+{
+    bool drawn = false, svg = false;
 
     fputs("## Plots\n\n", f);
     for (size_t k = 0; k < sizeof(figures) / sizeof(figures[0]); k++) {
-        if (!file_exists(dir, figures[k].name, "png"))
-            continue;
-        fprintf(f, "![%s](plots/%s.png)\n\n", figures[k].caption, figures[k].name);
-        any = true;
+        bool has_svg = file_exists(dir, figures[k].name, "svg");
+        drawn |= has_svg || file_exists(dir, figures[k].name, "png");
+        svg |= has_svg;
     }
-    if (any)
-        fputs("Shaded bands are the injected faults; dashed lines mark the failover phases "
-              "(detected, promoted, DNS updated) and the first write that succeeded again. "
-              "SVG copies for print are beside the PNG files.\n\n",
+    if (!drawn)
+        fputs("No figure had been drawn when this report was written (gnuplot was not found, "
+              "failed, or the run had `--no-plots`). The scripts and data are in `plots/`: "
+              "install gnuplot (Debian: `gnuplot-nox`) and run `rdsim plot` on this folder "
+              "(or `cd plots && gnuplot render.gp`); the figures below then appear.\n\n",
               f);
-    else
-        fputs("No plot was rendered (gnuplot was not found). The scripts and data are in "
-              "`plots/`: install gnuplot (Debian: `gnuplot-nox`) and run `rdsim plot` on this "
-              "folder, or `cd plots && gnuplot render.gp`.\n\n",
-              f);
+    for (size_t k = 0; k < sizeof(figures) / sizeof(figures[0]); k++) {
+        const char *name = figures[k].name;
+        /* PNG for screens; an SVG-only run links its SVG. */
+        bool only_svg = !file_exists(dir, name, "png") && file_exists(dir, name, "svg");
+        if (run_has(r, name))
+            fprintf(f, "![%s](plots/%s.%s)\n\n", figures[k].caption, name,
+                    only_svg ? "svg" : "png");
+    }
+    fputs("Shaded bands are the injected faults (a solid line marks an instant one, a grey "
+          "dashed line a load change); dashed lines mark the failover phases (detected, "
+          "promoted, DNS updated) and the first write that succeeded again.",
+          f);
+    if (svg)
+        fputs(" SVG copies for print are beside the figures.", f);
+    fputs("\n\n", f);
 }
 
 static void expectations_section(FILE *f, const struct rdsim_results *r)
@@ -172,15 +193,19 @@ static void write_report(FILE *f, const struct rdsim_results *r, const char *dir
         rdsim_report_wrap(f, sc->description, "> ", 78, true);
         fputc('\n', f);
     }
-    fprintf(f, "Reproduce: `rdsim run %s --seed %llu` (rdsim %s). Simulated: %.0f s.\n\n",
-            sc->path ? sc->path : sc->name, (unsigned long long)r->seed, RDSIM_VERSION,
-            (double)r->simulated / RDSIM_S);
+    /* The file's base name: the same run reads the same however its path
+     * was typed. */
+    const char *file = sc->path ? sc->path : sc->name;
+    if (strrchr(file, '/'))
+        file = strrchr(file, '/') + 1;
+    fprintf(f, "Reproduce: `rdsim run %s --seed %llu` (rdsim %s). Simulated: %.0f s.\n\n", file,
+            (unsigned long long)r->seed, RDSIM_VERSION, (double)r->simulated / RDSIM_S);
     fputs("## What happened\n\n", f);
     rdsim_report_wrap(f, story, "", 78, true);
     fputc('\n', f);
     key_figures(f, r);
     failover_table(f, r);
-    plots_section(f, dir);
+    plots_section(f, r, dir);
     expectations_section(f, r);
     fputs("## Files\n\n"
           "- `summary.json`: every figure above, for scripts (docs/outputs.md).\n"

@@ -13,6 +13,7 @@
  * Rendering (running gnuplot) is not done here: it is a process of the
  * machine's, which the CLI finds and starts.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -28,7 +29,7 @@
 
 extern const struct rdsim_asset rdsim_plot_assets[];
 
-enum { MAX_MARKS = 256, MAX_ROWS = 6, MAX_COLS = 512 };
+enum { MAX_MARKS = 256, MAX_ROWS = 8 };
 
 /* Width of one label character as a fraction of the plot's width, and
  * height of one label row as a fraction of its height (1280x720, labels
@@ -42,6 +43,7 @@ struct mark {
     char label[192];
     const char *rgb;       /* a colour variable of style.gp */
     int row;               /* label row, from 1 at the top */
+    bool right;            /* too near the right edge: the label ends at the line */
 };
 
 struct marks {
@@ -147,9 +149,12 @@ static int read_run(const char *dir, struct run_facts *run, struct rdsim_err *er
 
     snprintf(path, sizeof(path), "%s/summary.json", dir);
     run->summary = json_load_file(path, 0, &jerr);
-    if (!run->summary)
+    if (!run->summary && jerr.line > 0)
         return rdsim_err_set(err, RDSIM_EINVAL, "%s:%d:%d: %s (is %s an rdsim results folder?)",
                              path, jerr.line, jerr.column, jerr.text, dir);
+    if (!run->summary)
+        return rdsim_err_set(err, RDSIM_EINVAL, "%s: %s (is %s an rdsim results folder?)", path,
+                             jerr.text, dir);
     if (!json_is_string(json_object_get(run->summary, "scenario")) ||
         !json_is_number(json_object_get(run->summary, "simulated_s"))) {
         json_decref(run->summary);
@@ -209,7 +214,7 @@ static void collect_marks(struct marks *ms, json_t *s, const char *who, const ch
     json_array_foreach(json_object_get(s, "failovers"), i, v) {
         const char *to = jstr(v, "to", "");
         double at = jnum(v, "detected_s", NAN);
-        add_mark(ms, at, at, phase_rgb, "%sdetected", who);
+        add_mark(ms, at, at, phase_rgb, "%sdetected%s", who, *to ? "" : ", nothing to promote");
         at = jnum(v, "promoted_s", NAN);
         add_mark(ms, at, at, phase_rgb, "%spromoted %s", who, to);
         at = jnum(v, "dns_updated_s", NAN);
@@ -252,12 +257,25 @@ static void place_labels(struct marks *ms, double end_s)
     for (size_t i = 0; i < ms->n; i++) {
         struct mark *m = &ms->m[i];
         double x = end_s > 0 ? m->at_s / end_s : 0;
+        double w = (double)(strlen(m->label) + 2) * CHAR_FRAC;
+        double from = x, to = x + w;
         int row = 1;
+        if (to > 1) {
+            m->right = true;
+            from = x - w;
+            to = x;
+        }
         for (int r = 1; r <= MAX_ROWS; r++)
-            if (row_end[r] >= x)
-                row = r + 1 <= MAX_ROWS ? r + 1 : MAX_ROWS;
+            if (row_end[r] >= from)
+                row = r + 1;
+        /* Every row is taken here: the row that frees up first overlaps
+         * least (a line may then cross a label; rare, and still legible). */
+        if (row > MAX_ROWS)
+            for (int r = row = 1; r <= MAX_ROWS; r++)
+                if (row_end[r] < row_end[row])
+                    row = r;
         m->row = row;
-        row_end[row] = x + (double)(strlen(m->label) + 2) * CHAR_FRAC;
+        row_end[row] = to;
         if (row > ms->rows)
             ms->rows = row;
     }
@@ -295,9 +313,9 @@ static void write_marks(FILE *f, const struct marks *ms)
                 id, m->at_s, m->at_s, top, m->until_s > m->at_s ? 1 : 2, m->rgb);
         fprintf(f, "set label %d ", id);
         gp_string(f, m->label);
-        fprintf(f, " at %.3f, graph 1 offset char 0.4, char %.2f left front font ',11' "
+        fprintf(f, " at %.3f, graph 1 offset char %.1f, char %.2f %s front font ',11' "
                    "tc rgb %s\n",
-                m->at_s, -label_char, m->rgb);
+                m->at_s, m->right ? -0.4 : 0.4, -label_char, m->right ? "right" : "left", m->rgb);
     }
 }
 
@@ -345,6 +363,31 @@ static int write_scripts(const char *dir, bool compare, struct rdsim_err *err)
             return rc;
     }
     return 0;
+}
+
+/* Remove the figures and log of an earlier drawing, so that nothing in
+ * the folder (nor report.md) shows another run's figure. */
+static int clear_figures(const char *dir, struct rdsim_err *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[4096];
+    int rc = 0;
+
+    if (!d)
+        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot read folder: %s", dir, strerror(errno));
+    while ((e = readdir(d)) != NULL && rc == 0) {
+        size_t n = strlen(e->d_name);
+        if (!(n > 4 && (strcmp(e->d_name + n - 4, ".png") == 0 ||
+                        strcmp(e->d_name + n - 4, ".svg") == 0)) &&
+            strcmp(e->d_name, "gnuplot.log") != 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        if (remove(path) != 0)
+            rc = rdsim_err_set(err, RDSIM_EIO, "%s: cannot remove: %s", path, strerror(errno));
+    }
+    closedir(d);
+    return rc;
 }
 
 static int make_dir(const char *dir, struct rdsim_err *err)
@@ -412,6 +455,8 @@ int rdsim_plot_write(const char *run_dir, struct rdsim_err *err)
     }
     snprintf(dir, sizeof(dir), "%s/plots", run_dir);
     rc = make_dir(dir, err);
+    if (rc == 0)
+        rc = clear_figures(dir, err);
     if (rc == 0)
         rc = write_scripts(dir, false, err);
     if (rc)
@@ -493,7 +538,9 @@ int rdsim_plot_write_compare(const char *dir_a, const char *dir_b, const char *o
         rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
         goto out;
     }
-    rc = copy_file(dir_a, out_dir, "a.csv", err);
+    rc = clear_figures(out_dir, err);
+    if (rc == 0)
+        rc = copy_file(dir_a, out_dir, "a.csv", err);
     if (rc == 0)
         rc = copy_file(dir_b, out_dir, "b.csv", err);
     if (rc == 0)

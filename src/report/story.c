@@ -142,19 +142,64 @@ void rdsim_report_expect_text(const struct rdsim_expectation *x, char *actual, c
 
 /* ---- the story ------------------------------------------------------------ */
 
+/* The deployment as AWS names it, with its article. */
+static const char *deployment_text(const struct rdsim_cluster_cfg *c)
+{
+    bool global = false;
+
+    for (size_t i = 0; i < c->n_instances; i++)
+        global |= c->instances[i].region != c->instances[c->writer].region;
+    switch (c->deployment) {
+    case RDSIM_DEPLOY_SINGLE_AZ:
+        return "A Single-AZ DB instance";
+    case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
+        return "A Multi-AZ DB instance deployment";
+    case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
+        return "A Multi-AZ DB cluster";
+    case RDSIM_DEPLOY_AURORA:
+        return global ? "An Aurora Global Database" : "An Aurora DB cluster";
+    }
+    return "A cluster";
+}
+
+/* What started a failover, in words: "the AZ outage", "the loss of the
+ * write quorum", "the requested promotion". */
+static const char *cause_text(const char *cause)
+{
+    static const struct {
+        const char *cause, *text;
+    } causes[] = {
+        {"az-outage", "the AZ outage"},
+        {"region-outage", "the region outage"},
+        {"instance-failure", "the instance failure"},
+        {"storage-failure", "the storage failure"},
+        {"no-write-quorum", "the loss of the write quorum"},
+        {"reboot", "the reboot with failover"},
+        {"failover", "the requested failover"},
+        {"promote", "the requested promotion"},
+        {"global-switchover", "the requested switchover"},
+        {"global-failover", "the requested global failover"},
+        {"standby-back", "the standby's return"},
+    };
+
+    for (size_t k = 0; k < sizeof(causes) / sizeof(causes[0]); k++)
+        if (strcmp(cause, causes[k].cause) == 0)
+            return causes[k].text;
+    return cause;
+}
+
 static void tell_setup(FILE *f, const struct rdsim_results *r)
 {
     const struct rdsim_scenario *sc = r->sc;
     const struct rdsim_cluster_cfg *c = &sc->cluster;
     const struct rdsim_instance_cfg *w = &c->instances[c->writer];
-    const char *deployment = rdsim_deployment_name(c->deployment);
     size_t n_replica = 0, listed = 0;
     char d[32];
 
     for (size_t i = 0; i < c->n_instances; i++)
         n_replica += c->instances[i].role == RDSIM_ROLE_REPLICA;
-    fprintf(f, "%s %s cluster (%s, %s): writer %s in %s", deployment[0] == 'a' ? "An" : "A",
-            deployment, rdsim_engine_name(c->engine), w->instance_class, w->name, w->az);
+    fprintf(f, "%s (%s, %s): writer %s in %s", deployment_text(c),
+            rdsim_engine_name(c->engine), w->instance_class, w->name, w->az);
     for (size_t i = 0; i < c->n_instances; i++)
         if (c->instances[i].role == RDSIM_ROLE_STANDBY)
             fprintf(f, ", standby %s in %s", c->instances[i].name, c->instances[i].az);
@@ -197,7 +242,7 @@ static void tell_events(FILE *f, const struct rdsim_results *r)
                 duration_text(d, sizeof(d), ev->for_);
                 fprintf(f, ", for %s", d);
             } else {
-                fputs(", until the end", f);
+                fputs(", for the rest of the run", f);
             }
         }
         fputs(". ", f);
@@ -222,13 +267,14 @@ static void tell_failovers(FILE *f, const struct rdsim_results *r)
         bool first = true;
 
         if (!fo->to[0]) {
-            fprintf(f, "After the %s at %.1f s there was nothing to fail over to: %s. ", fo->cause,
-                    secs(fo->at), fo->explanation);
+            fprintf(f, "After %s at %.1f s there was nothing to fail over to: %s. ",
+                    cause_text(fo->cause), secs(fo->at), fo->explanation);
             continue;
         }
-        fprintf(f, "Failover %s to %s after the %s at %.1f s: ", fo->from, fo->to, fo->cause,
-                secs(fo->at));
-        phase(f, "detected", fo->detected, &prev, &first);
+        fprintf(f, "Failover %s to %s after %s at %.1f s: ", fo->from, fo->to,
+                cause_text(fo->cause), secs(fo->at));
+        /* A requested operation needs no detecting: it starts at once. */
+        phase(f, fo->detected == fo->at ? "started" : "detected", fo->detected, &prev, &first);
         phase(f, "promoted", fo->promoted, &prev, &first);
         phase(f, "DNS updated", fo->dns_updated, &prev, &first);
         if (first)
@@ -239,27 +285,34 @@ static void tell_failovers(FILE *f, const struct rdsim_results *r)
                     (unsigned long long)fo->lost_writes, fo->lost_writes == 1 ? "" : "s",
                     fo->lost_writes_bounded ? " (an upper bound)" : "");
         if (fo->discarded_writes > 0)
-            fprintf(f, "%s's %llu writes that never reached %s were discarded when it "
-                       "rejoined. ",
-                    fo->from, (unsigned long long)fo->discarded_writes, fo->to);
+            fprintf(f, "%s had %llu write%s that never reached %s: they are dropped, not "
+                       "merged back, when it rejoins. ",
+                    fo->from, (unsigned long long)fo->discarded_writes,
+                    fo->discarded_writes == 1 ? "" : "s", fo->to);
     }
 }
 
 static void tell_outages(FILE *f, const struct rdsim_results *r)
 {
     const struct rdsim_clients_cfg *cl = &r->sc->clients;
+    struct rdsim_counts writes;
 
-    if (r->n_outages == 0 && r->sc->workload.present && r->sc->workload.writes_per_s > 0)
+    /* Downtime is what writing clients see: without writes there is none
+     * to tell. */
+    rdsim_report_kind_total(r, RDSIM_OP_WRITE, &writes);
+    if (writes.ok + writes.failed == 0)
+        return;
+    if (r->n_outages == 0)
         fputs("The writer was never interrupted. ", f);
     for (size_t i = 0; i < r->n_outages; i++) {
         const struct rdsim_outage *o = &r->outages[i];
         if (o->recovered)
-            fprintf(f, "Clients wrote again at %.1f s: %.1f s of writer downtime after the %s. ",
-                    secs(o->recovered_at), secs(o->downtime), o->cause);
+            fprintf(f, "Clients wrote again at %.1f s: %.1f s of writer downtime after %s. ",
+                    secs(o->recovered_at), secs(o->downtime), cause_text(o->cause));
         else
-            fprintf(f, "No write succeeded again after the %s at %.1f s (%.1f s of writer "
+            fprintf(f, "No write succeeded again after %s at %.1f s (%.1f s of writer "
                        "downtime and counting)",
-                    o->cause, secs(o->at), secs(o->downtime));
+                    cause_text(o->cause), secs(o->at), secs(o->downtime));
         if (!o->recovered) {
             if (r->n_failovers && cl->dns_cache == RDSIM_DNS_CACHE_FOREVER &&
                 cl->connection == RDSIM_CONN_DIRECT)
@@ -275,6 +328,7 @@ static void tell_data(FILE *f, const struct rdsim_results *r)
 {
     const struct rdsim_stale *st = &r->stats->stale;
     const struct rdsim_lag_result *worst = NULL;
+    char behind[32];
 
     if (r->acked_writes > 0)
         fprintf(f, "%llu of %llu acknowledged writes %s lost%s (checked against %s's SQLite "
@@ -282,11 +336,11 @@ static void tell_data(FILE *f, const struct rdsim_results *r)
                 (unsigned long long)r->lost_writes, (unsigned long long)r->acked_writes,
                 r->lost_writes == 1 ? "was" : "were",
                 r->lost_writes_bounded ? " at most" : "", r->final_writer);
+    rdsim_report_latency_text(behind, sizeof(behind), st->max_staleness);
     if (st->stale > 0)
-        fprintf(f, "%llu of %llu reads (%.2f%%) were stale, up to %.1f ms behind the writer. ",
+        fprintf(f, "%llu of %llu reads (%.2f%%) were stale, up to %s behind the writer. ",
                 (unsigned long long)st->stale, (unsigned long long)st->reads,
-                100.0 * (double)st->stale / (double)st->reads,
-                (double)st->max_staleness / RDSIM_MS);
+                100.0 * (double)st->stale / (double)st->reads, behind);
     else if (st->reads > 0)
         fputs("No read was stale. ", f);
     for (size_t i = 0; i < r->n_lags; i++)

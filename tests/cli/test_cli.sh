@@ -79,7 +79,7 @@ for f in summary.json timeseries.csv events.csv report.md plots/run.gp plots/mar
 done
 check "terminal story names the fault" says "$tmp/out" "At 10 s: db fails, for 5 s."
 check "terminal story gives the downtime" says "$tmp/out" \
-  "No write succeeded again after the instance-failure at 10.0 s (20.0 s of writer downtime"
+  "No write succeeded again after the instance failure at 10.0 s (20.0 s of writer downtime"
 check "terminal story gives lost writes" grep -q "lost writes: 0 of" "$tmp/out"
 check "report.md tells the same story" says "$tmp/a/report.md" "At 10 s: db fails, for 5 s."
 r run "$tmp/small.yaml" -o "$tmp/a" --quiet
@@ -139,6 +139,13 @@ if command -v gnuplot >/dev/null; then
   check "plot --compare draws latency" test -s "$tmp/cmp/compare-latency.png"
   check "plot --compare draws availability" test -s "$tmp/cmp/compare-availability.svg"
   check "plot --compare names both runs" grep -q "B = small, seed 5" "$tmp/cmp/run.gp"
+  r plot --compare "$tmp/a" "$tmp/c" -o "$tmp/cmp"
+  check "plot --compare again into its own folder exits 0" test $status -eq 0
+  r plot --compare "$tmp/a" "$tmp/c" -o "$tmp/mine"
+  check "plot --compare into a folder of other files exits 2" test $status -eq 2
+  check "plot --compare refusal says how to proceed" grep -q "pass --force" "$tmp/err"
+  r plot --compare "$tmp/a" "$tmp/c" -o "$tmp/mine" --force
+  check "plot --compare --force writes" test -s "$tmp/mine/compare-latency.png"
 fi
 PATH=/nonexistent "$rdsim" run "$tmp/small.yaml" -o "$tmp/np" >"$tmp/out" 2>"$tmp/err"
 check "run without gnuplot exits 0" test $? -eq 0
@@ -146,7 +153,7 @@ check "run without gnuplot writes the scripts" test -s "$tmp/np/plots/latency.gp
 check "run without gnuplot draws nothing" test ! -e "$tmp/np/plots/latency.png"
 check "run without gnuplot says so" grep -q "gnuplot was not found" "$tmp/err"
 check "run without gnuplot gives the command" grep -q "run: rdsim plot $tmp/np" "$tmp/err"
-check "report.md without gnuplot says how to draw" grep -q "No plot was rendered" "$tmp/np/report.md"
+check "report.md without gnuplot says how to draw" says "$tmp/np/report.md" "No figure had been drawn"
 PATH=/nonexistent "$rdsim" plot "$tmp/np" >"$tmp/out" 2>"$tmp/err"
 check "plot without gnuplot exits 1" test $? -eq 1
 check "plot without gnuplot says so" grep -q "gnuplot was not found" "$tmp/err"

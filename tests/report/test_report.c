@@ -131,13 +131,13 @@ static void test_story_tells_setup_fault_phases_and_verdict(void **state)
     char *story = NULL;
 
     assert_int_equal(rdsim_report_story(fx->res, &story, NULL), 0);
-    assert_non_null(strstr(story, "A multi-az-instance cluster (mysql, db.r6g.large): writer "
-                                  "primary in us-east-1a, standby standby in us-east-1b, "
-                                  "1 replica (r1 in us-east-1c)"));
+    assert_non_null(strstr(story, "A Multi-AZ DB instance deployment (mysql, db.r6g.large): "
+                                  "writer primary in us-east-1a, standby standby in "
+                                  "us-east-1b, 1 replica (r1 in us-east-1c)"));
     assert_non_null(strstr(story, "seed 7."));
     assert_non_null(strstr(story, "At 30 s: AZ outage us-east-1a, for 150 s."));
     assert_non_null(strstr(story, "At 200 s: load: 80 reads/s."));
-    assert_non_null(strstr(story, "Failover primary to standby after the az-outage at 30.0 s: "
+    assert_non_null(strstr(story, "Failover primary to standby after the AZ outage at 30.0 s: "
                                   "detected at "));
     assert_non_null(strstr(story, "promoted at "));
     assert_non_null(strstr(story, "DNS updated at "));
@@ -151,16 +151,44 @@ static void test_story_tells_setup_fault_phases_and_verdict(void **state)
     free(story);
 }
 
-static void test_story_is_the_same_for_the_same_run(void **state)
+static void test_story_is_the_same_for_a_second_run_with_the_same_seed(void **state)
 {
     struct fixture *fx = *state;
+    struct rdsim_run_options opt = {0};
+    struct rdsim_results *again = NULL;
     char *a = NULL, *b = NULL;
 
+    assert_int_equal(rdsim_run(fx->sc, &opt, &again, NULL), 0);
     assert_int_equal(rdsim_report_story(fx->res, &a, NULL), 0);
-    assert_int_equal(rdsim_report_story(fx->res, &b, NULL), 0);
+    assert_int_equal(rdsim_report_story(again, &b, NULL), 0);
     assert_string_equal(a, b);
     free(a);
     free(b);
+    rdsim_results_free(again);
+}
+
+static void test_story_without_writes_tells_no_downtime(void **state)
+{
+    static const char yaml[] = "name: reads-only\nduration: 30s\n"
+                               "cluster:\n  deployment: single-az\n"
+                               "  instances: [{name: db, role: writer, az: us-east-1a}]\n"
+                               "workload: {rows: 50, reads: 20/s, writes: 0/s}\n"
+                               "events: [{at: 10s, action: instance-failure, target: db}]\n";
+    struct rdsim_scenario *sc = NULL;
+    struct rdsim_results *res = NULL;
+    struct rdsim_run_options opt = {0};
+    char *story = NULL;
+    (void)state;
+
+    assert_int_equal(rdsim_scenario_load_buffer("r.yaml", yaml, strlen(yaml), &sc, NULL), 0);
+    assert_int_equal(rdsim_run(sc, &opt, &res, NULL), 0);
+    assert_int_equal(rdsim_report_story(res, &story, NULL), 0);
+    assert_non_null(strstr(story, "At 10 s: db fails, for the rest of the run."));
+    assert_null(strstr(story, "write succeeded"));
+    assert_null(strstr(story, "never interrupted"));
+    free(story);
+    rdsim_results_free(res);
+    rdsim_scenario_free(sc);
 }
 
 static void test_event_labels_and_windows(void **state)
@@ -252,25 +280,34 @@ static void test_markdown_report_has_story_figures_failovers_and_expectations(vo
     assert_non_null(md);
     assert_non_null(strstr(md, "# small-failover\n\n> A test of the story.\n"));
     assert_non_null(strstr(md, "Reproduce: `rdsim run story.yaml --seed 7`"));
-    assert_non_null(strstr(md, "## What happened\n\nA multi-az-instance cluster"));
+    assert_non_null(strstr(md, "## What happened\n\nA Multi-AZ DB instance deployment"));
     assert_non_null(strstr(md, "| availability, writer endpoint |"));
     assert_non_null(strstr(md, "| az-outage | primary | standby | 30.0 s |"));
     assert_non_null(strstr(md, "| max_writer_downtime |"));
     assert_non_null(strstr(md, "| at most 1 s | **FAIL** |"));
     assert_non_null(strstr(md, "| lost_writes | 0 | at most 0 | pass |"));
-    /* No figure was drawn: the report says how to draw them. */
-    assert_non_null(strstr(md, "No plot was rendered (gnuplot was not found)"));
-    assert_null(strstr(md, "!["));
+    /* No figure was drawn: the report says how to draw them, and links the
+     * figures this run has (lag: three instances; no Serverless capacity),
+     * so that `rdsim plot` completes it. */
+    assert_non_null(strstr(md, "No figure had been drawn when this report was written"));
+    assert_non_null(strstr(md, "run `rdsim plot` on this folder"));
+    assert_non_null(strstr(md, "(plots/latency.png)"));
+    assert_non_null(strstr(md, "(plots/lag.png)"));
+    assert_null(strstr(md, "(plots/capacity.png)"));
+    assert_null(strstr(md, "SVG copies"));
     free(md);
 
-    /* A drawn figure is embedded. */
+    /* Drawn figures: no advice; a figure drawn only as SVG links its SVG. */
     snprintf(plots, sizeof(plots), "%s/plots", fx->dir);
     mkdir(plots, 0777);
     put(plots, "latency.png", "png");
+    put(plots, "roles.svg", "svg");
     assert_int_equal(rdsim_report_write_markdown(fx->res, fx->dir, NULL), 0);
     md = slurp(fx->dir, "report.md");
+    assert_null(strstr(md, "No figure had been drawn"));
     assert_non_null(strstr(md, "(plots/latency.png)"));
-    assert_null(strstr(md, "(plots/roles.png)"));
+    assert_non_null(strstr(md, "(plots/roles.svg)"));
+    assert_non_null(strstr(md, "SVG copies for print"));
     free(md);
 }
 
@@ -289,10 +326,16 @@ static void test_markdown_report_unwritable_folder_is_eio(void **state)
 static void test_plot_write_gives_columns_and_marks(void **state)
 {
     struct fixture *fx = *state;
-    char plots[128], *run, *marks, *style;
+    char plots[128], *run, *marks, *style, *line;
 
-    assert_int_equal(rdsim_plot_write(fx->dir, NULL), 0);
+    /* Figures of an earlier run in the folder are removed. */
     snprintf(plots, sizeof(plots), "%s/plots", fx->dir);
+    mkdir(plots, 0777);
+    put(plots, "capacity.png", "old");
+    put(plots, "gnuplot.log", "old");
+    assert_int_equal(rdsim_plot_write(fx->dir, NULL), 0);
+    assert_null(slurp(plots, "capacity.png"));
+    assert_null(slurp(plots, "gnuplot.log"));
     run = slurp(plots, "run.gp");
     marks = slurp(plots, "marks.gp");
     style = slurp(plots, "style.gp");
@@ -313,13 +356,40 @@ static void test_plot_write_gives_columns_and_marks(void **state)
     assert_non_null(strstr(marks, "'promoted standby'"));
     assert_non_null(strstr(marks, "'DNS -> standby'"));
     assert_non_null(strstr(marks, "'writes resume'"));
-    /* The phases follow the fault closely: their labels step down. */
-    assert_non_null(strstr(marks, "'detected' at"));
-    assert_non_null(strstr(strstr(marks, "'detected' at"), "char -2.15"));
+    /* The phases follow the fault closely: their labels step down (row 2). */
+    line = strstr(marks, "'detected' at");
+    assert_non_null(line);
+    *strchr(line, '\n') = '\0';
+    assert_non_null(strstr(line, "offset char 0.4, char -2.15 left"));
     assert_non_null(strstr(style, "load 'marks.gp'"));
     free(run);
     free(marks);
     free(style);
+}
+
+/* A mark near the right edge ends its label at its line. */
+static void test_plot_label_near_the_end_is_right_aligned(void **state)
+{
+    char dir[64] = "/tmp/rdsim-plot-XXXXXX", plots[128], *marks, *line;
+    (void)state;
+
+    assert_non_null(mkdtemp(dir));
+    put(dir, "summary.json",
+        "{\"scenario\": \"x\", \"simulated_s\": 180, \"scenario_events\": ["
+        "{\"at_s\": 10, \"action\": \"failover\", \"until_s\": null, \"label\": \"early\"},"
+        "{\"at_s\": 175, \"action\": \"failover\", \"until_s\": null,"
+        " \"label\": \"manual failover\"}]}");
+    put(dir, "timeseries.csv", "t_s,writer,role_db\n");
+    assert_int_equal(rdsim_plot_write(dir, NULL), 0);
+    snprintf(plots, sizeof(plots), "%s/plots", dir);
+    marks = slurp(plots, "marks.gp");
+    line = strstr(marks, "'manual failover' at 175.000");
+    assert_non_null(line);
+    *strchr(line, '\n') = '\0';
+    assert_non_null(strstr(line, "offset char -0.4, char -0.90 right"));
+    assert_non_null(strstr(marks, "'early' at 10.000, graph 1 offset char 0.4, char -0.90 left"));
+    free(marks);
+    rm_rf(dir);
 }
 
 static void test_plot_write_on_a_folder_without_results_is_einval(void **state)
@@ -330,7 +400,7 @@ static void test_plot_write_on_a_folder_without_results_is_einval(void **state)
 
     assert_non_null(mkdtemp(dir));
     assert_int_equal(rdsim_plot_write(dir, &err), RDSIM_EINVAL);
-    assert_non_null(strstr(err.msg, "summary.json"));
+    assert_non_null(strstr(err.msg, "summary.json: unable to open"));
     assert_non_null(strstr(err.msg, "an rdsim results folder?"));
 
     put(dir, "summary.json", "{\"scenario\": \"x\",\n oops}");
@@ -400,13 +470,15 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_story_tells_setup_fault_phases_and_verdict),
-        cmocka_unit_test(test_story_is_the_same_for_the_same_run),
+        cmocka_unit_test(test_story_is_the_same_for_a_second_run_with_the_same_seed),
+        cmocka_unit_test(test_story_without_writes_tells_no_downtime),
         cmocka_unit_test(test_event_labels_and_windows),
         cmocka_unit_test(test_latency_and_expectation_texts),
         cmocka_unit_test(test_wrap_folds_lines_indents_and_escapes_markdown),
         cmocka_unit_test(test_markdown_report_has_story_figures_failovers_and_expectations),
         cmocka_unit_test(test_markdown_report_unwritable_folder_is_eio),
         cmocka_unit_test(test_plot_write_gives_columns_and_marks),
+        cmocka_unit_test(test_plot_label_near_the_end_is_right_aligned),
         cmocka_unit_test(test_plot_write_on_a_folder_without_results_is_einval),
         cmocka_unit_test(test_plot_compare_overlays_two_runs),
         cmocka_unit_test(test_plot_compare_without_common_series_is_einval),
