@@ -10,7 +10,7 @@ if [ ! -f build/build.ninja ]; then
 fi
 ninja -C build >/dev/null
 
-scenario=scenarios/single-az-instance-crash.yaml
+scenario=scenarios/01-multi-az-instance-failover.yaml
 out=results/quickstart
 echo "rdsim: running $scenario"
 status=0

@@ -27,7 +27,7 @@ static void test_multi_az_instance_az_outage_fails_over_in_60_to_120_s(void **st
 {
     (void)state;
     for (size_t i = 0; i < N_SEEDS; i++) {
-        struct run_result r = run_scenario("@multi-az-instance-az-outage", seeds[i]);
+        struct run_result r = run_scenario("@01-multi-az-instance-failover", seeds[i]);
         json_t *s = r.summary;
 
         assert_int_equal(json_array_size(json_object_get(s, "failovers")), 1);
@@ -81,7 +81,7 @@ static void test_multi_az_cluster_fails_over_under_35_s(void **state)
 {
     (void)state;
     for (size_t i = 0; i < N_SEEDS; i++) {
-        struct run_result r = run_scenario("@multi-az-cluster-writer-failure", seeds[i]);
+        struct run_result r = run_scenario("@08a-multi-az-cluster-failover", seeds[i]);
         json_t *s = r.summary;
 
         assert_between(num(s, "failovers.0.writer_downtime_s"), 5.0, 35.0);
@@ -97,8 +97,8 @@ static void test_multi_az_cluster_lagging_standbys_fail_over_later(void **state)
 {
     (void)state;
     for (size_t i = 0; i < N_SEEDS; i++) {
-        struct run_result fast = run_scenario("@multi-az-cluster-writer-failure", seeds[i]);
-        struct run_result slow = run_scenario("@multi-az-cluster-lagging-standbys", seeds[i]);
+        struct run_result fast = run_scenario("@08a-multi-az-cluster-failover", seeds[i]);
+        struct run_result slow = run_scenario("@08b-multi-az-cluster-lagging-standbys", seeds[i]);
         double d_fast = num(fast.summary, "failovers.0.writer_downtime_s");
         double d_slow = num(slow.summary, "failovers.0.writer_downtime_s");
 
@@ -116,7 +116,7 @@ static void test_promoted_replica_loses_its_lag_times_the_write_rate(void **stat
 {
     (void)state;
     for (size_t i = 0; i < N_SEEDS; i++) {
-        struct run_result r = run_scenario("@read-replica-promote", seeds[i]);
+        struct run_result r = run_scenario("@07-read-replica-promote", seeds[i]);
         json_t *s = r.summary;
         double lost = num(s, "lost_writes");
         double unapplied = num(s, "failovers.0.unapplied_writes");
@@ -141,7 +141,7 @@ static void test_replica_lag_grows_under_write_burst_then_drains(void **state)
 {
     (void)state;
     for (size_t i = 0; i < 3; i++) {
-        struct run_result r = run_scenario("@replica-lag-write-heavy", seeds[i]);
+        struct run_result r = run_scenario("@06-replica-lag-write-heavy", seeds[i]);
         double *t, *lag;
         size_t n = series(&r, "lag_ms_replica", &t, &lag);
         double at70 = 0, at120 = 0, at170 = 0, end = -1;
@@ -175,8 +175,8 @@ static void test_dns_cache_forever_never_recovers_ttl_does(void **state)
 {
     (void)state;
     for (size_t i = 0; i < N_SEEDS; i++) {
-        struct run_result never = run_scenario("@multi-az-dns-cache-forever", seeds[i]);
-        struct run_result ttl = run_scenario("@multi-az-dns-cache-ttl", seeds[i]);
+        struct run_result never = run_scenario("@03b-dns-cache-forever", seeds[i]);
+        struct run_result ttl = run_scenario("@03a-dns-cache-ttl", seeds[i]);
         double *t, *ok, after_dns = 0;
         double fault = num(never.summary, "failovers.0.at_s");
         size_t n = series(&never, "writer_writes_ok", &t, &ok);
@@ -204,8 +204,8 @@ static void test_rds_proxy_shortens_writer_downtime(void **state)
 {
     (void)state;
     for (size_t i = 0; i < N_SEEDS; i++) {
-        struct run_result direct = run_scenario("@multi-az-dns-cache-ttl", seeds[i]);
-        struct run_result proxy = run_scenario("@multi-az-rds-proxy", seeds[i]);
+        struct run_result direct = run_scenario("@03a-dns-cache-ttl", seeds[i]);
+        struct run_result proxy = run_scenario("@04-rds-proxy", seeds[i]);
 
         assert_true(num(proxy.summary, "failovers.0.writer_downtime_s") <
                     num(direct.summary, "failovers.0.writer_downtime_s"));

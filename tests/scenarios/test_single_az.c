@@ -28,7 +28,7 @@ static void test_instance_crash_downtime_is_outage_plus_recovery(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-        struct run_result r = run_scenario("@single-az-instance-crash", seeds[i]);
+        struct run_result r = run_scenario("@02a-single-az-instance-crash", seeds[i]);
         json_t *s = r.summary;
         assert_int_equal(json_array_size(json_object_get(s, "writer_outages")), 1);
         assert_between(num(s, "writer_outages.0.at_s"), 60.0, 60.0);
@@ -52,7 +52,7 @@ static void test_host_replacement_takes_minutes_and_loses_nothing(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-        struct run_result r = run_scenario("@single-az-host-replacement", seeds[i]);
+        struct run_result r = run_scenario("@02b-single-az-host-replacement", seeds[i]);
         json_t *s = r.summary;
         assert_between(num(s, "writer_outages.0.recovered"), 1, 1);
         assert_between(num(s, "writer_outages.0.writer_downtime_s"), 260.0, 547.1);
@@ -66,7 +66,7 @@ static void test_az_outage_lasts_as_long_as_the_az(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-        struct run_result r = run_scenario("@single-az-az-outage", seeds[i]);
+        struct run_result r = run_scenario("@02c-single-az-az-outage", seeds[i]);
         json_t *s = r.summary;
         /* Nothing to recover but the AZ: 3 min, plus a timeout and a backoff. */
         assert_between(num(s, "writer_outages.0.writer_downtime_s"), 180.0, 187.1);
@@ -82,7 +82,7 @@ static void test_read_surge_raises_latency_without_a_fault(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-        struct run_result r = run_scenario("@single-az-read-surge", seeds[i]);
+        struct run_result r = run_scenario("@05a-read-surge-one-instance", seeds[i]);
         json_t *s = r.summary;
         assert_int_equal(json_array_size(json_object_get(s, "writer_outages")), 0);
         /* The surge is 40% of the run at 95% load: the tail stretches far
