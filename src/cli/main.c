@@ -19,6 +19,7 @@ static const struct command {
 } commands[] = {
     {"run", rdsim_cmd_run},
     {"check", rdsim_cmd_check},
+    {"lessons", rdsim_cmd_lessons},
 };
 
 static const char usage_main[] =
@@ -31,6 +32,7 @@ static const char usage_main[] =
     "  run SCENARIO      simulate a scenario and write summary.json, timeseries.csv\n"
     "                    and events.csv into a results folder\n"
     "  check SCENARIO... validate scenario files without running them\n"
+    "  lessons           list the workshop lessons built in (--show N prints one)\n"
     "\n"
     "Options:\n"
     "  -h, --help        show this help (rdsim COMMAND --help for a command)\n"
