@@ -123,9 +123,9 @@ static void test_aurora_replica_lags_milliseconds_rds_replica_seconds(void **sta
         size_t n = series(&r, "lag_ms_replica", &t, &lag), nb = 0, na = 0;
 
         for (size_t k = 0; k < n; k++) {
-            if (t[k] > 5 && t[k] <= 25)
+            if (t[k] > 5 && t[k] <= 20)
                 before += lag[k], nb++;
-            if (t[k] > 28)
+            if (t[k] > 23)
                 after += lag[k], na++;
         }
         assert_between(before / (double)nb, 1.0, 6.0);  /* 1,000 writes/s */
