@@ -17,5 +17,6 @@ status=0
 build/src/cli/rdsim run "$scenario" -o "$out" || status=$?
 echo
 echo "Results are in $out/ (summary.json, timeseries.csv, events.csv)."
-echo "Try another scenario: build/src/cli/rdsim run scenarios/<name>.yaml"
+echo "The other lessons: build/src/cli/rdsim lessons; run one with"
+echo "  build/src/cli/rdsim run scenarios/<name>.yaml (docs/workshop.md is the guide)"
 exit $status
