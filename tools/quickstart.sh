@@ -10,12 +10,13 @@ if [ ! -f build/build.ninja ]; then
 fi
 ninja -C build >/dev/null
 
-scenario=scenarios/single-az-instance-crash.yaml
+scenario=scenarios/01-multi-az-instance-failover.yaml
 out=results/quickstart
 echo "rdsim: running $scenario"
 status=0
 build/src/cli/rdsim run "$scenario" -o "$out" || status=$?
 echo
-echo "Results are in $out/ (summary.json, timeseries.csv, events.csv)."
-echo "Try another scenario: build/src/cli/rdsim run scenarios/<name>.yaml"
+echo "Results are in $out/: report.md tells the story, plots/ holds the figures."
+echo "The other lessons: build/src/cli/rdsim lessons; run one with"
+echo "  build/src/cli/rdsim run scenarios/<name>.yaml (docs/workshop.md is the guide)"
 exit $status

@@ -20,6 +20,7 @@ static const struct command {
     {"run", rdsim_cmd_run},
     {"check", rdsim_cmd_check},
     {"plot", rdsim_cmd_plot},
+    {"lessons", rdsim_cmd_lessons},
 };
 
 static const char usage_main[] =
@@ -29,9 +30,12 @@ static const char usage_main[] =
     "database in every instance, and report what the clients saw.\n"
     "\n"
     "Commands:\n"
-    "  run SCENARIO      simulate a scenario and write summary.json, timeseries.csv\n"
-    "                    and events.csv into a results folder\n"
+    "  run SCENARIO      simulate a scenario and write report.md, summary.json,\n"
+    "                    timeseries.csv, events.csv and plots into a results folder\n"
     "  check SCENARIO... validate scenario files without running them\n"
+    "  plot DIR          draw a finished run's figures again; plot --compare A B\n"
+    "                    overlays two runs\n"
+    "  lessons           list the workshop lessons built in (--show N prints one)\n"
     "\n"
     "Options:\n"
     "  -h, --help        show this help (rdsim COMMAND --help for a command)\n"

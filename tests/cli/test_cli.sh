@@ -198,5 +198,51 @@ for y in bad/*.yaml; do
   check "$y message" test "$(cat "$tmp/err")" = "$want"
 done
 
+# rdsim lessons: the lessons built into the binary are exactly the files of
+# scenarios/, in order, one line each (number, name, question), from any
+# folder; --show prints a file byte for byte; --write writes them all.
+r --help
+check "--help lists lessons" grep -q "^  lessons" "$tmp/out"
+r lessons --help
+check "lessons --help exits 0" test $status -eq 0
+check "lessons --help documents --show" grep -q -- "--show N" "$tmp/out"
+(cd / && "$rdsim" lessons >"$tmp/lessons" 2>"$tmp/err")
+check "lessons exits 0 from another folder" test $? -eq 0
+ls "$root"/scenarios/*.yaml | sed 's#.*/##; s#\.yaml$##' >"$tmp/files"
+awk '{print $2}' "$tmp/lessons" >"$tmp/listed"
+check "lessons lists every scenario file, in order" cmp -s "$tmp/files" "$tmp/listed"
+check "at least 12 lessons" test "$(wc -l <"$tmp/lessons")" -ge 12
+check "each line starts with the lesson's number" \
+  test -z "$(awk '{n = $2; sub(/-.*/, "", n); if (n != $1) print}' "$tmp/lessons")"
+check "each line asks its question" \
+  test -z "$(awk '$NF !~ /\?$/ || NF < 5' "$tmp/lessons")"
+check "lesson 01 is the Multi-AZ failover" \
+  grep -q "^01 *01-multi-az-instance-failover *How long does a Multi-AZ" "$tmp/lessons"
+r lessons --show 1
+check "lessons --show 1 exits 0" test $status -eq 0
+check "lessons --show prints the file" cmp -s "$tmp/out" "$root/scenarios/01-multi-az-instance-failover.yaml"
+r lessons --show 03B
+check "lessons --show takes a part, any case" cmp -s "$tmp/out" "$root/scenarios/03b-dns-cache-forever.yaml"
+r lessons --show 04-rds-proxy
+check "lessons --show takes a name" cmp -s "$tmp/out" "$root/scenarios/04-rds-proxy.yaml"
+r lessons --show 3
+check "lessons --show with two parts exits 2" test $status -eq 2
+check "lessons --show names the parts" grep -q 'lesson "3" has parts 03a, 03b' "$tmp/err"
+r lessons --show 99
+check "lessons --show unknown exits 2" test $status -eq 2
+check "lessons --show unknown is named" grep -q 'no lesson "99"' "$tmp/err"
+r lessons --bogus
+check "lessons unknown option exits 2" test $status -eq 2
+r lessons --write "$tmp/kit"
+check "lessons --write exits 0" test $status -eq 0
+check "lessons --write writes every lesson" \
+  test "$(ls "$tmp/kit" | wc -l)" -eq "$(wc -l <"$tmp/files")"
+check "written lessons are the files" diff -r "$root/scenarios" "$tmp/kit" -x meson.build
+r lessons --write "$tmp/kit"
+check "lessons --write refuses to replace" test $status -eq 2
+check "lessons --write says how to proceed" grep -q "pass --force" "$tmp/err"
+r lessons --write "$tmp/kit" --force
+check "lessons --write --force replaces" test $status -eq 0
+
 echo "$passed passed, $failures failed"
 test $failures -eq 0
