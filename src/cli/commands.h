@@ -21,6 +21,7 @@ enum {
 
 int rdsim_cmd_run(int argc, char **argv);
 int rdsim_cmd_check(int argc, char **argv);
+int rdsim_cmd_serve(int argc, char **argv);
 
 /* Print "rdsim: MSG" and the command's usage on stderr; returns exit 2. */
 int rdsim_bad_usage(const char *msg, const char *usage);

@@ -19,6 +19,7 @@ static const struct command {
 } commands[] = {
     {"run", rdsim_cmd_run},
     {"check", rdsim_cmd_check},
+    {"serve", rdsim_cmd_serve},
 };
 
 static const char usage_main[] =
@@ -31,6 +32,8 @@ static const char usage_main[] =
     "  run SCENARIO      simulate a scenario and write summary.json, timeseries.csv\n"
     "                    and events.csv into a results folder\n"
     "  check SCENARIO... validate scenario files without running them\n"
+    "  serve SCENARIO    run a scenario live, paced against the clock, with a\n"
+    "                    dashboard, a JSON API and a SQL console over HTTP\n"
     "\n"
     "Options:\n"
     "  -h, --help        show this help (rdsim COMMAND --help for a command)\n"
