@@ -90,7 +90,8 @@ int rdsim_db_apply(struct rdsim_db *db, const struct rdsim_changeset *cs,
                    struct rdsim_err *err);
 
 /*
- * Call fn for every row in key order (lost-write checks). Stops and returns
+ * Call fn for every workload row (keys 0..rows-1; rows the SQL console
+ * inserted are skipped) in key order (lost-write checks). Stops and returns
  * fn's value if it returns non-zero.
  */
 typedef int (*rdsim_db_row_fn)(void *ctx, int64_t key, const struct rdsim_row *row);

@@ -653,6 +653,9 @@ int rdsim_db_scan(struct rdsim_db *db, rdsim_db_row_fn fn, void *ctx,
     if (ret)
         return ret;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        /* Rows the SQL console added are not the workload's. */
+        if (sqlite3_column_int64(st, 0) < 0 || sqlite3_column_int64(st, 0) >= db->rows)
+            continue;
         row.ver = (uint64_t)sqlite3_column_int64(st, 1);
         row.cnt = sqlite3_column_int64(st, 2);
         row.committed_ns = sqlite3_column_int64(st, 3);
