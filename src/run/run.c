@@ -576,6 +576,18 @@ bool rdsim_run_is_finished(const struct rdsim_run *r)
     return r->finished;
 }
 
+static void fire_injected(struct rdsim_sim *sim, void *ctx, uint64_t k)
+{
+    struct rdsim_run *r = ctx;
+    const struct rdsim_event_cfg *ev = r->injected[k];
+    (void)sim;
+
+    if (ev->action == RDSIM_ACT_LOAD)
+        rdsim_workload_inject(r->workload, ev);
+    else
+        rdsim_cluster_inject(r->cluster, ev);
+}
+
 int rdsim_run_inject(struct rdsim_run *r, const struct rdsim_event_cfg *ev, rdsim_time_t *at,
                      struct rdsim_err *err)
 {
@@ -619,11 +631,11 @@ int rdsim_run_inject(struct rdsim_run *r, const struct rdsim_event_cfg *ev, rdsi
     copy->at = t;
     r->injected[r->n_injected++] = copy;
 
-    rdsim_sim_run_until(r->sim, t); /* nothing is due: only the clock moves */
-    if (copy->action == RDSIM_ACT_LOAD)
-        rdsim_workload_inject(r->workload, copy);
-    else
-        rdsim_cluster_inject(r->cluster, copy);
+    /* Through the queue, as the scenario event of a replay would be: the
+     * only event at t, and counted in events_run like it. */
+    if (!rdsim_sim_schedule(r->sim, t, fire_injected, r, r->n_injected - 1))
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    rdsim_sim_run_until(r->sim, t);
     if (at)
         *at = t;
     return check_inner(r, err);
