@@ -260,7 +260,7 @@ static void test_run_inject_too_late_or_after_the_end_is_einval(void **state)
 {
     struct rdsim_scenario *sc = load(quiet);
     struct rdsim_event_cfg ev;
-    struct rdsim_results *res = NULL;
+    struct rdsim_results *res = NULL, *again = (void *)1;
     struct rdsim_err err = {0};
     struct rdsim_run *r = create(sc, NULL);
     (void)state;
@@ -277,8 +277,9 @@ static void test_run_inject_too_late_or_after_the_end_is_einval(void **state)
     assert_non_null(strstr(err.msg, "finished"));
     assert_int_equal(rdsim_run_advance(r, sc->duration, &err), RDSIM_EINVAL);
     assert_non_null(strstr(err.msg, "finished"));
-    assert_int_equal(rdsim_run_finish(r, &res, &err), RDSIM_EINVAL);
-    assert_null(res);
+    assert_int_equal(rdsim_run_finish(r, &again, &err), RDSIM_EINVAL);
+    assert_null(again);
+    rdsim_results_free(res);
     rdsim_event_clear(&ev);
     rdsim_run_destroy(r);
     rdsim_scenario_free(sc);
