@@ -58,6 +58,7 @@ enum {
 #define TICK_MS 50
 #define STATE_EVERY_S 0.25
 #define MAX_SPEED 10000.0
+#define KEEPALIVE_S 15.0
 
 struct conn {
     struct evhttp_connection *evcon;
@@ -85,6 +86,7 @@ struct rdsim_live {
     double base_wall;
     rdsim_time_t base_sim;
     double last_state_wall;
+    double last_keepalive_wall;
     bool dirty;                      /* something to tell the page */
 
     /* what the page reads */
@@ -490,6 +492,17 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     step(lv);
     if (lv->dirty && wall_now() - lv->last_state_wall >= STATE_EVERY_S)
         send_state(lv);
+    if (wall_now() - lv->last_keepalive_wall >= KEEPALIVE_S) {
+        lv->last_keepalive_wall = wall_now();
+        for (struct conn *c = lv->conns; c; c = c->next) {
+            struct evbuffer *buf = c->stream ? evbuffer_new() : NULL;
+            if (!buf)
+                continue;
+            evbuffer_add_printf(buf, ": keepalive\n\n");
+            evhttp_send_reply_chunk(c->stream, buf);
+            evbuffer_free(buf);
+        }
+    }
 }
 
 static void on_signal(evutil_socket_t fd, short what, void *arg)
@@ -610,6 +623,10 @@ static void get_stream(struct rdsim_live *lv, struct evhttp_request *req, struct
     evhttp_add_header(h, "Content-Type", "text/event-stream");
     evhttp_add_header(h, "Cache-Control", "no-store");
     evhttp_send_reply_start(req, 200, "OK");
+    /* A stream outlives the per-connection timeout: a comment every
+     * KEEPALIVE_S keeps proxies from closing it, and a vanished client
+     * shows as a failed write. */
+    evhttp_connection_set_timeout(evhttp_request_get_connection(req), 24 * 3600);
     c->stream = req;
     st = state_json(lv);
     text = st ? json_dumps(st, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
