@@ -11,9 +11,11 @@ injected replica-lag holds the replica back (a stale read), and is once the
 lag ends; an AZ outage on the writer's AZ makes the state show a failover
 to another AZ, with the writer endpoint following; malformed JSON, an
 oversize body, an unknown action, forbidden SQL, a write on a replica and
-unknown endpoints get their 4xx with a JSON message; the server still
+unknown endpoints get their 4xx with a JSON message, connections past the
+limit a 503; the server still
 answers afterwards; SIGTERM stops it with status 0.
 """
+import http.client
 import json
 import re
 import signal
@@ -216,6 +218,27 @@ def exercise(srv):
     check(status == 200 and res['changes'] == 1, 'INSERT of a new key (k >= rows) is allowed')
     status, res = srv.sql('writer', 'DELETE FROM kv WHERE k = 5000')
     check(status == 200 and res['changes'] == 1, 'and DELETE of it')
+
+    # The connection limit (64): keep-alive connections that have each sent
+    # a request count; past the limit the answer is 503 in JSON.
+    conns, codes = [], []
+    for _ in range(70):
+        c = http.client.HTTPConnection('127.0.0.1', srv.port, timeout=30)
+        c.request('GET', '/api/state')
+        r = c.getresponse()
+        body = json.loads(r.read())
+        codes.append(r.status)
+        if r.status == 503:
+            check('too many connections' in body['error'], 'past the limit: %s' % body['error'])
+            c.close()
+        else:
+            conns.append(c)
+    check(codes.count(200) >= 60 and codes.count(503) >= 1,
+          'the connection limit holds: %d answered, %d refused' % (codes.count(200), codes.count(503)))
+    for c in conns:
+        c.close()
+    time.sleep(0.5)
+    check(srv.get('api/state')[0] == 200, 'closed connections free their places')
 
     # The lag ends: the replica catches up with the write.
     wait_for(srv, lambda s: s['t_s'] >= t0 + 200, 'the replica-lag is over')
