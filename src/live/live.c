@@ -562,9 +562,10 @@ static struct conn *conn_of(struct rdsim_live *lv, struct evhttp_request *req, b
 
 /* ---- handlers ------------------------------------------------------------- */
 
-static const char *query_param(struct evhttp_request *req, const char *name)
+/* The query parameter `name` copied into value[size]; NULL when absent. */
+static const char *query_param(struct evhttp_request *req, const char *name, char *value,
+                               size_t size)
 {
-    static char value[64];
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
     struct evkeyvalq params;
@@ -576,14 +577,15 @@ static const char *query_param(struct evhttp_request *req, const char *name)
         return NULL;
     v = evhttp_find_header(&params, name);
     if (v)
-        snprintf(value, sizeof(value), "%s", v);
+        snprintf(value, size, "%s", v);
     evhttp_clear_headers(&params);
     return v ? value : NULL;
 }
 
 static void get_metrics(struct rdsim_live *lv, struct evhttp_request *req)
 {
-    const char *s = query_param(req, "since");
+    char buf[64];
+    const char *s = query_param(req, "since", buf, sizeof(buf));
     double since = s ? strtod(s, NULL) : -1;
     json_t *rows = json_array(), *row;
     size_t k;
@@ -597,7 +599,8 @@ static void get_metrics(struct rdsim_live *lv, struct evhttp_request *req)
 
 static void get_events(struct rdsim_live *lv, struct evhttp_request *req)
 {
-    const char *s = query_param(req, "since");
+    char buf[64];
+    const char *s = query_param(req, "since", buf, sizeof(buf));
     json_int_t since = s ? strtoll(s, NULL, 10) : 0;
     json_t *out = json_array(), *e;
     size_t k;
