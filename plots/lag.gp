@@ -4,9 +4,10 @@
 reset
 load 'run.gp'
 load 'style.gp'
-set title 'Replication lag per instance' font ',18'
+set label 901 'Replication lag per instance' at screen 0.5, screen 1 offset 0, char -1.4 center font ',18'
 set yrange [0:*]
-set offsets 0, 0, graph marks_room, 0
+# marks_room of the height, above the data: f of the range is f / (1 - f) of it.
+set offsets 0, 0, graph marks_room / (1 - marks_room), 0
 
 lag(n) = cell('lag_ms_'.n)
 set table $unused

@@ -5,7 +5,7 @@
 reset
 load 'run.gp'
 load 'style.gp'
-set title 'Latency of successful operations (p99 solid, p50 dashed)' font ',18'
+set label 901 'Latency of successful operations (p99 solid, p50 dashed)' at screen 0.5, screen 1 offset 0, char -1.4 center font ',18'
 set ylabel 'latency (log scale)'
 set logscale y
 

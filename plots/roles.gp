@@ -4,7 +4,7 @@
 reset
 load 'run.gp'
 load 'style.gp'
-set title 'Instance roles over time' font ',18'
+set label 901 'Instance roles over time' at screen 0.5, screen 1 offset 0, char -1.4 center font ',18'
 set grid noytics
 
 role_rgb(r) = r eq 'writer' ? 0x009e73 : r eq 'standby' ? 0x56b4e9 : \
@@ -20,10 +20,10 @@ set ytics ()
 do for [i = 1:n] { set ytics add (word(role_cols, i) lane(i)) }
 set tics scale 0, 0.6
 
-# Each interval is one box ending at its row's time; they overlap a hair
-# so that no seam shows between them.
-half = run_interval_s * 0.51
-plot for [i = 1:n] ts using ($1 - run_interval_s / 2):(lane(i)):(half):(0.32) \
+# Each row's box spans its interval and the next one; the next row's box,
+# drawn later, covers that second half. Overlapping this much leaves no
+# anti-aliased seam between intervals.
+plot for [i = 1:n] ts using 1:(lane(i)):(run_interval_s):(0.32) \
          :(role_rgb(strcol('role_'.word(role_cols, i)))) \
          with boxxyerror fs solid 1.0 noborder lc rgb variable notitle, \
      for [r in roles] NaN with boxes fs solid 1.0 noborder lc rgb role_rgb(r) title r

@@ -13,12 +13,12 @@ set datafile separator ','
 set border 3 lw 1.5 lc rgb '#555555'
 set tics nomirror out scale 0.6
 set grid xtics ytics lc rgb '#dddddd' lw 1 dt 1
-set key below horizontal center samplen 3 spacing 1.1 width 1
+set key below horizontal center maxcols 2 samplen 3 spacing 1.1 width 1
 # Fixed side margins: every time plot has the same x axis, so figures
 # stacked on a slide line up (and run.gp's label rows stay valid).
 set lmargin 13
 set rmargin 6
-set tmargin 5
+set tmargin 5.5
 
 fault_rgb = '#c0392b'
 phase_rgb = '#2c3e50'
@@ -26,6 +26,10 @@ write_rgb = '#d55e00'
 read_rgb = '#0072b2'
 writer_read_rgb = '#e69f00'
 offered_rgb = '#888888'
+resume_rgb = '#009e73'
+# A comparison's two runs.
+run_a_rgb = '#0072b2'
+run_b_rgb = '#d55e00'
 # One colour per instance, in the scenario's order.
 instance_rgbs = '#0072b2 #d55e00 #009e73 #cc79a7 #e69f00 #56b4e9 #000000 #999999'
 instance_rgb(i) = word(instance_rgbs, (i - 1) % words(instance_rgbs) + 1)
@@ -48,9 +52,13 @@ marks_room = marks_rows > 0 ? (0.6 + 1.25 * marks_rows) * 0.045 : 0.02
 # Time axis: whole minutes when the run is long enough to need them.
 set xlabel 'simulated time (s)'
 set xrange [0:run_end_s]
-set xtics (run_end_s <= 60 ? 10 : run_end_s <= 180 ? 20 : run_end_s <= 600 ? 60 : \
-           run_end_s <= 1800 ? 300 : 600)
+x_step = run_end_s <= 60 ? 10 : run_end_s <= 180 ? 20 : run_end_s <= 600 ? 60 : \
+         run_end_s <= 1800 ? 300 : 600
+set xtics 0, x_step
 
 # The figure's title (set by each script) and, under it, what reproduces it.
-set label 900 run_title at screen 0.5, screen 1 offset 0, char -2.6 center \
+set label 900 run_title at screen 0.5, screen 1 offset 0, char -3.0 center \
     font ',12' tc rgb '#555555'
+
+# The run's faults and failover phases (written by rdsim with the run).
+load 'marks.gp'

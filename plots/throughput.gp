@@ -4,10 +4,11 @@
 reset
 load 'run.gp'
 load 'style.gp'
-set title 'Throughput: operations per second' font ',18'
+set label 901 'Throughput: operations per second' at screen 0.5, screen 1 offset 0, char -1.4 center font ',18'
 set ylabel 'operations/s'
 set yrange [0:*]
-set offsets 0, 0, graph marks_room, 0
+# marks_room of the height, above the data: f of the range is f / (1 - f) of it.
+set offsets 0, 0, graph marks_room / (1 - marks_room), 0
 
 per_s(c) = column(c) / run_interval_s
 # The offered rate of each kind once, even when two endpoints share it.

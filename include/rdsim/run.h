@@ -86,6 +86,11 @@ struct rdsim_results {
     rdsim_time_t simulated;
     struct rdsim_stats *stats;       /* owned */
     const char *final_writer;        /* points into sc */
+    /* Live mode: every event that acted, the scenario's and the injected
+     * ones, by time (owned deep copies); NULL when nothing was injected,
+     * and then the events are sc's. Use rdsim_results_events(). */
+    struct rdsim_event_cfg *events;
+    size_t n_events;
 
     struct rdsim_outage *outages;    /* owned */
     size_t n_outages;
@@ -172,5 +177,13 @@ const struct rdsim_event_cfg *rdsim_run_injected(const struct rdsim_run *r, size
 int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *opt,
               struct rdsim_results **out, struct rdsim_err *err);
 void rdsim_results_free(struct rdsim_results *r);
+/* The events of the run (see rdsim_results.events); *n gets their number.
+ * Inline: the report layer, below this one, reads it too. */
+static inline const struct rdsim_event_cfg *rdsim_results_events(const struct rdsim_results *r,
+                                                                 size_t *n)
+{
+    *n = r->events ? r->n_events : r->sc->n_events;
+    return r->events ? r->events : r->sc->events;
+}
 
 #endif

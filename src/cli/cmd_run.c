@@ -13,17 +13,22 @@
 #include "rdsim/scenario.h"
 
 #include "commands.h"
+#include "gnuplot.h"
 #include "outdir.h"
 #include "terminal.h"
 
 static const char usage_run[] =
     "Usage: rdsim run SCENARIO [-o DIR] [--seed N] [--quiet] [--force] [--keep-db DIR]\n"
+    "                          [--no-plots] [--format png|svg|both]\n"
     "\n"
     "Simulate SCENARIO and write its results into DIR:\n"
     "  summary.json     what the clients saw: requests, latency, availability,\n"
     "                   writer outages and their downtime, lost writes, expectations\n"
     "  timeseries.csv   one row per sample interval\n"
     "  events.csv       the timeline: faults, detections, recoveries\n"
+    "  report.md        the story of the run, key figures, plots, expectations\n"
+    "  plots/           gnuplot scripts and, when gnuplot is installed, the figures\n"
+    "                   (latency, availability, throughput, roles, lag, capacity)\n"
     "\n"
     "Options:\n"
     "  -o, --output DIR  results folder (default: results/<scenario name>); created if\n"
@@ -35,6 +40,8 @@ static const char usage_run[] =
     "      --keep-db DIR keep each instance's SQLite database as DIR/<instance>.sqlite,\n"
     "                    replacing earlier ones\n"
     "                    (open it with: sqlite3 DIR/<instance>.sqlite 'select * from kv')\n"
+    "      --no-plots    write the plot scripts but do not run gnuplot\n"
+    "      --format F    figures as png, svg or both (default: both)\n"
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 success, 1 internal error, 2 bad input, 3 an expectation failed.\n";
@@ -61,6 +68,7 @@ int rdsim_cmd_run(int argc, char **argv)
         {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},        {"force", no_argument, NULL, 'f'},
         {"keep-db", required_argument, NULL, 'k'}, {"help", no_argument, NULL, 'h'},
+        {"no-plots", no_argument, NULL, 'P'},      {"format", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0},
     };
     struct rdsim_run_options opt = {0};
@@ -69,8 +77,10 @@ int rdsim_cmd_run(int argc, char **argv)
     struct rdsim_err err = {0};
     struct rdsim_progress progress;
     const char *out_dir = NULL;
-    char default_dir[512], path[4096];
-    bool quiet = false, force = false;
+    char default_dir[512], path[4096], plots_dir[4200];
+    const char *formats = "png svg";
+    bool quiet = false, force = false, render = true;
+    enum rdsim_plots_outcome plots = RDSIM_PLOTS_NOT_ASKED;
     int c, rc, status;
 
     optind = 1;
@@ -97,6 +107,17 @@ int rdsim_cmd_run(int argc, char **argv)
             break;
         case 'k':
             opt.keep_db_dir = optarg;
+            break;
+        case 'P':
+            render = false;
+            break;
+        case 'F':
+            formats = rdsim_parse_formats(optarg);
+            if (!formats) {
+                snprintf(path, sizeof(path), "--format: must be png, svg or both, got \"%s\"",
+                         optarg);
+                return rdsim_bad_usage(path, usage_run);
+            }
             break;
         case 'h':
             fputs(usage_run, stdout);
@@ -145,6 +166,15 @@ int rdsim_cmd_run(int argc, char **argv)
         snprintf(path, sizeof(path), "%s/summary.json", out_dir);
         rc = rdsim_report_write_summary(res, path, &err);
     }
+    if (rc == 0) {
+        /* Figures before report.md, which embeds those that exist. */
+        rc = rdsim_plots_make(out_dir, formats, render, &plots, &err);
+        /* A figure gnuplot could not draw costs the run nothing else. */
+        if (rc == 0 && plots == RDSIM_PLOTS_GNUPLOT_FAILED)
+            fprintf(stderr, "rdsim: warning: %s\n", err.msg);
+    }
+    if (rc == 0)
+        rc = rdsim_report_write_markdown(res, out_dir, &err);
     if (rc == 0)
         rc = rdsim_outdir_mark(out_dir, &err);
     if (rc) {
@@ -153,7 +183,12 @@ int rdsim_cmd_run(int argc, char **argv)
         goto out;
     }
     if (!quiet)
-        rdsim_print_summary(stdout, res, out_dir);
+        rdsim_print_summary(stdout, res, out_dir, plots == RDSIM_PLOTS_DRAWN);
+    if (!quiet && plots == RDSIM_PLOTS_NO_GNUPLOT) {
+        snprintf(path, sizeof(path), "rdsim plot %s", out_dir);
+        snprintf(plots_dir, sizeof(plots_dir), "%s/plots", out_dir);
+        rdsim_gnuplot_missing(plots_dir, path);
+    }
     status = res->expectations_ok ? RDSIM_EXIT_OKAY : RDSIM_EXIT_EXPECT;
 out:
     rdsim_results_free(res);

@@ -10,7 +10,10 @@
 #ifndef RDSIM_CLI_COMMANDS_H
 #define RDSIM_CLI_COMMANDS_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "rdsim/err.h"
 
 enum {
     RDSIM_EXIT_OKAY = 0,
@@ -22,6 +25,26 @@ enum {
 int rdsim_cmd_run(int argc, char **argv);
 int rdsim_cmd_check(int argc, char **argv);
 int rdsim_cmd_serve(int argc, char **argv);
+int rdsim_cmd_plot(int argc, char **argv);
+
+/* What became of a run's figures. */
+enum rdsim_plots_outcome {
+    RDSIM_PLOTS_DRAWN,
+    RDSIM_PLOTS_NOT_ASKED,     /* --no-plots: scripts only */
+    RDSIM_PLOTS_NO_GNUPLOT,    /* scripts only: gnuplot is not on PATH */
+    RDSIM_PLOTS_GNUPLOT_FAILED, /* scripts written; gnuplot's message in err */
+};
+
+/*
+ * Write RUN_DIR/plots/ and, when `render`, draw it with gnuplot in
+ * `formats` ("png", "svg", "png svg"); *outcome says what happened.
+ * Returns 0, or an RDSIM_E* code when the scripts could not be written.
+ */
+int rdsim_plots_make(const char *run_dir, const char *formats, bool render,
+                     enum rdsim_plots_outcome *outcome, struct rdsim_err *err);
+
+/* The gnuplot formats for --format png|svg|both, or NULL. */
+const char *rdsim_parse_formats(const char *opt);
 
 /* Print "rdsim: MSG" and the command's usage on stderr; returns exit 2. */
 int rdsim_bad_usage(const char *msg, const char *usage);

@@ -19,6 +19,7 @@ static const struct command {
 } commands[] = {
     {"run", rdsim_cmd_run},
     {"check", rdsim_cmd_check},
+    {"plot", rdsim_cmd_plot},
     {"serve", rdsim_cmd_serve},
 };
 

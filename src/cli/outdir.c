@@ -45,7 +45,7 @@ int rdsim_outdir_make(const char *dir, struct rdsim_err *err)
 static bool is_result_file(const char *name)
 {
     static const char *const ours[] = {RDSIM_RESULT_MARK, "summary.json", "timeseries.csv",
-                                       "events.csv"};
+                                       "events.csv", "report.md", "plots"};
 
     for (size_t k = 0; k < sizeof(ours) / sizeof(ours[0]); k++)
         if (strcmp(name, ours[k]) == 0)
@@ -113,6 +113,27 @@ int rdsim_outdir_prepare_db(const char *dir, bool force, struct rdsim_err *err)
 
     if (rc == 0 && !force)
         rc = check_folder(dir, is_db_file, "--keep-db", err);
+    return rc;
+}
+
+/* Files rdsim plot --compare writes: the two series, scripts, figures. */
+static bool is_compare_file(const char *name)
+{
+    size_t n = strlen(name);
+
+    return strcmp(name, "a.csv") == 0 || strcmp(name, "b.csv") == 0 ||
+           strcmp(name, "gnuplot.log") == 0 ||
+           (n > 3 && strcmp(name + n - 3, ".gp") == 0) ||
+           (strncmp(name, "compare-", 8) == 0 && n > 4 &&
+            (strcmp(name + n - 4, ".png") == 0 || strcmp(name + n - 4, ".svg") == 0));
+}
+
+int rdsim_outdir_prepare_compare(const char *dir, bool force, struct rdsim_err *err)
+{
+    int rc = rdsim_outdir_make(dir, err);
+
+    if (rc == 0 && !force)
+        rc = check_folder(dir, is_compare_file, "-o", err);
     return rc;
 }
 

@@ -19,6 +19,9 @@
 int rdsim_outdir_prepare(const char *dir, bool force, struct rdsim_err *err);
 /* The same for a --keep-db folder, whose own files are *.sqlite. */
 int rdsim_outdir_prepare_db(const char *dir, bool force, struct rdsim_err *err);
+/* The same for an rdsim plot --compare folder (two series, scripts and
+ * figures). */
+int rdsim_outdir_prepare_compare(const char *dir, bool force, struct rdsim_err *err);
 /* Create dir and its parents if missing. */
 int rdsim_outdir_make(const char *dir, struct rdsim_err *err);
 /* Write the result mark once the run is complete. */

@@ -23,7 +23,10 @@ void rdsim_progress_update(void *ctx, rdsim_time_t now, rdsim_time_t duration);
 /* Erase the progress line. */
 void rdsim_progress_done(struct rdsim_progress *p);
 
-/* The closing story of a run, in a few lines. */
-void rdsim_print_summary(FILE *f, const struct rdsim_results *r, const char *out_dir);
+/* The closing story of a run, in a few lines: the story report.md opens
+ * with, the key figures, the expectations and where the files are
+ * (`plotted`: the figures were drawn). */
+void rdsim_print_summary(FILE *f, const struct rdsim_results *r, const char *out_dir,
+                         bool plotted);
 
 #endif

@@ -547,7 +547,6 @@ static void promote(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_failover *f;
     rdsim_time_t lag = rdsim_repl_lag(c, i), took;
-    int src = c->inst[i].source;
     uint64_t dropped;
 
     if (c->inst[i].source < 0 || c->inst[i].detached) {
@@ -566,9 +565,8 @@ static void promote(struct rdsim_cluster *c, size_t i)
     snprintf(f->from, sizeof(f->from), "%s", c->inst[c->writer].cfg->name);
     snprintf(f->to, sizeof(f->to), "%s", c->inst[i].cfg->name);
     f->detected = rdsim_sim_now(c->sim);
-    /* Behind by how much when its source went quiet, if it has. */
-    if (src >= 0 && !rdsim_instance_reachable(c, (size_t)src) && lag > 0)
-        lag -= rdsim_sim_now(c->sim) - c->inst[src].lost_at;
+    /* The lag already stops counting when a source goes quiet
+     * (rdsim_repl_lag): it is how far behind replication stopped. */
     dropped = rdsim_repl_detach(c, i);
     f->unapplied_writes = dropped;
     c->inst[i].role = RDSIM_ROLE_WRITER;

@@ -184,6 +184,28 @@ static json_t *expectations_json(const struct rdsim_results *r)
     return a;
 }
 
+/* The scenario's injected events with their windows and labels, so that the
+ * plots (which read only the results folder) can shade and name them. */
+static json_t *scenario_events_json(const struct rdsim_results *r)
+{
+    const struct rdsim_scenario *sc = r->sc;
+    size_t n_events;
+    const struct rdsim_event_cfg *events = rdsim_results_events(r, &n_events);
+    json_t *a = json_array();
+    char label[160];
+
+    for (size_t i = 0; i < n_events; i++) {
+        const struct rdsim_event_cfg *ev = &events[i];
+        rdsim_time_t until;
+        bool window = rdsim_report_event_window(ev, sc->duration, &until);
+        rdsim_report_event_label(ev, label, sizeof(label));
+        json_array_append_new(a, json_pack("{s:o, s:s, s:o, s:s}", "at_s", secs(ev->at),
+                                           "action", rdsim_action_name(ev->action), "until_s",
+                                           window ? secs(until) : json_null(), "label", label));
+    }
+    return a;
+}
+
 static json_t *availability_json(const struct rdsim_results *r)
 {
     json_t *o = json_object();
@@ -208,9 +230,11 @@ int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
     json_object_set_new(root, "seed", json_integer((json_int_t)r->seed));
     json_object_set_new(root, "rdsim_version", json_string(RDSIM_VERSION));
     json_object_set_new(root, "simulated_s", secs(r->simulated));
+    json_object_set_new(root, "sample_interval_s", secs(sc->sample_interval));
     json_object_set_new(root, "deployment",
                         json_string(rdsim_deployment_name(sc->cluster.deployment)));
     json_object_set_new(root, "engine", json_string(rdsim_engine_name(sc->cluster.engine)));
+    json_object_set_new(root, "scenario_events", scenario_events_json(r));
     json_object_set_new(root, "requests", requests_json(r->stats));
     json_object_set_new(root, "endpoints", endpoints_json(r->stats));
     json_object_set_new(root, "availability", availability_json(r));

@@ -415,6 +415,8 @@ static int close_out(FILE *f, const char *name, struct rdsim_err *err)
     return 0;
 }
 
+static int collect_events(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err);
+
 /* The timeseries.csv header, kept as text for live mode. */
 static int make_header(struct rdsim_run *r, struct rdsim_err *err)
 {
@@ -680,6 +682,8 @@ int rdsim_run_finish(struct rdsim_run *r, struct rdsim_results **out, struct rds
         goto fail;
     log_event(r, r->sc->duration, "end", r->sc->name, "simulation ends");
     rc = collect(r, r->res, err);
+    if (rc == 0)
+        rc = collect_events(r, r->res, err);
     if (rc)
         goto fail;
     rc = close_out(r->ts, "timeseries.csv", err);
@@ -735,10 +739,37 @@ int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *o
     return rc;
 }
 
+/* The scenario's events and the injected ones, merged by time (no two share
+ * a time: an injection is never given the time of a pending event). */
+static int collect_events(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err)
+{
+    size_t n = r->sc->n_events + r->n_injected, a = 0, b = 0;
+
+    if (r->n_injected == 0)
+        return 0;
+    res->events = calloc(n, sizeof(*res->events));
+    if (!res->events)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    for (size_t k = 0; k < n; k++) {
+        const struct rdsim_event_cfg *ev;
+        if (b == r->n_injected || (a < r->sc->n_events && r->sc->events[a].at <= r->injected[b]->at))
+            ev = &r->sc->events[a++];
+        else
+            ev = r->injected[b++];
+        if (rdsim_event_copy(&res->events[k], ev, err) != 0)
+            return RDSIM_ENOMEM;
+        res->n_events = k + 1;
+    }
+    return 0;
+}
+
 void rdsim_results_free(struct rdsim_results *r)
 {
     if (!r)
         return;
+    for (size_t k = 0; k < r->n_events; k++)
+        rdsim_event_clear(&r->events[k]);
+    free(r->events);
     rdsim_stats_destroy(r->stats);
     free(r->outages);
     free(r->failovers);

@@ -23,6 +23,10 @@ check() { # check NAME CONDITION...
 
 differ() { ! cmp -s "$1" "$2"; }
 
+# says FILE TEXT: TEXT is in FILE once its lines are joined (the story is
+# wrapped to the terminal's width).
+says() { tr '\n' ' ' <"$1" | tr -s ' ' | grep -qF -- "$2"; }
+
 # Run rdsim, keep stdout, stderr and the exit status.
 r() {
   "$rdsim" "$@" >"$tmp/out" 2>"$tmp/err"
@@ -69,18 +73,22 @@ check "missing scenario is named" grep -q "missing.yaml" "$tmp/err"
 # A good run: files, terminal story, results mark.
 r run "$tmp/small.yaml" -o "$tmp/a"
 check "run exits 0" test $status -eq 0
-for f in summary.json timeseries.csv events.csv .rdsim-result; do
+for f in summary.json timeseries.csv events.csv report.md plots/run.gp plots/marks.gp \
+  plots/render.gp .rdsim-result; do
   check "run writes $f" test -s "$tmp/a/$f"
 done
-check "terminal story names the outage" grep -q "writer outage: instance-failure at 10.0 s" "$tmp/out"
+check "terminal story names the fault" says "$tmp/out" "At 10 s: db fails, for 5 s."
+check "terminal story gives the downtime" says "$tmp/out" \
+  "No write succeeded again after the instance failure at 10.0 s (20.0 s of writer downtime"
 check "terminal story gives lost writes" grep -q "lost writes: 0 of" "$tmp/out"
+check "report.md tells the same story" says "$tmp/a/report.md" "At 10 s: db fails, for 5 s."
 r run "$tmp/small.yaml" -o "$tmp/a" --quiet
 check "rerun into an earlier result exits 0" test $status -eq 0
 check "--quiet prints nothing" test ! -s "$tmp/out"
 
 # Same seed, same bytes; another seed, other bytes (separate processes).
 r run "$tmp/small.yaml" -o "$tmp/b" --quiet
-for f in summary.json timeseries.csv events.csv; do
+for f in summary.json timeseries.csv events.csv report.md plots/run.gp plots/marks.gp; do
   check "same seed, identical $f" cmp -s "$tmp/a/$f" "$tmp/b/$f"
 done
 r run "$tmp/small.yaml" -o "$tmp/c" --quiet --seed 5
@@ -112,6 +120,70 @@ r run "$tmp/strict.yaml" -o "$tmp/s"
 check "unmet expectation exits 3" test $status -eq 3
 check "unmet expectation printed" grep -q "max_writer_downtime.*FAIL" "$tmp/out"
 check "unmet expectation in summary" grep -q '"expectations_met": false' "$tmp/s/summary.json"
+
+# Plots: drawn when gnuplot is on PATH; without it the run still succeeds,
+# keeps data and scripts, and says how to draw them.
+if command -v gnuplot >/dev/null; then
+  for f in latency availability throughput roles; do
+    check "run draws $f.png" test -s "$tmp/a/plots/$f.png"
+    check "run draws $f.svg" test -s "$tmp/a/plots/$f.svg"
+  done
+  check "no lag figure for a single instance" test ! -e "$tmp/a/plots/lag.png"
+  check "report.md embeds the latency figure" grep -q "(plots/latency.png)" "$tmp/a/report.md"
+  rm "$tmp/a/plots/"*.png
+  r plot "$tmp/a" --format png
+  check "plot DIR exits 0" test $status -eq 0
+  check "plot DIR draws again" test -s "$tmp/a/plots/roles.png"
+  r plot --compare "$tmp/a" "$tmp/c" -o "$tmp/cmp"
+  check "plot --compare exits 0" test $status -eq 0
+  check "plot --compare draws latency" test -s "$tmp/cmp/compare-latency.png"
+  check "plot --compare draws availability" test -s "$tmp/cmp/compare-availability.svg"
+  check "plot --compare names both runs" grep -q "B = small, seed 5" "$tmp/cmp/run.gp"
+  r plot --compare "$tmp/a" "$tmp/c" -o "$tmp/cmp"
+  check "plot --compare again into its own folder exits 0" test $status -eq 0
+  r plot --compare "$tmp/a" "$tmp/c" -o "$tmp/mine"
+  check "plot --compare into a folder of other files exits 2" test $status -eq 2
+  check "plot --compare refusal says how to proceed" grep -q "pass --force" "$tmp/err"
+  r plot --compare "$tmp/a" "$tmp/c" -o "$tmp/mine" --force
+  check "plot --compare --force writes" test -s "$tmp/mine/compare-latency.png"
+fi
+PATH=/nonexistent "$rdsim" run "$tmp/small.yaml" -o "$tmp/np" >"$tmp/out" 2>"$tmp/err"
+check "run without gnuplot exits 0" test $? -eq 0
+check "run without gnuplot writes the scripts" test -s "$tmp/np/plots/latency.gp"
+check "run without gnuplot draws nothing" test ! -e "$tmp/np/plots/latency.png"
+check "run without gnuplot says so" grep -q "gnuplot was not found" "$tmp/err"
+check "run without gnuplot gives the command" grep -q "run: rdsim plot $tmp/np" "$tmp/err"
+check "report.md without gnuplot says how to draw" says "$tmp/np/report.md" "No figure had been drawn"
+PATH=/nonexistent "$rdsim" plot "$tmp/np" >"$tmp/out" 2>"$tmp/err"
+check "plot without gnuplot exits 1" test $? -eq 1
+check "plot without gnuplot says so" grep -q "gnuplot was not found" "$tmp/err"
+# A gnuplot that fails: the run still succeeds and warns; plot exits 1.
+mkdir "$tmp/badgp"
+printf '#!/bin/sh\necho "line 3: undefined variable: x" >&2\nexit 1\n' >"$tmp/badgp/gnuplot"
+chmod +x "$tmp/badgp/gnuplot"
+PATH="$tmp/badgp" "$rdsim" run "$tmp/small.yaml" -o "$tmp/bg" --quiet 2>"$tmp/err"
+check "run with a failing gnuplot exits 0" test $? -eq 0
+check "run with a failing gnuplot warns with its message" grep -q "warning: gnuplot failed.*undefined variable" "$tmp/err"
+check "run with a failing gnuplot still writes report.md" test -s "$tmp/bg/report.md"
+PATH="$tmp/badgp" "$rdsim" plot "$tmp/bg" >/dev/null 2>"$tmp/err"
+check "plot with a failing gnuplot exits 1" test $? -eq 1
+check "plot with a failing gnuplot names its log" grep -q "gnuplot.log" "$tmp/err"
+r plot "$tmp/nothing-here"
+check "plot of a missing folder exits 2" test $status -eq 2
+check "plot of a missing folder is explained" grep -q "an rdsim results folder?" "$tmp/err"
+r plot --format jpeg "$tmp/a"
+check "plot --format jpeg exits 2" test $status -eq 2
+check "plot --format is explained" grep -q "must be png, svg or both" "$tmp/err"
+r plot --compare "$tmp/a"
+check "plot --compare with one folder exits 2" test $status -eq 2
+r plot -o "$tmp/x" "$tmp/a"
+check "plot -o without --compare exits 2" test $status -eq 2
+r plot "$tmp/a" "$tmp/c"
+check "plot of two folders without --compare exits 2" test $status -eq 2
+r run "$tmp/small.yaml" -o "$tmp/f" --format gif
+check "run --format gif exits 2" test $status -eq 2
+r run "$tmp/small.yaml" -o "$tmp/n" --no-plots --quiet
+check "run --no-plots writes scripts only" test -s "$tmp/n/plots/run.gp" -a ! -e "$tmp/n/plots/latency.png"
 
 # rdsim check: every shipped scenario is valid; every corpus file gives its
 # exact message and exit 2.

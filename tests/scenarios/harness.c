@@ -44,7 +44,7 @@ struct run_result run_scenario(const char *scenario, uint64_t seed)
         snprintf(file, sizeof(file), "%s", scenario);
     if (seed)
         snprintf(seedarg, sizeof(seedarg), "--seed %llu", (unsigned long long)seed);
-    snprintf(cmd, sizeof(cmd), "'%s' run '%s' -o '%s' --quiet --force %s", harness_rdsim, file,
+    snprintf(cmd, sizeof(cmd), "'%s' run '%s' -o '%s' --quiet --force --no-plots %s", harness_rdsim, file,
              r.dir, seedarg);
     status = system(cmd);
     if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) > 3)

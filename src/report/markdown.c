@@ -1,0 +1,240 @@
+/*
+ * markdown.c - report.md: one page an instructor can hand out, telling
+ * what a run was for, what happened, the key figures, the plots and the
+ * verdict on the expectations.
+ *
+ * It reads only the results and, for the plots, which images exist in
+ * DIR/plots; it names no folder, so the same run gives the same page
+ * wherever it was written.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdsim/histogram.h"
+#include "rdsim/report.h"
+
+/* The figures render.gp draws, in reading order. */
+static const struct figure {
+    const char *name, *caption;
+} figures[] = {
+    {"latency", "Latency of successful operations, p50 and p99, per endpoint"},
+    {"availability", "Availability: the share of attempts that succeeded, per endpoint"},
+    {"throughput", "Throughput: operations that succeeded and gave up, against the offered load"},
+    {"roles", "Instance roles over time: who is writer, standby, replica or down"},
+    {"lag", "Replication lag per instance"},
+    {"capacity", "Serverless v2 capacity against the offered load"},
+};
+
+static bool file_exists(const char *dir, const char *name, const char *ext)
+{
+    char path[4096];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/plots/%s.%s", dir, name, ext);
+    f = fopen(path, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+static void latency_row(FILE *f, const char *what, const struct rdsim_counts *c)
+{
+    char p50[32], p99[32], max[32];
+
+    if (c->ok + c->failed == 0)
+        return;
+    rdsim_report_latency_text(p50, sizeof(p50), rdsim_hist_quantile(&c->lat, 0.50));
+    rdsim_report_latency_text(p99, sizeof(p99), rdsim_hist_quantile(&c->lat, 0.99));
+    rdsim_report_latency_text(max, sizeof(max), c->lat.count ? c->lat.max : 0);
+    fprintf(f, "| %s | %llu ok, %llu gave up | %s | %s | %s |\n", what,
+            (unsigned long long)c->ok, (unsigned long long)c->failed, p50, p99, max);
+}
+
+static void key_figures(FILE *f, const struct rdsim_results *r)
+{
+    static const char *const ep_names[RDSIM_STATS_EP] = {"writer", "reader"};
+    const struct rdsim_stale *st = &r->stats->stale;
+    struct rdsim_counts reads, writes;
+
+    rdsim_report_kind_total(r, RDSIM_OP_READ, &reads);
+    rdsim_report_kind_total(r, RDSIM_OP_WRITE, &writes);
+    fputs("## Key figures\n\n", f);
+    fputs("| operations | count | p50 | p99 | max |\n|---|---|---|---|---|\n", f);
+    latency_row(f, "reads", &reads);
+    latency_row(f, "writes", &writes);
+    fputs("\n| figure | value |\n|---|---|\n", f);
+    for (int e = 0; e < RDSIM_STATS_EP; e++)
+        if (r->has_availability[e])
+            fprintf(f, "| availability, %s endpoint | %.4f%% |\n", ep_names[e],
+                    100.0 * r->availability[e]);
+    fprintf(f, "| longest writer downtime | %.1f s |\n", (double)r->max_downtime / RDSIM_S);
+    fprintf(f, "| lost writes | %llu%s of %llu acknowledged |\n",
+            (unsigned long long)r->lost_writes, r->lost_writes_bounded ? " (upper bound)" : "",
+            (unsigned long long)r->acked_writes);
+    fprintf(f, "| stale reads | %llu of %llu (%.2f%%), up to %.1f ms behind |\n",
+            (unsigned long long)st->stale, (unsigned long long)st->reads,
+            st->reads ? 100.0 * (double)st->stale / (double)st->reads : 0.0,
+            (double)st->max_staleness / RDSIM_MS);
+    for (size_t i = 0; i < r->n_lags; i++)
+        fprintf(f, "| replication lag, %s | mean %.1f ms, p99 %.1f ms, max %.1f ms |\n",
+                r->lags[i].name, r->lags[i].mean_ms, r->lags[i].p99_ms, r->lags[i].max_ms);
+    for (size_t i = 0; i < r->n_acus; i++)
+        fprintf(f, "| Serverless v2 capacity, %s | peak %.1f ACU, mean %.2f ACU, %.0f "
+                   "ACU-seconds |\n",
+                r->acus[i].name, r->acus[i].peak_acu, r->acus[i].mean_acu,
+                r->acus[i].acu_seconds);
+    fputc('\n', f);
+}
+
+static void time_cell(FILE *f, rdsim_time_t t)
+{
+    if (t >= 0)
+        fprintf(f, " %.1f s |", (double)t / RDSIM_S);
+    else
+        fputs(" - |", f);
+}
+
+static void failover_table(FILE *f, const struct rdsim_results *r)
+{
+    if (r->n_failovers == 0)
+        return;
+    fputs("## Failovers\n\n", f);
+    fputs("| cause | from | to | fault | detected | promoted | DNS updated | writer downtime "
+          "| lost writes |\n|---|---|---|---|---|---|---|---|---|\n",
+          f);
+    for (size_t i = 0; i < r->n_failovers; i++) {
+        const struct rdsim_failover_result *fr = &r->failovers[i];
+        fprintf(f, "| %s | %s | %s |", fr->fo.cause, fr->fo.from, fr->fo.to[0] ? fr->fo.to : "-");
+        time_cell(f, fr->fo.at);
+        time_cell(f, fr->fo.detected);
+        time_cell(f, fr->fo.promoted);
+        time_cell(f, fr->fo.dns_updated);
+        time_cell(f, fr->has_downtime ? fr->downtime : -1);
+        fprintf(f, " %llu |\n", (unsigned long long)fr->fo.lost_writes);
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < r->n_failovers; i++) {
+        fprintf(f, "%zu. ", i + 1);
+        rdsim_report_wrap(f, r->failovers[i].fo.explanation, "", 76, true);
+    }
+    fputc('\n', f);
+}
+
+/* The figures this run has: lag with more than one instance, capacity
+ * with Serverless v2 (as render.gp decides from the columns). */
+static bool run_has(const struct rdsim_results *r, const char *figure)
+{
+    if (strcmp(figure, "lag") == 0)
+        return r->n_lags > 0;
+    if (strcmp(figure, "capacity") == 0)
+        return r->n_acus > 0;
+    return true;
+}
+
+static void plots_section(FILE *f, const struct rdsim_results *r, const char *dir)
+{
+    bool drawn = false, svg = false;
+
+    fputs("## Plots\n\n", f);
+    for (size_t k = 0; k < sizeof(figures) / sizeof(figures[0]); k++) {
+        bool has_svg = file_exists(dir, figures[k].name, "svg");
+        drawn |= has_svg || file_exists(dir, figures[k].name, "png");
+        svg |= has_svg;
+    }
+    if (!drawn)
+        fputs("No figure had been drawn when this report was written (gnuplot was not found, "
+              "failed, or the run had `--no-plots`). The scripts and data are in `plots/`: "
+              "install gnuplot (Debian: `gnuplot-nox`) and run `rdsim plot` on this folder "
+              "(or `cd plots && gnuplot render.gp`); the figures below then appear.\n\n",
+              f);
+    for (size_t k = 0; k < sizeof(figures) / sizeof(figures[0]); k++) {
+        const char *name = figures[k].name;
+        /* PNG for screens; an SVG-only run links its SVG. */
+        bool only_svg = !file_exists(dir, name, "png") && file_exists(dir, name, "svg");
+        if (run_has(r, name))
+            fprintf(f, "![%s](plots/%s.%s)\n\n", figures[k].caption, name,
+                    only_svg ? "svg" : "png");
+    }
+    fputs("Shaded bands are the injected faults (a solid line marks an instant one, a grey "
+          "dashed line a load change); dashed lines mark the failover phases (detected, "
+          "promoted, DNS updated) and the first write that succeeded again.",
+          f);
+    if (svg)
+        fputs(" SVG copies for print are beside the figures.", f);
+    fputs("\n\n", f);
+}
+
+static void expectations_section(FILE *f, const struct rdsim_results *r)
+{
+    char actual[64], limit[64];
+
+    if (r->n_expect == 0)
+        return;
+    fputs("## Expectations\n\n| expectation | actual | limit | result |\n|---|---|---|---|\n", f);
+    for (size_t i = 0; i < r->n_expect; i++) {
+        const struct rdsim_expectation *x = &r->expect[i];
+        rdsim_report_expect_text(x, actual, limit, sizeof(actual));
+        fprintf(f, "| %s | %s | %s %s | %s |\n", x->name, actual,
+                strncmp(x->name, "min_", 4) == 0 ? "at least" : "at most", limit,
+                x->ok ? "pass" : "**FAIL**");
+    }
+    fputc('\n', f);
+}
+
+static void write_report(FILE *f, const struct rdsim_results *r, const char *dir,
+                         const char *story)
+{
+    const struct rdsim_scenario *sc = r->sc;
+
+    fprintf(f, "# %s\n\n", sc->name);
+    if (sc->description) {
+        rdsim_report_wrap(f, sc->description, "> ", 78, true);
+        fputc('\n', f);
+    }
+    /* The file's base name: the same run reads the same however its path
+     * was typed. */
+    const char *file = sc->path ? sc->path : sc->name;
+    if (strrchr(file, '/'))
+        file = strrchr(file, '/') + 1;
+    fprintf(f, "Reproduce: `rdsim run %s --seed %llu` (rdsim %s). Simulated: %.0f s.\n\n", file,
+            (unsigned long long)r->seed, RDSIM_VERSION, (double)r->simulated / RDSIM_S);
+    fputs("## What happened\n\n", f);
+    rdsim_report_wrap(f, story, "", 78, true);
+    fputc('\n', f);
+    key_figures(f, r);
+    failover_table(f, r);
+    plots_section(f, r, dir);
+    expectations_section(f, r);
+    fputs("## Files\n\n"
+          "- `summary.json`: every figure above, for scripts (docs/outputs.md).\n"
+          "- `timeseries.csv`: one row per sample interval: throughput, errors, latency, "
+          "lag, roles.\n"
+          "- `events.csv`: the timeline: faults, detection, promotion, DNS, recovery.\n"
+          "- `plots/`: the gnuplot scripts (`render.gp` draws them all) and the figures.\n",
+          f);
+}
+
+int rdsim_report_write_markdown(const struct rdsim_results *r, const char *out_dir,
+                                struct rdsim_err *err)
+{
+    char path[4096], *story = NULL;
+    FILE *f;
+    int rc = rdsim_report_story(r, &story, err);
+
+    if (rc)
+        return rc;
+    snprintf(path, sizeof(path), "%s/report.md", out_dir);
+    f = fopen(path, "w");
+    if (!f) {
+        rc = rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path, strerror(errno));
+        goto out;
+    }
+    write_report(f, r, out_dir, story);
+    if (ferror(f) | fclose(f))
+        rc = rdsim_err_set(err, RDSIM_EIO, "%s: write failed", path);
+out:
+    free(story);
+    return rc;
+}

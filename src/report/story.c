@@ -1,0 +1,459 @@
+/*
+ * story.c - what happened in a run, told in sentences: the paragraph that
+ * report.md and the terminal summary both open with, and the words they
+ * share (event labels, latencies, expectation values).
+ *
+ * Everything here is a pure function of the results, so the same run tells
+ * the same story byte for byte. The story is built with open_memstream: it
+ * is short, and one growing buffer keeps every sentence a plain fprintf.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdsim/histogram.h"
+#include "rdsim/report.h"
+#include "rdsim/run.h"
+
+static double secs(rdsim_time_t t)
+{
+    return (double)t / RDSIM_S;
+}
+
+/* A duration in the unit that reads best: "240 s", "4 min", "1.5 h". */
+static void duration_text(char *buf, size_t n, rdsim_time_t t)
+{
+    double s = secs(t);
+
+    if (s >= 3600 && fmod(s, 360) == 0)
+        snprintf(buf, n, "%g h", s / 3600);
+    else if (s >= 120 && fmod(s, 60) == 0)
+        snprintf(buf, n, "%g min", s / 60);
+    else if (s >= 1)
+        snprintf(buf, n, "%g s", round(s * 10) / 10);
+    else
+        snprintf(buf, n, "%g ms", round(s * 1e4) / 10);
+}
+
+void rdsim_report_latency_text(char *buf, size_t n, rdsim_time_t latency)
+{
+    if (latency >= RDSIM_S)
+        snprintf(buf, n, "%.2f s", secs(latency));
+    else
+        snprintf(buf, n, "%.2f ms", (double)latency / RDSIM_MS);
+}
+
+void rdsim_report_event_label(const struct rdsim_event_cfg *ev, char *buf, size_t n)
+{
+    char d[32];
+
+    switch (ev->action) {
+    case RDSIM_ACT_AZ_OUTAGE:
+        snprintf(buf, n, "AZ outage %s", ev->az);
+        break;
+    case RDSIM_ACT_REGION_OUTAGE:
+        snprintf(buf, n, "region outage %s", ev->region);
+        break;
+    case RDSIM_ACT_INSTANCE_FAILURE:
+        snprintf(buf, n, "%s fails", ev->target);
+        break;
+    case RDSIM_ACT_REBOOT:
+        snprintf(buf, n, "reboot %s%s", ev->target, ev->failover ? " with failover" : "");
+        break;
+    case RDSIM_ACT_FAILOVER:
+        if (ev->target)
+            snprintf(buf, n, "manual failover to %s", ev->target);
+        else
+            snprintf(buf, n, "manual failover");
+        break;
+    case RDSIM_ACT_PROMOTE:
+        snprintf(buf, n, "promote %s", ev->target);
+        break;
+    case RDSIM_ACT_REPLICA_LAG:
+        duration_text(d, sizeof(d), ev->delay);
+        snprintf(buf, n, "%s applies %s late", ev->target, d);
+        break;
+    case RDSIM_ACT_STORAGE_FAILURE:
+        snprintf(buf, n, "%d storage cop%s lost in %s", ev->copies, ev->copies == 1 ? "y" : "ies",
+                 ev->az);
+        break;
+    case RDSIM_ACT_GLOBAL_FAILOVER:
+        snprintf(buf, n, "global %s to %s",
+                 ev->mode == RDSIM_GLOBAL_SWITCHOVER ? "switchover" : "failover", ev->region);
+        break;
+    case RDSIM_ACT_LOAD:
+        if (ev->has_reads && ev->has_writes)
+            snprintf(buf, n, "load: %g reads/s, %g writes/s", ev->reads_per_s, ev->writes_per_s);
+        else if (ev->has_reads)
+            snprintf(buf, n, "load: %g reads/s", ev->reads_per_s);
+        else
+            snprintf(buf, n, "load: %g writes/s", ev->writes_per_s);
+        break;
+    default:
+        snprintf(buf, n, "%s", rdsim_action_name(ev->action));
+        break;
+    }
+}
+
+bool rdsim_report_event_window(const struct rdsim_event_cfg *ev, rdsim_time_t duration,
+                               rdsim_time_t *until)
+{
+    switch (ev->action) {
+    case RDSIM_ACT_AZ_OUTAGE:
+    case RDSIM_ACT_REGION_OUTAGE:
+    case RDSIM_ACT_INSTANCE_FAILURE:
+    case RDSIM_ACT_REPLICA_LAG:
+    case RDSIM_ACT_STORAGE_FAILURE:
+        *until = ev->has_for && ev->at + ev->for_ < duration ? ev->at + ev->for_ : duration;
+        return true;
+    default:
+        *until = ev->at;
+        return false;
+    }
+}
+
+void rdsim_report_kind_total(const struct rdsim_results *r, int kind, struct rdsim_counts *out)
+{
+    memset(out, 0, sizeof(*out));
+    rdsim_hist_reset(&out->lat);
+    for (int e = 0; e < RDSIM_STATS_EP; e++) {
+        out->ok += r->stats->total[e][kind].ok;
+        out->failed += r->stats->total[e][kind].failed;
+        out->attempt_errors += r->stats->total[e][kind].attempt_errors;
+        rdsim_hist_merge(&out->lat, &r->stats->total[e][kind].lat);
+    }
+}
+
+void rdsim_report_expect_text(const struct rdsim_expectation *x, char *actual, char *limit,
+                              size_t n)
+{
+    if (!x->has_actual)
+        snprintf(actual, n, "nothing measured");
+    else if (x->integer)
+        snprintf(actual, n, "%.0f%s%s", x->actual, *x->unit ? " " : "", x->unit);
+    else
+        snprintf(actual, n, "%.6g%s%s", x->actual, *x->unit ? " " : "", x->unit);
+    if (x->integer)
+        snprintf(limit, n, "%.0f%s%s", x->limit, *x->unit ? " " : "", x->unit);
+    else
+        snprintf(limit, n, "%.6g%s%s", x->limit, *x->unit ? " " : "", x->unit);
+}
+
+/* ---- the story ------------------------------------------------------------ */
+
+/* The deployment as AWS names it, with its article. */
+static const char *deployment_text(const struct rdsim_cluster_cfg *c)
+{
+    bool global = false;
+
+    for (size_t i = 0; i < c->n_instances; i++)
+        global |= c->instances[i].region != c->instances[c->writer].region;
+    switch (c->deployment) {
+    case RDSIM_DEPLOY_SINGLE_AZ:
+        return "A Single-AZ DB instance";
+    case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
+        return "A Multi-AZ DB instance deployment";
+    case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
+        return "A Multi-AZ DB cluster";
+    case RDSIM_DEPLOY_AURORA:
+        return global ? "An Aurora Global Database" : "An Aurora DB cluster";
+    }
+    return "A cluster";
+}
+
+/* What started a failover, in words: "the AZ outage", "the loss of the
+ * write quorum", "the requested promotion". */
+static const char *cause_text(const char *cause)
+{
+    static const struct {
+        const char *cause, *text;
+    } causes[] = {
+        {"az-outage", "the AZ outage"},
+        {"region-outage", "the region outage"},
+        {"instance-failure", "the instance failure"},
+        {"storage-failure", "the storage failure"},
+        {"no-write-quorum", "the loss of the write quorum"},
+        {"reboot", "the reboot with failover"},
+        {"failover", "the requested failover"},
+        {"promote", "the requested promotion"},
+        {"global-switchover", "the requested switchover"},
+        {"global-failover", "the requested global failover"},
+        {"standby-back", "the standby's return"},
+    };
+
+    for (size_t k = 0; k < sizeof(causes) / sizeof(causes[0]); k++)
+        if (strcmp(cause, causes[k].cause) == 0)
+            return causes[k].text;
+    return cause;
+}
+
+static void tell_setup(FILE *f, const struct rdsim_results *r)
+{
+    const struct rdsim_scenario *sc = r->sc;
+    const struct rdsim_cluster_cfg *c = &sc->cluster;
+    const struct rdsim_instance_cfg *w = &c->instances[c->writer];
+    size_t n_replica = 0, listed = 0;
+    char d[32];
+
+    for (size_t i = 0; i < c->n_instances; i++)
+        n_replica += c->instances[i].role == RDSIM_ROLE_REPLICA;
+    fprintf(f, "%s (%s, %s): writer %s in %s", deployment_text(c),
+            rdsim_engine_name(c->engine), w->instance_class, w->name, w->az);
+    for (size_t i = 0; i < c->n_instances; i++)
+        if (c->instances[i].role == RDSIM_ROLE_STANDBY)
+            fprintf(f, ", standby %s in %s", c->instances[i].name, c->instances[i].az);
+    if (n_replica > 0) {
+        fprintf(f, ", %zu %s (", n_replica, n_replica == 1 ? "replica" : "replicas");
+        for (size_t i = 0; i < c->n_instances; i++) {
+            const struct rdsim_instance_cfg *in = &c->instances[i];
+            if (in->role != RDSIM_ROLE_REPLICA)
+                continue;
+            if (listed == 4) {
+                fprintf(f, " and %zu more", n_replica - listed);
+                break;
+            }
+            fprintf(f, "%s%s in %s", listed ? ", " : "", in->name, in->az);
+            listed++;
+        }
+        fputc(')', f);
+    }
+    duration_text(d, sizeof(d), sc->duration);
+    if (sc->workload.present)
+        fprintf(f, "; clients send %g reads/s and %g writes/s", sc->workload.reads_per_s,
+                sc->workload.writes_per_s);
+    fprintf(f, "; %s simulated, seed %llu. ", d, (unsigned long long)r->seed);
+}
+
+static void tell_events(FILE *f, const struct rdsim_results *r)
+{
+    const struct rdsim_scenario *sc = r->sc;
+    size_t n_events;
+    const struct rdsim_event_cfg *events = rdsim_results_events(r, &n_events);
+    char label[160], d[32];
+    rdsim_time_t until;
+
+    if (n_events == 0)
+        fputs("Nothing was injected. ", f);
+    for (size_t i = 0; i < n_events; i++) {
+        const struct rdsim_event_cfg *ev = &events[i];
+        rdsim_report_event_label(ev, label, sizeof(label));
+        fprintf(f, "At %g s: %s", round(secs(ev->at) * 10) / 10, label);
+        if (rdsim_report_event_window(ev, sc->duration, &until)) {
+            if (ev->has_for) {
+                duration_text(d, sizeof(d), ev->for_);
+                fprintf(f, ", for %s", d);
+            } else {
+                fputs(", for the rest of the run", f);
+            }
+        }
+        fputs(". ", f);
+    }
+}
+
+static void phase(FILE *f, const char *what, rdsim_time_t t, rdsim_time_t *prev, bool *first)
+{
+    if (t < 0)
+        return;
+    fprintf(f, "%s%s at %.1f s (+%.1f s)", *first ? "" : ", ", what, secs(t), secs(t - *prev));
+    *prev = t;
+    *first = false;
+}
+
+static void tell_failovers(FILE *f, const struct rdsim_results *r)
+{
+    for (size_t i = 0; i < r->n_failovers; i++) {
+        const struct rdsim_failover_result *fr = &r->failovers[i];
+        const struct rdsim_failover *fo = &fr->fo;
+        rdsim_time_t prev = fo->at;
+        bool first = true;
+
+        if (!fo->to[0]) {
+            fprintf(f, "After %s at %.1f s there was nothing to fail over to: %s. ",
+                    cause_text(fo->cause), secs(fo->at), fo->explanation);
+            continue;
+        }
+        fprintf(f, "Failover %s to %s after %s at %.1f s: ", fo->from, fo->to,
+                cause_text(fo->cause), secs(fo->at));
+        /* A requested operation needs no detecting: it starts at once. */
+        phase(f, fo->detected == fo->at ? "started" : "detected", fo->detected, &prev, &first);
+        phase(f, "promoted", fo->promoted, &prev, &first);
+        phase(f, "DNS updated", fo->dns_updated, &prev, &first);
+        if (first)
+            fputs("still under way at the end", f);
+        fprintf(f, ". Why %s: %s. ", fo->to, fo->explanation);
+        if (fo->lost_writes > 0)
+            fprintf(f, "%s lacked %llu acknowledged write%s%s. ", fo->to,
+                    (unsigned long long)fo->lost_writes, fo->lost_writes == 1 ? "" : "s",
+                    fo->lost_writes_bounded ? " (an upper bound)" : "");
+        if (fo->discarded_writes > 0)
+            fprintf(f, "%s had %llu write%s that never reached %s: they are dropped, not "
+                       "merged back, when it rejoins. ",
+                    fo->from, (unsigned long long)fo->discarded_writes,
+                    fo->discarded_writes == 1 ? "" : "s", fo->to);
+    }
+}
+
+static void tell_outages(FILE *f, const struct rdsim_results *r)
+{
+    const struct rdsim_clients_cfg *cl = &r->sc->clients;
+    struct rdsim_counts writes;
+
+    /* Downtime is what writing clients see: without writes there is none
+     * to tell. */
+    rdsim_report_kind_total(r, RDSIM_OP_WRITE, &writes);
+    if (writes.ok + writes.failed == 0)
+        return;
+    if (r->n_outages == 0)
+        fputs("The writer was never interrupted. ", f);
+    for (size_t i = 0; i < r->n_outages; i++) {
+        const struct rdsim_outage *o = &r->outages[i];
+        if (o->recovered)
+            fprintf(f, "Clients wrote again at %.1f s: %.1f s of writer downtime after %s. ",
+                    secs(o->recovered_at), secs(o->downtime), cause_text(o->cause));
+        else
+            fprintf(f, "No write succeeded again after %s at %.1f s (%.1f s of writer "
+                       "downtime and counting)",
+                    cause_text(o->cause), secs(o->at), secs(o->downtime));
+        if (!o->recovered) {
+            if (r->n_failovers && cl->dns_cache == RDSIM_DNS_CACHE_FOREVER &&
+                cl->connection == RDSIM_CONN_DIRECT)
+                fputs(": the clients cache DNS forever and still send writes to the old "
+                      "writer",
+                      f);
+            fputs(". ", f);
+        }
+    }
+}
+
+static void tell_data(FILE *f, const struct rdsim_results *r)
+{
+    const struct rdsim_stale *st = &r->stats->stale;
+    const struct rdsim_lag_result *worst = NULL;
+    char behind[32];
+
+    if (r->acked_writes > 0)
+        fprintf(f, "%llu of %llu acknowledged writes %s lost%s (checked against %s's SQLite "
+                   "data). ",
+                (unsigned long long)r->lost_writes, (unsigned long long)r->acked_writes,
+                r->lost_writes == 1 ? "was" : "were",
+                r->lost_writes_bounded ? " at most" : "", r->final_writer);
+    rdsim_report_latency_text(behind, sizeof(behind), st->max_staleness);
+    if (st->stale > 0)
+        fprintf(f, "%llu of %llu reads (%.2f%%) were stale, up to %s behind the writer. ",
+                (unsigned long long)st->stale, (unsigned long long)st->reads,
+                100.0 * (double)st->stale / (double)st->reads, behind);
+    else if (st->reads > 0)
+        fputs("No read was stale. ", f);
+    for (size_t i = 0; i < r->n_lags; i++)
+        if (!worst || r->lags[i].max_ms > worst->max_ms)
+            worst = &r->lags[i];
+    if (worst && worst->max_ms > 0) {
+        if (worst->max_ms >= 1000)
+            fprintf(f, "Replication lag peaked at %.1f s on %s (mean %.1f s). ",
+                    worst->max_ms / 1000, worst->name, worst->mean_ms / 1000);
+        else
+            fprintf(f, "Replication lag peaked at %.1f ms on %s (mean %.1f ms). ", worst->max_ms,
+                    worst->name, worst->mean_ms);
+    }
+    for (size_t i = 0; i < r->n_acus; i++)
+        fprintf(f, "Serverless v2 %s peaked at %.1f ACU (mean %.1f, %.0f ACU-seconds). ",
+                r->acus[i].name, r->acus[i].peak_acu, r->acus[i].mean_acu,
+                r->acus[i].acu_seconds);
+}
+
+static void tell_verdict(FILE *f, const struct rdsim_results *r)
+{
+    size_t ok = 0;
+    char actual[64], limit[64];
+
+    if (r->n_expect == 0)
+        return;
+    for (size_t i = 0; i < r->n_expect; i++)
+        ok += r->expect[i].ok;
+    if (ok == r->n_expect) {
+        fprintf(f, "%s.", r->n_expect == 1 ? "The expectation held"
+                          : r->n_expect == 2 ? "Both expectations held"
+                                             : "All expectations held");
+        return;
+    }
+    fprintf(f, "%zu of %zu expectations failed:", r->n_expect - ok, r->n_expect);
+    for (size_t i = 0, k = 0; i < r->n_expect; i++) {
+        const struct rdsim_expectation *x = &r->expect[i];
+        if (x->ok)
+            continue;
+        rdsim_report_expect_text(x, actual, limit, sizeof(actual));
+        fprintf(f, "%s %s was %s (limit %s)", k++ ? ";" : "", x->name, actual, limit);
+    }
+    fputc('.', f);
+}
+
+int rdsim_report_story(const struct rdsim_results *r, char **out, struct rdsim_err *err)
+{
+    size_t len;
+    FILE *f = open_memstream(out, &len);
+
+    if (!f)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    tell_setup(f, r);
+    tell_events(f, r);
+    tell_failovers(f, r);
+    tell_outages(f, r);
+    tell_data(f, r);
+    tell_verdict(f, r);
+    if (ferror(f) | fclose(f)) {
+        free(*out);
+        *out = NULL;
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* ---- wrapping ------------------------------------------------------------ */
+
+static void put_word(FILE *f, const char *w, size_t n, bool markdown)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (markdown && strchr("\\`*_[]<>#|", w[i]))
+            fputc('\\', f);
+        fputc(w[i], f);
+    }
+}
+
+void rdsim_report_wrap(FILE *f, const char *text, const char *indent, size_t width,
+                       bool markdown)
+{
+    size_t col = 0, ind = strlen(indent);
+    const char *p = text;
+
+    while (*p) {
+        size_t n, blank = 0;
+        while (*p == ' ' || *p == '\t' || *p == '\n') {
+            blank += *p == '\n';
+            p++;
+        }
+        if (!*p)
+            break;
+        if (blank >= 2 && col > 0) {
+            fputs("\n\n", f);
+            col = 0;
+        }
+        n = strcspn(p, " \t\n");
+        if (col > 0 && col + 1 + n > width) {
+            fputc('\n', f);
+            col = 0;
+        }
+        if (col == 0) {
+            fputs(indent, f);
+            col = ind;
+        } else {
+            fputc(' ', f);
+            col++;
+        }
+        put_word(f, p, n, markdown);
+        col += n;
+        p += n;
+    }
+    if (col > 0)
+        fputc('\n', f);
+}
