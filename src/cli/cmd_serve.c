@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "rdsim/live.h"
+#include "rdsim/report.h"
 #include "rdsim/scenario.h"
 
 #include "commands.h"
@@ -38,8 +39,9 @@ static const char usage_serve[] =
     "      --save FILE   on exit, write the session as a scenario file: the scenario\n"
     "                    plus every injected action at its simulated time; `rdsim run\n"
     "                    FILE` replays the same failovers (also GET /api/session)\n"
-    "  -o, --output DIR  write summary.json, timeseries.csv and events.csv into DIR,\n"
-    "                    complete once the simulated duration is reached\n"
+    "  -o, --output DIR  write the results into DIR as rdsim run does (summary.json,\n"
+    "                    timeseries.csv, events.csv, figures, report.md), complete\n"
+    "                    once the simulated duration is reached\n"
     "  -f, --force       write into DIR even if it holds files rdsim did not write\n"
     "  -h, --help        show this help\n"
     "\n"
@@ -58,7 +60,17 @@ static void finished(void *ctx, const struct rdsim_results *res)
     printf("rdsim serve: the simulation reached its end (%.0f s simulated)\n",
            (double)res->simulated / RDSIM_S);
     if (s->out_dir) {
-        if (rdsim_outdir_mark(s->out_dir, &err) == 0)
+        enum rdsim_plots_outcome plots;
+        /* As rdsim run does: figures (when gnuplot is there), report.md,
+         * then the mark. summary.json is written already. */
+        int rc = rdsim_plots_make(s->out_dir, "png svg", true, &plots, &err);
+        if (rc == 0 && plots == RDSIM_PLOTS_GNUPLOT_FAILED)
+            fprintf(stderr, "rdsim: warning: %s\n", err.msg);
+        if (rc == 0)
+            rc = rdsim_report_write_markdown(res, s->out_dir, &err);
+        if (rc == 0)
+            rc = rdsim_outdir_mark(s->out_dir, &err);
+        if (rc == 0)
             printf("rdsim serve: results in %s/\n", s->out_dir);
         else
             fprintf(stderr, "rdsim: %s\n", err.msg);
