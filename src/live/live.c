@@ -159,8 +159,9 @@ static void stream_send(struct rdsim_live *lv, const char *event, json_t *data)
     text = json_dumps(data, JSON_COMPACT | JSON_REAL_PRECISION(12));
     if (!text)
         return;
-    for (struct conn *c = lv->conns; c; c = c->next) {
+    for (struct conn *c = lv->conns, *next; c; c = next) {
         struct evbuffer *buf;
+        next = c->next;
         if (!c->stream)
             continue;
         buf = evbuffer_new();
@@ -494,8 +495,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         send_state(lv);
     if (wall_now() - lv->last_keepalive_wall >= KEEPALIVE_S) {
         lv->last_keepalive_wall = wall_now();
-        for (struct conn *c = lv->conns; c; c = c->next) {
+        for (struct conn *c = lv->conns, *next; c; c = next) {
             struct evbuffer *buf = c->stream ? evbuffer_new() : NULL;
+            next = c->next;
             if (!buf)
                 continue;
             evbuffer_add_printf(buf, ": keepalive\n\n");
