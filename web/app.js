@@ -1,7 +1,7 @@
 /*
  * app.js - the rdsim dashboard.
  *
- * Reads rdsim serve's JSON API (docs/serve.md): /api/state (the cluster now),
+ * Reads rdsim serve's JSON API (docs/live.md): /api/state (the cluster now),
  * /api/metrics (timeseries.csv rows), /api/events (events.csv rows), and
  * streams updates from /api/stream (server-sent events), falling back to
  * polling when the stream fails. Draws the cluster, SVG charts, failover
@@ -749,7 +749,7 @@ function buildCharts() {
       el('figcaption', {}, c.title, el('span', { class: 'sub' }, c.sub)),
       el('div', { class: 'chart-legend' }, c.series.map((s) => el('span', { class: 'key' },
         legendLine(s), s.label, ' ', el('span', { class: 'val', 'data-col': s.col }, '–')))));
-    fig.append(svg('svg', { role: 'img', 'aria-label': c.title }));
+    fig.append(svg('svg', { class: 'plot', role: 'img', 'aria-label': c.title }));
     return fig;
   }));
   return S.specs;
@@ -834,7 +834,7 @@ function drawCharts() {
       return Object.assign({}, s, { pts });
     });
     const fig = document.getElementById('chart-' + c.id);
-    drawChart(fig.querySelector('svg'), { t0, t1, log: c.log, floor: c.floor, unit: c.unit, series,
+    drawChart(fig.querySelector('svg.plot'), { t0, t1, log: c.log, floor: c.floor, unit: c.unit, series,
                                           windows: overlays.windows, marks: overlays.marks,
                                           markLabels: c.id === 'latency' || c.id === 'errors' });
     for (const s of series) {

@@ -173,4 +173,19 @@ int rdsim_cluster_flush(struct rdsim_cluster *c, struct rdsim_err *err);
 /* First error raised inside an event callback (SQLite failure), if any. */
 const struct rdsim_err *rdsim_cluster_error(const struct rdsim_cluster *c);
 
+/*
+ * Live mode. Make a fault event (anything but `load`) act now, at the
+ * current simulated time, exactly as a scenario event at this time would;
+ * `ev` must be valid for this scenario (rdsim_scenario_parse_event) and is
+ * not kept. Errors surface through rdsim_cluster_error.
+ */
+void rdsim_cluster_inject(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
+/* Current role of instance i (a failover changes it). */
+enum rdsim_role rdsim_cluster_role(const struct rdsim_cluster *c, size_t i);
+/* False while an az-outage or region-outage holds AZ `az` (unknown: true). */
+bool rdsim_cluster_az_is_up(const struct rdsim_cluster *c, const char *az);
+/* The instances the reader endpoint answers with now (RDS read replicas:
+ * every attached replica); at most cap into out. Returns how many. */
+size_t rdsim_cluster_readers(const struct rdsim_cluster *c, int *out, size_t cap);
+
 #endif

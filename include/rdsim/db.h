@@ -90,7 +90,8 @@ int rdsim_db_apply(struct rdsim_db *db, const struct rdsim_changeset *cs,
                    struct rdsim_err *err);
 
 /*
- * Call fn for every row in key order (lost-write checks). Stops and returns
+ * Call fn for every workload row (keys 0..rows-1; rows the SQL console
+ * inserted are skipped) in key order (lost-write checks). Stops and returns
  * fn's value if it returns non-zero.
  */
 typedef int (*rdsim_db_row_fn)(void *ctx, int64_t key, const struct rdsim_row *row);
@@ -102,5 +103,53 @@ int rdsim_db_scan(struct rdsim_db *db, rdsim_db_row_fn fn, void *ctx, struct rds
  * pending writes on dst are discarded.
  */
 int rdsim_db_copy(struct rdsim_db *dst, struct rdsim_db *src, struct rdsim_err *err);
+
+/* ---- the live mode's SQL console ------------------------------------------ */
+
+enum rdsim_sql_type { RDSIM_SQL_NULL, RDSIM_SQL_INTEGER, RDSIM_SQL_REAL, RDSIM_SQL_TEXT };
+
+/* One value of a result row; text points into SQLite and is valid only
+ * during the row callback. */
+struct rdsim_sql_value {
+    enum rdsim_sql_type type;
+    int64_t i;
+    double r;
+    const char *text;
+};
+
+struct rdsim_db_query_sink {
+    void *ctx;
+    /* Once, before any row, when the statement returns columns. */
+    int (*columns)(void *ctx, int n, const char *const *names);
+    /* Each row; a non-zero return stops with RDSIM_ENOMEM. */
+    int (*row)(void *ctx, int n, const struct rdsim_sql_value *v);
+};
+
+struct rdsim_db_query_opts {
+    bool read_only;     /* refuse statements that write (a replica, a standby) */
+    uint64_t max_steps; /* interrupt after this many SQLite VM steps; 0: no limit */
+    size_t max_rows;    /* rows handed to the sink; 0: no limit */
+};
+
+struct rdsim_db_query_result {
+    bool wrote;         /* a write statement that succeeded */
+    int64_t changes;    /* rows it changed */
+    size_t rows;        /* rows handed to the sink */
+    bool truncated;     /* more rows than max_rows */
+};
+
+/*
+ * Run one statement typed by a person (rdsim serve's SQL console). A SQLite
+ * authorizer allows only SELECT, INSERT, UPDATE and DELETE on kv; a write
+ * runs in a savepoint inside the tick's transaction and is captured for
+ * replication like the workload's; a write that removes any of the
+ * workload's rows 0..rows-1 is rolled back. Returns 0; RDSIM_EPERM for a
+ * refused statement (authorizer, read_only, workload rows); RDSIM_EINVAL for
+ * an empty, multiple, malformed or failing statement or one over max_steps;
+ * RDSIM_ENOMEM / RDSIM_EDB otherwise. *res is filled in every case.
+ */
+int rdsim_db_query(struct rdsim_db *db, const char *sql, const struct rdsim_db_query_opts *o,
+                   const struct rdsim_db_query_sink *sink, struct rdsim_db_query_result *res,
+                   struct rdsim_err *err);
 
 #endif

@@ -18,6 +18,7 @@ enum {
     RDSIM_EIO = -3,     /* file could not be read or written */
     RDSIM_EDB = -4,     /* SQLite reported an error */
     RDSIM_EINTERNAL = -5,
+    RDSIM_EPERM = -6,   /* refused by policy (the live SQL console's authorizer) */
 };
 
 #define RDSIM_ERR_MSG_MAX 1024

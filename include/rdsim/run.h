@@ -31,6 +31,13 @@ struct rdsim_run_options {
     /* Called at every sample interval with simulated time; may be NULL. */
     void (*progress)(void *ctx, rdsim_time_t now, rdsim_time_t duration);
     void *progress_ctx;
+    /* Live mode, may be NULL: every timeline entry (an events.csv row) and
+     * every time-series row (timeseries.csv text without the newline; the
+     * header is rdsim_run_columns) as the run makes them. */
+    void (*on_event)(void *ctx, rdsim_time_t t, const char *kind, const char *subject,
+                     const char *detail);
+    void (*on_sample)(void *ctx, rdsim_time_t t, const char *row);
+    void *live_ctx;
 };
 
 struct rdsim_outage {
@@ -79,6 +86,11 @@ struct rdsim_results {
     rdsim_time_t simulated;
     struct rdsim_stats *stats;       /* owned */
     const char *final_writer;        /* points into sc */
+    /* Live mode: every event that acted, the scenario's and the injected
+     * ones, by time (owned deep copies); NULL when nothing was injected,
+     * and then the events are sc's. Use rdsim_results_events(). */
+    struct rdsim_event_cfg *events;
+    size_t n_events;
 
     struct rdsim_outage *outages;    /* owned */
     size_t n_outages;
@@ -104,13 +116,74 @@ struct rdsim_results {
     bool expectations_ok;
 };
 
+struct rdsim_run;
+
 /*
- * Run the scenario. On success *out owns new results (free with
+ * A run that can be stepped: created at simulated time 0 with the scenario's
+ * events scheduled (and the output files open, when opt->out_dir is set).
+ * `sc` and opt's strings must outlive the run; *opt is copied. Returns 0,
+ * RDSIM_EINVAL for a scenario this version cannot simulate, RDSIM_EIO /
+ * RDSIM_EDB / RDSIM_ENOMEM otherwise.
+ */
+int rdsim_run_create(const struct rdsim_scenario *sc, const struct rdsim_run_options *opt,
+                     struct rdsim_run **out, struct rdsim_err *err);
+/* Free the run (and results it has not handed out); NULL does nothing. */
+void rdsim_run_destroy(struct rdsim_run *r);
+
+/*
+ * Run every event up to simulated time `until` (capped at the duration);
+ * the clock is then at `until`. Stepping changes nothing in the outcome:
+ * advance(t1), advance(t2) is advance(t2). Returns 0, the error an event
+ * raised (the run is then over), or RDSIM_EINVAL once finished.
+ */
+int rdsim_run_advance(struct rdsim_run *r, rdsim_time_t until, struct rdsim_err *err);
+
+/*
+ * Inject one event (from rdsim_scenario_parse_event, valid for this
+ * scenario) now: at the next whole millisecond after the current time at
+ * which no other event is pending, running the events before it. *at (may be
+ * NULL) gets that time; the event is recorded with it (rdsim_run_injected),
+ * so a scenario with the same events at those times replays the run
+ * exactly. `ev` is copied. Returns 0; RDSIM_EINVAL when the run has finished
+ * or no such time is left before the end; an event's error.
+ */
+int rdsim_run_inject(struct rdsim_run *r, const struct rdsim_event_cfg *ev, rdsim_time_t *at,
+                     struct rdsim_err *err);
+
+/*
+ * Run to the end, check lost writes and expectations, close the files. On
+ * success *out owns the results (free with rdsim_results_free); the run's
+ * state can still be read, but it no longer advances.
+ */
+int rdsim_run_finish(struct rdsim_run *r, struct rdsim_results **out, struct rdsim_err *err);
+
+rdsim_time_t rdsim_run_now(const struct rdsim_run *r);
+bool rdsim_run_is_finished(const struct rdsim_run *r);
+/* The cluster, to read its state (not to change it: use inject). */
+struct rdsim_cluster *rdsim_run_cluster(struct rdsim_run *r);
+struct rdsim_workload;
+const struct rdsim_workload *rdsim_run_workload(const struct rdsim_run *r);
+/* The timeseries.csv header line (no newline); owned by the run. */
+const char *rdsim_run_columns(const struct rdsim_run *r);
+/* Injected events so far, in order, with `at` set; owned by the run. */
+size_t rdsim_run_injected_count(const struct rdsim_run *r);
+const struct rdsim_event_cfg *rdsim_run_injected(const struct rdsim_run *r, size_t k);
+
+/*
+ * Run the scenario: create, finish, destroy. On success *out owns new results (free with
  * rdsim_results_free). Returns RDSIM_EINVAL for a scenario this version
  * cannot simulate, RDSIM_EIO / RDSIM_EDB / RDSIM_ENOMEM otherwise.
  */
 int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *opt,
               struct rdsim_results **out, struct rdsim_err *err);
 void rdsim_results_free(struct rdsim_results *r);
+/* The events of the run (see rdsim_results.events); *n gets their number.
+ * Inline: the report layer, below this one, reads it too. */
+static inline const struct rdsim_event_cfg *rdsim_results_events(const struct rdsim_results *r,
+                                                                 size_t *n)
+{
+    *n = r->events ? r->n_events : r->sc->n_events;
+    return r->events ? r->events : r->sc->events;
+}
 
 #endif

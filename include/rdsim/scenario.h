@@ -221,5 +221,8 @@ const char *rdsim_action_name(enum rdsim_action a);
  * or RDSIM_EINVAL. Exposed for the CLI and tests.
  */
 int rdsim_parse_duration(const char *s, rdsim_time_t *out);
+/* The shortest text rdsim_parse_duration reads back as exactly t ("90s",
+ * "1.5ms", "83.000000001s"). */
+void rdsim_format_duration(rdsim_time_t t, char *buf, size_t size);
 
 #endif

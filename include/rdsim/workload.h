@@ -47,6 +47,9 @@ uint64_t rdsim_workload_issued(const struct rdsim_workload *w);
 uint64_t rdsim_workload_in_flight(const struct rdsim_workload *w);
 /* Current rates, per second (for the time series). */
 double rdsim_workload_rate(const struct rdsim_workload *w, enum rdsim_op_kind kind);
+/* Live mode: a `load` event acts now (other actions are ignored); `ev` is
+ * not kept. */
+void rdsim_workload_inject(struct rdsim_workload *w, const struct rdsim_event_cfg *ev);
 /* First error raised inside an event callback (SQLite failure), if any. */
 const struct rdsim_err *rdsim_workload_error(const struct rdsim_workload *w);
 

@@ -25,6 +25,7 @@ enum {
 int rdsim_cmd_run(int argc, char **argv);
 int rdsim_cmd_check(int argc, char **argv);
 int rdsim_cmd_lessons(int argc, char **argv);
+int rdsim_cmd_serve(int argc, char **argv);
 int rdsim_cmd_plot(int argc, char **argv);
 
 /* What became of a run's figures. */

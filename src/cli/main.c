@@ -21,6 +21,7 @@ static const struct command {
     {"check", rdsim_cmd_check},
     {"plot", rdsim_cmd_plot},
     {"lessons", rdsim_cmd_lessons},
+    {"serve", rdsim_cmd_serve},
 };
 
 static const char usage_main[] =
@@ -36,6 +37,8 @@ static const char usage_main[] =
     "  plot DIR          draw a finished run's figures again; plot --compare A B\n"
     "                    overlays two runs\n"
     "  lessons           list the workshop lessons built in (--show N prints one)\n"
+    "  serve SCENARIO    run a scenario live, paced against the clock, with a\n"
+    "                    dashboard, a JSON API and a SQL console over HTTP\n"
     "\n"
     "Options:\n"
     "  -h, --help        show this help (rdsim COMMAND --help for a command)\n"

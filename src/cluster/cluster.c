@@ -738,10 +738,18 @@ static void lag_end(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     rdsim_cluster_log(c, "recovered", c->inst[i].cfg->name, "replica-lag ends");
 }
 
+static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
+
 static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
 {
-    struct rdsim_cluster *c = ctx;
-    const struct rdsim_event_cfg *ev = event_of(c, e);
+    (void)sim;
+    fire(ctx, event_of(ctx, e));
+}
+
+/* The event acts now; nothing keeps `ev` once this returns. */
+static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
+{
+    struct rdsim_sim *sim = c->sim;
     const char *action = rdsim_action_name(ev->action);
     char span[64] = "until the end of the run";
     int i, az;
@@ -865,4 +873,37 @@ int rdsim_cluster_start(struct rdsim_cluster *c, struct rdsim_err *err)
 int rdsim_cluster_flush(struct rdsim_cluster *c, struct rdsim_err *err)
 {
     return rdsim_db_flush(c->inst[c->writer].db, NULL, err);
+}
+
+void rdsim_cluster_inject(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
+{
+    if (ev->action != RDSIM_ACT_LOAD)
+        fire(c, ev);
+}
+
+enum rdsim_role rdsim_cluster_role(const struct rdsim_cluster *c, size_t i)
+{
+    return c->inst[i].role;
+}
+
+bool rdsim_cluster_az_is_up(const struct rdsim_cluster *c, const char *az)
+{
+    int a = find_az(c, az);
+
+    return a < 0 || c->az_out[a] == 0;
+}
+
+size_t rdsim_cluster_readers(const struct rdsim_cluster *c, int *out, size_t cap)
+{
+    size_t n = 0;
+
+    if (c->has_reader_endpoint) {
+        for (size_t k = 0; k < c->n_readers && n < cap; k++)
+            out[n++] = c->readers[k];
+        return n;
+    }
+    for (size_t i = 0; i < c->n_inst && n < cap; i++)
+        if (c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached)
+            out[n++] = (int)i;
+    return n;
 }

@@ -24,11 +24,13 @@
  * kept with a path is for looking at after the run.
  *
  * Deliberately absent: reading the clock, schema changes, tables other than
- * kv, INSERT or DELETE changes (the workload never makes them, so meeting one
- * is an error rather than something to ignore).
+ * kv. INSERT and DELETE changes come only from the live mode's SQL console
+ * (rdsim_db_query, which keeps the workload's rows 0..rows-1 in place); they
+ * take the slow apply path.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -458,6 +460,47 @@ static int set_row(struct rdsim_db *db, int64_t key, const bool has[3],
 
 /* The general path: SQLite's iterator, which also names what is wrong with a
  * changeset the fast reader would not take. */
+/* An INSERT or DELETE from the SQL console, replayed as such (rare: the
+ * statement is prepared for this one change). An INSERT of a key the replica
+ * has, or a DELETE of one it lacks, means the two have diverged: an error. */
+static int apply_row_change(struct rdsim_db *db, sqlite3_changeset_iter *it, int op,
+                            struct rdsim_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_value *v = NULL;
+    long long key = 0;
+    int ret = 0;
+
+    if (sqlite3_prepare_v2(db->conn,
+                           op == SQLITE_INSERT ? "INSERT INTO kv(k, ver, cnt, committed_ns)"
+                                                 " VALUES (?1, ?2, ?3, ?4)"
+                                               : "DELETE FROM kv WHERE k = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, err, "apply: prepare");
+    for (int col = 0; col < (op == SQLITE_INSERT ? 4 : 1); col++) {
+        v = NULL;
+        if (op == SQLITE_INSERT)
+            sqlite3changeset_new(it, col, &v);
+        else
+            sqlite3changeset_old(it, col, &v);
+        if (v)
+            sqlite3_bind_value(st, col + 1, v);
+        if (v && col == 0)
+            key = sqlite3_value_int64(v);
+    }
+    if (op == SQLITE_DELETE && key >= 0 && key < db->rows)
+        ret = rdsim_err_set(err, RDSIM_EDB,
+                            "%s: apply: unexpected change (DELETE of key %lld: the workload's "
+                            "rows stay)",
+                            db->name, key);
+    else if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db->conn) != 1)
+        ret = rdsim_err_set(err, RDSIM_EDB, "%s: apply: unexpected change (%s of key %lld: %s)",
+                            db->name, op == SQLITE_INSERT ? "INSERT" : "DELETE", key,
+                            op == SQLITE_INSERT ? "the row exists" : "no such row");
+    sqlite3_finalize(st);
+    return ret;
+}
+
 static int apply_iter(struct rdsim_db *db, const struct rdsim_changeset *cs,
                       struct rdsim_err *err)
 {
@@ -476,6 +519,13 @@ static int apply_iter(struct rdsim_db *db, const struct rdsim_changeset *cs,
         bool has[3];
 
         sqlite3changeset_op(it, &table, &ncol, &op, &indirect);
+        if ((op == SQLITE_INSERT || op == SQLITE_DELETE) && ncol == 4 &&
+            strcmp(table, "kv") == 0) {
+            ret = apply_row_change(db, it, op, err);
+            if (ret)
+                break;
+            continue;
+        }
         if (op != SQLITE_UPDATE || ncol != 4 || strcmp(table, "kv") != 0) {
             ret = rdsim_err_set(
                 err, RDSIM_EDB,
@@ -603,6 +653,9 @@ int rdsim_db_scan(struct rdsim_db *db, rdsim_db_row_fn fn, void *ctx,
     if (ret)
         return ret;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        /* Rows the SQL console added are not the workload's. */
+        if (sqlite3_column_int64(st, 0) < 0 || sqlite3_column_int64(st, 0) >= db->rows)
+            continue;
         row.ver = (uint64_t)sqlite3_column_int64(st, 1);
         row.cnt = sqlite3_column_int64(st, 2);
         row.committed_ns = sqlite3_column_int64(st, 3);
@@ -650,4 +703,250 @@ int rdsim_db_copy(struct rdsim_db *dst, struct rdsim_db *src, struct rdsim_err *
                              sqlite3_errstr(rc));
     dst->rows = src->rows;
     return 0;
+}
+
+/* ---- the live mode's SQL console ------------------------------------------ */
+
+struct guard {
+    char denied[128]; /* what the authorizer refused first */
+    uint64_t steps, max_steps;
+};
+
+static const char *action_name(int action)
+{
+    switch (action) {
+    case SQLITE_CREATE_INDEX: case SQLITE_CREATE_TABLE: case SQLITE_CREATE_TEMP_INDEX:
+    case SQLITE_CREATE_TEMP_TABLE: case SQLITE_CREATE_TEMP_TRIGGER:
+    case SQLITE_CREATE_TEMP_VIEW: case SQLITE_CREATE_TRIGGER: case SQLITE_CREATE_VIEW:
+    case SQLITE_CREATE_VTABLE:
+        return "CREATE";
+    case SQLITE_DROP_INDEX: case SQLITE_DROP_TABLE: case SQLITE_DROP_TEMP_INDEX:
+    case SQLITE_DROP_TEMP_TABLE: case SQLITE_DROP_TEMP_TRIGGER: case SQLITE_DROP_TEMP_VIEW:
+    case SQLITE_DROP_TRIGGER: case SQLITE_DROP_VIEW: case SQLITE_DROP_VTABLE:
+        return "DROP";
+    case SQLITE_ALTER_TABLE: return "ALTER TABLE";
+    case SQLITE_PRAGMA: return "PRAGMA";
+    case SQLITE_TRANSACTION: return "transaction control";
+    case SQLITE_SAVEPOINT: return "SAVEPOINT";
+    case SQLITE_ATTACH: return "ATTACH";
+    case SQLITE_DETACH: return "DETACH";
+    case SQLITE_REINDEX: return "REINDEX";
+    case SQLITE_ANALYZE: return "ANALYZE";
+    case SQLITE_RECURSIVE: return "a recursive query";
+    case SQLITE_READ: return "reading";
+    case SQLITE_INSERT: return "INSERT into";
+    case SQLITE_UPDATE: return "UPDATE of";
+    case SQLITE_DELETE: return "DELETE from";
+    default: return "this statement";
+    }
+}
+
+/* SELECT, INSERT, UPDATE and DELETE on kv of the main database; nothing else
+ * (no schema, no PRAGMA, no transaction control, no other table). */
+static int authorize(void *ctx, int action, const char *a1, const char *a2,
+                     const char *dbname, const char *trigger)
+{
+    struct guard *g = ctx;
+    (void)a2;
+    (void)trigger;
+
+    switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_FUNCTION:
+        return SQLITE_OK;
+    case SQLITE_READ:
+    case SQLITE_INSERT:
+    case SQLITE_UPDATE:
+    case SQLITE_DELETE:
+        if (a1 && strcmp(a1, "kv") == 0 && (!dbname || strcmp(dbname, "main") == 0))
+            return SQLITE_OK;
+        if (!g->denied[0])
+            snprintf(g->denied, sizeof g->denied, "%s table %s", action_name(action),
+                     a1 ? a1 : "?");
+        return SQLITE_DENY;
+    default:
+        if (!g->denied[0])
+            snprintf(g->denied, sizeof g->denied, "%s", action_name(action));
+        return SQLITE_DENY;
+    }
+}
+
+/* Called every 1000 virtual machine steps: a statement that runs too long is
+ * interrupted (counted in steps, not wall time: nothing here reads a clock). */
+static int progress(void *ctx)
+{
+    struct guard *g = ctx;
+
+    g->steps += 1000;
+    return g->max_steps && g->steps > g->max_steps;
+}
+
+static int user_rows_intact(struct rdsim_db *db, bool *intact, struct rdsim_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int ret = 0;
+
+    if (sqlite3_prepare_v2(db->conn, "SELECT count(*) FROM kv WHERE k >= 0 AND k < ?1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return db_fail(db, err, "check rows");
+    sqlite3_bind_int64(st, 1, db->rows);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *intact = sqlite3_column_int64(st, 0) == db->rows;
+    else
+        ret = db_fail(db, err, "check rows");
+    sqlite3_finalize(st);
+    return ret;
+}
+
+static bool blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != ';')
+            return false;
+    return true;
+}
+
+int rdsim_db_query(struct rdsim_db *db, const char *sql, const struct rdsim_db_query_opts *o,
+                   const struct rdsim_db_query_sink *sink, struct rdsim_db_query_result *res,
+                   struct rdsim_err *err)
+{
+    struct guard g = {.max_steps = o->max_steps};
+    struct rdsim_sql_value *vals = NULL;
+    const char **names = NULL;
+    sqlite3_stmt *st = NULL;
+    const char *tail = NULL;
+    bool wrote = false, in_savepoint = false, intact = true;
+    int rc, ret = 0, ncol;
+
+    memset(res, 0, sizeof *res);
+    if (blank(sql))
+        return rdsim_err_set(err, RDSIM_EINVAL, "empty statement");
+    ret = ensure_txn(db, err);
+    if (ret)
+        return ret;
+
+    sqlite3_set_authorizer(db->conn, authorize, &g);
+    rc = sqlite3_prepare_v2(db->conn, sql, -1, &st, &tail);
+    sqlite3_set_authorizer(db->conn, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        if (rc == SQLITE_AUTH || g.denied[0])
+            ret = rdsim_err_set(err, RDSIM_EPERM,
+                                "refused: only SELECT, INSERT, UPDATE and DELETE on table kv "
+                                "are allowed, not %s",
+                                g.denied[0] ? g.denied : "this statement");
+        else
+            ret = rdsim_err_set(err, RDSIM_EINVAL, "SQL error: %s", sqlite3_errmsg(db->conn));
+        goto out;
+    }
+    if (!st) {
+        ret = rdsim_err_set(err, RDSIM_EINVAL, "empty statement");
+        goto out;
+    }
+    if (tail && !blank(tail)) {
+        ret = rdsim_err_set(err, RDSIM_EINVAL, "one statement at a time, found more after it");
+        goto out;
+    }
+    wrote = !sqlite3_stmt_readonly(st);
+    if (wrote && o->read_only) {
+        ret = rdsim_err_set(err, RDSIM_EPERM,
+                            "refused: this instance is read-only (only the writer takes "
+                            "INSERT, UPDATE and DELETE)");
+        goto out;
+    }
+    if (wrote) {
+        ret = ensure_session(db, err);
+        if (!ret)
+            ret = run(db, db->st_savepoint, err);
+        if (ret)
+            goto out;
+        in_savepoint = true;
+    }
+
+    ncol = sqlite3_column_count(st);
+    names = calloc((size_t)ncol + 1, sizeof *names);
+    vals = calloc((size_t)ncol + 1, sizeof *vals);
+    if (!names || !vals) {
+        ret = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < ncol; i++)
+        names[i] = sqlite3_column_name(st, i);
+    if (ncol > 0 && sink->columns && sink->columns(sink->ctx, ncol, names) != 0) {
+        ret = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+        goto out;
+    }
+
+    sqlite3_progress_handler(db->conn, 1000, progress, &g);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (o->max_rows && res->rows >= o->max_rows) {
+            res->truncated = true;
+            if (!wrote)
+                break;
+            continue; /* a write with RETURNING must still finish */
+        }
+        for (int i = 0; i < ncol; i++) {
+            struct rdsim_sql_value *v = &vals[i];
+            memset(v, 0, sizeof *v);
+            switch (sqlite3_column_type(st, i)) {
+            case SQLITE_INTEGER:
+                v->type = RDSIM_SQL_INTEGER;
+                v->i = sqlite3_column_int64(st, i);
+                break;
+            case SQLITE_FLOAT:
+                v->type = RDSIM_SQL_REAL;
+                v->r = sqlite3_column_double(st, i);
+                break;
+            case SQLITE_NULL:
+                v->type = RDSIM_SQL_NULL;
+                break;
+            default: /* text; a blob is shown as its bytes */
+                v->type = RDSIM_SQL_TEXT;
+                v->text = (const char *)sqlite3_column_text(st, i);
+                if (!v->text)
+                    v->type = RDSIM_SQL_NULL;
+                break;
+            }
+        }
+        res->rows++;
+        if (sink->row && sink->row(sink->ctx, ncol, vals) != 0) {
+            ret = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    sqlite3_progress_handler(db->conn, 0, NULL, NULL);
+    if (!ret && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        if (rc == SQLITE_INTERRUPT)
+            ret = rdsim_err_set(err, RDSIM_EINVAL,
+                                "statement stopped: it ran longer than the limit of %llu steps",
+                                (unsigned long long)o->max_steps);
+        else
+            ret = rdsim_err_set(err, RDSIM_EINVAL, "SQL error: %s", sqlite3_errmsg(db->conn));
+    }
+    if (!ret && wrote) {
+        res->changes = sqlite3_changes64(db->conn);
+        ret = user_rows_intact(db, &intact, err);
+        if (!ret && !intact)
+            ret = rdsim_err_set(err, RDSIM_EPERM,
+                                "refused: the workload's rows (k = 0..%lld) must stay; insert "
+                                "and delete rows with k >= %lld",
+                                (long long)db->rows - 1, (long long)db->rows);
+    }
+
+out:
+    sqlite3_finalize(st);
+    if (in_savepoint) {
+        if (ret) {
+            sqlite3_step(db->st_rollback_to);
+            sqlite3_reset(db->st_rollback_to);
+            res->changes = 0;
+        }
+        sqlite3_step(db->st_release);
+        sqlite3_reset(db->st_release);
+        if (!ret)
+            db->n_writes += (uint64_t)res->changes;
+    }
+    res->wrote = wrote && !ret;
+    free(names);
+    free(vals);
+    return ret;
 }

@@ -228,13 +228,15 @@ static void tell_setup(FILE *f, const struct rdsim_results *r)
 static void tell_events(FILE *f, const struct rdsim_results *r)
 {
     const struct rdsim_scenario *sc = r->sc;
+    size_t n_events;
+    const struct rdsim_event_cfg *events = rdsim_results_events(r, &n_events);
     char label[160], d[32];
     rdsim_time_t until;
 
-    if (sc->n_events == 0)
+    if (n_events == 0)
         fputs("Nothing was injected. ", f);
-    for (size_t i = 0; i < sc->n_events; i++) {
-        const struct rdsim_event_cfg *ev = &sc->events[i];
+    for (size_t i = 0; i < n_events; i++) {
+        const struct rdsim_event_cfg *ev = &events[i];
         rdsim_report_event_label(ev, label, sizeof(label));
         fprintf(f, "At %g s: %s", round(secs(ev->at) * 10) / 10, label);
         if (rdsim_report_event_window(ev, sc->duration, &until)) {

@@ -189,11 +189,13 @@ static json_t *expectations_json(const struct rdsim_results *r)
 static json_t *scenario_events_json(const struct rdsim_results *r)
 {
     const struct rdsim_scenario *sc = r->sc;
+    size_t n_events;
+    const struct rdsim_event_cfg *events = rdsim_results_events(r, &n_events);
     json_t *a = json_array();
     char label[160];
 
-    for (size_t i = 0; i < sc->n_events; i++) {
-        const struct rdsim_event_cfg *ev = &sc->events[i];
+    for (size_t i = 0; i < n_events; i++) {
+        const struct rdsim_event_cfg *ev = &events[i];
         rdsim_time_t until;
         bool window = rdsim_report_event_window(ev, sc->duration, &until);
         rdsim_report_event_label(ev, label, sizeof(label));

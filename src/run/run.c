@@ -1,9 +1,16 @@
 /*
  * run.c - one simulation: wiring, sampling, final checks, expectations.
  *
- * The time series is written one row per sample interval as the run goes;
- * events.csv one row per timeline entry. Both files are complete and
- * byte-identical for the same scenario and seed.
+ * A run is an object that can be stepped (rdsim_run_advance), take events
+ * injected at the current simulated time (rdsim_run_inject, live mode) and
+ * be finished into results; rdsim_run() is create + finish. The time series
+ * is written one row per sample interval as the run goes; events.csv one row
+ * per timeline entry. Both files are complete and byte-identical for the same
+ * scenario and seed, however the run was stepped.
+ *
+ * An injected event is given a time on the millisecond grid where no other
+ * event is pending, so a scenario file carrying it with that `at:` (the
+ * saved session) runs the same events in the same order.
  */
 #include <errno.h>
 #include <math.h>
@@ -22,9 +29,10 @@ static const char *const ep_names[RDSIM_STATS_EP] = {"writer", "reader"};
 static const char *const kind_plural[RDSIM_STATS_KIND] = {"reads", "writes"};
 static const char *const kind_names[RDSIM_STATS_KIND] = {"read", "write"};
 
-struct run {
+struct rdsim_run {
     const struct rdsim_scenario *sc;
-    const struct rdsim_run_options *opt;
+    struct rdsim_run_options opt;
+    struct rdsim_results *res;       /* until handed out by finish */
     struct rdsim_sim *sim;
     struct rdsim_cluster *cluster;
     struct rdsim_workload *workload;
@@ -33,6 +41,11 @@ struct run {
     uint64_t lost_at_failovers;
     double *acu_peak;                /* per instance, Serverless v2 */
     struct rdsim_err error;
+    char *header;                    /* timeseries.csv header, no newline */
+    struct rdsim_event_cfg **injected; /* owned copies, with their `at` */
+    size_t n_injected, cap_injected;
+    bool failed, finished;
+    struct rdsim_err fail;           /* why, once failed */
 };
 
 static double ms(rdsim_time_t t)
@@ -45,7 +58,7 @@ static double secs(rdsim_time_t t)
     return (double)t / RDSIM_S;
 }
 
-static void set_error(struct run *r, int code, const char *what)
+static void set_error(struct rdsim_run *r, int code, const char *what)
 {
     if (!r->error.code)
         rdsim_err_set(&r->error, code, "%s", what);
@@ -57,8 +70,10 @@ static void set_error(struct run *r, int code, const char *what)
 static void log_event(void *ctx, rdsim_time_t t, const char *kind, const char *subject,
                       const char *detail)
 {
-    struct run *r = ctx;
+    struct rdsim_run *r = ctx;
 
+    if (r->opt.on_event)
+        r->opt.on_event(r->opt.live_ctx, t, kind, subject, detail);
     if (!r->events)
         return;
     fprintf(r->events, "%.3f,", secs(t));
@@ -72,7 +87,7 @@ static void log_event(void *ctx, rdsim_time_t t, const char *kind, const char *s
 
 static void writer_down(void *ctx, rdsim_time_t t, const char *cause)
 {
-    struct run *r = ctx;
+    struct rdsim_run *r = ctx;
 
     if (rdsim_stats_writer_down(r->stats, t, cause) != 0)
         set_error(r, RDSIM_ENOMEM, "out of memory");
@@ -83,7 +98,7 @@ static void writer_down(void *ctx, rdsim_time_t t, const char *cause)
 static int new_writer(void *ctx, struct rdsim_db *db, uint64_t *lost, bool *bounded,
                       struct rdsim_err *err)
 {
-    struct run *r = ctx;
+    struct rdsim_run *r = ctx;
     struct rdsim_acklog_result res;
     int rc = rdsim_acklog_check(rdsim_workload_acklog(r->workload), db, true, &res, err);
 
@@ -97,27 +112,26 @@ static int new_writer(void *ctx, struct rdsim_db *db, uint64_t *lost, bool *boun
 
 /* ---- time series ------------------------------------------------------------ */
 
-static void ts_header(struct run *r)
+static void ts_header(struct rdsim_run *r, FILE *f)
 {
-    fputs("t_s,writer,writer_up,offered_reads_per_s,offered_writes_per_s", r->ts);
+    fputs("t_s,writer,writer_up,offered_reads_per_s,offered_writes_per_s", f);
     for (int e = 0; e < RDSIM_STATS_EP; e++) {
         for (int k = 0; k < RDSIM_STATS_KIND; k++) {
             const char *ep = ep_names[e], *kp = kind_plural[k], *kn = kind_names[k];
             if (!r->stats->used[e][k])
                 continue;
-            fprintf(r->ts, ",%s_%s_ok,%s_%s_failed,%s_%s_errors,%s_%s_p50_ms,%s_%s_p99_ms", ep,
+            fprintf(f, ",%s_%s_ok,%s_%s_failed,%s_%s_errors,%s_%s_p50_ms,%s_%s_p99_ms", ep,
                     kp, ep, kp, ep, kn, ep, kn, ep, kn);
         }
     }
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
         if (rdsim_cluster_is_target(r->cluster, i))
-            fprintf(r->ts, ",lag_ms_%s", rdsim_cluster_instance_name(r->cluster, i));
+            fprintf(f, ",lag_ms_%s", rdsim_cluster_instance_name(r->cluster, i));
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > 0)
-            fprintf(r->ts, ",acu_%s", rdsim_cluster_instance_name(r->cluster, i));
+            fprintf(f, ",acu_%s", rdsim_cluster_instance_name(r->cluster, i));
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
-        fprintf(r->ts, ",role_%s", rdsim_cluster_instance_name(r->cluster, i));
-    fputc('\n', r->ts);
+        fprintf(f, ",role_%s", rdsim_cluster_instance_name(r->cluster, i));
 }
 
 static void print_ms(FILE *f, const struct rdsim_hist *h, double q)
@@ -128,46 +142,74 @@ static void print_ms(FILE *f, const struct rdsim_hist *h, double q)
         fprintf(f, ",%.3f", ms(rdsim_hist_quantile(h, q)));
 }
 
+/* One time-series row, without the newline. */
+static void ts_row(struct rdsim_run *r, FILE *f, rdsim_time_t now)
+{
+    size_t w = rdsim_cluster_writer(r->cluster);
+
+    fprintf(f, "%.3f,", secs(now));
+    rdsim_csv_field(f, rdsim_cluster_instance_name(r->cluster, w));
+    fprintf(f, ",%d,%.1f,%.1f", rdsim_cluster_health(r->cluster, w) == RDSIM_HEALTH_UP,
+            rdsim_workload_rate(r->workload, RDSIM_OP_READ),
+            rdsim_workload_rate(r->workload, RDSIM_OP_WRITE));
+    for (int e = 0; e < RDSIM_STATS_EP; e++) {
+        for (int k = 0; k < RDSIM_STATS_KIND; k++) {
+            const struct rdsim_counts *c = &r->stats->interval[e][k];
+            if (!r->stats->used[e][k])
+                continue;
+            fprintf(f, ",%llu,%llu,%llu", (unsigned long long)c->ok,
+                    (unsigned long long)c->failed, (unsigned long long)c->attempt_errors);
+            print_ms(f, &c->lat, 0.50);
+            print_ms(f, &c->lat, 0.99);
+        }
+    }
+    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+        if (rdsim_cluster_is_target(r->cluster, i))
+            fprintf(f, ",%.3f", ms(rdsim_cluster_lag(r->cluster, i)));
+    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+        if (rdsim_cluster_acu(r->cluster, i) > 0)
+            fprintf(f, ",%.1f", rdsim_cluster_acu(r->cluster, i));
+    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+        fprintf(f, ",%s", rdsim_cluster_state_name(r->cluster, i));
+}
+
 static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 {
-    struct run *r = ctx;
+    struct rdsim_run *r = ctx;
     rdsim_time_t now = rdsim_sim_now(sim);
-    size_t w = rdsim_cluster_writer(r->cluster);
     (void)arg;
 
-    if (r->ts) {
-        fprintf(r->ts, "%.3f,", secs(now));
-        rdsim_csv_field(r->ts, rdsim_cluster_instance_name(r->cluster, w));
-        fprintf(r->ts, ",%d,%.1f,%.1f", rdsim_cluster_health(r->cluster, w) == RDSIM_HEALTH_UP,
-                rdsim_workload_rate(r->workload, RDSIM_OP_READ),
-                rdsim_workload_rate(r->workload, RDSIM_OP_WRITE));
-        for (int e = 0; e < RDSIM_STATS_EP; e++) {
-            for (int k = 0; k < RDSIM_STATS_KIND; k++) {
-                const struct rdsim_counts *c = &r->stats->interval[e][k];
-                if (!r->stats->used[e][k])
-                    continue;
-                fprintf(r->ts, ",%llu,%llu,%llu", (unsigned long long)c->ok,
-                        (unsigned long long)c->failed, (unsigned long long)c->attempt_errors);
-                print_ms(r->ts, &c->lat, 0.50);
-                print_ms(r->ts, &c->lat, 0.99);
-            }
+    if (r->opt.on_sample) {
+        /* Live mode: the same text goes to the file and to the server. */
+        char *line = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&line, &len);
+        if (!m) {
+            set_error(r, RDSIM_ENOMEM, "out of memory");
+            return;
         }
-        for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
-            if (rdsim_cluster_is_target(r->cluster, i))
-                fprintf(r->ts, ",%.3f", ms(rdsim_cluster_lag(r->cluster, i)));
-        for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
-            if (rdsim_cluster_acu(r->cluster, i) > 0)
-                fprintf(r->ts, ",%.1f", rdsim_cluster_acu(r->cluster, i));
-        for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
-            fprintf(r->ts, ",%s", rdsim_cluster_state_name(r->cluster, i));
+        ts_row(r, m, now);
+        if (fclose(m) != 0) {
+            free(line);
+            set_error(r, RDSIM_ENOMEM, "out of memory");
+            return;
+        }
+        if (r->ts) {
+            fputs(line, r->ts);
+            fputc('\n', r->ts);
+        }
+        r->opt.on_sample(r->opt.live_ctx, now, line);
+        free(line);
+    } else if (r->ts) {
+        ts_row(r, r->ts, now);
         fputc('\n', r->ts);
     }
     for (size_t i = 0; r->acu_peak && i < rdsim_cluster_instance_count(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > r->acu_peak[i])
             r->acu_peak[i] = rdsim_cluster_acu(r->cluster, i);
     rdsim_stats_interval_reset(r->stats);
-    if (r->opt->progress)
-        r->opt->progress(r->opt->progress_ctx, now, r->sc->duration);
+    if (r->opt.progress)
+        r->opt.progress(r->opt.progress_ctx, now, r->sc->duration);
     /* The last row closes the run even when the duration is not a whole
      * number of intervals. */
     if (now < r->sc->duration) {
@@ -220,7 +262,7 @@ static void check_expectations(struct rdsim_results *res)
                    res->availability[RDSIM_EP_READER], x->min_avail_reader, false, false, "");
 }
 
-static int collect_failovers(struct run *r, struct rdsim_results *res, struct rdsim_err *err)
+static int collect_failovers(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err)
 {
     size_t n = rdsim_cluster_failover_count(r->cluster);
 
@@ -247,7 +289,7 @@ static int collect_failovers(struct run *r, struct rdsim_results *res, struct rd
     return 0;
 }
 
-static int collect_lags(struct run *r, struct rdsim_results *res, struct rdsim_err *err)
+static int collect_lags(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err)
 {
     size_t n = rdsim_cluster_instance_count(r->cluster);
 
@@ -270,7 +312,7 @@ static int collect_lags(struct run *r, struct rdsim_results *res, struct rdsim_e
     return 0;
 }
 
-static int collect_acus(struct run *r, struct rdsim_results *res, struct rdsim_err *err)
+static int collect_acus(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err)
 {
     size_t n = rdsim_cluster_instance_count(r->cluster);
 
@@ -290,7 +332,7 @@ static int collect_acus(struct run *r, struct rdsim_results *res, struct rdsim_e
     return 0;
 }
 
-static int collect(struct run *r, struct rdsim_results *res, struct rdsim_err *err)
+static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err)
 {
     struct rdsim_acklog_result lost;
     size_t w = rdsim_cluster_writer(r->cluster);
@@ -373,134 +415,361 @@ static int close_out(FILE *f, const char *name, struct rdsim_err *err)
     return 0;
 }
 
-int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *opt,
-              struct rdsim_results **out, struct rdsim_err *err)
+static int collect_events(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err);
+
+/* The timeseries.csv header, kept as text for live mode. */
+static int make_header(struct rdsim_run *r, struct rdsim_err *err)
 {
-    struct run r = {.sc = sc, .opt = opt};
-    struct rdsim_results *res = calloc(1, sizeof(*res));
+    size_t len = 0;
+    FILE *m = open_memstream(&r->header, &len);
+
+    if (!m)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    ts_header(r, m);
+    if (fclose(m) != 0) {
+        free(r->header);
+        r->header = NULL;
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int rdsim_run_create(const struct rdsim_scenario *sc, const struct rdsim_run_options *opt,
+                     struct rdsim_run **out, struct rdsim_err *err)
+{
+    struct rdsim_run *r = calloc(1, sizeof(*r));
     uint64_t seed = opt->has_seed ? opt->seed : sc->seed;
-    const struct rdsim_err *inner;
     int rc;
 
     *out = NULL;
-    if (!res)
+    if (!r || !(r->res = calloc(1, sizeof(*r->res)))) {
+        free(r);
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
-    res->sc = sc;
-    res->seed = seed;
+    }
+    r->sc = sc;
+    r->opt = *opt;
+    r->res->sc = sc;
+    r->res->seed = seed;
 
-    rc = rdsim_sim_create(&r.sim, err);
+    rc = rdsim_sim_create(&r->sim, err);
     if (rc)
         goto fail;
-    rc = rdsim_stats_create(&res->stats, err);
+    rc = rdsim_stats_create(&r->res->stats, err);
     if (rc)
         goto fail;
-    r.stats = res->stats;
+    r->stats = r->res->stats;
 
-    rc = rdsim_cluster_create(r.sim,
+    rc = rdsim_cluster_create(r->sim,
                               &(struct rdsim_cluster_config){
                                   .scenario = sc,
                                   .seed = seed,
                                   .keep_db_dir = opt->keep_db_dir,
-                                  .observer = {.ctx = &r, .event = log_event,
+                                  .observer = {.ctx = r, .event = log_event,
                                                .writer_down = writer_down,
                                                .new_writer = new_writer},
                               },
-                              &r.cluster, err);
+                              &r->cluster, err);
     if (rc)
         goto fail;
-    rc = rdsim_workload_create(r.sim,
+    rc = rdsim_workload_create(r->sim,
                                &(struct rdsim_workload_config){
                                    .scenario = sc,
                                    .seed = seed,
-                                   .cluster = r.cluster,
-                                   .stats = r.stats,
+                                   .cluster = r->cluster,
+                                   .stats = r->stats,
                                    .log = log_event,
-                                   .log_ctx = &r,
+                                   .log_ctx = r,
                                },
-                               &r.workload, err);
+                               &r->workload, err);
     if (rc)
         goto fail;
-    r.acu_peak = calloc(rdsim_cluster_instance_count(r.cluster), sizeof(*r.acu_peak));
-    if (!r.acu_peak) {
+    r->acu_peak = calloc(rdsim_cluster_instance_count(r->cluster), sizeof(*r->acu_peak));
+    if (!r->acu_peak) {
         rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
         goto fail;
     }
+    rc = make_header(r, err);
+    if (rc)
+        goto fail;
     /* Output files only once the scenario is known to be simulable, so a
      * refused scenario leaves nothing behind. */
     if (opt->out_dir) {
-        r.events = open_out(opt->out_dir, "events.csv", err);
-        if (!r.events) {
+        r->events = open_out(opt->out_dir, "events.csv", err);
+        if (!r->events) {
             rc = RDSIM_EIO;
             goto fail;
         }
-        fputs("t_s,kind,subject,detail\n", r.events);
+        fputs("t_s,kind,subject,detail\n", r->events);
     }
     if (opt->out_dir) {
-        r.ts = open_out(opt->out_dir, "timeseries.csv", err);
-        if (!r.ts) {
+        r->ts = open_out(opt->out_dir, "timeseries.csv", err);
+        if (!r->ts) {
             rc = RDSIM_EIO;
             goto fail;
         }
-        ts_header(&r);
+        fputs(r->header, r->ts);
+        fputc('\n', r->ts);
     }
 
-    log_event(&r, 0, "start", sc->name, "simulation starts");
-    rc = rdsim_cluster_start(r.cluster, err);
+    log_event(r, 0, "start", sc->name, "simulation starts");
+    rc = rdsim_cluster_start(r->cluster, err);
     if (rc == 0)
-        rc = rdsim_workload_start(r.workload, err);
+        rc = rdsim_workload_start(r->workload, err);
     if (rc)
         goto fail;
-    if (!rdsim_sim_after(r.sim, sc->sample_interval < sc->duration ? sc->sample_interval
-                                                                    : sc->duration,
-                         sample, &r, 0)) {
+    if (!rdsim_sim_after(r->sim, sc->sample_interval < sc->duration ? sc->sample_interval
+                                                                     : sc->duration,
+                         sample, r, 0)) {
         rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
         goto fail;
     }
-
-    rdsim_sim_run_until(r.sim, sc->duration);
-    if ((inner = rdsim_cluster_error(r.cluster)) || (inner = rdsim_workload_error(r.workload)) ||
-        (r.error.code && (inner = &r.error))) {
-        rc = rdsim_err_set(err, inner->code, "%s", inner->msg);
-        goto fail;
-    }
-    rc = rdsim_cluster_flush(r.cluster, err);
-    if (rc)
-        goto fail;
-    log_event(&r, sc->duration, "end", sc->name, "simulation ends");
-    rc = collect(&r, res, err);
-    if (rc)
-        goto fail;
-    rc = close_out(r.ts, "timeseries.csv", err);
-    r.ts = NULL;
-    if (rc == 0)
-        rc = close_out(r.events, "events.csv", err);
-    r.events = NULL;
-    if (rc)
-        goto fail;
-
-    rdsim_workload_destroy(r.workload);
-    rdsim_cluster_destroy(r.cluster);
-    rdsim_sim_destroy(r.sim);
-    free(r.acu_peak);
-    *out = res;
+    *out = r;
     return 0;
 fail:
-    if (r.ts)
-        fclose(r.ts);
-    if (r.events)
-        fclose(r.events);
-    rdsim_workload_destroy(r.workload);
-    rdsim_cluster_destroy(r.cluster);
-    rdsim_sim_destroy(r.sim);
-    free(r.acu_peak);
-    rdsim_results_free(res);
+    rdsim_run_destroy(r);
     return rc;
+}
+
+/* The first error raised inside an event, if any: the run is over then. */
+static int check_inner(struct rdsim_run *r, struct rdsim_err *err)
+{
+    const struct rdsim_err *inner;
+
+    if ((inner = rdsim_cluster_error(r->cluster)) || (inner = rdsim_workload_error(r->workload)) ||
+        (r->error.code && (inner = &r->error))) {
+        r->failed = true;
+        r->fail = *inner;
+        return rdsim_err_set(err, inner->code, "%s", inner->msg);
+    }
+    return 0;
+}
+
+static int refuse_if_over(struct rdsim_run *r, struct rdsim_err *err)
+{
+    if (r->failed)
+        return rdsim_err_set(err, r->fail.code ? r->fail.code : RDSIM_EINTERNAL, "%s",
+                             r->fail.code ? r->fail.msg : "the run failed");
+    if (r->finished)
+        return rdsim_err_set(err, RDSIM_EINVAL, "the run has finished");
+    return 0;
+}
+
+int rdsim_run_advance(struct rdsim_run *r, rdsim_time_t until, struct rdsim_err *err)
+{
+    int rc = refuse_if_over(r, err);
+
+    if (rc)
+        return rc;
+    if (until > r->sc->duration)
+        until = r->sc->duration;
+    if (until < rdsim_sim_now(r->sim))
+        return 0;
+    rdsim_sim_run_until(r->sim, until);
+    return check_inner(r, err);
+}
+
+rdsim_time_t rdsim_run_now(const struct rdsim_run *r)
+{
+    return rdsim_sim_now(r->sim);
+}
+
+bool rdsim_run_is_finished(const struct rdsim_run *r)
+{
+    return r->finished;
+}
+
+static void fire_injected(struct rdsim_sim *sim, void *ctx, uint64_t k)
+{
+    struct rdsim_run *r = ctx;
+    const struct rdsim_event_cfg *ev = r->injected[k];
+    (void)sim;
+
+    if (ev->action == RDSIM_ACT_LOAD)
+        rdsim_workload_inject(r->workload, ev);
+    else
+        rdsim_cluster_inject(r->cluster, ev);
+}
+
+int rdsim_run_inject(struct rdsim_run *r, const struct rdsim_event_cfg *ev, rdsim_time_t *at,
+                     struct rdsim_err *err)
+{
+    struct rdsim_event_cfg *copy = NULL;
+    rdsim_time_t t;
+    int rc = refuse_if_over(r, err);
+
+    if (rc)
+        return rc;
+    /* The next whole millisecond at which no event is pending: run what
+     * lies before it until there is one. */
+    for (;;) {
+        t = (rdsim_sim_now(r->sim) / RDSIM_MS + 1) * RDSIM_MS;
+        if (t >= r->sc->duration)
+            return rdsim_err_set(err, RDSIM_EINVAL,
+                                 "too late: the simulation ends at %.3f s",
+                                 secs(r->sc->duration));
+        if (rdsim_sim_next_time(r->sim) > t)
+            break;
+        rdsim_sim_run_until(r->sim, rdsim_sim_next_time(r->sim));
+        rc = check_inner(r, err);
+        if (rc)
+            return rc;
+    }
+    if (r->n_injected == r->cap_injected) {
+        size_t cap = r->cap_injected ? 2 * r->cap_injected : 8;
+        struct rdsim_event_cfg **p = realloc(r->injected, cap * sizeof(*p));
+        if (!p)
+            return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+        r->injected = p;
+        r->cap_injected = cap;
+    }
+    copy = calloc(1, sizeof(*copy));
+    if (!copy)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    rc = rdsim_event_copy(copy, ev, err);
+    if (rc) {
+        free(copy);
+        return rc;
+    }
+    copy->at = t;
+    r->injected[r->n_injected++] = copy;
+
+    /* Through the queue, as the scenario event of a replay would be: the
+     * only event at t, and counted in events_run like it. */
+    if (!rdsim_sim_schedule(r->sim, t, fire_injected, r, r->n_injected - 1))
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    rdsim_sim_run_until(r->sim, t);
+    if (at)
+        *at = t;
+    return check_inner(r, err);
+}
+
+size_t rdsim_run_injected_count(const struct rdsim_run *r)
+{
+    return r->n_injected;
+}
+
+const struct rdsim_event_cfg *rdsim_run_injected(const struct rdsim_run *r, size_t k)
+{
+    return k < r->n_injected ? r->injected[k] : NULL;
+}
+
+struct rdsim_cluster *rdsim_run_cluster(struct rdsim_run *r)
+{
+    return r->cluster;
+}
+
+const struct rdsim_workload *rdsim_run_workload(const struct rdsim_run *r)
+{
+    return r->workload;
+}
+
+const char *rdsim_run_columns(const struct rdsim_run *r)
+{
+    return r->header;
+}
+
+int rdsim_run_finish(struct rdsim_run *r, struct rdsim_results **out, struct rdsim_err *err)
+{
+    int rc;
+
+    *out = NULL;
+    rc = rdsim_run_advance(r, r->sc->duration, err);
+    if (rc)
+        return rc;
+    r->finished = true;
+    rc = rdsim_cluster_flush(r->cluster, err);
+    if (rc)
+        goto fail;
+    log_event(r, r->sc->duration, "end", r->sc->name, "simulation ends");
+    rc = collect(r, r->res, err);
+    if (rc == 0)
+        rc = collect_events(r, r->res, err);
+    if (rc)
+        goto fail;
+    rc = close_out(r->ts, "timeseries.csv", err);
+    r->ts = NULL;
+    if (rc == 0)
+        rc = close_out(r->events, "events.csv", err);
+    r->events = NULL;
+    if (rc)
+        goto fail;
+    *out = r->res;
+    r->res = NULL;
+    return 0;
+fail:
+    r->failed = true;
+    rdsim_err_set(&r->fail, rc, "%s", err ? err->msg : "the run failed at the end");
+    return rc;
+}
+
+void rdsim_run_destroy(struct rdsim_run *r)
+{
+    if (!r)
+        return;
+    if (r->ts)
+        fclose(r->ts);
+    if (r->events)
+        fclose(r->events);
+    rdsim_workload_destroy(r->workload);
+    rdsim_cluster_destroy(r->cluster);
+    rdsim_sim_destroy(r->sim);
+    free(r->acu_peak);
+    free(r->header);
+    for (size_t k = 0; k < r->n_injected; k++) {
+        rdsim_event_clear(r->injected[k]);
+        free(r->injected[k]);
+    }
+    free(r->injected);
+    rdsim_results_free(r->res);
+    free(r);
+}
+
+int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *opt,
+              struct rdsim_results **out, struct rdsim_err *err)
+{
+    struct rdsim_run *r;
+    int rc;
+
+    *out = NULL;
+    rc = rdsim_run_create(sc, opt, &r, err);
+    if (rc)
+        return rc;
+    rc = rdsim_run_finish(r, out, err);
+    rdsim_run_destroy(r);
+    return rc;
+}
+
+/* The scenario's events and the injected ones, merged by time (no two share
+ * a time: an injection is never given the time of a pending event). */
+static int collect_events(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err)
+{
+    size_t n = r->sc->n_events + r->n_injected, a = 0, b = 0;
+
+    if (r->n_injected == 0)
+        return 0;
+    res->events = calloc(n, sizeof(*res->events));
+    if (!res->events)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    for (size_t k = 0; k < n; k++) {
+        const struct rdsim_event_cfg *ev;
+        if (b == r->n_injected || (a < r->sc->n_events && r->sc->events[a].at <= r->injected[b]->at))
+            ev = &r->sc->events[a++];
+        else
+            ev = r->injected[b++];
+        if (rdsim_event_copy(&res->events[k], ev, err) != 0)
+            return RDSIM_ENOMEM;
+        res->n_events = k + 1;
+    }
+    return 0;
 }
 
 void rdsim_results_free(struct rdsim_results *r)
 {
     if (!r)
         return;
+    for (size_t k = 0; k < r->n_events; k++)
+        rdsim_event_clear(&r->events[k]);
+    free(r->events);
     rdsim_stats_destroy(r->stats);
     free(r->outages);
     free(r->failovers);

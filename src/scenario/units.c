@@ -328,3 +328,8 @@ void sc_format_duration(rdsim_time_t t, char *buf, size_t size)
         frac[--len] = '\0';
     snprintf(buf, size, "%" PRId64 ".%s%s", whole, frac, dec[u].name);
 }
+
+void rdsim_format_duration(rdsim_time_t t, char *buf, size_t size)
+{
+    sc_format_duration(t, buf, size);
+}

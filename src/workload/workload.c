@@ -419,10 +419,24 @@ static void arrival(struct rdsim_sim *sim, void *ctx, uint64_t kind)
     send_attempt(sim, w, i);
 }
 
+static void apply_load(struct rdsim_workload *w, const struct rdsim_event_cfg *ev);
+
 static void load_change(struct rdsim_sim *sim, void *ctx, uint64_t e)
 {
     struct rdsim_workload *w = ctx;
-    const struct rdsim_event_cfg *ev = &w->sc->events[e];
+    (void)sim;
+    apply_load(w, &w->sc->events[e]);
+}
+
+void rdsim_workload_inject(struct rdsim_workload *w, const struct rdsim_event_cfg *ev)
+{
+    if (ev->action == RDSIM_ACT_LOAD)
+        apply_load(w, ev);
+}
+
+static void apply_load(struct rdsim_workload *w, const struct rdsim_event_cfg *ev)
+{
+    struct rdsim_sim *sim = w->sim;
     char detail[128];
 
     if (ev->has_reads)

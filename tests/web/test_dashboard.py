@@ -198,8 +198,9 @@ TEXT = "var e = document.querySelector(arguments[0]); return e ? e.textContent :
 
 def exercise(wd, url, outdir):
     wd.get(url)
-    writer = wd.wait(WRITER + " && document.querySelectorAll('.inst').length > 1 ? "
-                     "document.getElementById('writer-name').dataset.writer : null",
+    writer = wd.wait("return document.getElementById('writer-name').dataset.writer && "
+                     "document.querySelectorAll('.inst').length > 1 ? "
+                     "document.getElementById('writer-name').dataset.writer : null;",
                      'the page shows the cluster and its writer', START_TIMEOUT)
     writer_az = wd.js(AZ_OF, writer)
     check(writer_az, 'the writer %s is drawn in its AZ (%s)' % (writer, writer_az))

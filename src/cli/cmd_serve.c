@@ -1,0 +1,267 @@
+/*
+ * cmd_serve.c - rdsim serve: run a scenario live for a workshop (docs/live.md).
+ *
+ * Parses the options, loads the scenario from its bytes (kept for the saved
+ * session), prints the address once the port is bound (tests read the port
+ * from that line) and hands over to src/live until SIGINT or SIGTERM; then
+ * writes the session file if --save asked for one.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdsim/live.h"
+#include "rdsim/report.h"
+#include "rdsim/scenario.h"
+
+#include "commands.h"
+#include "outdir.h"
+
+static const char usage_serve[] =
+    "Usage: rdsim serve SCENARIO [--port N] [--bind ADDR] [--speed X] [--paused]\n"
+    "                            [--save FILE] [-o DIR] [--force]\n"
+    "\n"
+    "Run SCENARIO live: simulated time follows the wall clock at X simulated seconds\n"
+    "per second, and a dashboard at http://ADDR:N/ shows the cluster, live charts\n"
+    "and the timeline, injects the scenario format's actions now, and runs SQL on\n"
+    "the writer and reader endpoints (API and limits: docs/live.md).\n"
+    "\n"
+    "Options:\n"
+    "  -p, --port N      TCP port (default 8080; 0 picks a free one); the address is\n"
+    "                    printed as http://ADDR:PORT/ once listening\n"
+    "  -b, --bind ADDR   address to listen on (default 127.0.0.1: this machine only;\n"
+    "                    0.0.0.0 lets a room connect, without any authentication)\n"
+    "  -s, --speed X     simulated seconds per wall second, above 0 and at most 10000\n"
+    "                    (default 1); the page can change it, and pause and resume\n"
+    "      --paused      start paused\n"
+    "      --save FILE   on exit, write the session as a scenario file: the scenario\n"
+    "                    plus every injected action at its simulated time; `rdsim run\n"
+    "                    FILE` replays the same failovers (also GET /api/session)\n"
+    "  -o, --output DIR  write the results into DIR as rdsim run does (summary.json,\n"
+    "                    timeseries.csv, events.csv, figures, report.md), complete\n"
+    "                    once the simulated duration is reached\n"
+    "  -f, --force       write into DIR even if it holds files rdsim did not write\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Stop with Ctrl+C (SIGINT) or SIGTERM. Exit status: 0 success, 1 internal error,\n"
+    "2 bad input.\n";
+
+struct serve_ctx {
+    const char *out_dir;
+};
+
+static void finished(void *ctx, const struct rdsim_results *res)
+{
+    struct serve_ctx *s = ctx;
+    struct rdsim_err err = {0};
+
+    printf("rdsim serve: the simulation reached its end (%.0f s simulated)\n",
+           (double)res->simulated / RDSIM_S);
+    if (s->out_dir) {
+        enum rdsim_plots_outcome plots;
+        /* As rdsim run does: figures (when gnuplot is there), report.md,
+         * then the mark. summary.json is written already. */
+        int rc = rdsim_plots_make(s->out_dir, "png svg", true, &plots, &err);
+        if (rc == 0 && plots == RDSIM_PLOTS_GNUPLOT_FAILED)
+            fprintf(stderr, "rdsim: warning: %s\n", err.msg);
+        if (rc == 0)
+            rc = rdsim_report_write_markdown(res, s->out_dir, &err);
+        if (rc == 0)
+            rc = rdsim_outdir_mark(s->out_dir, &err);
+        if (rc == 0)
+            printf("rdsim serve: results in %s/\n", s->out_dir);
+        else
+            fprintf(stderr, "rdsim: %s\n", err.msg);
+    }
+    fflush(stdout);
+}
+
+static char *read_file(const char *path, size_t *len, struct rdsim_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+
+    if (!f) {
+        rdsim_err_set(err, RDSIM_EIO, "%s: cannot read: %s", path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            char *p = realloc(buf, cap = (cap + 4096) * 2);
+            if (!p) {
+                free(buf);
+                fclose(f);
+                rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+                return NULL;
+            }
+            buf = p;
+        }
+        size_t got = fread(buf + n, 1, 4096, f);
+        n += got;
+        if (got < 4096)
+            break;
+    }
+    if (ferror(f)) {
+        free(buf);
+        fclose(f);
+        rdsim_err_set(err, RDSIM_EIO, "%s: read failed", path);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int save_session(struct rdsim_live *lv, const char *path, struct rdsim_err *err)
+{
+    char *text;
+    size_t len;
+    FILE *f;
+    int rc = rdsim_live_session(lv, &text, &len, err);
+
+    if (rc)
+        return rc;
+    f = fopen(path, "w");
+    if (!f) {
+        free(text);
+        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    }
+    fwrite(text, 1, len, f);
+    free(text);
+    if (ferror(f) | fclose(f))
+        return rdsim_err_set(err, RDSIM_EIO, "%s: write failed", path);
+    return 0;
+}
+
+int rdsim_cmd_serve(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"port", required_argument, NULL, 'p'},  {"bind", required_argument, NULL, 'b'},
+        {"speed", required_argument, NULL, 's'}, {"paused", no_argument, NULL, 'P'},
+        {"save", required_argument, NULL, 'S'},  {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},       {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct rdsim_live_config cfg = {.port = 8080, .speed = 1.0};
+    struct serve_ctx ctx = {0};
+    struct rdsim_scenario *sc = NULL;
+    struct rdsim_live *lv = NULL;
+    struct rdsim_err err = {0};
+    const char *save = NULL;
+    char msg[512], *end, *text = NULL;
+    bool force = false;
+    size_t len = 0;
+    long port;
+    int c, rc, status = RDSIM_EXIT_OKAY;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":p:b:s:o:fh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            errno = 0;
+            port = strtol(optarg, &end, 10);
+            if (errno || *end || !*optarg || port < 0 || port > 65535) {
+                snprintf(msg, sizeof(msg), "--port: must be 0..65535, got \"%s\"", optarg);
+                return rdsim_bad_usage(msg, usage_serve);
+            }
+            cfg.port = (int)port;
+            break;
+        case 'b':
+            cfg.bind = optarg;
+            break;
+        case 's':
+            errno = 0;
+            cfg.speed = strtod(optarg, &end);
+            if (errno || *end || !*optarg || !(cfg.speed > 0) || cfg.speed > 10000) {
+                snprintf(msg, sizeof(msg),
+                         "--speed: must be a number above 0 and at most 10000, got \"%s\"",
+                         optarg);
+                return rdsim_bad_usage(msg, usage_serve);
+            }
+            break;
+        case 'P':
+            cfg.paused = true;
+            break;
+        case 'S':
+            save = optarg;
+            break;
+        case 'o':
+            ctx.out_dir = optarg;
+            break;
+        case 'f':
+            force = true;
+            break;
+        case 'h':
+            fputs(usage_serve, stdout);
+            return RDSIM_EXIT_OKAY;
+        case ':':
+            snprintf(msg, sizeof(msg), "serve: option %s needs a value", argv[optind - 1]);
+            return rdsim_bad_usage(msg, usage_serve);
+        default:
+            snprintf(msg, sizeof(msg), "serve: unknown option %s", argv[optind - 1]);
+            return rdsim_bad_usage(msg, usage_serve);
+        }
+    }
+    if (optind >= argc)
+        return rdsim_bad_usage("serve: no scenario file given", usage_serve);
+    if (optind + 1 < argc) {
+        snprintf(msg, sizeof(msg), "serve: one scenario at a time, got \"%s\" too",
+                 argv[optind + 1]);
+        return rdsim_bad_usage(msg, usage_serve);
+    }
+
+    text = read_file(argv[optind], &len, &err);
+    rc = text ? rdsim_scenario_load_buffer(argv[optind], text, len, &sc, &err) : err.code;
+    if (rc) {
+        fprintf(stderr, "%s\n", err.msg);
+        status = rdsim_exit_for_load(rc);
+        goto out;
+    }
+    if (ctx.out_dir && rdsim_outdir_prepare(ctx.out_dir, force, &err) != 0) {
+        fprintf(stderr, "rdsim: %s\n", err.msg);
+        status = RDSIM_EXIT_BAD_INPUT;
+        goto out;
+    }
+    cfg.scenario = sc;
+    cfg.scenario_text = text;
+    cfg.scenario_len = len;
+    cfg.out_dir = ctx.out_dir;
+    cfg.on_finish = finished;
+    cfg.ctx = &ctx;
+    rc = rdsim_live_create(&cfg, &lv, &err);
+    if (rc) {
+        fprintf(stderr, "rdsim: %s\n", err.msg);
+        status = rc == RDSIM_EINVAL || rc == RDSIM_EIO ? RDSIM_EXIT_BAD_INPUT
+                                                       : RDSIM_EXIT_INTERNAL;
+        goto out;
+    }
+    printf("rdsim serve: %s at http://%s:%d/ (speed %gx%s; Ctrl+C stops)\n", sc->name,
+           cfg.bind ? cfg.bind : "127.0.0.1", rdsim_live_port(lv), cfg.speed,
+           cfg.paused ? ", paused" : "");
+    fflush(stdout);
+
+    rc = rdsim_live_loop(lv, &err);
+    if (rc) {
+        fprintf(stderr, "rdsim: the simulation failed: %s\n", err.msg);
+        status = RDSIM_EXIT_INTERNAL;
+    }
+    if (save) {
+        if (save_session(lv, save, &err) == 0) {
+            printf("rdsim serve: session saved to %s (replay: rdsim run %s)\n", save, save);
+        } else {
+            fprintf(stderr, "rdsim: %s\n", err.msg);
+            status = RDSIM_EXIT_INTERNAL;
+        }
+    }
+    printf("rdsim serve: stopped\n");
+out:
+    rdsim_live_destroy(lv);
+    rdsim_scenario_free(sc);
+    free(text);
+    return status;
+}
