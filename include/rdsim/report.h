@@ -15,6 +15,10 @@
 #include "rdsim/err.h"
 #include "rdsim/run.h"
 
+/* Create (truncate) DIR/NAME for writing. NULL with RDSIM_EIO in err (the
+ * path and the system's reason) when it cannot be. */
+FILE *rdsim_report_create_file(const char *dir, const char *name, struct rdsim_err *err);
+
 /* Write s as one CSV field, quoted when it holds a comma, quote or newline. */
 void rdsim_csv_field(FILE *f, const char *s);
 

@@ -7,7 +7,6 @@
  * DIR/plots; it names no folder, so the same run gives the same page
  * wherever it was written.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,21 +218,20 @@ static void write_report(FILE *f, const struct rdsim_results *r, const char *dir
 int rdsim_report_write_markdown(const struct rdsim_results *r, const char *out_dir,
                                 struct rdsim_err *err)
 {
-    char path[4096], *story = NULL;
+    char *story = NULL;
     FILE *f;
     int rc = rdsim_report_story(r, &story, err);
 
     if (rc)
         return rc;
-    snprintf(path, sizeof(path), "%s/report.md", out_dir);
-    f = fopen(path, "w");
+    f = rdsim_report_create_file(out_dir, "report.md", err);
     if (!f) {
-        rc = rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path, strerror(errno));
+        rc = RDSIM_EIO;
         goto out;
     }
     write_report(f, r, out_dir, story);
     if (ferror(f) | fclose(f))
-        rc = rdsim_err_set(err, RDSIM_EIO, "%s: write failed", path);
+        rc = rdsim_err_set(err, RDSIM_EIO, "%s/report.md: write failed", out_dir);
 out:
     free(story);
     return rc;

@@ -26,6 +26,7 @@
 
 #include "rdsim/asset.h"
 #include "rdsim/plot.h"
+#include "rdsim/report.h"
 
 extern const struct rdsim_asset rdsim_plot_assets[];
 
@@ -321,18 +322,6 @@ static void write_marks(FILE *f, const struct marks *ms)
 
 /* ---- writing a plots folder ------------------------------------------- */
 
-static FILE *open_in(const char *dir, const char *name, struct rdsim_err *err)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    if (!f)
-        rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    return f;
-}
-
 static int close_in(FILE *f, const char *dir, const char *name, struct rdsim_err *err)
 {
     if (ferror(f) | fclose(f))
@@ -342,7 +331,7 @@ static int close_in(FILE *f, const char *dir, const char *name, struct rdsim_err
 
 static int write_asset(const char *dir, const struct rdsim_asset *a, struct rdsim_err *err)
 {
-    FILE *f = open_in(dir, a->name, err);
+    FILE *f = rdsim_report_create_file(dir, a->name, err);
 
     if (!f)
         return RDSIM_EIO;
@@ -423,7 +412,7 @@ static int write_facts_and_marks(const char *dir, const char *facts_head, const 
     int rc;
 
     place_labels(ms, end_s);
-    f = open_in(dir, "run.gp", err);
+    f = rdsim_report_create_file(dir, "run.gp", err);
     if (!f)
         return RDSIM_EIO;
     fputs(facts_head, f);
@@ -432,7 +421,7 @@ static int write_facts_and_marks(const char *dir, const char *facts_head, const 
     rc = close_in(f, dir, "run.gp", err);
     if (rc)
         return rc;
-    f = open_in(dir, "marks.gp", err);
+    f = rdsim_report_create_file(dir, "marks.gp", err);
     if (!f)
         return RDSIM_EIO;
     write_marks(f, ms);
@@ -486,7 +475,7 @@ static int copy_file(const char *from_dir, const char *to_dir, const char *to_na
     in = fopen(path, "rb");
     if (!in)
         return rdsim_err_set(err, RDSIM_EINVAL, "%s: cannot read: %s", path, strerror(errno));
-    out = open_in(to_dir, to_name, err);
+    out = rdsim_report_create_file(to_dir, to_name, err);
     if (!out) {
         fclose(in);
         return RDSIM_EIO;

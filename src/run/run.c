@@ -12,7 +12,6 @@
  * event is pending, so a scenario file carrying it with that `at:` (the
  * saved session) runs the same events in the same order.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,18 +393,6 @@ static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_
 
 /* ---- the run ------------------------------------------------------------ */
 
-static FILE *open_out(const char *dir, const char *name, struct rdsim_err *err)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    if (!f)
-        rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    return f;
-}
-
 static int close_out(FILE *f, const char *name, struct rdsim_err *err)
 {
     if (!f)
@@ -494,7 +481,7 @@ int rdsim_run_create(const struct rdsim_scenario *sc, const struct rdsim_run_opt
     /* Output files only once the scenario is known to be simulable, so a
      * refused scenario leaves nothing behind. */
     if (opt->out_dir) {
-        r->events = open_out(opt->out_dir, "events.csv", err);
+        r->events = rdsim_report_create_file(opt->out_dir, "events.csv", err);
         if (!r->events) {
             rc = RDSIM_EIO;
             goto fail;
@@ -502,7 +489,7 @@ int rdsim_run_create(const struct rdsim_scenario *sc, const struct rdsim_run_opt
         fputs("t_s,kind,subject,detail\n", r->events);
     }
     if (opt->out_dir) {
-        r->ts = open_out(opt->out_dir, "timeseries.csv", err);
+        r->ts = rdsim_report_create_file(opt->out_dir, "timeseries.csv", err);
         if (!r->ts) {
             rc = RDSIM_EIO;
             goto fail;
