@@ -125,6 +125,11 @@ struct rdsim_db_query_sink {
     int (*row)(void *ctx, int n, const struct rdsim_sql_value *v);
 };
 
+/* Console limits: the longest value a statement may make, and the most
+ * bytes a result may hold (larger ones fail with RDSIM_EINVAL). */
+#define RDSIM_DB_QUERY_MAX_VALUE (64 * 1024)
+#define RDSIM_DB_QUERY_MAX_RESULT (4 * 1024 * 1024)
+
 struct rdsim_db_query_opts {
     bool read_only;     /* refuse statements that write (a replica, a standby) */
     uint64_t max_steps; /* interrupt after this many SQLite VM steps; 0: no limit */

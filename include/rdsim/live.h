@@ -12,7 +12,8 @@
  * Injected actions are recorded with their simulated times; the session
  * (rdsim_live_session) is the scenario file plus those events, and
  * `rdsim run` on it replays the same failovers. Statements run through the
- * SQL console change data, not timing, and are not part of the session.
+ * SQL console are not part of the session: a large console write costs the
+ * replicas apply time, so a replay without it can differ (docs/live.md).
  *
  * libevent is an implementation detail: no event2/ type crosses this header.
  */

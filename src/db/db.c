@@ -816,7 +816,8 @@ int rdsim_db_query(struct rdsim_db *db, const char *sql, const struct rdsim_db_q
     sqlite3_stmt *st = NULL;
     const char *tail = NULL;
     bool wrote = false, in_savepoint = false, intact = true;
-    int rc, ret = 0, ncol;
+    int rc, ret = 0, ncol, old_length;
+    size_t bytes = 0;
 
     memset(res, 0, sizeof *res);
     if (blank(sql))
@@ -825,6 +826,10 @@ int rdsim_db_query(struct rdsim_db *db, const char *sql, const struct rdsim_db_q
     if (ret)
         return ret;
 
+    /* No console value may grow past RDSIM_DB_QUERY_MAX_VALUE (zeroblob(),
+     * printf('%.*c') would otherwise allocate up to a gigabyte); restored
+     * below for the replication path on the same connection. */
+    old_length = sqlite3_limit(db->conn, SQLITE_LIMIT_LENGTH, RDSIM_DB_QUERY_MAX_VALUE);
     sqlite3_set_authorizer(db->conn, authorize, &g);
     rc = sqlite3_prepare_v2(db->conn, sql, -1, &st, &tail);
     sqlite3_set_authorizer(db->conn, NULL, NULL);
@@ -904,8 +909,16 @@ int rdsim_db_query(struct rdsim_db *db, const char *sql, const struct rdsim_db_q
                 v->text = (const char *)sqlite3_column_text(st, i);
                 if (!v->text)
                     v->type = RDSIM_SQL_NULL;
+                else
+                    bytes += (size_t)sqlite3_column_bytes(st, i);
                 break;
             }
+            bytes += 16; /* a number or a null, as the reply will spell it */
+        }
+        if (bytes > RDSIM_DB_QUERY_MAX_RESULT) {
+            ret = rdsim_err_set(err, RDSIM_EINVAL, "the result is larger than %d bytes: select "
+                                "fewer rows or columns", RDSIM_DB_QUERY_MAX_RESULT);
+            break;
         }
         res->rows++;
         if (sink->row && sink->row(sink->ctx, ncol, vals) != 0) {
@@ -934,6 +947,7 @@ int rdsim_db_query(struct rdsim_db *db, const char *sql, const struct rdsim_db_q
 
 out:
     sqlite3_finalize(st);
+    sqlite3_limit(db->conn, SQLITE_LIMIT_LENGTH, old_length);
     if (in_savepoint) {
         if (ret) {
             sqlite3_step(db->st_rollback_to);

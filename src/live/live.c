@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -53,6 +54,7 @@ enum {
     MAX_EVENTS = 20000,    /* timeline entries kept */
     MAX_SQL_ROWS = 1000,
     MAX_READERS = 128,
+    STREAM_BACKLOG_MAX = 1024 * 1024, /* unsent bytes a stream client may hold up */
 };
 #define SQL_MAX_STEPS 50000000ULL
 #define TICK_MS 50
@@ -160,9 +162,17 @@ static void stream_send(struct rdsim_live *lv, const char *event, json_t *data)
     if (!text)
         return;
     for (struct conn *c = lv->conns, *next; c; c = next) {
+        struct evhttp_connection *evcon;
+        struct bufferevent *bev;
         struct evbuffer *buf;
         next = c->next;
         if (!c->stream)
+            continue;
+        /* A client that stopped reading misses updates rather than growing
+         * the server's memory without bound. */
+        evcon = evhttp_request_get_connection(c->stream);
+        bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+        if (bev && evbuffer_get_length(bufferevent_get_output(bev)) > STREAM_BACKLOG_MAX)
             continue;
         buf = evbuffer_new();
         if (!buf)
@@ -861,7 +871,8 @@ static int sink_row(void *ctx, int n, const struct rdsim_sql_value *v)
             json_array_append_new(row, json_integer(v[i].i));
             break;
         case RDSIM_SQL_REAL:
-            json_array_append_new(row, json_real(v[i].r));
+            /* JSON has no infinity: 1e999 is null, not a dropped cell. */
+            json_array_append_new(row, isfinite(v[i].r) ? json_real(v[i].r) : json_null());
             break;
         case RDSIM_SQL_TEXT: {
             json_t *t = json_string(v[i].text);

@@ -151,6 +151,34 @@ static void test_query_bad_statements_are_einval(void **state)
     rdsim_db_close(db);
 }
 
+/* A console statement cannot make the process allocate without bound: one
+ * value is capped, and so is a whole result. */
+static void test_query_huge_values_and_results_are_einval(void **state)
+{
+    struct rdsim_db *db = open_mem(true);
+    struct rdsim_db_query_result res;
+    struct rdsim_err err = {0};
+    struct sink s;
+    (void)state;
+
+    assert_int_equal(query(db, "SELECT zeroblob(200000000)", true, &s, &res, &err),
+                     RDSIM_EINVAL);
+    assert_non_null(strstr(err.msg, "too big"));
+    /* Ten rows of eight 60 kB values: 4.8 MB. */
+    assert_int_equal(query(db,
+                           "SELECT printf('%.*c', 60000, 'x'), printf('%.*c', 60000, 'y'), "
+                           "printf('%.*c', 60000, 'z'), printf('%.*c', 60000, 'w'), "
+                           "printf('%.*c', 60000, 'v'), printf('%.*c', 60000, 'u'), "
+                           "printf('%.*c', 60000, 't'), printf('%.*c', 60000, 's') FROM kv",
+                           true, &s, &res, &err),
+                     RDSIM_EINVAL);
+    assert_non_null(strstr(err.msg, "the result is larger than 4194304 bytes"));
+    /* Small values still pass. */
+    assert_int_equal(query(db, "SELECT printf('%.*c', 1000, 'x') FROM kv", true, &s, &res, &err),
+                     0);
+    rdsim_db_close(db);
+}
+
 static void test_query_writes_replicate_through_the_changeset(void **state)
 {
     struct rdsim_db *w = open_mem(true), *r = open_mem(false);
@@ -191,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_query_read_only_refuses_writes_with_eperm),
         cmocka_unit_test(test_query_keeps_the_workload_rows),
         cmocka_unit_test(test_query_bad_statements_are_einval),
+        cmocka_unit_test(test_query_huge_values_and_results_are_einval),
         cmocka_unit_test(test_query_writes_replicate_through_the_changeset),
     };
 
