@@ -5,6 +5,10 @@
 # and peak resident memory. Rerun it after a change; numbers on the 2-core
 # development machines are in docs/model.md.
 #
+# It also measures the event queue alone (tests/engine/bench_sim: events/s
+# with 1,000 and 100,000 pending events), and SimPy's rate on the same
+# model when Debian's python3-simpy3 is installed.
+#
 # Usage: tools/bench.sh [SCENARIO.yaml...]   (default: tools/bench/*.yaml)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +21,17 @@ fi
 if [ ! -f build-bench/build.ninja ]; then
   meson setup build-bench --buildtype=release >/dev/null
 fi
-ninja -C build-bench src/cli/rdsim >/dev/null
+ninja -C build-bench src/cli/rdsim tests/engine/bench_sim >/dev/null
+
+echo "event queue alone (hold model, mean delay 1 ms):"
+build-bench/tests/engine/bench_sim 1000 20000000
+build-bench/tests/engine/bench_sim 100000 20000000
+if /usr/bin/python3 -c 'import simpy' 2>/dev/null; then
+  tools/bench/engine_simpy.py 1000 1000000
+else
+  echo "simpy: not installed (apt-get install python3-simpy3 to compare)"
+fi
+echo
 
 scenarios=("$@")
 if [ ${#scenarios[@]} -eq 0 ]; then
