@@ -42,6 +42,8 @@ static const char usage_run[] =
     "                    (open it with: sqlite3 DIR/<instance>.sqlite 'select * from kv')\n"
     "      --no-plots    write the plot scripts but do not run gnuplot\n"
     "      --format F    figures as png, svg or both (default: both)\n"
+    "      --verify      check every row image rdsim keeps in memory against SQLite's\n"
+    "                    each time it is used (slow: for testing rdsim itself)\n"
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 success, 1 internal error, 2 bad input, 3 an expectation failed.\n";
@@ -69,6 +71,7 @@ int rdsim_cmd_run(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},        {"force", no_argument, NULL, 'f'},
         {"keep-db", required_argument, NULL, 'k'}, {"help", no_argument, NULL, 'h'},
         {"no-plots", no_argument, NULL, 'P'},      {"format", required_argument, NULL, 'F'},
+        {"verify", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     struct rdsim_run_options opt = {0};
@@ -110,6 +113,9 @@ int rdsim_cmd_run(int argc, char **argv)
             break;
         case 'P':
             render = false;
+            break;
+        case 'V':
+            opt.verify = true;
             break;
         case 'F':
             formats = rdsim_parse_formats(optarg);

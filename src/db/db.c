@@ -46,9 +46,21 @@ struct rdsim_db {
     char *name; /* path or ":memory:", for messages */
     int64_t rows;
     bool capture;
+    bool verify;              /* compare every in-memory image with SQLite's */
     bool in_txn;              /* a transaction is open on conn */
-    sqlite3_session *session; /* capture only; NULL between flush and next write */
+    sqlite3_session *session; /* the SQL console's writes, from its first one in a
+                               * tick until the tick's flush; NULL otherwise */
     uint64_t n_writes;        /* ops applied since the last flush */
+
+    /* The rows as SQLite holds them, for a database that takes writes: NULL
+     * until a write or rdsim_db_count needs them, dropped whenever anything
+     * but rdsim_db_write changes a row (rebuilt by a scan when needed). */
+    struct rdsim_row *shadow;
+    /* This tick's workload writes, net per row, captured by hand (see
+     * changeset.h): tick_of[key] is the row's index in tick, or -1. */
+    struct rdsim_kv_update *tick;
+    size_t n_tick, cap_tick;
+    int32_t *tick_of;
 
     sqlite3_stmt *st_begin;
     sqlite3_stmt *st_commit;
@@ -216,6 +228,7 @@ int rdsim_db_open(const struct rdsim_db_config *cfg, struct rdsim_db **out,
     }
     db->rows = cfg->rows;
     db->capture = cfg->capture;
+    db->verify = cfg->verify;
 
     if (cfg->path) {
         ret = remove_file(cfg->path, err);
@@ -271,6 +284,9 @@ void rdsim_db_close(struct rdsim_db *db)
     for (size_t i = 0; i < N_STATEMENTS; i++)
         sqlite3_finalize(*stmt_slot(db, i));
     sqlite3_close_v2(db->conn);
+    free(db->shadow);
+    free(db->tick);
+    free(db->tick_of);
     free(db->name);
     free(db);
 }
@@ -339,11 +355,107 @@ static int get_row(struct rdsim_db *db, int64_t key, struct rdsim_row *out,
     return ret;
 }
 
+/* Forget the in-memory rows: something other than a workload write is
+ * about to change SQLite's (an apply, a copy, the SQL console). The tick's
+ * captured changes stay: they are what was written. */
+static void shadow_drop(struct rdsim_db *db)
+{
+    free(db->shadow);
+    db->shadow = NULL;
+}
+
+static int shadow_row(void *ctx, int64_t key, const struct rdsim_row *row)
+{
+    struct rdsim_db *db = ctx;
+
+    db->shadow[key] = *row;
+    return 0;
+}
+
+/* Make db->shadow hold SQLite's rows (one scan, the first time after a
+ * drop: a new writer, or a write after the console's). */
+static int shadow_ensure(struct rdsim_db *db, struct rdsim_err *err)
+{
+    int ret;
+
+    if (db->shadow)
+        return 0;
+    db->shadow = malloc((size_t)(db->rows > 0 ? db->rows : 1) * sizeof(*db->shadow));
+    if (!db->shadow)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "%s: out of memory", db->name);
+    ret = rdsim_db_scan(db, shadow_row, db, err);
+    if (ret)
+        shadow_drop(db);
+    return ret;
+}
+
+/* The verify mode: the in-memory image of `key` must be SQLite's. */
+static int shadow_verify(struct rdsim_db *db, int64_t key, struct rdsim_err *err)
+{
+    struct rdsim_row row;
+    int ret = get_row(db, key, &row, err);
+
+    if (!ret && (row.ver != db->shadow[key].ver || row.cnt != db->shadow[key].cnt ||
+                 row.committed_ns != db->shadow[key].committed_ns))
+        ret = rdsim_err_set(err, RDSIM_EINTERNAL,
+                            "%s: row %lld in memory (ver %llu, cnt %lld) differs from "
+                            "SQLite's (ver %llu, cnt %lld)",
+                            db->name, (long long)key,
+                            (unsigned long long)db->shadow[key].ver,
+                            (long long)db->shadow[key].cnt, (unsigned long long)row.ver,
+                            (long long)row.cnt);
+    return ret;
+}
+
+/* Record a workload write in the tick's capture: the row's first old image
+ * and its latest new one. */
+static int capture_write(struct rdsim_db *db, int64_t key, const struct rdsim_row *old,
+                         const struct rdsim_row *now, struct rdsim_err *err)
+{
+    struct rdsim_kv_update *u;
+
+    if (!db->tick_of) {
+        db->tick_of = malloc((size_t)db->rows * sizeof(*db->tick_of));
+        if (!db->tick_of)
+            return rdsim_err_set(err, RDSIM_ENOMEM, "%s: out of memory", db->name);
+        memset(db->tick_of, 0xff, (size_t)db->rows * sizeof(*db->tick_of));
+    }
+    if (db->tick_of[key] >= 0) {
+        u = &db->tick[db->tick_of[key]];
+    } else {
+        if (db->n_tick == db->cap_tick) {
+            size_t cap = db->cap_tick ? 2 * db->cap_tick : 64;
+            void *p = realloc(db->tick, cap * sizeof(*db->tick));
+            if (!p)
+                return rdsim_err_set(err, RDSIM_ENOMEM, "%s: out of memory", db->name);
+            db->tick = p;
+            db->cap_tick = cap;
+        }
+        db->tick_of[key] = (int32_t)db->n_tick;
+        u = &db->tick[db->n_tick++];
+        u->key = key;
+        u->old[0] = (int64_t)old->ver;
+        u->old[1] = old->cnt;
+        u->old[2] = old->committed_ns;
+    }
+    u->new_[0] = (int64_t)now->ver;
+    u->new_[1] = now->cnt;
+    u->new_[2] = now->committed_ns;
+    return 0;
+}
+
+static void capture_reset(struct rdsim_db *db)
+{
+    for (size_t i = 0; i < db->n_tick; i++)
+        db->tick_of[db->tick[i].key] = -1;
+    db->n_tick = 0;
+}
+
 int rdsim_db_write(struct rdsim_db *db, int64_t key, uint64_t opid, rdsim_time_t t,
                    int64_t *position, struct rdsim_err *err)
 {
     sqlite3_stmt *st = db->st_set;
-    struct rdsim_row row;
+    struct rdsim_row old, now;
     int ret;
 
     *position = 0;
@@ -356,27 +468,47 @@ int rdsim_db_write(struct rdsim_db *db, int64_t key, uint64_t opid, rdsim_time_t
                              (unsigned long long)opid);
     ret = ensure_txn(db, err);
     if (!ret)
-        ret = ensure_session(db, err);
+        ret = shadow_ensure(db, err);
     if (ret)
         return ret;
 
-    /* Read, then set: the connection is ours alone, so this is as atomic
-     * as UPDATE ... RETURNING cnt, and about three times cheaper (RETURNING
-     * builds an ephemeral table per statement). */
-    ret = get_row(db, key, &row, err);
-    if (ret)
-        return ret;
+    /* The row's current cnt comes from memory: the connection is ours
+     * alone, so the image is SQLite's (the verify mode checks it), and
+     * reading it back cost as much as the UPDATE. */
+    old = db->shadow[key];
+    now = (struct rdsim_row){.ver = opid, .cnt = old.cnt + 1, .committed_ns = t};
     sqlite3_bind_int64(st, 1, (sqlite3_int64)opid);
-    sqlite3_bind_int64(st, 2, row.cnt + 1);
+    sqlite3_bind_int64(st, 2, now.cnt);
     sqlite3_bind_int64(st, 3, t);
     sqlite3_bind_int64(st, 4, key);
     if (sqlite3_step(st) != SQLITE_DONE)
         ret = db_fail(db, err, "write");
     sqlite3_reset(st);
-    if (!ret) {
-        *position = row.cnt + 1;
-        db->n_writes++;
-    }
+    /* Once the console has written in this tick, its session records
+     * everything after it, workload writes included. */
+    if (!ret && db->capture && !db->session)
+        ret = capture_write(db, key, &old, &now, err);
+    if (ret)
+        return ret;
+    db->shadow[key] = now;
+    if (db->verify && (ret = shadow_verify(db, key, err)) != 0)
+        return ret;
+    *position = now.cnt;
+    db->n_writes++;
+    return 0;
+}
+
+int rdsim_db_count(struct rdsim_db *db, int64_t key, int64_t *cnt, struct rdsim_err *err)
+{
+    int ret = check_key(db, key, err);
+
+    if (!ret)
+        ret = ensure_txn(db, err);
+    if (!ret)
+        ret = shadow_ensure(db, err);
+    if (!ret && db->verify)
+        ret = shadow_verify(db, key, err);
+    *cnt = ret ? 0 : db->shadow[key].cnt;
     return ret;
 }
 
@@ -390,29 +522,80 @@ int rdsim_db_read(struct rdsim_db *db, int64_t key, struct rdsim_row *out,
     return ret ? ret : get_row(db, key, out, err);
 }
 
+/* The tick's changeset: the hand-captured writes, then what the console's
+ * session recorded after them, combined by SQLite into net changes. */
+static int tick_changeset(struct rdsim_db *db, struct rdsim_changeset *out,
+                          struct rdsim_err *err)
+{
+    unsigned char *hand = NULL;
+    size_t hand_len = 0;
+    int n = 0, rc = SQLITE_OK;
+    void *data = NULL;
+    sqlite3_changegroup *g = NULL;
+
+    if (db->n_tick > 0) {
+        hand = sqlite3_malloc64(rdsim_cs_encoded_max(db->n_tick));
+        if (!hand)
+            return rdsim_err_set(err, RDSIM_ENOMEM, "%s: out of memory", db->name);
+        hand_len = rdsim_cs_encode(hand, db->tick, db->n_tick);
+    }
+    if (!db->session) {
+        if (hand_len == 0) {
+            sqlite3_free(hand);
+            return 0;
+        }
+        out->data = hand;
+        out->len = hand_len;
+        return 0;
+    }
+    if (sqlite3session_changeset(db->session, &n, &data) != SQLITE_OK) {
+        sqlite3_free(hand);
+        sqlite3_free(data);
+        return db_fail(db, err, "changeset");
+    }
+    if (hand_len == 0) {
+        out->data = data;
+        out->len = (size_t)n;
+        return 0;
+    }
+    rc = sqlite3changegroup_new(&g);
+    if (rc == SQLITE_OK)
+        rc = sqlite3changegroup_add(g, (int)hand_len, hand);
+    if (rc == SQLITE_OK && n > 0)
+        rc = sqlite3changegroup_add(g, n, data);
+    sqlite3_free(hand);
+    sqlite3_free(data);
+    data = NULL;
+    n = 0;
+    if (rc == SQLITE_OK)
+        rc = sqlite3changegroup_output(g, &n, &data);
+    sqlite3changegroup_delete(g);
+    if (rc != SQLITE_OK) {
+        sqlite3_free(data);
+        return rdsim_err_set(err, rc == SQLITE_NOMEM ? RDSIM_ENOMEM : RDSIM_EDB,
+                             "%s: changeset: %s", db->name, sqlite3_errstr(rc));
+    }
+    out->data = data;
+    out->len = (size_t)n;
+    return 0;
+}
+
 int rdsim_db_flush(struct rdsim_db *db, struct rdsim_changeset *out,
                    struct rdsim_err *err)
 {
-    int n = 0;
-    void *data = NULL;
     int ret;
 
     if (out)
         memset(out, 0, sizeof *out);
-    if (db->session && out) {
-        if (sqlite3session_changeset(db->session, &n, &data) != SQLITE_OK) {
-            /* Leave the session intact: nothing is lost. */
-            sqlite3_free(data);
-            return db_fail(db, err, "changeset");
-        }
-        if (n > 0) {
-            out->data = data;
-            out->len = (size_t)n;
+    if (out) {
+        /* On failure the capture stays intact: nothing is lost. */
+        ret = tick_changeset(db, out, err);
+        if (ret)
+            return ret;
+        if (out->len > 0)
             out->n_writes = db->n_writes;
-        } else {
-            sqlite3_free(data);
-        }
     }
+    capture_reset(db);
     if (db->session) {
         sqlite3session_delete(db->session);
         db->session = NULL;
@@ -613,6 +796,7 @@ int rdsim_db_apply(struct rdsim_db *db, const struct rdsim_changeset *cs,
     ret = ensure_txn(db, err);
     if (ret)
         return ret;
+    shadow_drop(db);
     if (db->session)
         sqlite3session_enable(db->session, 0);
     if (fast_path_ok(db, cs)) {
@@ -686,6 +870,10 @@ int rdsim_db_copy(struct rdsim_db *dst, struct rdsim_db *src, struct rdsim_err *
         sqlite3session_delete(dst->session);
         dst->session = NULL;
     }
+    capture_reset(dst);
+    free(dst->tick_of); /* sized for dst's rows, which become src's */
+    dst->tick_of = NULL;
+    shadow_drop(dst);
     dst->n_writes = 0;
     ret = commit(dst, err);
     if (!ret)
@@ -860,6 +1048,7 @@ int rdsim_db_query(struct rdsim_db *db, const char *sql, const struct rdsim_db_q
     }
     if (wrote) {
         ret = ensure_session(db, err);
+        shadow_drop(db); /* the statement may change any row */
         if (!ret)
             ret = run(db, db->st_savepoint, err);
         if (ret)
