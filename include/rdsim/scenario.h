@@ -68,6 +68,13 @@ enum rdsim_role {
     RDSIM_ROLE_REPLICA,
 };
 
+/* An AWS resource tag, as on the instance (rdsim fis matches FIS targets'
+ * resourceTags against them). */
+struct rdsim_tag {
+    char *key;
+    char *value;           /* may be "" */
+};
+
 struct rdsim_instance_cfg {
     char *name;
     enum rdsim_role role;
@@ -75,6 +82,8 @@ struct rdsim_instance_cfg {
     size_t region;         /* index into topology.regions, resolved by the loader */
     char *instance_class;  /* never NULL: the cluster default when not given */
     int tier;              /* aurora promotion tier, default 1 */
+    struct rdsim_tag *tags; /* in file order, keys distinct; NULL when none */
+    size_t n_tags;
     struct rdsim_loc loc;
 };
 
