@@ -219,6 +219,11 @@ void rdsim_event_clear(struct rdsim_event_cfg *ev);
 int rdsim_event_copy(struct rdsim_event_cfg *dst, const struct rdsim_event_cfg *src,
                      struct rdsim_err *err);
 
+/* The one word of the NULL-terminated `list` that `word` was most likely
+ * meant as, by the loader's "did you mean" rule (docs/scenario-format.md
+ * §8), or NULL. For other readers of user input (rdsim fis). */
+const char *rdsim_suggest(const char *word, const char *const *list);
+
 /* Names as written in scenario files, for reports. */
 const char *rdsim_deployment_name(enum rdsim_deployment d);
 const char *rdsim_engine_name(enum rdsim_engine e);

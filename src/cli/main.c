@@ -22,6 +22,7 @@ static const struct command {
     {"plot", rdsim_cmd_plot},
     {"lessons", rdsim_cmd_lessons},
     {"serve", rdsim_cmd_serve},
+    {"fis", rdsim_cmd_fis},
 };
 
 static const char usage_main[] =
