@@ -295,19 +295,21 @@ static int resolve_cluster(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
     char p[FIS_PATH_MAX], q[96], copy[1100];
     int rc;
 
-    if (c->deployment == RDSIM_DEPLOY_SINGLE_AZ || c->deployment == RDSIM_DEPLOY_MULTI_AZ_INSTANCE)
-        return fis_fail(ctx, t->path, "an aws:rds:cluster target, but %s's deployment is %s: a "
-                                      "%s DB instance is not a DB cluster; %s", file,
-                        rdsim_deployment_name(c->deployment),
-                        c->deployment == RDSIM_DEPLOY_SINGLE_AZ ? "Single-AZ" : "Multi-AZ",
-                        c->deployment == RDSIM_DEPLOY_SINGLE_AZ
-                            ? "target its DB instance (aws:rds:db) with "
-                              "aws:rds:reboot-db-instances"
-                            : "fail it over with aws:rds:reboot-db-instances and forceFailover "
-                              "\"true\" on an aws:rds:db target");
     if ((rc = check_naming(ctx, t)) != 0 ||
         (rc = check_known(ctx, t, cluster_filters, cluster_params)) != 0)
         return rc;
+    /* No DB cluster to find: FIS resolves the target to nothing (and fails,
+     * or skips the action). */
+    if (c->deployment == RDSIM_DEPLOY_SINGLE_AZ || c->deployment == RDSIM_DEPLOY_MULTI_AZ_INSTANCE) {
+        t->note = fis_printf("matches no DB cluster: %s's deployment is %s, a DB instance, not a "
+                             "DB cluster; %s", file, rdsim_deployment_name(c->deployment),
+                             c->deployment == RDSIM_DEPLOY_SINGLE_AZ
+                                 ? "reboot it with aws:rds:reboot-db-instances on an aws:rds:db "
+                                   "target"
+                                 : "fail it over with aws:rds:reboot-db-instances and "
+                                   "forceFailover \"true\" on an aws:rds:db target");
+        return t->note == NULL ? fis_nomem(ctx) : 0;
+    }
     bool match = true;
     for (size_t i = 0; i < t->n_arns; i++) {
         struct arn a;
@@ -356,11 +358,11 @@ static int resolve_cluster(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
         return rc;
     t->cluster = kept == 1;
     if (t->cluster)
-        t->note = fis_printf("the DB cluster %s (writer %s in %s)", sc->name, writer->name,
+        t->note = fis_printf("the DB cluster %s (its writer: %s, in %s)", sc->name, writer->name,
                              writer->az);
     else if (azs != NULL)
-        t->note = fis_printf("matches no DB cluster: %s's writer %s is in %s, not in %s", file,
-                             writer->name, writer->az, azs);
+        t->note = fis_printf("matches no DB cluster: the writer of %s, %s, is in %s, not in %s",
+                             file, writer->name, writer->az, azs);
     else
         t->note = fis_printf("matches no DB cluster of %s (resourceTags, filters and parameters "
                              "together)", file);

@@ -440,7 +440,7 @@ int fis_template_read(struct fis_ctx *ctx, const char *text, size_t len, struct 
         tpl = json_object_get(root, "experimentTemplate");
         base = "experimentTemplate";
     }
-    const char *where = base[0] ? base : "(top level)";
+    const char *where = base; /* "" reads "(top level)" in messages */
     json_t *opts = json_object_get(tpl, "experimentOptions");
     json_t *stops = json_object_get(tpl, "stopConditions");
     if (!json_is_object(tpl))
