@@ -223,6 +223,9 @@ int rdsim_event_copy(struct rdsim_event_cfg *dst, const struct rdsim_event_cfg *
  * meant as, by the loader's "did you mean" rule (docs/scenario-format.md
  * §8), or NULL. For other readers of user input (rdsim fis). */
 const char *rdsim_suggest(const char *word, const char *const *list);
+/* `s` quoted for a one-line message, as the loader's messages quote values:
+ * escaped, and cut with "..." when long. Returns buf. */
+const char *rdsim_quote(const char *s, char *buf, size_t size);
 
 /* Names as written in scenario files, for reports. */
 const char *rdsim_deployment_name(enum rdsim_deployment d);

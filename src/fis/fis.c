@@ -81,32 +81,6 @@ int fis_warn(struct fis_ctx *ctx, const char *fmt, ...)
     return 0;
 }
 
-const char *fis_quote(const char *s, char *buf, size_t size)
-{
-    /* Room for the longest escape (\xNN), "...\"" and the NUL. */
-    const size_t cut = size > 12 ? size - 10 : 0;
-    size_t o = 0;
-    buf[o++] = '"';
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (o >= cut) {
-            memcpy(buf + o, "...", 3);
-            o += 3;
-            break;
-        }
-        if (*p == '"' || *p == '\\') {
-            buf[o++] = '\\';
-            buf[o++] = (char)*p;
-        } else if (*p < 0x20 || *p == 0x7f) {
-            o += (size_t)snprintf(buf + o, size - o, "\\x%02x", *p);
-        } else {
-            buf[o++] = (char)*p;
-        }
-    }
-    buf[o++] = '"';
-    buf[o] = '\0';
-    return buf;
-}
-
 char *fis_path_key(char *buf, const char *base, const char *key)
 {
     bool plain = key[0] != '\0' && strlen(key) <= 40;
@@ -115,7 +89,7 @@ char *fis_path_key(char *buf, const char *base, const char *key)
                 *p == '_' || *p == '-';
     char q[96];
     snprintf(buf, FIS_PATH_MAX, "%s%s%s", base, base[0] ? "." : "",
-             plain ? key : fis_quote(key, q, sizeof q));
+             plain ? key : rdsim_quote(key, q, sizeof q));
     return buf;
 }
 
@@ -127,8 +101,10 @@ char *fis_path_index(char *buf, const char *base, size_t i)
     return buf;
 }
 
-static const char *base_name(const char *path)
+const char *fis_base_name(const char *path)
 {
+    if (path == NULL)
+        return "the scenario";
     const char *s = strrchr(path, '/');
     return s ? s + 1 : path;
 }
@@ -216,7 +192,7 @@ static int check_duration_range(struct fis_ctx *ctx, const struct fis_action *a,
         char q[96];
         return fis_fail(ctx, path, "must be from one minute to 12 hours (PT1M..PT12H), as FIS "
                                    "allows for %s, got %s", a->action_id,
-                        fis_quote(fis_param(a->params, a->n_params, "duration"), q, sizeof q));
+                        rdsim_quote(fis_param(a->params, a->n_params, "duration"), q, sizeof q));
     }
     return 0;
 }
@@ -242,7 +218,7 @@ static int check_action_target(struct fis_ctx *ctx, struct fis_template *t, stru
             char pk[FIS_PATH_MAX];
             return fis_fail(ctx, fis_path_key(pk, p, a->targets[k].key),
                             "%s takes its target as \"%s\", not %s", a->action_id,
-                            spec->target_key, fis_quote(a->targets[k].key, q, sizeof q));
+                            spec->target_key, rdsim_quote(a->targets[k].key, q, sizeof q));
         }
     const char *name = a->targets[0].value;
     char pk[FIS_PATH_MAX];
@@ -271,8 +247,8 @@ static int check_action_target(struct fis_ctx *ctx, struct fis_template *t, stru
     const char *s = rdsim_suggest(name, names);
     if (s != NULL)
         return fis_fail(ctx, pk, "no target named %s; did you mean \"%s\"?",
-                        fis_quote(name, q, sizeof q), s);
-    return fis_fail(ctx, pk, "no target named %s; %s", fis_quote(name, q, sizeof q),
+                        rdsim_quote(name, q, sizeof q), s);
+    return fis_fail(ctx, pk, "no target named %s; %s", rdsim_quote(name, q, sizeof q),
                     t->n_targets ? list : "the template has no targets");
 }
 
@@ -289,7 +265,7 @@ static int check_action(struct fis_ctx *ctx, struct fis_template *t, struct fis_
     if (dur != NULL) {
         if (rdsim_fis_parse_duration(dur, &a->duration, &why) != 0)
             return fis_fail(ctx, p, "must be an ISO 8601 duration such as PT5M or PT1H30M, got "
-                                    "%s: %s", fis_quote(dur, q, sizeof q), why);
+                                    "%s: %s", rdsim_quote(dur, q, sizeof q), why);
         a->has_duration = true;
     }
     const struct action_spec *spec = NULL;
@@ -355,7 +331,7 @@ static int check_action(struct fis_ctx *ctx, struct fis_template *t, struct fis_
                                              "does not need (S3, DynamoDB, a prefix list)");
                 }
             return fis_fail(ctx, p, "must be all, availability-zone, dynamodb, prefix-list, s3, "
-                                    "s3express or vpc, got %s", fis_quote(scope, q, sizeof q));
+                                    "s3express or vpc, got %s", rdsim_quote(scope, q, sizeof q));
         }
         if (fis_param(a->params, a->n_params, "prefixListIdentifier") != NULL) {
             snprintf(p, sizeof p, "%s.parameters.prefixListIdentifier", a->path);
@@ -367,7 +343,7 @@ static int check_action(struct fis_ctx *ctx, struct fis_template *t, struct fis_
         snprintf(p, sizeof p, "%s.parameters.forceFailover", a->path);
         if (ff != NULL && strcasecmp(ff, "true") != 0 && strcasecmp(ff, "false") != 0)
             return fis_fail(ctx, p, "must be \"true\" or \"false\", got %s",
-                            fis_quote(ff, q, sizeof q));
+                            rdsim_quote(ff, q, sizeof q));
         a->force_failover = ff != NULL && strcasecmp(ff, "true") == 0;
     }
     return check_action_target(ctx, t, a, spec);
@@ -478,7 +454,7 @@ static int build_events(struct fis_ctx *ctx, struct fis_template *t,
             rdsim_format_duration(sc->duration, dur, sizeof dur);
             rc = fis_fail(ctx, a->path, "starts at %s, at or after the end of %s (duration %s); "
                                         "make the scenario's duration longer",
-                          at, base_name(sc->path), dur);
+                          at, fis_base_name(sc->path), dur);
             break;
         }
         if (n + count > cap) {
@@ -556,7 +532,7 @@ int rdsim_fis_convert(const char *template_path, const char *template_text, size
         rc = build_events(&ctx, &t, sc, &events, &n_events);
     }
     if (rc == 0)
-        rc = fis_write(&ctx, &t, sc, base_name(template_path), scenario_text, scenario_len,
+        rc = fis_write(&ctx, &t, sc, fis_base_name(template_path), scenario_text, scenario_len,
                        events, n_events, &res->yaml, &res->yaml_len);
     if (rc == 0) {
         /* What rdsim fis writes, rdsim run must read. */

@@ -138,8 +138,9 @@ int fis_warn(struct fis_ctx *ctx, const char *fmt, ...) __attribute__((format(pr
 char *fis_path_key(char *buf, const char *base, const char *key);
 /* "BASE[I]" into buf. Returns buf. */
 char *fis_path_index(char *buf, const char *base, size_t i);
-/* A string quoted for a message, escaped and cut when long. */
-const char *fis_quote(const char *s, char *buf, size_t size);
+/* The file name of a path without its folders ("the scenario" for NULL):
+ * what the written file and messages name, wherever the file was read. */
+const char *fis_base_name(const char *path);
 /* printf into a new string; NULL when out of memory. */
 char *fis_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

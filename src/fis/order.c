@@ -50,9 +50,9 @@ static int check_refs(struct fis_ctx *ctx, struct fis_template *t)
             const char *s = rdsim_suggest(a->start_after[k], names);
             if (s != NULL)
                 return fis_fail(ctx, p, "no action named %s; did you mean \"%s\"?",
-                                fis_quote(a->start_after[k], q, sizeof q), s);
+                                rdsim_quote(a->start_after[k], q, sizeof q), s);
             return fis_fail(ctx, p, "no action named %s; the actions are %s",
-                            fis_quote(a->start_after[k], q, sizeof q), list);
+                            rdsim_quote(a->start_after[k], q, sizeof q), list);
         }
     }
     return 0;

@@ -43,12 +43,6 @@ static void join(char *buf, size_t size, const char *const *list, size_t n)
     }
 }
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
-
 /* An ARN's parts, pointing into `copy` (which the caller provides). */
 struct arn {
     const char *service, *region, *resource;
@@ -103,9 +97,9 @@ static int unknown_az(struct fis_ctx *ctx, const char *path, const struct rdsim_
     if (dash != NULL && dash[3] >= '0' && dash[3] <= '9')
         return fis_fail(ctx, path, "%s looks like an AZ ID, which maps to a different AZ name in "
                                    "every AWS account; use the AZ name (%s)",
-                        fis_quote(az, q, sizeof q), list);
-    return fis_fail(ctx, path, "unknown AZ %s; %s's topology has %s", fis_quote(az, q, sizeof q),
-                    base_name(sc->path), list);
+                        rdsim_quote(az, q, sizeof q), list);
+    return fis_fail(ctx, path, "unknown AZ %s; %s's topology has %s", rdsim_quote(az, q, sizeof q),
+                    fis_base_name(sc->path), list);
 }
 
 /* Is `az` in the comma-separated list `csv` ("all" matches any)? Each name
@@ -220,7 +214,7 @@ static int check_known(struct fis_ctx *ctx, const struct fis_target *t,
         join(list, sizeof list, filters, n);
         snprintf(pp, sizeof pp, "%s.filters[%zu].path", t->path, i);
         return fis_fail(ctx, pp, "rdsim cannot evaluate the filter %s on %s offline; it knows %s",
-                        fis_quote(t->filters[i].path, q, sizeof q), t->resource_type, list);
+                        rdsim_quote(t->filters[i].path, q, sizeof q), t->resource_type, list);
     }
     for (size_t i = 0; i < t->n_params; i++) {
         size_t k = 0;
@@ -291,7 +285,7 @@ static int resolve_cluster(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
     const struct rdsim_cluster_cfg *c = &sc->cluster;
     const struct rdsim_instance_cfg *writer = &c->instances[c->writer];
     const char *writer_region = sc->topology.regions[writer->region].name;
-    const char *file = base_name(sc->path);
+    const char *file = fis_base_name(sc->path);
     char p[FIS_PATH_MAX], q[96], copy[1100];
     int rc;
 
@@ -317,10 +311,10 @@ static int resolve_cluster(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
         if (!parse_arn(t->arns[i], copy, sizeof copy, &a) || strcmp(a.service, "rds") != 0 ||
             strncmp(a.resource, "cluster:", 8) != 0)
             return fis_fail(ctx, p, "must be a DB cluster ARN (arn:aws:rds:REGION:ACCOUNT:"
-                                    "cluster:NAME), got %s", fis_quote(t->arns[i], q, sizeof q));
+                                    "cluster:NAME), got %s", rdsim_quote(t->arns[i], q, sizeof q));
         if (strcasecmp(a.resource + 8, sc->name) != 0)
             return fis_fail(ctx, p, "names the DB cluster %s; %s's cluster is %s (its name)",
-                            fis_quote(a.resource + 8, q, sizeof q), file, sc->name);
+                            rdsim_quote(a.resource + 8, q, sizeof q), file, sc->name);
         if (strcmp(a.region, writer_region) != 0)
             return fis_fail(ctx, p, "names a cluster in %s; %s's cluster is in %s (the writer's "
                                     "region)", a.region[0] ? a.region : "no region", file,
@@ -403,7 +397,7 @@ static bool db_filter_match(const struct rdsim_scenario *sc, const struct fis_fi
 static int resolve_db(struct fis_ctx *ctx, const struct rdsim_scenario *sc, struct fis_target *t)
 {
     const struct rdsim_cluster_cfg *c = &sc->cluster;
-    const char *file = base_name(sc->path);
+    const char *file = fis_base_name(sc->path);
     char p[FIS_PATH_MAX], q[96], copy[1100], list[1024];
     const char *names[100];
     size_t n_names = 0;
@@ -428,7 +422,7 @@ static int resolve_db(struct fis_ctx *ctx, const struct rdsim_scenario *sc, stru
         if (!parse_arn(t->arns[k], copy, sizeof copy, &a) || strcmp(a.service, "rds") != 0 ||
             strncmp(a.resource, "db:", 3) != 0) {
             rc = fis_fail(ctx, p, "must be a DB instance ARN (arn:aws:rds:REGION:ACCOUNT:db:NAME), "
-                                  "got %s", fis_quote(t->arns[k], q, sizeof q));
+                                  "got %s", rdsim_quote(t->arns[k], q, sizeof q));
             goto out;
         }
         size_t i = 0;
@@ -436,7 +430,7 @@ static int resolve_db(struct fis_ctx *ctx, const struct rdsim_scenario *sc, stru
             i++;
         if (i == c->n_instances) {
             rc = fis_fail(ctx, p, "names the DB instance %s, which %s does not have; its DB "
-                                  "instances are %s", fis_quote(a.resource + 3, q, sizeof q),
+                                  "instances are %s", rdsim_quote(a.resource + 3, q, sizeof q),
                           file, list);
             goto out;
         }
@@ -521,7 +515,7 @@ static int subnet_az(struct fis_ctx *ctx, const char *path, const struct rdsim_s
             return unknown_az(ctx, path, sc, opt->subnets[s].az);
         }
     return fis_fail(ctx, path, "rdsim cannot tell which AZ the subnet %s is in; pass --subnet "
-                               "%s=AZ", fis_quote(id, q, sizeof q), id);
+                               "%s=AZ", rdsim_quote(id, q, sizeof q), id);
 }
 
 /* The topology's own copy of an AZ name, or an error. */
@@ -580,7 +574,7 @@ static int resolve_subnet(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
             if (!parse_arn(t->arns[k], copy, sizeof copy, &a) || strcmp(a.service, "ec2") != 0 ||
                 strncmp(a.resource, "subnet/", 7) != 0)
                 return fis_fail(ctx, p, "must be a subnet ARN (arn:aws:ec2:REGION:ACCOUNT:subnet/"
-                                        "subnet-ID), got %s", fis_quote(t->arns[k], q, sizeof q));
+                                        "subnet-ID), got %s", rdsim_quote(t->arns[k], q, sizeof q));
             /* The ID inside the ARN itself: copy is laid out as arns[k]. */
             cand[n].id = t->arns[k] + (a.resource - copy) + 7;
             if ((rc = subnet_az(ctx, p, sc, opt, cand[n].id, &cand[n].az)) != 0)

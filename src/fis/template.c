@@ -30,7 +30,7 @@ static const char *describe(const json_t *v, char *buf, size_t size)
     case JSON_ARRAY:
         return "an array";
     case JSON_STRING:
-        return fis_quote(json_string_value(v), buf, size);
+        return rdsim_quote(json_string_value(v), buf, size);
     case JSON_INTEGER:
     case JSON_REAL:
         return "a number";
@@ -102,20 +102,28 @@ static int read_string(struct fis_ctx *ctx, const char *path, json_t *obj, const
     return dup_string(ctx, json_string_value(v), out);
 }
 
+/* Room for `count` items of `size` bytes (*out NULL for none), or the
+ * error for too many. */
+static int alloc_items(struct fis_ctx *ctx, const char *path, size_t count, size_t size,
+                       void **out)
+{
+    *out = NULL;
+    if (count > FIS_MAX_ITEMS)
+        return fis_fail(ctx, path, "%zu entries, at most %d are read", count, FIS_MAX_ITEMS);
+    if (count > 0 && (*out = calloc(count, size)) == NULL)
+        return fis_nomem(ctx);
+    return 0;
+}
+
 /* An object of strings (FIS parameters, tags, action targets). */
 static int read_string_map(struct fis_ctx *ctx, const char *path, json_t *v, const char *what,
                            struct fis_kv **out, size_t *n)
 {
     if (!json_is_object(v))
         return must_be(ctx, path, v, what);
-    size_t size = json_object_size(v);
-    if (size > FIS_MAX_ITEMS)
-        return fis_fail(ctx, path, "%zu entries, at most %d are read", size, FIS_MAX_ITEMS);
-    if (size == 0)
-        return 0;
-    *out = calloc(size, sizeof **out);
-    if (*out == NULL)
-        return fis_nomem(ctx);
+    int rc = alloc_items(ctx, path, json_object_size(v), sizeof **out, (void **)out);
+    if (rc != 0)
+        return rc;
     const char *key;
     json_t *item;
     json_object_foreach(v, key, item) {
@@ -140,13 +148,9 @@ static int read_string_array(struct fis_ctx *ctx, const char *path, json_t *v, c
     if (!json_is_array(v))
         return must_be(ctx, path, v, "an array of strings");
     size_t size = json_array_size(v);
-    if (size > FIS_MAX_ITEMS)
-        return fis_fail(ctx, path, "%zu entries, at most %d are read", size, FIS_MAX_ITEMS);
-    if (size == 0)
-        return 0;
-    *out = calloc(size, sizeof **out);
-    if (*out == NULL)
-        return fis_nomem(ctx);
+    int rc = alloc_items(ctx, path, size, sizeof **out, (void **)out);
+    if (rc != 0)
+        return rc;
     for (size_t i = 0; i < size; i++) {
         json_t *item = json_array_get(v, i);
         char p[FIS_PATH_MAX];
@@ -184,7 +188,7 @@ static int read_selection(struct fis_ctx *ctx, const char *path, struct fis_targ
     if (arg == NULL || p == arg || strcmp(p, ")") != 0 || n < 1 ||
         (t->sel == FIS_SELECT_PERCENT && n > 100) || n > 1000000)
         return fis_fail(ctx, path, "must be ALL, COUNT(n) with n >= 1 or PERCENT(n) with n in "
-                                   "1..100, got %s", fis_quote(s, q, sizeof q));
+                                   "1..100, got %s", rdsim_quote(s, q, sizeof q));
     t->sel_n = n;
     return 0;
 }
@@ -196,14 +200,10 @@ static int read_filters(struct fis_ctx *ctx, const char *path, json_t *v, struct
     if (!json_is_array(v))
         return must_be(ctx, path, v, "an array of filters");
     size_t size = json_array_size(v);
-    if (size > FIS_MAX_ITEMS)
-        return fis_fail(ctx, path, "%zu filters, at most %d are read", size, FIS_MAX_ITEMS);
     t->has_filters = true;
-    if (size == 0)
-        return 0;
-    t->filters = calloc(size, sizeof *t->filters);
-    if (t->filters == NULL)
-        return fis_nomem(ctx);
+    int rc = alloc_items(ctx, path, size, sizeof *t->filters, (void **)&t->filters);
+    if (rc != 0)
+        return rc;
     for (size_t i = 0; i < size; i++) {
         json_t *f = json_array_get(v, i);
         char p[FIS_PATH_MAX], pv[FIS_PATH_MAX];
@@ -212,7 +212,7 @@ static int read_filters(struct fis_ctx *ctx, const char *path, json_t *v, struct
             return must_be(ctx, p, f, what);
         struct fis_filter *flt = &t->filters[i];
         t->n_filters = i + 1;
-        int rc = check_keys(ctx, p, f, keys);
+        rc = check_keys(ctx, p, f, keys);
         if (rc == 0)
             rc = read_string(ctx, p, f, "path", true, true, &flt->path);
         if (rc == 0 && json_object_get(f, "values") == NULL)
@@ -300,14 +300,9 @@ static int read_named(struct fis_ctx *ctx, const char *base, json_t *obj, const 
     fis_path_key(path, base, key);
     if (!json_is_object(v))
         return must_be(ctx, path, v, "an object of named entries");
-    size_t count = json_object_size(v);
-    if (count > FIS_MAX_ITEMS)
-        return fis_fail(ctx, path, "%zu entries, at most %d are read", count, FIS_MAX_ITEMS);
-    if (count == 0)
-        return 0;
-    *items = calloc(count, size);
-    if (*items == NULL)
-        return fis_nomem(ctx);
+    int rc = alloc_items(ctx, path, json_object_size(v), size, items);
+    if (rc != 0)
+        return rc;
     const char *name;
     json_t *item;
     json_object_foreach(v, name, item) {
@@ -316,7 +311,7 @@ static int read_named(struct fis_ctx *ctx, const char *base, json_t *obj, const 
         if (name[0] == '\0')
             return fis_fail(ctx, path, "a name must not be empty");
         char p[FIS_PATH_MAX];
-        int rc = one(ctx, name, fis_path_key(p, path, name), item, slot);
+        rc = one(ctx, name, fis_path_key(p, path, name), item, slot);
         if (rc != 0)
             return rc;
     }
@@ -349,10 +344,9 @@ static int read_stops(struct fis_ctx *ctx, const char *base, json_t *v, struct f
     if (!json_is_array(v))
         return must_be(ctx, path, v, "an array of stop conditions ({\"source\": \"none\"})");
     size_t size = json_array_size(v);
-    if (size > FIS_MAX_ITEMS)
-        return fis_fail(ctx, path, "%zu entries, at most %d are read", size, FIS_MAX_ITEMS);
-    if (size > 0 && (t->stops = calloc(size, sizeof *t->stops)) == NULL)
-        return fis_nomem(ctx);
+    int rc = alloc_items(ctx, path, size, sizeof *t->stops, (void **)&t->stops);
+    if (rc != 0)
+        return rc;
     for (size_t i = 0; i < size; i++) {
         json_t *s = json_array_get(v, i);
         char p[FIS_PATH_MAX], ps[FIS_PATH_MAX], q[96];
@@ -361,7 +355,7 @@ static int read_stops(struct fis_ctx *ctx, const char *base, json_t *v, struct f
         struct fis_stop *stop = &t->stops[i];
         if (!json_is_object(s))
             return must_be(ctx, p, s, "a stop condition ({\"source\": ..., \"value\": ...})");
-        int rc = check_keys(ctx, p, s, keys);
+        rc = check_keys(ctx, p, s, keys);
         if (rc == 0)
             rc = read_string(ctx, p, s, "source", true, true, &stop->source);
         if (rc == 0)
@@ -372,7 +366,7 @@ static int read_stops(struct fis_ctx *ctx, const char *base, json_t *v, struct f
         if (!alarm && strcmp(stop->source, "none") != 0)
             return fis_fail(ctx, fis_path_key(ps, p, "source"),
                             "must be \"none\" or \"aws:cloudwatch:alarm\", got %s",
-                            fis_quote(stop->source, q, sizeof q));
+                            rdsim_quote(stop->source, q, sizeof q));
         if (alarm && stop->value == NULL)
             return fis_fail(ctx, p, "an aws:cloudwatch:alarm stop condition needs \"value\": "
                                     "the alarm's ARN");

@@ -47,6 +47,17 @@ static void comment(FILE *f, const char *indent, const char *text)
         fputc('\n', f);
 }
 
+/* s on one line, for a comment or the description: control characters
+ * (line breaks, tabs) become spaces, and the text is cut at size - 1. */
+static const char *one_line(const char *s, char *buf, size_t size)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && o + 1 < size; p++)
+        buf[o++] = *p < 0x20 || *p == 0x7f ? ' ' : (char)*p;
+    buf[o] = '\0';
+    return buf;
+}
+
 static const char *deployment_limit(enum rdsim_deployment d, const char **source)
 {
     switch (d) {
@@ -68,11 +79,12 @@ static const char *deployment_limit(enum rdsim_deployment d, const char **source
 static void header(FILE *f, const struct fis_template *t, const struct rdsim_scenario *sc,
                    const char *template_name, const char *scenario_name)
 {
-    char line[2048], at[32], end[32], q[160], what[400] = "";
+    char line[2048], at[32], end[32], q[600], what[700] = "";
     if (t->id != NULL || t->description != NULL)
-        snprintf(what, sizeof what, " (%s%s%s)", t->id ? t->id : "",
-                 t->id && t->description ? ": " : "",
-                 t->description ? fis_quote(t->description, q, sizeof q) : "");
+        snprintf(what, sizeof what, " (%s%s%s%s%s)", t->id ? t->id : "",
+                 t->id && t->description ? ": " : "", t->description ? "\"" : "",
+                 t->description ? one_line(t->description, q, sizeof q) : "",
+                 t->description ? "\"" : "");
     snprintf(line, sizeof line, "Written by rdsim fis from the AWS FIS experiment template %s%s "
                                 "and the cluster, workload and clients of %s. Replay it with "
                                 "rdsim run on this file (rdsim run --fis %s %s does both steps).",
@@ -265,7 +277,7 @@ int fis_write(struct fis_ctx *ctx, const struct fis_template *t, const struct rd
               const char *template_name, const char *scenario_text, size_t scenario_len,
               const struct fis_event *events, size_t n_events, char **out, size_t *out_len)
 {
-    const char *scenario_name = strrchr(sc->path, '/') ? strrchr(sc->path, '/') + 1 : sc->path;
+    const char *scenario_name = fis_base_name(sc->path);
     yaml_parser_t parser;
     yaml_emitter_t emitter;
     yaml_document_t doc;
@@ -292,13 +304,13 @@ int fis_write(struct fis_ctx *ctx, const struct fis_template *t, const struct rd
     }
     have_doc = true;
 
-    char description[2048], q[200];
+    char description[2048], q[600];
     snprintf(description, sizeof description,
              "The AWS FIS experiment template %s%s%s%s replayed on the cluster, workload and "
              "clients of %s.%s%s",
-             template_name, t->description ? " (" : "",
-             t->description ? fis_quote(t->description, q, sizeof q) : "",
-             t->description ? ")" : "", scenario_name,
+             template_name, t->description ? " (\"" : "",
+             t->description ? one_line(t->description, q, sizeof q) : "",
+             t->description ? "\")" : "", scenario_name,
              n_events ? "" : " No action of the template became an event.",
              " See the comments at the top of the file for what each action became.");
     int desc = add_scalar(&doc, description, YAML_ANY_SCALAR_STYLE);

@@ -141,3 +141,8 @@ void rdsim_scenario_free(struct rdsim_scenario *sc)
     free(sc->events);
     free(sc);
 }
+
+const char *rdsim_quote(const char *s, char *buf, size_t size)
+{
+    return sc_quote(s, buf, size);
+}
