@@ -197,38 +197,51 @@ static int check_naming(struct fis_ctx *ctx, const struct fis_target *t)
     return 0;
 }
 
+/* The first of `names` (n of them) not in the NULL-terminated `known`, or
+ * n when all are; `list` gets the known ones, joined. */
+static size_t first_unknown(const char *const *known, const char *(*name)(const void *, size_t),
+                            const void *items, size_t n, char *list, size_t size)
+{
+    size_t count = 0;
+    while (known[count] != NULL)
+        count++;
+    join(list, size, known, count);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < count && strcmp(known[k], name(items, i)) != 0)
+            k++;
+        if (k == count)
+            return i;
+    }
+    return n;
+}
+
+static const char *filter_path(const void *items, size_t i)
+{
+    return ((const struct fis_filter *)items)[i].path;
+}
+
+static const char *param_key(const void *items, size_t i)
+{
+    return ((const struct fis_kv *)items)[i].key;
+}
+
 /* Check that every filter path and parameter is one rdsim evaluates. */
 static int check_known(struct fis_ctx *ctx, const struct fis_target *t,
                        const char *const *filters, const char *const *params)
 {
     char p[FIS_PATH_MAX], pp[FIS_PATH_MAX], list[256], q[96];
-    for (size_t i = 0; i < t->n_filters; i++) {
-        size_t k = 0;
-        while (filters[k] != NULL && strcmp(filters[k], t->filters[i].path) != 0)
-            k++;
-        if (filters[k] != NULL)
-            continue;
-        size_t n = 0;
-        while (filters[n] != NULL)
-            n++;
-        join(list, sizeof list, filters, n);
+    size_t i = first_unknown(filters, filter_path, t->filters, t->n_filters, list, sizeof list);
+    if (i < t->n_filters) {
         snprintf(pp, sizeof pp, "%s.filters[%zu].path", t->path, i);
         return fis_fail(ctx, pp, "rdsim cannot evaluate the filter %s on %s offline; it knows %s",
                         rdsim_quote(t->filters[i].path, q, sizeof q), t->resource_type, list);
     }
-    for (size_t i = 0; i < t->n_params; i++) {
-        size_t k = 0;
-        while (params[k] != NULL && strcmp(params[k], t->params[i].key) != 0)
-            k++;
-        if (params[k] != NULL)
-            continue;
-        size_t n = 0;
-        while (params[n] != NULL)
-            n++;
-        join(list, sizeof list, params, n);
+    i = first_unknown(params, param_key, t->params, t->n_params, list, sizeof list);
+    if (i < t->n_params) {
         fis_path_key(pp, fis_path_key(p, t->path, "parameters"), t->params[i].key);
         return fis_fail(ctx, pp, "unknown parameter for %s; it takes %s", t->resource_type,
-                        n ? list : "none");
+                        list[0] ? list : "none");
     }
     return 0;
 }
@@ -648,10 +661,13 @@ static int resolve_subnet(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
         snprintf(tags, sizeof tags, "; its subnets tagged %s are taken to include the "
                                     "database's", tt);
     }
+    bool vpc = fis_param(t->params, t->n_params, "vpc") != NULL;
+    for (size_t f = 0; f < t->n_filters; f++)
+        vpc = vpc || strcmp(t->filters[f].path, "VpcId") == 0;
     if (t->n_azs > 0)
-        t->note = fis_printf("the subnets of %s%s%s%s", list,
+        t->note = fis_printf("the subnets of %s%s%s%s%s", list,
                              kept < m ? ", chosen at random by " : "", kept < m ? t->selection : "",
-                             tags);
+                             tags, vpc ? "; the VPC is not checked (rdsim models one)" : "");
     else
         t->note = fis_printf("matches no subnet (its filters and parameters exclude each other)");
     return t->note == NULL ? fis_nomem(ctx) : 0;
