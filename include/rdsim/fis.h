@@ -35,20 +35,20 @@
 
 /* The AZ of one subnet, for subnet targets named by ARN (--subnet ID=AZ). */
 struct rdsim_fis_subnet {
-    const char *id;  /* "subnet-0123abcd" */
-    const char *az;  /* "us-east-1a"; must be an AZ of the scenario's topology */
+    const char *id; /* "subnet-0123abcd" */
+    const char *az; /* "us-east-1a"; must be an AZ of the scenario's topology */
 };
 
 struct rdsim_fis_options {
-    bool skip_unsupported;  /* drop actions rdsim cannot simulate, with a warning */
+    bool skip_unsupported; /* drop actions rdsim cannot simulate, with a warning */
     const struct rdsim_fis_subnet *subnets;
     size_t n_subnets;
 };
 
 struct rdsim_fis_result {
-    char *yaml;             /* the scenario written, NUL-terminated */
+    char *yaml; /* the scenario written, NUL-terminated */
     size_t yaml_len;
-    char **warnings;        /* one line each, for the caller to show */
+    char **warnings; /* one line each, for the caller to show */
     size_t n_warnings;
 };
 
@@ -61,10 +61,11 @@ struct rdsim_fis_result {
  * for a template that cannot be replayed on this scenario, RDSIM_ENOMEM,
  * or RDSIM_EINTERNAL if the written scenario failed to load (a bug).
  */
-int rdsim_fis_convert(const char *template_path, const char *template_text, size_t template_len,
-                      const struct rdsim_scenario *sc, const char *scenario_text,
-                      size_t scenario_len, const struct rdsim_fis_options *opt,
-                      struct rdsim_fis_result **out, struct rdsim_err *err);
+int rdsim_fis_convert(const char *template_path, const char *template_text,
+                      size_t template_len, const struct rdsim_scenario *sc,
+                      const char *scenario_text, size_t scenario_len,
+                      const struct rdsim_fis_options *opt, struct rdsim_fis_result **out,
+                      struct rdsim_err *err);
 
 /*
  * The same from two files: the template and the scenario are read, the
@@ -72,8 +73,8 @@ int rdsim_fis_convert(const char *template_path, const char *template_text, size
  * RDSIM_EIO when a file cannot be read.
  */
 int rdsim_fis_convert_files(const char *template_path, const char *scenario_path,
-                            const struct rdsim_fis_options *opt, struct rdsim_fis_result **out,
-                            struct rdsim_err *err);
+                            const struct rdsim_fis_options *opt,
+                            struct rdsim_fis_result **out, struct rdsim_err *err);
 
 /* Free a result; NULL does nothing. */
 void rdsim_fis_result_free(struct rdsim_fis_result *r);

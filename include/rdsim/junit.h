@@ -28,8 +28,8 @@
 
 /* One test case; strings are the caller's and must outlive the write. */
 struct rdsim_junit_case {
-    const char *name;         /* "max_writer_downtime" */
-    const char *classname;    /* "rdsim.01-multi-az-instance-failover" */
+    const char *name;      /* "max_writer_downtime" */
+    const char *classname; /* "rdsim.01-multi-az-instance-failover" */
     double time_s;
     const char *failure;      /* NULL: passed; else the one-line failure message */
     const char *failure_type; /* the kind of failure ("expectation"); NULL: "failure" */
@@ -41,17 +41,17 @@ struct rdsim_junit_property {
 };
 
 struct rdsim_junit_suite {
-    const char *name;         /* the scenario's name */
-    const char *package;      /* NULL: "rdsim" */
-    const char *timestamp;    /* "2024-05-01T12:00:00", UTC, no zone (the schema's form);
-                               * NULL: "1970-01-01T00:00:00" */
-    const char *hostname;     /* NULL: "localhost", as the schema says */
-    double time_s;            /* wall-clock seconds the suite took */
+    const char *name;      /* the scenario's name */
+    const char *package;   /* NULL: "rdsim" */
+    const char *timestamp; /* "2024-05-01T12:00:00", UTC, no zone (the schema's form);
+                            * NULL: "1970-01-01T00:00:00" */
+    const char *hostname;  /* NULL: "localhost", as the schema says */
+    double time_s;         /* wall-clock seconds the suite took */
     const struct rdsim_junit_property *properties;
     size_t n_properties;
     const struct rdsim_junit_case *cases;
     size_t n_cases;
-    const char *system_out;   /* may be NULL */
+    const char *system_out; /* may be NULL */
 };
 
 /*
@@ -62,8 +62,8 @@ struct rdsim_junit_suite {
 int rdsim_junit_write(FILE *f, const struct rdsim_junit_suite *suites, size_t n,
                       struct rdsim_err *err);
 /* The same into the file at `path` (created or replaced). */
-int rdsim_junit_write_file(const char *path, const struct rdsim_junit_suite *suites, size_t n,
-                           struct rdsim_err *err);
+int rdsim_junit_write_file(const char *path, const struct rdsim_junit_suite *suites,
+                           size_t n, struct rdsim_err *err);
 
 /* One run as a suite: a case per expectation the results hold, named as in
  * summary.json; the seed, scenario and rdsim version as properties; the
@@ -72,7 +72,7 @@ struct rdsim_junit_run {
     struct rdsim_junit_suite suite;
     struct rdsim_junit_case *cases;
     struct rdsim_junit_property properties[4];
-    char **owned;             /* the strings the suite points into */
+    char **owned; /* the strings the suite points into */
     size_t n_owned;
 };
 

@@ -54,8 +54,10 @@ int rdsim_fis_cli_subnet(struct rdsim_fis_cli *cli, const char *arg, const char 
     char msg[512];
     const char *eq = strchr(arg, '=');
     if (eq == NULL || eq == arg || eq[1] == '\0') {
-        snprintf(msg, sizeof msg, "--subnet: must be SUBNET_ID=AZ (subnet-0abc=us-east-1a), "
-                                  "got \"%s\"", arg);
+        snprintf(msg, sizeof msg,
+                 "--subnet: must be SUBNET_ID=AZ (subnet-0abc=us-east-1a), "
+                 "got \"%s\"",
+                 arg);
         return rdsim_bad_usage(msg, usage);
     }
     if (cli->opt.n_subnets == RDSIM_FIS_MAX_SUBNETS) {
@@ -94,12 +96,13 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-int rdsim_fis_cli_load(const struct rdsim_fis_cli *cli, const char *scenario_path, bool quiet,
-                       struct rdsim_scenario **out)
+int rdsim_fis_cli_load(const struct rdsim_fis_cli *cli, const char *scenario_path,
+                       bool quiet, struct rdsim_scenario **out)
 {
     struct rdsim_fis_result *res = NULL;
     struct rdsim_err err = {0};
-    int rc = rdsim_fis_convert_files(cli->template_path, scenario_path, &cli->opt, &res, &err);
+    int rc =
+        rdsim_fis_convert_files(cli->template_path, scenario_path, &cli->opt, &res, &err);
     if (rc != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return rdsim_exit_for_load(rc);
@@ -184,15 +187,18 @@ int rdsim_cmd_fis(int argc, char **argv)
     if (optind >= argc)
         return rdsim_bad_usage("fis: no template given", usage_fis);
     if (optind + 1 < argc) {
-        snprintf(msg, sizeof msg, "fis: one template at a time, got \"%s\" too", argv[optind + 1]);
+        snprintf(msg, sizeof msg, "fis: one template at a time, got \"%s\" too",
+                 argv[optind + 1]);
         return rdsim_bad_usage(msg, usage_fis);
     }
     if (scenario == NULL)
-        return rdsim_bad_usage("fis: --cluster SCENARIO.yaml is required (the cluster to replay "
-                               "the template on)",
-                               usage_fis);
+        return rdsim_bad_usage(
+            "fis: --cluster SCENARIO.yaml is required (the cluster to replay "
+            "the template on)",
+            usage_fis);
     cli.template_path = argv[optind];
-    if (out_path != NULL && (same_file(out_path, scenario) || same_file(out_path, argv[optind]))) {
+    if (out_path != NULL &&
+        (same_file(out_path, scenario) || same_file(out_path, argv[optind]))) {
         snprintf(msg, sizeof msg, "fis: -o %s would replace the file it reads", out_path);
         return rdsim_bad_usage(msg, usage_fis);
     }
@@ -213,7 +219,8 @@ int rdsim_cmd_fis(int argc, char **argv)
     ok = (f == stdout ? fflush(f) : fclose(f)) == 0 && ok;
     rdsim_fis_result_free(res);
     if (!ok) {
-        fprintf(stderr, "rdsim: %s: cannot write the scenario\n", out_path ? out_path : "stdout");
+        fprintf(stderr, "rdsim: %s: cannot write the scenario\n",
+                out_path ? out_path : "stdout");
         return RDSIM_EXIT_INTERNAL;
     }
     return RDSIM_EXIT_OKAY;

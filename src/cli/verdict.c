@@ -32,8 +32,8 @@ double rdsim_cli_mono_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int rdsim_cli_write_junit(const char *path, const struct rdsim_results *res, double started_s,
-                          double wall_s, struct rdsim_err *err)
+int rdsim_cli_write_junit(const char *path, const struct rdsim_results *res,
+                          double started_s, double wall_s, struct rdsim_err *err)
 {
     struct rdsim_junit_run *j = NULL;
     char stamp[32], host[256];
@@ -46,7 +46,8 @@ int rdsim_cli_write_junit(const char *path, const struct rdsim_results *res, dou
     bool reproducible = epoch != NULL && *epoch != '\0' && end != NULL && *end == '\0';
     time_t t = reproducible ? (time_t)fixed : (time_t)started_s;
     struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL || strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+    if (gmtime_r(&t, &tm) == NULL ||
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
         snprintf(stamp, sizeof stamp, "1970-01-01T00:00:00");
     if (reproducible || gethostname(host, sizeof host) != 0)
         snprintf(host, sizeof host, "localhost");
@@ -65,11 +66,13 @@ int rdsim_cli_print_file(const char *path, struct rdsim_err *err)
     size_t n;
     FILE *f = fopen(path, "rb");
     if (f == NULL)
-        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot read: %s", path, strerror(errno));
+        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot read: %s", path,
+                             strerror(errno));
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
         if (fwrite(buf, 1, n, stdout) != n)
             break;
     int bad = ferror(f) || ferror(stdout) || fflush(stdout) != 0;
     fclose(f);
-    return bad ? rdsim_err_set(err, RDSIM_EIO, "%s: cannot copy to standard output", path) : 0;
+    return bad ? rdsim_err_set(err, RDSIM_EIO, "%s: cannot copy to standard output", path)
+               : 0;
 }

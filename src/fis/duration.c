@@ -36,7 +36,7 @@ int rdsim_fis_parse_duration(const char *text, rdsim_time_t *out, const char **w
         {'S', true, RDSIM_S},
     };
     const char *p = text;
-    size_t next = 0;   /* the first unit still allowed */
+    size_t next = 0; /* the first unit still allowed */
     bool in_time = false, any = false;
     rdsim_time_t total = 0;
 
@@ -79,22 +79,25 @@ int rdsim_fis_parse_duration(const char *text, rdsim_time_t *out, const char **w
             }
         }
         if (*p == 'Y' || *p == 'W' || (*p == 'M' && !in_time))
-            return bad(why, "years, months and weeks have no fixed length; use days, hours, "
-                            "minutes or seconds");
+            return bad(why,
+                       "years, months and weeks have no fixed length; use days, hours, "
+                       "minutes or seconds");
         size_t u = next;
         while (u < sizeof units / sizeof units[0] && units[u].unit != *p)
             u++;
         if (u == sizeof units / sizeof units[0]) {
             for (size_t k = 0; k < next; k++)
                 if (units[k].unit == *p)
-                    return bad(why, "components out of order (days, then T, hours, minutes, "
-                                    "seconds)");
+                    return bad(why,
+                               "components out of order (days, then T, hours, minutes, "
+                               "seconds)");
             return bad(why, *p == '\0' ? "a number without a unit (D, H, M or S)"
                                        : "an unknown unit (D, H, M or S)");
         }
         if (units[u].time != in_time)
-            return bad(why, in_time ? "days go before the T" : "hours, minutes and seconds go "
-                                                               "after a T (PT5M)");
+            return bad(why, in_time ? "days go before the T"
+                                    : "hours, minutes and seconds go "
+                                      "after a T (PT5M)");
         if (has_frac && units[u].unit != 'S')
             return bad(why, "a fraction is allowed on the seconds only");
         if (whole > (uint64_t)(MAX_DURATION / units[u].ns))

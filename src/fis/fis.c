@@ -85,8 +85,8 @@ char *fis_path_key(char *buf, const char *base, const char *key)
 {
     bool plain = key[0] != '\0' && strlen(key) <= 40;
     for (const char *p = key; plain && *p != '\0'; p++)
-        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                *p == '_' || *p == '-';
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
     char q[96];
     snprintf(buf, FIS_PATH_MAX, "%s%s%s", base, base[0] ? "." : "",
              plain ? key : rdsim_quote(key, q, sizeof q));
@@ -117,19 +117,32 @@ static const struct action_spec {
     const char *target_key;    /* the key of the action's targets, NULL: none */
     const char *resource_type; /* what that target must be */
     enum fis_resource resource;
-    const char *params[4];     /* NULL-terminated */
+    const char *params[4]; /* NULL-terminated */
 } specs[] = {
-    {"aws:rds:failover-db-cluster", FIS_ACT_FAILOVER_CLUSTER, "Clusters", "aws:rds:cluster",
-     FIS_RES_CLUSTER, {NULL}},
-    {"aws:rds:reboot-db-instances", FIS_ACT_REBOOT, "DBInstances", "aws:rds:db", FIS_RES_DB,
+    {"aws:rds:failover-db-cluster",
+     FIS_ACT_FAILOVER_CLUSTER,
+     "Clusters",
+     "aws:rds:cluster",
+     FIS_RES_CLUSTER,
+     {NULL}},
+    {"aws:rds:reboot-db-instances",
+     FIS_ACT_REBOOT,
+     "DBInstances",
+     "aws:rds:db",
+     FIS_RES_DB,
      {"forceFailover", NULL}},
-    {"aws:network:disrupt-connectivity", FIS_ACT_DISRUPT, "Subnets", "aws:ec2:subnet",
-     FIS_RES_SUBNET, {"duration", "scope", "prefixListIdentifier", NULL}},
+    {"aws:network:disrupt-connectivity",
+     FIS_ACT_DISRUPT,
+     "Subnets",
+     "aws:ec2:subnet",
+     FIS_RES_SUBNET,
+     {"duration", "scope", "prefixListIdentifier", NULL}},
     {"aws:fis:wait", FIS_ACT_WAIT, NULL, NULL, FIS_RES_OTHER, {"duration", NULL}},
 };
 
-static const char supported_list[] = "aws:rds:failover-db-cluster, aws:rds:reboot-db-instances, "
-                                     "aws:network:disrupt-connectivity and aws:fis:wait";
+static const char supported_list[] =
+    "aws:rds:failover-db-cluster, aws:rds:reboot-db-instances, "
+    "aws:network:disrupt-connectivity and aws:fis:wait";
 
 /* Why rdsim cannot simulate an action, by its family. */
 static const char *unsupported_reason(const char *id)
@@ -137,8 +150,9 @@ static const char *unsupported_reason(const char *id)
     static const struct {
         const char *prefix, *why;
     } reasons[] = {
-        {"aws:ec2:", "it acts on EC2 instances, Auto Scaling groups or capacity, which rdsim "
-                     "does not model (its clients are not instances)"},
+        {"aws:ec2:",
+         "it acts on EC2 instances, Auto Scaling groups or capacity, which rdsim "
+         "does not model (its clients are not instances)"},
         {"aws:ecs:", "it acts on ECS tasks, which rdsim does not model"},
         {"aws:eks:", "it acts on EKS clusters and pods, which rdsim does not model"},
         {"aws:ebs:", "it pauses EBS volumes; rdsim models RDS storage only through the "
@@ -148,18 +162,24 @@ static const char *unsupported_reason(const char *id)
         {"aws:dynamodb:", "it acts on DynamoDB, which rdsim does not model"},
         {"aws:s3:", "it acts on Amazon S3, which rdsim does not model"},
         {"aws:lambda:", "it acts on Lambda functions, which rdsim does not model"},
-        {"aws:ssm:", "it runs Systems Manager documents on instances, which rdsim cannot run"},
-        {"aws:arc:", "it shifts load-balancer traffic away from an AZ (zonal autoshift), which "
-                     "rdsim does not model"},
-        {"aws:fis:inject-api", "it injects errors into AWS API calls, which rdsim does not make"},
-        {"aws:cloudwatch:", "it reads CloudWatch alarms, which cannot be evaluated offline"},
+        {"aws:ssm:",
+         "it runs Systems Manager documents on instances, which rdsim cannot run"},
+        {"aws:arc:",
+         "it shifts load-balancer traffic away from an AZ (zonal autoshift), which "
+         "rdsim does not model"},
+        {"aws:fis:inject-api",
+         "it injects errors into AWS API calls, which rdsim does not make"},
+        {"aws:cloudwatch:",
+         "it reads CloudWatch alarms, which cannot be evaluated offline"},
         {"aws:network:route-table-disrupt-cross-region-connectivity",
-         "it isolates a Region by route tables; rdsim's region-outage event is the nearest, but "
+         "it isolates a Region by route tables; rdsim's region-outage event is the "
+         "nearest, but "
          "a template cannot say which side the clients are on"},
         {"aws:network:transit-gateway-disrupt-cross-region-connectivity",
          "it isolates a Region at a transit gateway, which rdsim does not model"},
-        {"aws:network:disrupt-vpc-endpoint", "it blocks VPC endpoints, which rdsim does not "
-                                             "model"},
+        {"aws:network:disrupt-vpc-endpoint",
+         "it blocks VPC endpoints, which rdsim does not "
+         "model"},
         {"aws:directconnect:", "it acts on Direct Connect, which rdsim does not model"},
         {"aws:dsql:", "it acts on Aurora DSQL, which rdsim does not model"},
         {"aws:kinesis:", "it acts on Kinesis, which rdsim does not model"},
@@ -176,8 +196,9 @@ static int unsupported(struct fis_ctx *ctx, const struct rdsim_fis_options *opt,
                        const char *why)
 {
     if (opt == NULL || !opt->skip_unsupported)
-        return fis_fail(ctx, path, "%s cannot be simulated by rdsim: %s; rdsim simulates %s "
-                                   "(--skip-unsupported drops the others)",
+        return fis_fail(ctx, path,
+                        "%s cannot be simulated by rdsim: %s; rdsim simulates %s "
+                        "(--skip-unsupported drops the others)",
                         what, why, supported_list);
     a->skipped = true;
     if ((a->why_skipped = fis_printf("dropped (--skip-unsupported): %s", why)) == NULL)
@@ -185,22 +206,26 @@ static int unsupported(struct fis_ctx *ctx, const struct rdsim_fis_options *opt,
     return fis_warn(ctx, "%s: %s %s", a->path, what, a->why_skipped);
 }
 
-static int check_duration_range(struct fis_ctx *ctx, const struct fis_action *a, const char *path)
+static int check_duration_range(struct fis_ctx *ctx, const struct fis_action *a,
+                                const char *path)
 {
     /* FIS: "The duration, from one minute to 12 hours." */
     if (a->duration < 60 * RDSIM_S || a->duration > 12 * 3600 * RDSIM_S) {
         char q[96];
-        return fis_fail(ctx, path, "must be from one minute to 12 hours (PT1M..PT12H), as FIS "
-                                   "allows for %s, got %s", a->action_id,
-                        rdsim_quote(fis_param(a->params, a->n_params, "duration"), q, sizeof q));
+        return fis_fail(
+            ctx, path,
+            "must be from one minute to 12 hours (PT1M..PT12H), as FIS "
+            "allows for %s, got %s",
+            a->action_id,
+            rdsim_quote(fis_param(a->params, a->n_params, "duration"), q, sizeof q));
     }
     return 0;
 }
 
 /* The action's one target: the key FIS expects, naming a target of the
  * right resource type. */
-static int check_action_target(struct fis_ctx *ctx, struct fis_template *t, struct fis_action *a,
-                               const struct action_spec *spec)
+static int check_action_target(struct fis_ctx *ctx, struct fis_template *t,
+                               struct fis_action *a, const struct action_spec *spec)
 {
     char p[FIS_PATH_MAX], q[96];
     snprintf(p, sizeof p, "%s.targets", a->path);
@@ -211,14 +236,15 @@ static int check_action_target(struct fis_ctx *ctx, struct fis_template *t, stru
     }
     if (a->n_targets == 0)
         return fis_fail(ctx, a->n_targets == 0 && a->targets == NULL ? a->path : p,
-                        "%s needs its target: \"targets\": {\"%s\": \"TARGET\"}", a->action_id,
-                        spec->target_key);
+                        "%s needs its target: \"targets\": {\"%s\": \"TARGET\"}",
+                        a->action_id, spec->target_key);
     for (size_t k = 0; k < a->n_targets; k++)
         if (strcmp(a->targets[k].key, spec->target_key) != 0) {
             char pk[FIS_PATH_MAX];
             return fis_fail(ctx, fis_path_key(pk, p, a->targets[k].key),
                             "%s takes its target as \"%s\", not %s", a->action_id,
-                            spec->target_key, rdsim_quote(a->targets[k].key, q, sizeof q));
+                            spec->target_key,
+                            rdsim_quote(a->targets[k].key, q, sizeof q));
         }
     const char *name = a->targets[0].value;
     char pk[FIS_PATH_MAX];
@@ -228,7 +254,8 @@ static int check_action_target(struct fis_ctx *ctx, struct fis_template *t, stru
         if (strcmp(g->name, name) != 0)
             continue;
         if (strcmp(g->resource_type, spec->resource_type) != 0)
-            return fis_fail(ctx, pk, "names the target %s, of type %s; %s needs an %s target",
+            return fis_fail(ctx, pk,
+                            "names the target %s, of type %s; %s needs an %s target",
                             g->name, g->resource_type, a->action_id, spec->resource_type);
         g->kind = spec->resource;
         a->target = g;
@@ -264,8 +291,10 @@ static int check_action(struct fis_ctx *ctx, struct fis_template *t, struct fis_
     snprintf(p, sizeof p, "%s.parameters.duration", a->path);
     if (dur != NULL) {
         if (rdsim_fis_parse_duration(dur, &a->duration, &why) != 0)
-            return fis_fail(ctx, p, "must be an ISO 8601 duration such as PT5M or PT1H30M, got "
-                                    "%s: %s", rdsim_quote(dur, q, sizeof q), why);
+            return fis_fail(ctx, p,
+                            "must be an ISO 8601 duration such as PT5M or PT1H30M, got "
+                            "%s: %s",
+                            rdsim_quote(dur, q, sizeof q), why);
         a->has_duration = true;
     }
     const struct action_spec *spec = NULL;
@@ -274,7 +303,8 @@ static int check_action(struct fis_ctx *ctx, struct fis_template *t, struct fis_
             spec = &specs[i];
     if (spec == NULL) {
         snprintf(p, sizeof p, "%s.actionId", a->path);
-        return unsupported(ctx, opt, a, p, a->action_id, unsupported_reason(a->action_id));
+        return unsupported(ctx, opt, a, p, a->action_id,
+                           unsupported_reason(a->action_id));
     }
     a->kind = spec->kind;
     for (size_t k = 0; k < a->n_params; k++) {
@@ -300,21 +330,25 @@ static int check_action(struct fis_ctx *ctx, struct fis_template *t, struct fis_
     if (spec->kind == FIS_ACT_WAIT || spec->kind == FIS_ACT_DISRUPT) {
         snprintf(p, sizeof p, "%s.parameters", a->path);
         if (!a->has_duration)
-            return fis_fail(ctx, a->params ? p : a->path, "%s needs the parameter \"duration\" "
-                                                          "(PT1M..PT12H)", a->action_id);
+            return fis_fail(ctx, a->params ? p : a->path,
+                            "%s needs the parameter \"duration\" "
+                            "(PT1M..PT12H)",
+                            a->action_id);
         snprintf(p, sizeof p, "%s.parameters.duration", a->path);
         int rc = check_duration_range(ctx, a, p);
         if (rc != 0)
             return rc;
     }
     if (spec->kind == FIS_ACT_DISRUPT) {
-        static const char *const other[] = {"dynamodb", "prefix-list", "s3", "s3express", "vpc",
-                                            NULL};
+        static const char *const other[] = {"dynamodb",  "prefix-list", "s3",
+                                            "s3express", "vpc",         NULL};
         const char *scope = fis_param(a->params, a->n_params, "scope");
         snprintf(p, sizeof p, "%s.parameters", a->path);
         if (scope == NULL)
-            return fis_fail(ctx, p, "%s needs the parameter \"scope\" (all or "
-                                    "availability-zone)", a->action_id);
+            return fis_fail(ctx, p,
+                            "%s needs the parameter \"scope\" (all or "
+                            "availability-zone)",
+                            a->action_id);
         snprintf(p, sizeof p, "%s.parameters.scope", a->path);
         if ((a->scope = strdup(scope)) == NULL)
             return fis_nomem(ctx);
@@ -323,15 +357,18 @@ static int check_action(struct fis_ctx *ctx, struct fis_template *t, struct fis_
                 if (strcmp(scope, other[i]) == 0) {
                     char what[160];
                     snprintf(what, sizeof what, "%s with scope %s", a->action_id, scope);
-                    return unsupported(ctx, opt, a, p, what,
-                                       strcmp(scope, "vpc") == 0
-                                           ? "it cuts the VPC off from outside, and rdsim's "
-                                             "clients and database are all inside it"
-                                           : "it denies traffic to AWS services the database "
-                                             "does not need (S3, DynamoDB, a prefix list)");
+                    return unsupported(
+                        ctx, opt, a, p, what,
+                        strcmp(scope, "vpc") == 0
+                            ? "it cuts the VPC off from outside, and rdsim's "
+                              "clients and database are all inside it"
+                            : "it denies traffic to AWS services the database "
+                              "does not need (S3, DynamoDB, a prefix list)");
                 }
-            return fis_fail(ctx, p, "must be all, availability-zone, dynamodb, prefix-list, s3, "
-                                    "s3express or vpc, got %s", rdsim_quote(scope, q, sizeof q));
+            return fis_fail(ctx, p,
+                            "must be all, availability-zone, dynamodb, prefix-list, s3, "
+                            "s3express or vpc, got %s",
+                            rdsim_quote(scope, q, sizeof q));
         }
         if (fis_param(a->params, a->n_params, "prefixListIdentifier") != NULL) {
             snprintf(p, sizeof p, "%s.parameters.prefixListIdentifier", a->path);
@@ -372,8 +409,9 @@ static int check_force_failover(struct fis_ctx *ctx, const struct rdsim_scenario
             : c->deployment == RDSIM_DEPLOY_SINGLE_AZ && i == c->writer
                 ? "a Single-AZ DB instance"
                 : "a read replica, a Single-AZ DB instance of its own";
-        return fis_fail(ctx, p, "\"true\", but %s is %s: RebootDBInstance refuses "
-                                "ForceFailover on an instance that is not Multi-AZ",
+        return fis_fail(ctx, p,
+                        "\"true\", but %s is %s: RebootDBInstance refuses "
+                        "ForceFailover on an instance that is not Multi-AZ",
                         name, what);
     }
     return 0;
@@ -381,8 +419,8 @@ static int check_force_failover(struct fis_ctx *ctx, const struct rdsim_scenario
 
 /* Resolve the targets of the actions that run; an empty target fails, or
  * skips its action under emptyTargetResolutionMode "skip". */
-static int resolve(struct fis_ctx *ctx, struct fis_template *t, const struct rdsim_scenario *sc,
-                   const struct rdsim_fis_options *opt)
+static int resolve(struct fis_ctx *ctx, struct fis_template *t,
+                   const struct rdsim_scenario *sc, const struct rdsim_fis_options *opt)
 {
     for (size_t i = 0; i < t->n_actions; i++) {
         struct fis_action *a = &t->actions[i];
@@ -402,15 +440,18 @@ static int resolve(struct fis_ctx *ctx, struct fis_template *t, const struct rds
             continue;
         }
         if (!t->empty_target_skip)
-            return fis_fail(ctx, g->path, "%s, and FIS fails an experiment whose target "
-                                          "resolves to nothing (experimentOptions."
-                                          "emptyTargetResolutionMode \"skip\" skips the action "
-                                          "instead)", g->note);
+            return fis_fail(ctx, g->path,
+                            "%s, and FIS fails an experiment whose target "
+                            "resolves to nothing (experimentOptions."
+                            "emptyTargetResolutionMode \"skip\" skips the action "
+                            "instead)",
+                            g->note);
         /* FIS: the action "will complete immediately with status 'skipped'". */
         a->skipped = true;
         a->has_duration = false;
-        if ((a->why_skipped = fis_printf("skipped (emptyTargetResolutionMode skip): %s %s",
-                                         g->path, g->note)) == NULL)
+        if ((a->why_skipped =
+                 fis_printf("skipped (emptyTargetResolutionMode skip): %s %s", g->path,
+                            g->note)) == NULL)
             return fis_nomem(ctx);
         if ((rc = fis_warn(ctx, "%s: %s", a->path, a->why_skipped)) != 0)
             return rc;
@@ -421,7 +462,8 @@ static int resolve(struct fis_ctx *ctx, struct fis_template *t, const struct rds
 /* The events of every action that runs, by start time (file order for
  * ties), each before the end of the scenario. */
 static int build_events(struct fis_ctx *ctx, struct fis_template *t,
-                        const struct rdsim_scenario *sc, struct fis_event **out, size_t *n_out)
+                        const struct rdsim_scenario *sc, struct fis_event **out,
+                        size_t *n_out)
 {
     size_t cap = 0, n = 0;
     struct fis_event *ev = NULL;
@@ -440,7 +482,7 @@ static int build_events(struct fis_ctx *ctx, struct fis_template *t,
     for (size_t k = 0; k < t->n_actions && rc == 0; k++) {
         struct fis_action *a = &t->actions[order[k]];
         const struct fis_target *g = a->target;
-        size_t count = a->skipped || g == NULL ? 0
+        size_t count = a->skipped || g == NULL               ? 0
                        : a->kind == FIS_ACT_FAILOVER_CLUSTER ? 1
                        : a->kind == FIS_ACT_REBOOT           ? g->n_picked
                                                              : g->n_azs;
@@ -452,8 +494,9 @@ static int build_events(struct fis_ctx *ctx, struct fis_template *t,
             char at[32], dur[32];
             rdsim_format_duration(a->start, at, sizeof at);
             rdsim_format_duration(sc->duration, dur, sizeof dur);
-            rc = fis_fail(ctx, a->path, "starts at %s, at or after the end of %s (duration %s); "
-                                        "make the scenario's duration longer",
+            rc = fis_fail(ctx, a->path,
+                          "starts at %s, at or after the end of %s (duration %s); "
+                          "make the scenario's duration longer",
                           at, fis_base_name(sc->path), dur);
             break;
         }
@@ -496,10 +539,11 @@ static int build_events(struct fis_ctx *ctx, struct fis_template *t,
 
 /* ---- the whole conversion ----------------------------------------------- */
 
-int rdsim_fis_convert(const char *template_path, const char *template_text, size_t template_len,
-                      const struct rdsim_scenario *sc, const char *scenario_text,
-                      size_t scenario_len, const struct rdsim_fis_options *opt,
-                      struct rdsim_fis_result **out, struct rdsim_err *err)
+int rdsim_fis_convert(const char *template_path, const char *template_text,
+                      size_t template_len, const struct rdsim_scenario *sc,
+                      const char *scenario_text, size_t scenario_len,
+                      const struct rdsim_fis_options *opt, struct rdsim_fis_result **out,
+                      struct rdsim_err *err)
 {
     struct fis_template t = {0};
     struct fis_event *events = NULL;
@@ -522,8 +566,9 @@ int rdsim_fis_convert(const char *template_path, const char *template_text, size
     if (rc == 0 && t.skip_all) {
         for (size_t i = 0; i < t.n_actions; i++)
             t.actions[i].skipped = true;
-        rc = fis_warn(&ctx, "experimentOptions.actionsMode is \"skip-all\": every action is "
-                            "skipped, and the scenario has no events");
+        rc = fis_warn(&ctx,
+                      "experimentOptions.actionsMode is \"skip-all\": every action is "
+                      "skipped, and the scenario has no events");
     }
     if (rc == 0)
         rc = resolve(&ctx, &t, sc, opt);
@@ -532,15 +577,17 @@ int rdsim_fis_convert(const char *template_path, const char *template_text, size
         rc = build_events(&ctx, &t, sc, &events, &n_events);
     }
     if (rc == 0)
-        rc = fis_write(&ctx, &t, sc, fis_base_name(template_path), scenario_text, scenario_len,
-                       events, n_events, &res->yaml, &res->yaml_len);
+        rc = fis_write(&ctx, &t, sc, fis_base_name(template_path), scenario_text,
+                       scenario_len, events, n_events, &res->yaml, &res->yaml_len);
     if (rc == 0) {
         /* What rdsim fis writes, rdsim run must read. */
         struct rdsim_err lerr = {0};
-        if (rdsim_scenario_load_buffer(sc->path, res->yaml, res->yaml_len, &check, &lerr) != 0)
-            rc = rdsim_err_set(err, lerr.code == RDSIM_ENOMEM ? RDSIM_ENOMEM : RDSIM_EINTERNAL,
-                               "%s: internal error: the scenario written does not load: %s",
-                               template_path, lerr.msg);
+        if (rdsim_scenario_load_buffer(sc->path, res->yaml, res->yaml_len, &check,
+                                       &lerr) != 0)
+            rc = rdsim_err_set(
+                err, lerr.code == RDSIM_ENOMEM ? RDSIM_ENOMEM : RDSIM_EINTERNAL,
+                "%s: internal error: the scenario written does not load: %s",
+                template_path, lerr.msg);
         rdsim_scenario_free(check);
     }
     free(events);
@@ -590,7 +637,7 @@ static int read_file(const char *path, char **out, size_t *len, struct rdsim_err
     *out = buf;
     *len = n;
     return 0;
-io_error: {
+io_error : {
     int e = errno;
     free(buf);
     if (f != NULL)
@@ -600,8 +647,8 @@ io_error: {
 }
 
 int rdsim_fis_convert_files(const char *template_path, const char *scenario_path,
-                            const struct rdsim_fis_options *opt, struct rdsim_fis_result **out,
-                            struct rdsim_err *err)
+                            const struct rdsim_fis_options *opt,
+                            struct rdsim_fis_result **out, struct rdsim_err *err)
 {
     char *tpl = NULL, *text = NULL;
     size_t tpl_len = 0, text_len = 0;
@@ -617,7 +664,8 @@ int rdsim_fis_convert_files(const char *template_path, const char *scenario_path
     if (rc == 0)
         rc = rdsim_scenario_load_buffer(scenario_path, text, text_len, &sc, err);
     if (rc == 0)
-        rc = rdsim_fis_convert(template_path, tpl, tpl_len, sc, text, text_len, opt, out, err);
+        rc = rdsim_fis_convert(template_path, tpl, tpl_len, sc, text, text_len, opt, out,
+                               err);
     rdsim_scenario_free(sc);
     free(tpl);
     free(text);

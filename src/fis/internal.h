@@ -28,7 +28,7 @@
 #define FIS_MAX_FILE_BYTES (16u << 20)
 
 struct fis_ctx {
-    const char *file;           /* the template, as given */
+    const char *file; /* the template, as given */
     struct rdsim_err *err;
     struct rdsim_fis_result *res; /* warnings go here */
 };
@@ -51,7 +51,7 @@ enum fis_resource { FIS_RES_OTHER, FIS_RES_CLUSTER, FIS_RES_DB, FIS_RES_SUBNET }
 
 struct fis_target {
     char *name;
-    char *path;                 /* "targets.Db" */
+    char *path; /* "targets.Db" */
     char *resource_type;
     enum fis_resource kind;
     char **arns;
@@ -61,18 +61,18 @@ struct fis_target {
     size_t n_tags, n_params;
     struct fis_filter *filters;
     size_t n_filters;
-    char *selection;            /* as written: "ALL", "COUNT(1)" */
+    char *selection; /* as written: "ALL", "COUNT(1)" */
     enum fis_selection sel;
     long sel_n;
     /* Resolution (targets.c), done once: FIS picks targets at the start of
      * the experiment and keeps them. */
     bool resolved;
-    size_t *picked;             /* db targets: instance indexes, in file order */
-    const char **azs;           /* subnet targets: the AZs picked, distinct; point into the
-                                 * scenario's topology */
+    size_t *picked;   /* db targets: instance indexes, in file order */
+    const char **azs; /* subnet targets: the AZs picked, distinct; point into the
+                       * scenario's topology */
     size_t n_picked, n_azs;
-    bool cluster;               /* cluster targets: the scenario's cluster was picked */
-    char *note;                 /* how it was read, for the written file's comments */
+    bool cluster; /* cluster targets: the scenario's cluster was picked */
+    char *note;   /* how it was read, for the written file's comments */
 };
 
 enum fis_kind {
@@ -85,7 +85,7 @@ enum fis_kind {
 
 struct fis_action {
     char *name;
-    char *path;                 /* "actions.Reboot" */
+    char *path; /* "actions.Reboot" */
     char *action_id;
     char *description;
     struct fis_kv *params, *targets;
@@ -98,12 +98,12 @@ struct fis_action {
     rdsim_time_t duration;
     bool force_failover;
     char *scope;
-    struct fis_target *target;  /* the one target of an RDS or network action */
+    struct fis_target *target; /* the one target of an RDS or network action */
     /* Outcome */
     bool skipped;
     char *why_skipped;
     rdsim_time_t start, end;
-    int state;                  /* order.c's depth-first search */
+    int state; /* order.c's depth-first search */
     size_t first_event, n_events;
 };
 
@@ -112,7 +112,7 @@ struct fis_stop {
 };
 
 struct fis_template {
-    char *id;                   /* get-experiment-template output only */
+    char *id; /* get-experiment-template output only */
     char *description;
     struct fis_target *targets;
     size_t n_targets;
@@ -120,8 +120,8 @@ struct fis_template {
     size_t n_actions;
     struct fis_stop *stops;
     size_t n_stops;
-    bool empty_target_skip;     /* experimentOptions.emptyTargetResolutionMode: skip */
-    bool skip_all;              /* experimentOptions.actionsMode: skip-all */
+    bool empty_target_skip; /* experimentOptions.emptyTargetResolutionMode: skip */
+    bool skip_all;          /* experimentOptions.actionsMode: skip-all */
 };
 
 /* ---- fis.c: messages and small helpers --------------------------------- */
@@ -131,7 +131,8 @@ int fis_fail(struct fis_ctx *ctx, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int fis_nomem(struct fis_ctx *ctx);
 /* Add one warning line to the result. Returns 0 or RDSIM_ENOMEM. */
-int fis_warn(struct fis_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int fis_warn(struct fis_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* "BASE.KEY" into buf (FIS_PATH_MAX bytes): a key that is not a short
  * plain word is quoted and cut, so any path fits. Returns buf. */
 #define FIS_PATH_MAX 512
@@ -146,7 +147,8 @@ char *fis_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- template.c --------------------------------------------------------- */
 
-int fis_template_read(struct fis_ctx *ctx, const char *text, size_t len, struct fis_template *t);
+int fis_template_read(struct fis_ctx *ctx, const char *text, size_t len,
+                      struct fis_template *t);
 void fis_template_clear(struct fis_template *t);
 /* The value of a parameter, or NULL. */
 const char *fis_param(const struct fis_kv *kv, size_t n, const char *key);
@@ -171,19 +173,21 @@ void fis_order_times(struct fis_template *t);
 /* One scenario event an action became; strings point into the scenario. */
 struct fis_event {
     rdsim_time_t at;
-    enum rdsim_action action;  /* failover, reboot or az-outage */
-    const char *target;        /* reboot */
-    bool failover;             /* reboot */
-    const char *az;            /* az-outage */
-    rdsim_time_t for_;         /* az-outage */
+    enum rdsim_action action; /* failover, reboot or az-outage */
+    const char *target;       /* reboot */
+    bool failover;            /* reboot */
+    const char *az;           /* az-outage */
+    rdsim_time_t for_;        /* az-outage */
 };
 
 /* The scenario text: the header comments (the template, each action and
  * what it became), the scenario's YAML with its description and events
  * replaced, and the stop conditions' comment. `template_name` and
  * `scenario_name` are the files' base names. *out is a new string. */
-int fis_write(struct fis_ctx *ctx, const struct fis_template *t, const struct rdsim_scenario *sc,
-              const char *template_name, const char *scenario_text, size_t scenario_len,
-              const struct fis_event *events, size_t n_events, char **out, size_t *out_len);
+int fis_write(struct fis_ctx *ctx, const struct fis_template *t,
+              const struct rdsim_scenario *sc, const char *template_name,
+              const char *scenario_text, size_t scenario_len,
+              const struct fis_event *events, size_t n_events, char **out,
+              size_t *out_len);
 
 #endif

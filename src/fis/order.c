@@ -43,7 +43,8 @@ static int check_refs(struct fis_ctx *ctx, struct fis_template *t)
             size_t o = 0;
             list[0] = '\0';
             for (size_t j = 0; j < t->n_actions && o < sizeof list; j++) {
-                int w = snprintf(list + o, sizeof list - o, "%s%s", j ? ", " : "", names[j]);
+                int w =
+                    snprintf(list + o, sizeof list - o, "%s%s", j ? ", " : "", names[j]);
                 o += w > 0 ? (size_t)w : 0;
             }
             snprintf(p, sizeof p, "%s.startAfter[%zu]", a->path, k);
@@ -76,14 +77,16 @@ static int visit(struct fis_ctx *ctx, struct fis_template *t, struct fis_action 
                 from++;
             size_t o = (size_t)snprintf(loop, sizeof loop, "%s", a->name);
             for (size_t i = from; i <= depth && o < sizeof loop; i++) {
-                int w = snprintf(loop + o, sizeof loop - o, " starts after %s", stack[i]->name);
+                int w = snprintf(loop + o, sizeof loop - o, " starts after %s",
+                                 stack[i]->name);
                 o += w > 0 ? (size_t)w : 0;
             }
             snprintf(p, sizeof p, "%s.startAfter[%zu]", a->path, k);
             if (b == a)
-                return fis_fail(ctx, p, "%s starts after itself, so it never starts", a->name);
-            return fis_fail(ctx, p, "a startAfter cycle: %s; none of them would ever start",
-                            loop);
+                return fis_fail(ctx, p, "%s starts after itself, so it never starts",
+                                a->name);
+            return fis_fail(
+                ctx, p, "a startAfter cycle: %s; none of them would ever start", loop);
         }
         int rc = visit(ctx, t, b, stack, depth + 1);
         if (rc != 0)

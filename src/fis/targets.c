@@ -80,8 +80,8 @@ static bool region_of_az(const struct rdsim_scenario *sc, const char *az, size_t
     return false;
 }
 
-static int unknown_az(struct fis_ctx *ctx, const char *path, const struct rdsim_scenario *sc,
-                      const char *az)
+static int unknown_az(struct fis_ctx *ctx, const char *path,
+                      const struct rdsim_scenario *sc, const char *az)
 {
     char list[512], q[96];
     size_t o = 0;
@@ -95,17 +95,19 @@ static int unknown_az(struct fis_ctx *ctx, const char *path, const struct rdsim_
     /* AZ IDs (use1-az1) name different AZs in every account. */
     const char *dash = strstr(az, "-az");
     if (dash != NULL && dash[3] >= '0' && dash[3] <= '9')
-        return fis_fail(ctx, path, "%s looks like an AZ ID, which maps to a different AZ name in "
-                                   "every AWS account; use the AZ name (%s)",
+        return fis_fail(ctx, path,
+                        "%s looks like an AZ ID, which maps to a different AZ name in "
+                        "every AWS account; use the AZ name (%s)",
                         rdsim_quote(az, q, sizeof q), list);
-    return fis_fail(ctx, path, "unknown AZ %s; %s's topology has %s", rdsim_quote(az, q, sizeof q),
-                    fis_base_name(sc->path), list);
+    return fis_fail(ctx, path, "unknown AZ %s; %s's topology has %s",
+                    rdsim_quote(az, q, sizeof q), fis_base_name(sc->path), list);
 }
 
 /* Is `az` in the comma-separated list `csv` ("all" matches any)? Each name
  * in the list must be an AZ of the topology. */
-static int az_in_list(struct fis_ctx *ctx, const char *path, const struct rdsim_scenario *sc,
-                      const char *csv, const char *az, bool *in)
+static int az_in_list(struct fis_ctx *ctx, const char *path,
+                      const struct rdsim_scenario *sc, const char *csv, const char *az,
+                      bool *in)
 {
     char buf[1100];
     *in = false;
@@ -130,7 +132,8 @@ static int az_in_list(struct fis_ctx *ctx, const char *path, const struct rdsim_
     return 0;
 }
 
-static bool instance_has_tags(const struct rdsim_instance_cfg *in, const struct fis_target *t)
+static bool instance_has_tags(const struct rdsim_instance_cfg *in,
+                              const struct fis_target *t)
 {
     for (size_t k = 0; k < t->n_tags; k++) {
         bool found = false;
@@ -184,11 +187,13 @@ static bool value_listed(const struct fis_filter *f, const char *v, bool nocase)
 static int check_naming(struct fis_ctx *ctx, const struct fis_target *t)
 {
     if (t->has_arns && t->has_tags)
-        return fis_fail(ctx, t->path, "resourceArns and resourceTags are both given; FIS takes "
-                                      "one or the other");
+        return fis_fail(ctx, t->path,
+                        "resourceArns and resourceTags are both given; FIS takes "
+                        "one or the other");
     if (t->has_arns && t->has_filters)
-        return fis_fail(ctx, t->path, "resourceArns and filters are both given; FIS takes one or "
-                                      "the other");
+        return fis_fail(ctx, t->path,
+                        "resourceArns and filters are both given; FIS takes one or "
+                        "the other");
     if (t->has_arns && t->n_arns == 0) {
         char p[FIS_PATH_MAX];
         return fis_fail(ctx, fis_path_key(p, t->path, "resourceArns"),
@@ -199,8 +204,9 @@ static int check_naming(struct fis_ctx *ctx, const struct fis_target *t)
 
 /* The first of `names` (n of them) not in the NULL-terminated `known`, or
  * n when all are; `list` gets the known ones, joined. */
-static size_t first_unknown(const char *const *known, const char *(*name)(const void *, size_t),
-                            const void *items, size_t n, char *list, size_t size)
+static size_t first_unknown(const char *const *known,
+                            const char *(*name)(const void *, size_t), const void *items,
+                            size_t n, char *list, size_t size)
 {
     size_t count = 0;
     while (known[count] != NULL)
@@ -231,17 +237,19 @@ static int check_known(struct fis_ctx *ctx, const struct fis_target *t,
                        const char *const *filters, const char *const *params)
 {
     char p[FIS_PATH_MAX], pp[FIS_PATH_MAX], list[256], q[96];
-    size_t i = first_unknown(filters, filter_path, t->filters, t->n_filters, list, sizeof list);
+    size_t i =
+        first_unknown(filters, filter_path, t->filters, t->n_filters, list, sizeof list);
     if (i < t->n_filters) {
         snprintf(pp, sizeof pp, "%s.filters[%zu].path", t->path, i);
-        return fis_fail(ctx, pp, "rdsim cannot evaluate the filter %s on %s offline; it knows %s",
-                        rdsim_quote(t->filters[i].path, q, sizeof q), t->resource_type, list);
+        return fis_fail(
+            ctx, pp, "rdsim cannot evaluate the filter %s on %s offline; it knows %s",
+            rdsim_quote(t->filters[i].path, q, sizeof q), t->resource_type, list);
     }
     i = first_unknown(params, param_key, t->params, t->n_params, list, sizeof list);
     if (i < t->n_params) {
         fis_path_key(pp, fis_path_key(p, t->path, "parameters"), t->params[i].key);
-        return fis_fail(ctx, pp, "unknown parameter for %s; it takes %s", t->resource_type,
-                        list[0] ? list : "none");
+        return fis_fail(ctx, pp, "unknown parameter for %s; it takes %s",
+                        t->resource_type, list[0] ? list : "none");
     }
     return 0;
 }
@@ -259,9 +267,10 @@ static int select_some(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
         k = n * (size_t)t->sel_n / 100; /* FIS rounds down */
     if (n > 0 && k == 0) {
         char p[FIS_PATH_MAX];
-        return fis_fail(ctx, fis_path_key(p, t->path, "selectionMode"),
-                        "%s of %zu %s selects none (FIS rounds down, and fails the experiment)",
-                        t->selection, n, what);
+        return fis_fail(
+            ctx, fis_path_key(p, t->path, "selectionMode"),
+            "%s of %zu %s selects none (FIS rounds down, and fails the experiment)",
+            t->selection, n, what);
     }
     if (k < n) {
         /* Which k: a partial Fisher-Yates, then back into candidate order. */
@@ -288,8 +297,8 @@ static int select_some(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
 
 /* ---- aws:rds:cluster ---------------------------------------------------- */
 
-static const char *const cluster_filters[] = {"DBClusterIdentifier", "Engine", "AvailabilityZones",
-                                              NULL};
+static const char *const cluster_filters[] = {"DBClusterIdentifier", "Engine",
+                                              "AvailabilityZones", NULL};
 static const char *const cluster_params[] = {"writerAvailabilityZoneIdentifiers", NULL};
 
 static int resolve_cluster(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
@@ -307,31 +316,38 @@ static int resolve_cluster(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
         return rc;
     /* No DB cluster to find: FIS resolves the target to nothing (and fails,
      * or skips the action). */
-    if (c->deployment == RDSIM_DEPLOY_SINGLE_AZ || c->deployment == RDSIM_DEPLOY_MULTI_AZ_INSTANCE) {
-        t->note = fis_printf("matches no DB cluster: %s's deployment is %s, a DB instance, not a "
-                             "DB cluster; %s", file, rdsim_deployment_name(c->deployment),
-                             c->deployment == RDSIM_DEPLOY_SINGLE_AZ
-                                 ? "reboot it with aws:rds:reboot-db-instances on an aws:rds:db "
-                                   "target"
-                                 : "fail it over with aws:rds:reboot-db-instances and "
-                                   "forceFailover \"true\" on an aws:rds:db target");
+    if (c->deployment == RDSIM_DEPLOY_SINGLE_AZ ||
+        c->deployment == RDSIM_DEPLOY_MULTI_AZ_INSTANCE) {
+        t->note = fis_printf(
+            "matches no DB cluster: %s's deployment is %s, a DB instance, not a "
+            "DB cluster; %s",
+            file, rdsim_deployment_name(c->deployment),
+            c->deployment == RDSIM_DEPLOY_SINGLE_AZ
+                ? "reboot it with aws:rds:reboot-db-instances on an aws:rds:db "
+                  "target"
+                : "fail it over with aws:rds:reboot-db-instances and "
+                  "forceFailover \"true\" on an aws:rds:db target");
         return t->note == NULL ? fis_nomem(ctx) : 0;
     }
     bool match = true;
     for (size_t i = 0; i < t->n_arns; i++) {
         struct arn a;
         snprintf(p, sizeof p, "%s.resourceArns[%zu]", t->path, i);
-        if (!parse_arn(t->arns[i], copy, sizeof copy, &a) || strcmp(a.service, "rds") != 0 ||
-            strncmp(a.resource, "cluster:", 8) != 0)
-            return fis_fail(ctx, p, "must be a DB cluster ARN (arn:aws:rds:REGION:ACCOUNT:"
-                                    "cluster:NAME), got %s", rdsim_quote(t->arns[i], q, sizeof q));
+        if (!parse_arn(t->arns[i], copy, sizeof copy, &a) ||
+            strcmp(a.service, "rds") != 0 || strncmp(a.resource, "cluster:", 8) != 0)
+            return fis_fail(ctx, p,
+                            "must be a DB cluster ARN (arn:aws:rds:REGION:ACCOUNT:"
+                            "cluster:NAME), got %s",
+                            rdsim_quote(t->arns[i], q, sizeof q));
         if (strcasecmp(a.resource + 8, sc->name) != 0)
-            return fis_fail(ctx, p, "names the DB cluster %s; %s's cluster is %s (its name)",
+            return fis_fail(ctx, p,
+                            "names the DB cluster %s; %s's cluster is %s (its name)",
                             rdsim_quote(a.resource + 8, q, sizeof q), file, sc->name);
         if (strcmp(a.region, writer_region) != 0)
-            return fis_fail(ctx, p, "names a cluster in %s; %s's cluster is in %s (the writer's "
-                                    "region)", a.region[0] ? a.region : "no region", file,
-                            writer_region);
+            return fis_fail(ctx, p,
+                            "names a cluster in %s; %s's cluster is in %s (the writer's "
+                            "region)",
+                            a.region[0] ? a.region : "no region", file, writer_region);
     }
     if (t->has_tags) {
         bool any = false;
@@ -352,7 +368,8 @@ static int resolve_cluster(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
             match = any;
         }
     }
-    const char *azs = fis_param(t->params, t->n_params, "writerAvailabilityZoneIdentifiers");
+    const char *azs =
+        fis_param(t->params, t->n_params, "writerAvailabilityZoneIdentifiers");
     if (azs != NULL && match) {
         bool in;
         snprintf(p, sizeof p, "%s.parameters.writerAvailabilityZoneIdentifiers", t->path);
@@ -365,14 +382,17 @@ static int resolve_cluster(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
         return rc;
     t->cluster = kept == 1;
     if (t->cluster)
-        t->note = fis_printf("the DB cluster %s (its writer: %s, in %s)", sc->name, writer->name,
-                             writer->az);
+        t->note = fis_printf("the DB cluster %s (its writer: %s, in %s)", sc->name,
+                             writer->name, writer->az);
     else if (azs != NULL)
-        t->note = fis_printf("matches no DB cluster: the writer of %s, %s, is in %s, not in %s",
-                             file, writer->name, writer->az, azs);
+        t->note =
+            fis_printf("matches no DB cluster: the writer of %s, %s, is in %s, not in %s",
+                       file, writer->name, writer->az, azs);
     else
-        t->note = fis_printf("matches no DB cluster of %s (resourceTags, filters and parameters "
-                             "together)", file);
+        t->note = fis_printf(
+            "matches no DB cluster of %s (resourceTags, filters and parameters "
+            "together)",
+            file);
     return t->note == NULL ? fis_nomem(ctx) : 0;
 }
 
@@ -407,7 +427,8 @@ static bool db_filter_match(const struct rdsim_scenario *sc, const struct fis_fi
            value_listed(f, sc->name, true);
 }
 
-static int resolve_db(struct fis_ctx *ctx, const struct rdsim_scenario *sc, struct fis_target *t)
+static int resolve_db(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
+                      struct fis_target *t)
 {
     const struct rdsim_cluster_cfg *c = &sc->cluster;
     const char *file = fis_base_name(sc->path);
@@ -416,7 +437,8 @@ static int resolve_db(struct fis_ctx *ctx, const struct rdsim_scenario *sc, stru
     size_t n_names = 0;
     int rc;
 
-    if ((rc = check_naming(ctx, t)) != 0 || (rc = check_known(ctx, t, db_filters, db_params)) != 0)
+    if ((rc = check_naming(ctx, t)) != 0 ||
+        (rc = check_known(ctx, t, db_filters, db_params)) != 0)
         return rc;
     for (size_t i = 0; i < c->n_instances && n_names < 100; i++)
         if (is_db_instance(sc, i))
@@ -432,32 +454,39 @@ static int resolve_db(struct fis_ctx *ctx, const struct rdsim_scenario *sc, stru
     for (size_t k = 0; k < t->n_arns; k++) {
         struct arn a;
         snprintf(p, sizeof p, "%s.resourceArns[%zu]", t->path, k);
-        if (!parse_arn(t->arns[k], copy, sizeof copy, &a) || strcmp(a.service, "rds") != 0 ||
-            strncmp(a.resource, "db:", 3) != 0) {
-            rc = fis_fail(ctx, p, "must be a DB instance ARN (arn:aws:rds:REGION:ACCOUNT:db:NAME), "
-                                  "got %s", rdsim_quote(t->arns[k], q, sizeof q));
+        if (!parse_arn(t->arns[k], copy, sizeof copy, &a) ||
+            strcmp(a.service, "rds") != 0 || strncmp(a.resource, "db:", 3) != 0) {
+            rc = fis_fail(
+                ctx, p,
+                "must be a DB instance ARN (arn:aws:rds:REGION:ACCOUNT:db:NAME), "
+                "got %s",
+                rdsim_quote(t->arns[k], q, sizeof q));
             goto out;
         }
         size_t i = 0;
-        while (i < c->n_instances && strcasecmp(c->instances[i].name, a.resource + 3) != 0)
+        while (i < c->n_instances &&
+               strcasecmp(c->instances[i].name, a.resource + 3) != 0)
             i++;
         if (i == c->n_instances) {
-            rc = fis_fail(ctx, p, "names the DB instance %s, which %s does not have; its DB "
-                                  "instances are %s", rdsim_quote(a.resource + 3, q, sizeof q),
-                          file, list);
+            rc = fis_fail(ctx, p,
+                          "names the DB instance %s, which %s does not have; its DB "
+                          "instances are %s",
+                          rdsim_quote(a.resource + 3, q, sizeof q), file, list);
             goto out;
         }
         if (!is_db_instance(sc, i)) {
-            rc = fis_fail(ctx, p, "%s is the standby of a Multi-AZ DB instance, which has no "
-                                  "identifier of its own on AWS; name the DB instance by its "
-                                  "writer, %s", c->instances[i].name,
-                          c->instances[c->writer].name);
+            rc = fis_fail(ctx, p,
+                          "%s is the standby of a Multi-AZ DB instance, which has no "
+                          "identifier of its own on AWS; name the DB instance by its "
+                          "writer, %s",
+                          c->instances[i].name, c->instances[c->writer].name);
             goto out;
         }
         const char *region = sc->topology.regions[c->instances[i].region].name;
         if (strcmp(a.region, region) != 0) {
             rc = fis_fail(ctx, p, "names %s in %s; %s is in %s", c->instances[i].name,
-                          a.region[0] ? a.region : "no region", c->instances[i].name, region);
+                          a.region[0] ? a.region : "no region", c->instances[i].name,
+                          region);
             goto out;
         }
         named[i] = true;
@@ -471,7 +500,8 @@ static int resolve_db(struct fis_ctx *ctx, const struct rdsim_scenario *sc, stru
                      (!t->has_tags || instance_has_tags(in, t));
         for (size_t f = 0; f < t->n_filters && match; f++)
             match = db_filter_match(sc, &t->filters[f], in);
-        if (match && azs != NULL && (rc = az_in_list(ctx, p, sc, azs, in->az, &match)) != 0)
+        if (match && azs != NULL &&
+            (rc = az_in_list(ctx, p, sc, azs, in->az, &match)) != 0)
             goto out;
         if (match)
             t->picked[n++] = i;
@@ -489,12 +519,15 @@ static int resolve_db(struct fis_ctx *ctx, const struct rdsim_scenario *sc, stru
     } else if (t->has_tags) {
         char tags[512];
         tags_text(tags, sizeof tags, t);
-        t->note = fis_printf("matches no DB instance of %s: none carries the tags %s (together "
-                             "with the filters and parameters); its DB instances are %s", file,
-                             tags, list);
+        t->note =
+            fis_printf("matches no DB instance of %s: none carries the tags %s (together "
+                       "with the filters and parameters); its DB instances are %s",
+                       file, tags, list);
     } else {
-        t->note = fis_printf("matches no DB instance of %s (filters and parameters together); "
-                             "its DB instances are %s", file, list);
+        t->note =
+            fis_printf("matches no DB instance of %s (filters and parameters together); "
+                       "its DB instances are %s",
+                       file, list);
     }
     rc = t->note == NULL ? fis_nomem(ctx) : 0;
 out:
@@ -504,7 +537,8 @@ out:
 
 /* ---- aws:ec2:subnet ----------------------------------------------------- */
 
-static const char *const subnet_filters[] = {"AvailabilityZone", "SubnetId", "VpcId", NULL};
+static const char *const subnet_filters[] = {"AvailabilityZone", "SubnetId", "VpcId",
+                                             NULL};
 static const char *const subnet_params[] = {"availabilityZoneIdentifier", "vpc", NULL};
 
 /* One subnet a subnet target may name. */
@@ -513,8 +547,9 @@ struct subnet {
     const char *az; /* points into the scenario's topology */
 };
 
-static int subnet_az(struct fis_ctx *ctx, const char *path, const struct rdsim_scenario *sc,
-                     const struct rdsim_fis_options *opt, const char *id, const char **az)
+static int subnet_az(struct fis_ctx *ctx, const char *path,
+                     const struct rdsim_scenario *sc, const struct rdsim_fis_options *opt,
+                     const char *id, const char **az)
 {
     char q[96];
     for (size_t s = 0; opt != NULL && s < opt->n_subnets; s++)
@@ -527,13 +562,15 @@ static int subnet_az(struct fis_ctx *ctx, const char *path, const struct rdsim_s
                     }
             return unknown_az(ctx, path, sc, opt->subnets[s].az);
         }
-    return fis_fail(ctx, path, "rdsim cannot tell which AZ the subnet %s is in; pass --subnet "
-                               "%s=AZ", rdsim_quote(id, q, sizeof q), id);
+    return fis_fail(ctx, path,
+                    "rdsim cannot tell which AZ the subnet %s is in; pass --subnet "
+                    "%s=AZ",
+                    rdsim_quote(id, q, sizeof q), id);
 }
 
 /* The topology's own copy of an AZ name, or an error. */
-static int topology_az(struct fis_ctx *ctx, const char *path, const struct rdsim_scenario *sc,
-                       const char *name, const char **az)
+static int topology_az(struct fis_ctx *ctx, const char *path,
+                       const struct rdsim_scenario *sc, const char *name, const char **az)
 {
     for (size_t r = 0; r < sc->topology.n_regions; r++)
         for (size_t i = 0; i < sc->topology.regions[r].n_azs; i++)
@@ -550,7 +587,8 @@ static int resolve_subnet(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
     char p[FIS_PATH_MAX], q[96], copy[1100];
     struct subnet cand[FIS_MAX_ITEMS];
     const struct fis_filter *first_id = NULL, *first_az = NULL;
-    const char *param_az = fis_param(t->params, t->n_params, "availabilityZoneIdentifier");
+    const char *param_az =
+        fis_param(t->params, t->n_params, "availabilityZoneIdentifier");
     const char *az_of_param = NULL;
     size_t n = 0;
     int rc;
@@ -584,10 +622,12 @@ static int resolve_subnet(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
         for (size_t k = 0; k < t->n_arns; k++) {
             struct arn a;
             snprintf(p, sizeof p, "%s.resourceArns[%zu]", t->path, k);
-            if (!parse_arn(t->arns[k], copy, sizeof copy, &a) || strcmp(a.service, "ec2") != 0 ||
-                strncmp(a.resource, "subnet/", 7) != 0)
-                return fis_fail(ctx, p, "must be a subnet ARN (arn:aws:ec2:REGION:ACCOUNT:subnet/"
-                                        "subnet-ID), got %s", rdsim_quote(t->arns[k], q, sizeof q));
+            if (!parse_arn(t->arns[k], copy, sizeof copy, &a) ||
+                strcmp(a.service, "ec2") != 0 || strncmp(a.resource, "subnet/", 7) != 0)
+                return fis_fail(ctx, p,
+                                "must be a subnet ARN (arn:aws:ec2:REGION:ACCOUNT:subnet/"
+                                "subnet-ID), got %s",
+                                rdsim_quote(t->arns[k], q, sizeof q));
             /* The ID inside the ARN itself: copy is laid out as arns[k]. */
             cand[n].id = t->arns[k] + (a.resource - copy) + 7;
             if ((rc = subnet_az(ctx, p, sc, opt, cand[n].id, &cand[n].az)) != 0)
@@ -604,7 +644,8 @@ static int resolve_subnet(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
             n++;
         }
     } else if (first_az != NULL || az_of_param != NULL) {
-        for (size_t v = 0; first_az != NULL && v < first_az->n_values && n < FIS_MAX_ITEMS; v++) {
+        for (size_t v = 0;
+             first_az != NULL && v < first_az->n_values && n < FIS_MAX_ITEMS; v++) {
             snprintf(p, sizeof p, "%s.filters[%zu].values[%zu]", t->path,
                      (size_t)(first_az - t->filters), v);
             if ((rc = topology_az(ctx, p, sc, first_az->values[v], &cand[n].az)) != 0)
@@ -620,9 +661,10 @@ static int resolve_subnet(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
             n = 1;
         }
     } else {
-        return fis_fail(ctx, t->path, "rdsim cannot tell which AZ these subnets are in: add a "
-                                      "filter {\"path\": \"AvailabilityZone\", \"values\": [AZ]} "
-                                      "or name them by ARN with --subnet ID=AZ");
+        return fis_fail(ctx, t->path,
+                        "rdsim cannot tell which AZ these subnets are in: add a "
+                        "filter {\"path\": \"AvailabilityZone\", \"values\": [AZ]} "
+                        "or name them by ARN with --subnet ID=AZ");
     }
 
     /* Every filter and the parameter hold (FIS's AND). */
@@ -658,18 +700,22 @@ static int resolve_subnet(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
     if (t->has_tags) {
         char tt[480];
         tags_text(tt, sizeof tt, t);
-        snprintf(tags, sizeof tags, "; its subnets tagged %s are taken to include the "
-                                    "database's", tt);
+        snprintf(tags, sizeof tags,
+                 "; its subnets tagged %s are taken to include the "
+                 "database's",
+                 tt);
     }
     bool vpc = fis_param(t->params, t->n_params, "vpc") != NULL;
     for (size_t f = 0; f < t->n_filters; f++)
         vpc = vpc || strcmp(t->filters[f].path, "VpcId") == 0;
     if (t->n_azs > 0)
         t->note = fis_printf("the subnets of %s%s%s%s%s", list,
-                             kept < m ? ", chosen at random by " : "", kept < m ? t->selection : "",
-                             tags, vpc ? "; the VPC is not checked (rdsim models one)" : "");
+                             kept < m ? ", chosen at random by " : "",
+                             kept < m ? t->selection : "", tags,
+                             vpc ? "; the VPC is not checked (rdsim models one)" : "");
     else
-        t->note = fis_printf("matches no subnet (its filters and parameters exclude each other)");
+        t->note = fis_printf(
+            "matches no subnet (its filters and parameters exclude each other)");
     return t->note == NULL ? fis_nomem(ctx) : 0;
 }
 
@@ -687,7 +733,7 @@ int fis_target_resolve(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
     case FIS_RES_SUBNET:
         return resolve_subnet(ctx, sc, opt, t);
     default:
-        return rdsim_err_set(ctx->err, RDSIM_EINTERNAL, "%s: %s: resolved as an unknown kind",
-                             ctx->file, t->path);
+        return rdsim_err_set(ctx->err, RDSIM_EINTERNAL,
+                             "%s: %s: resolved as an unknown kind", ctx->file, t->path);
     }
 }

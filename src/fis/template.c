@@ -43,7 +43,8 @@ static const char *describe(const json_t *v, char *buf, size_t size)
     }
 }
 
-static int must_be(struct fis_ctx *ctx, const char *path, const json_t *v, const char *what)
+static int must_be(struct fis_ctx *ctx, const char *path, const json_t *v,
+                   const char *what)
 {
     char got[96];
     return fis_fail(ctx, path, "must be %s, got %s", what, describe(v, got, sizeof got));
@@ -56,7 +57,8 @@ static int check_keys(struct fis_ctx *ctx, const char *path, json_t *obj,
 {
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         size_t i = 0;
         while (known[i] != NULL && strcmp(known[i], key) != 0)
             i++;
@@ -87,8 +89,8 @@ static int dup_string(struct fis_ctx *ctx, const char *s, char **out)
 
 /* A string at obj.key into *out (left NULL when absent and optional);
  * `nonempty` refuses "". */
-static int read_string(struct fis_ctx *ctx, const char *path, json_t *obj, const char *key,
-                       bool required, bool nonempty, char **out)
+static int read_string(struct fis_ctx *ctx, const char *path, json_t *obj,
+                       const char *key, bool required, bool nonempty, char **out)
 {
     json_t *v = json_object_get(obj, key);
     char p[FIS_PATH_MAX];
@@ -109,15 +111,16 @@ static int alloc_items(struct fis_ctx *ctx, const char *path, size_t count, size
 {
     *out = NULL;
     if (count > FIS_MAX_ITEMS)
-        return fis_fail(ctx, path, "%zu entries, at most %d are read", count, FIS_MAX_ITEMS);
+        return fis_fail(ctx, path, "%zu entries, at most %d are read", count,
+                        FIS_MAX_ITEMS);
     if (count > 0 && (*out = calloc(count, size)) == NULL)
         return fis_nomem(ctx);
     return 0;
 }
 
 /* An object of strings (FIS parameters, tags, action targets). */
-static int read_string_map(struct fis_ctx *ctx, const char *path, json_t *v, const char *what,
-                           struct fis_kv **out, size_t *n)
+static int read_string_map(struct fis_ctx *ctx, const char *path, json_t *v,
+                           const char *what, struct fis_kv **out, size_t *n)
 {
     if (!json_is_object(v))
         return must_be(ctx, path, v, what);
@@ -126,7 +129,8 @@ static int read_string_map(struct fis_ctx *ctx, const char *path, json_t *v, con
         return rc;
     const char *key;
     json_t *item;
-    json_object_foreach(v, key, item) {
+    json_object_foreach(v, key, item)
+    {
         if (!json_is_string(item)) {
             char p[FIS_PATH_MAX];
             return must_be(ctx, fis_path_key(p, path, key), item,
@@ -142,8 +146,8 @@ static int read_string_map(struct fis_ctx *ctx, const char *path, json_t *v, con
 }
 
 /* An array of strings. */
-static int read_string_array(struct fis_ctx *ctx, const char *path, json_t *v, char ***out,
-                             size_t *n)
+static int read_string_array(struct fis_ctx *ctx, const char *path, json_t *v,
+                             char ***out, size_t *n)
 {
     if (!json_is_array(v))
         return must_be(ctx, path, v, "an array of strings");
@@ -187,16 +191,20 @@ static int read_selection(struct fis_ctx *ctx, const char *path, struct fis_targ
     char q[96];
     if (arg == NULL || p == arg || strcmp(p, ")") != 0 || n < 1 ||
         (t->sel == FIS_SELECT_PERCENT && n > 100) || n > 1000000)
-        return fis_fail(ctx, path, "must be ALL, COUNT(n) with n >= 1 or PERCENT(n) with n in "
-                                   "1..100, got %s", rdsim_quote(s, q, sizeof q));
+        return fis_fail(ctx, path,
+                        "must be ALL, COUNT(n) with n >= 1 or PERCENT(n) with n in "
+                        "1..100, got %s",
+                        rdsim_quote(s, q, sizeof q));
     t->sel_n = n;
     return 0;
 }
 
-static int read_filters(struct fis_ctx *ctx, const char *path, json_t *v, struct fis_target *t)
+static int read_filters(struct fis_ctx *ctx, const char *path, json_t *v,
+                        struct fis_target *t)
 {
     static const char *const keys[] = {"path", "values", NULL};
-    static const char what[] = "a filter ({\"path\": \"AvailabilityZone\", \"values\": [...]})";
+    static const char what[] =
+        "a filter ({\"path\": \"AvailabilityZone\", \"values\": [...]})";
     if (!json_is_array(v))
         return must_be(ctx, path, v, "an array of filters");
     size_t size = json_array_size(v);
@@ -229,10 +237,16 @@ static int read_filters(struct fis_ctx *ctx, const char *path, json_t *v, struct
     return 0;
 }
 
-static int read_target(struct fis_ctx *ctx, const char *path, json_t *v, struct fis_target *t)
+static int read_target(struct fis_ctx *ctx, const char *path, json_t *v,
+                       struct fis_target *t)
 {
-    static const char *const keys[] = {"resourceType", "resourceArns", "resourceTags",
-                                       "parameters",   "filters",      "selectionMode", NULL};
+    static const char *const keys[] = {"resourceType",
+                                       "resourceArns",
+                                       "resourceTags",
+                                       "parameters",
+                                       "filters",
+                                       "selectionMode",
+                                       NULL};
     char p[FIS_PATH_MAX];
     if (!json_is_object(v))
         return must_be(ctx, path, v, "an object with resourceType and selectionMode");
@@ -241,8 +255,10 @@ static int read_target(struct fis_ctx *ctx, const char *path, json_t *v, struct 
         rc = read_string(ctx, path, v, "resourceType", true, true, &t->resource_type);
     if (rc == 0)
         rc = read_string(ctx, path, v, "selectionMode", true, true, &t->selection);
-    json_t *arns = json_object_get(v, "resourceArns"), *tags = json_object_get(v, "resourceTags");
-    json_t *params = json_object_get(v, "parameters"), *filters = json_object_get(v, "filters");
+    json_t *arns = json_object_get(v, "resourceArns"),
+           *tags = json_object_get(v, "resourceTags");
+    json_t *params = json_object_get(v, "parameters"),
+           *filters = json_object_get(v, "filters");
     t->has_arns = arns != NULL;
     t->has_tags = tags != NULL;
     if (rc == 0 && arns != NULL)
@@ -261,10 +277,11 @@ static int read_target(struct fis_ctx *ctx, const char *path, json_t *v, struct 
     return rc;
 }
 
-static int read_action(struct fis_ctx *ctx, const char *path, json_t *v, struct fis_action *a)
+static int read_action(struct fis_ctx *ctx, const char *path, json_t *v,
+                       struct fis_action *a)
 {
-    static const char *const keys[] = {"actionId", "description", "parameters", "targets",
-                                       "startAfter", NULL};
+    static const char *const keys[] = {"actionId", "description", "parameters",
+                                       "targets",  "startAfter",  NULL};
     char p[FIS_PATH_MAX];
     if (!json_is_object(v))
         return must_be(ctx, path, v, "an object with actionId");
@@ -273,7 +290,8 @@ static int read_action(struct fis_ctx *ctx, const char *path, json_t *v, struct 
         rc = read_string(ctx, path, v, "actionId", true, true, &a->action_id);
     if (rc == 0)
         rc = read_string(ctx, path, v, "description", false, false, &a->description);
-    json_t *params = json_object_get(v, "parameters"), *targets = json_object_get(v, "targets");
+    json_t *params = json_object_get(v, "parameters"),
+           *targets = json_object_get(v, "targets");
     json_t *after = json_object_get(v, "startAfter");
     if (rc == 0 && params != NULL)
         rc = read_string_map(ctx, fis_path_key(p, path, "parameters"), params,
@@ -284,8 +302,8 @@ static int read_action(struct fis_ctx *ctx, const char *path, json_t *v, struct 
                              "({\"DBInstances\": \"MyTarget\"})",
                              &a->targets, &a->n_targets);
     if (rc == 0 && after != NULL)
-        rc = read_string_array(ctx, fis_path_key(p, path, "startAfter"), after, &a->start_after,
-                               &a->n_start_after);
+        rc = read_string_array(ctx, fis_path_key(p, path, "startAfter"), after,
+                               &a->start_after, &a->n_start_after);
     return rc;
 }
 
@@ -293,7 +311,8 @@ static int read_action(struct fis_ctx *ctx, const char *path, json_t *v, struct 
  * i) into element i of an array of *n elements `size` bytes each. */
 static int read_named(struct fis_ctx *ctx, const char *base, json_t *obj, const char *key,
                       void **items, size_t *n, size_t size,
-                      int (*one)(struct fis_ctx *, const char *, const char *, json_t *, void *))
+                      int (*one)(struct fis_ctx *, const char *, const char *, json_t *,
+                                 void *))
 {
     json_t *v = json_object_get(obj, key);
     char path[FIS_PATH_MAX];
@@ -305,7 +324,8 @@ static int read_named(struct fis_ctx *ctx, const char *base, json_t *obj, const 
         return rc;
     const char *name;
     json_t *item;
-    json_object_foreach(v, name, item) {
+    json_object_foreach(v, name, item)
+    {
         void *slot = (char *)*items + *n * size;
         (*n)++;
         if (name[0] == '\0')
@@ -336,13 +356,15 @@ static int one_action(struct fis_ctx *ctx, const char *name, const char *path, j
     return read_action(ctx, path, v, a);
 }
 
-static int read_stops(struct fis_ctx *ctx, const char *base, json_t *v, struct fis_template *t)
+static int read_stops(struct fis_ctx *ctx, const char *base, json_t *v,
+                      struct fis_template *t)
 {
     static const char *const keys[] = {"source", "value", NULL};
     char path[FIS_PATH_MAX];
     fis_path_key(path, base, "stopConditions");
     if (!json_is_array(v))
-        return must_be(ctx, path, v, "an array of stop conditions ({\"source\": \"none\"})");
+        return must_be(ctx, path, v,
+                       "an array of stop conditions ({\"source\": \"none\"})");
     size_t size = json_array_size(v);
     int rc = alloc_items(ctx, path, size, sizeof *t->stops, (void **)&t->stops);
     if (rc != 0)
@@ -354,7 +376,8 @@ static int read_stops(struct fis_ctx *ctx, const char *base, json_t *v, struct f
         t->n_stops = i + 1;
         struct fis_stop *stop = &t->stops[i];
         if (!json_is_object(s))
-            return must_be(ctx, p, s, "a stop condition ({\"source\": ..., \"value\": ...})");
+            return must_be(ctx, p, s,
+                           "a stop condition ({\"source\": ..., \"value\": ...})");
         rc = check_keys(ctx, p, s, keys);
         if (rc == 0)
             rc = read_string(ctx, p, s, "source", true, true, &stop->source);
@@ -368,13 +391,15 @@ static int read_stops(struct fis_ctx *ctx, const char *base, json_t *v, struct f
                             "must be \"none\" or \"aws:cloudwatch:alarm\", got %s",
                             rdsim_quote(stop->source, q, sizeof q));
         if (alarm && stop->value == NULL)
-            return fis_fail(ctx, p, "an aws:cloudwatch:alarm stop condition needs \"value\": "
-                                    "the alarm's ARN");
+            return fis_fail(ctx, p,
+                            "an aws:cloudwatch:alarm stop condition needs \"value\": "
+                            "the alarm's ARN");
     }
     return 0;
 }
 
-static int read_options(struct fis_ctx *ctx, const char *base, json_t *v, struct fis_template *t)
+static int read_options(struct fis_ctx *ctx, const char *base, json_t *v,
+                        struct fis_template *t)
 {
     static const char *const keys[] = {"accountTargeting", "emptyTargetResolutionMode",
                                        "actionsMode", NULL};
@@ -406,27 +431,41 @@ static int read_options(struct fis_ctx *ctx, const char *base, json_t *v, struct
     return rc;
 }
 
-int fis_template_read(struct fis_ctx *ctx, const char *text, size_t len, struct fis_template *t)
+int fis_template_read(struct fis_ctx *ctx, const char *text, size_t len,
+                      struct fis_template *t)
 {
     /* The create-experiment-template input, and what get-experiment-template
      * adds around it. */
-    static const char *const keys[] = {
-        "description", "targets", "actions", "stopConditions", "roleArn", "tags",
-        "logConfiguration", "experimentOptions", "experimentReportConfiguration", "clientToken",
-        "id", "arn", "creationTime", "lastUpdateTime", "targetAccountConfigurationsCount", NULL};
+    static const char *const keys[] = {"description",
+                                       "targets",
+                                       "actions",
+                                       "stopConditions",
+                                       "roleArn",
+                                       "tags",
+                                       "logConfiguration",
+                                       "experimentOptions",
+                                       "experimentReportConfiguration",
+                                       "clientToken",
+                                       "id",
+                                       "arn",
+                                       "creationTime",
+                                       "lastUpdateTime",
+                                       "targetAccountConfigurationsCount",
+                                       NULL};
     json_error_t jerr;
     char p[FIS_PATH_MAX];
     int rc = 0;
 
     memset(t, 0, sizeof *t);
     if (len > FIS_MAX_FILE_BYTES)
-        return rdsim_err_set(ctx->err, RDSIM_EINVAL, "%s: larger than %u MiB; not a template",
-                             ctx->file, FIS_MAX_FILE_BYTES >> 20);
+        return rdsim_err_set(ctx->err, RDSIM_EINVAL,
+                             "%s: larger than %u MiB; not a template", ctx->file,
+                             FIS_MAX_FILE_BYTES >> 20);
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL)
         return rdsim_err_set(ctx->err, RDSIM_EINVAL, "%s:%d:%d: (json): %s", ctx->file,
-                             jerr.line > 0 ? jerr.line : 1, jerr.column > 0 ? jerr.column : 1,
-                             jerr.text);
+                             jerr.line > 0 ? jerr.line : 1,
+                             jerr.column > 0 ? jerr.column : 1, jerr.text);
     json_t *tpl = root;
     const char *base = "";
     if (json_is_object(root) && json_object_size(root) == 1 &&

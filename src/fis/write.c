@@ -52,7 +52,8 @@ static void comment(FILE *f, const char *indent, const char *text)
 static const char *one_line(const char *s, char *buf, size_t size)
 {
     size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && o + 1 < size; p++)
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && o + 1 < size;
+         p++)
         buf[o++] = *p < 0x20 || *p == 0x7f ? ' ' : (char)*p;
     buf[o] = '\0';
     return buf;
@@ -62,7 +63,8 @@ static const char *deployment_limit(enum rdsim_deployment d, const char **source
 {
     switch (d) {
     case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
-        *source = "a Multi-AZ DB instance fails over \"typically within one to two minutes\"";
+        *source =
+            "a Multi-AZ DB instance fails over \"typically within one to two minutes\"";
         return "120s";
     case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
         *source = "a Multi-AZ DB cluster fails over in \"typically under 35 seconds\"";
@@ -85,20 +87,23 @@ static void header(FILE *f, const struct fis_template *t, const struct rdsim_sce
                  t->id && t->description ? ": " : "", t->description ? "\"" : "",
                  t->description ? one_line(t->description, q, sizeof q) : "",
                  t->description ? "\"" : "");
-    snprintf(line, sizeof line, "Written by rdsim fis from the AWS FIS experiment template %s%s "
-                                "and the cluster, workload and clients of %s. Replay it with "
-                                "rdsim run on this file (rdsim run --fis %s %s does both steps).",
+    snprintf(line, sizeof line,
+             "Written by rdsim fis from the AWS FIS experiment template %s%s "
+             "and the cluster, workload and clients of %s. Replay it with "
+             "rdsim run on this file (rdsim run --fis %s %s does both steps).",
              template_name, what, scenario_name, template_name, scenario_name);
     comment(f, "", line);
     fputs("#\n", f);
-    comment(f, "", "The template's actions, as their startAfter graph runs them (FIS starts an "
-                   "action once those it starts after have completed):");
+    comment(f, "",
+            "The template's actions, as their startAfter graph runs them (FIS starts an "
+            "action once those it starts after have completed):");
     for (size_t i = 0; i < t->n_actions; i++) {
         const struct fis_action *a = &t->actions[i];
         rdsim_format_duration(a->start, at, sizeof at);
         rdsim_format_duration(a->end, end, sizeof end);
         if (a->end > a->start)
-            snprintf(line, sizeof line, "%s (%s): from %s to %s", a->name, a->action_id, at, end);
+            snprintf(line, sizeof line, "%s (%s): from %s to %s", a->name, a->action_id,
+                     at, end);
         else
             snprintf(line, sizeof line, "%s (%s): at %s", a->name, a->action_id, at);
         comment(f, "  ", line);
@@ -113,17 +118,19 @@ static void header(FILE *f, const struct fis_template *t, const struct rdsim_sce
         if (a->kind == FIS_ACT_WAIT)
             comment(f, "    ", "waits: no event");
         else if (a->n_events > 0)
-            comment(f, "    ", a->n_events == 1 ? "becomes the event below at that time"
-                                                : "becomes one event per resource below, at "
-                                                  "that time");
+            comment(f, "    ",
+                    a->n_events == 1 ? "becomes the event below at that time"
+                                     : "becomes one event per resource below, at "
+                                       "that time");
         if (a->kind == FIS_ACT_DISRUPT)
-            comment(f, "    ", strcmp(a->scope, "all") == 0
-                                   ? "scope all: nothing enters or leaves those subnets, so "
-                                     "their AZ is lost to the cluster and its clients "
-                                     "(az-outage)"
-                                   : "scope availability-zone: those subnets lose the other AZs; "
-                                     "rdsim's clients are in no AZ, so the AZ is lost to them "
-                                     "and to the other instances alike (az-outage)");
+            comment(f, "    ",
+                    strcmp(a->scope, "all") == 0
+                        ? "scope all: nothing enters or leaves those subnets, so "
+                          "their AZ is lost to the cluster and its clients "
+                          "(az-outage)"
+                        : "scope availability-zone: those subnets lose the other AZs; "
+                          "rdsim's clients are in no AZ, so the AZ is lost to them "
+                          "and to the other instances alike (az-outage)");
     }
     if (t->n_actions == 0)
         comment(f, "  ", "(none)");
@@ -131,8 +138,8 @@ static void header(FILE *f, const struct fis_template *t, const struct rdsim_sce
     fputs("#\n", f);
 }
 
-static void stop_conditions(FILE *f, const struct fis_template *t, const struct rdsim_scenario *sc,
-                            const char *scenario_name)
+static void stop_conditions(FILE *f, const struct fis_template *t,
+                            const struct rdsim_scenario *sc, const char *scenario_name)
 {
     size_t alarms = 0;
     for (size_t i = 0; i < t->n_stops; i++)
@@ -141,34 +148,39 @@ static void stop_conditions(FILE *f, const struct fis_template *t, const struct 
         return;
     fputs("\n", f);
     if (alarms == 0) {
-        comment(f, "", "Stop conditions: none (source \"none\"): nothing stops the experiment "
-                       "early, as on AWS.");
+        comment(f, "",
+                "Stop conditions: none (source \"none\"): nothing stops the experiment "
+                "early, as on AWS.");
         return;
     }
-    comment(f, "", "Stop conditions: FIS stops this experiment as soon as one of these "
-                   "CloudWatch alarms is in the ALARM state:");
+    comment(f, "",
+            "Stop conditions: FIS stops this experiment as soon as one of these "
+            "CloudWatch alarms is in the ALARM state:");
     for (size_t i = 0; i < t->n_stops; i++)
         if (strcmp(t->stops[i].source, "aws:cloudwatch:alarm") == 0)
             comment(f, "  ", t->stops[i].value);
-    comment(f, "", "rdsim runs offline and cannot evaluate a CloudWatch alarm: its metric, "
-                   "statistic, period and threshold live in CloudWatch, not in the template, "
-                   "and rdsim publishes no metrics. The run goes to the end; its verdict is the "
-                   "scenario's expect: (exit status 3 when one fails). The nearest "
-                   "expectations: an alarm on writer errors or failed connections maps to "
-                   "max_writer_downtime or min_availability.writer, one on data loss to "
-                   "lost_writes.");
+    comment(f, "",
+            "rdsim runs offline and cannot evaluate a CloudWatch alarm: its metric, "
+            "statistic, period and threshold live in CloudWatch, not in the template, "
+            "and rdsim publishes no metrics. The run goes to the end; its verdict is the "
+            "scenario's expect: (exit status 3 when one fails). The nearest "
+            "expectations: an alarm on writer errors or failed connections maps to "
+            "max_writer_downtime or min_availability.writer, one on data loss to "
+            "lost_writes.");
     const char *source;
     const char *limit = deployment_limit(sc->cluster.deployment, &source);
     char line[512];
     if (sc->expect.has_max_writer_downtime || sc->expect.has_lost_writes ||
         sc->expect.has_max_stale_read_ratio || sc->expect.has_min_avail_writer ||
         sc->expect.has_min_avail_reader) {
-        snprintf(line, sizeof line, "The expect: above comes from %s and is this run's verdict; "
-                                    "for example, limits that an alarm might stand for:",
+        snprintf(line, sizeof line,
+                 "The expect: above comes from %s and is this run's verdict; "
+                 "for example, limits that an alarm might stand for:",
                  scenario_name);
         comment(f, "", line);
     } else {
-        comment(f, "", "For example (uncomment, and set the limits your alarms stand for):");
+        comment(f, "",
+                "For example (uncomment, and set the limits your alarms stand for):");
     }
     if (limit != NULL) {
         snprintf(line, sizeof line, "(AWS: %s)", source);
@@ -184,7 +196,8 @@ static void stop_conditions(FILE *f, const struct fis_template *t, const struct 
 
 static int add_scalar(yaml_document_t *doc, const char *text, yaml_scalar_style_t style)
 {
-    return yaml_document_add_scalar(doc, NULL, (yaml_char_t *)text, (int)strlen(text), style);
+    return yaml_document_add_scalar(doc, NULL, (yaml_char_t *)text, (int)strlen(text),
+                                    style);
 }
 
 static int add_pair(yaml_document_t *doc, int map, const char *key, int value)
@@ -195,16 +208,18 @@ static int add_pair(yaml_document_t *doc, int map, const char *key, int value)
 
 static int events_node(yaml_document_t *doc, const struct fis_event *ev, size_t n)
 {
-    int seq = yaml_document_add_sequence(doc, NULL, n ? YAML_BLOCK_SEQUENCE_STYLE
-                                                      : YAML_FLOW_SEQUENCE_STYLE);
+    int seq = yaml_document_add_sequence(
+        doc, NULL, n ? YAML_BLOCK_SEQUENCE_STYLE : YAML_FLOW_SEQUENCE_STYLE);
     for (size_t i = 0; seq && i < n; i++) {
         char at[32], len[32];
         int map = yaml_document_add_mapping(doc, NULL, YAML_FLOW_MAPPING_STYLE);
         rdsim_format_duration(ev[i].at, at, sizeof at);
-        bool ok = map && add_pair(doc, map, "at", add_scalar(doc, at, YAML_PLAIN_SCALAR_STYLE)) &&
-                  add_pair(doc, map, "action",
-                           add_scalar(doc, rdsim_action_name(ev[i].action),
-                                      YAML_PLAIN_SCALAR_STYLE));
+        bool ok =
+            map &&
+            add_pair(doc, map, "at", add_scalar(doc, at, YAML_PLAIN_SCALAR_STYLE)) &&
+            add_pair(doc, map, "action",
+                     add_scalar(doc, rdsim_action_name(ev[i].action),
+                                YAML_PLAIN_SCALAR_STYLE));
         if (ok && ev[i].action == RDSIM_ACT_REBOOT) {
             ok = add_pair(doc, map, "target",
                           add_scalar(doc, ev[i].target, YAML_PLAIN_SCALAR_STYLE));
@@ -214,7 +229,8 @@ static int events_node(yaml_document_t *doc, const struct fis_event *ev, size_t 
         }
         if (ok && ev[i].action == RDSIM_ACT_AZ_OUTAGE) {
             rdsim_format_duration(ev[i].for_, len, sizeof len);
-            ok = add_pair(doc, map, "az", add_scalar(doc, ev[i].az, YAML_PLAIN_SCALAR_STYLE)) &&
+            ok = add_pair(doc, map, "az",
+                          add_scalar(doc, ev[i].az, YAML_PLAIN_SCALAR_STYLE)) &&
                  add_pair(doc, map, "for", add_scalar(doc, len, YAML_PLAIN_SCALAR_STYLE));
         }
         if (!ok || !yaml_document_append_sequence_item(doc, seq, map))
@@ -273,9 +289,11 @@ static int write_out(void *data, unsigned char *buffer, size_t size)
     return fwrite(buffer, 1, size, data) == size;
 }
 
-int fis_write(struct fis_ctx *ctx, const struct fis_template *t, const struct rdsim_scenario *sc,
-              const char *template_name, const char *scenario_text, size_t scenario_len,
-              const struct fis_event *events, size_t n_events, char **out, size_t *out_len)
+int fis_write(struct fis_ctx *ctx, const struct fis_template *t,
+              const struct rdsim_scenario *sc, const char *template_name,
+              const char *scenario_text, size_t scenario_len,
+              const struct fis_event *events, size_t n_events, char **out,
+              size_t *out_len)
 {
     const char *scenario_name = fis_base_name(sc->path);
     yaml_parser_t parser;
@@ -295,31 +313,36 @@ int fis_write(struct fis_ctx *ctx, const struct fis_template *t, const struct rd
         free(buf);
         return fis_nomem(ctx);
     }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)scenario_text, scenario_len);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)scenario_text,
+                                 scenario_len);
     /* The scenario loaded, so its text parses into one mapping. */
     if (!yaml_parser_load(&parser, &doc) || yaml_document_get_root_node(&doc) == NULL) {
-        rc = rdsim_err_set(ctx->err, RDSIM_EINTERNAL, "%s: the scenario's YAML does not parse "
-                           "again", scenario_name);
+        rc = rdsim_err_set(ctx->err, RDSIM_EINTERNAL,
+                           "%s: the scenario's YAML does not parse "
+                           "again",
+                           scenario_name);
         goto out;
     }
     have_doc = true;
 
     char description[2048], q[600];
-    snprintf(description, sizeof description,
-             "The AWS FIS experiment template %s%s%s%s replayed on the cluster, workload and "
-             "clients of %s.%s%s",
-             template_name, t->description ? " (\"" : "",
-             t->description ? one_line(t->description, q, sizeof q) : "",
-             t->description ? "\")" : "", scenario_name,
-             n_events ? "" : " No action of the template became an event.",
-             " See the comments at the top of the file for what each action became.");
+    snprintf(
+        description, sizeof description,
+        "The AWS FIS experiment template %s%s%s%s replayed on the cluster, workload and "
+        "clients of %s.%s%s",
+        template_name, t->description ? " (\"" : "",
+        t->description ? one_line(t->description, q, sizeof q) : "",
+        t->description ? "\")" : "", scenario_name,
+        n_events ? "" : " No action of the template became an event.",
+        " See the comments at the top of the file for what each action became.");
     int desc = add_scalar(&doc, description, YAML_ANY_SCALAR_STYLE);
     int evs = events_node(&doc, events, n_events);
     if (!desc || !evs || !rebuild_root(&doc, desc, evs)) {
         rc = fis_nomem(ctx);
         goto out;
     }
-    if (doc.version_directive == NULL && doc.tag_directives.start == doc.tag_directives.end) {
+    if (doc.version_directive == NULL &&
+        doc.tag_directives.start == doc.tag_directives.end) {
         doc.start_implicit = 1;
         doc.end_implicit = 1;
     }

@@ -70,8 +70,8 @@ static void suite(FILE *f, const struct rdsim_junit_suite *s, size_t id)
     fprintf(f, " id=\"%zu\"", id);
     attr(f, "timestamp", s->timestamp ? s->timestamp : "1970-01-01T00:00:00");
     attr(f, "hostname", s->hostname && *s->hostname ? s->hostname : "localhost");
-    fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n", s->n_cases,
-            failures, s->time_s);
+    fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n",
+            s->n_cases, failures, s->time_s);
     fputs("    <properties>\n", f);
     for (size_t i = 0; i < s->n_properties; i++) {
         fputs("      <property", f);
@@ -111,16 +111,18 @@ int rdsim_junit_write(FILE *f, const struct rdsim_junit_suite *suites, size_t n,
         suite(f, &suites[i], i);
     fputs("</testsuites>\n", f);
     if (fflush(f) != 0 || ferror(f))
-        return rdsim_err_set(err, RDSIM_EIO, "cannot write the JUnit file: %s", strerror(errno));
+        return rdsim_err_set(err, RDSIM_EIO, "cannot write the JUnit file: %s",
+                             strerror(errno));
     return 0;
 }
 
-int rdsim_junit_write_file(const char *path, const struct rdsim_junit_suite *suites, size_t n,
-                           struct rdsim_err *err)
+int rdsim_junit_write_file(const char *path, const struct rdsim_junit_suite *suites,
+                           size_t n, struct rdsim_err *err)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL)
-        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path, strerror(errno));
+        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path,
+                             strerror(errno));
     int rc = rdsim_junit_write(f, suites, n, err);
     int e = errno;
     if (fclose(f) != 0 && rc == 0) {
@@ -192,10 +194,11 @@ int rdsim_junit_run_suite(const struct rdsim_results *r, struct rdsim_junit_run 
             continue;
         rdsim_report_expect_text(x, actual, limit, sizeof actual);
         const char *bound = strncmp(x->name, "min_", 4) == 0 ? "at least" : "at most";
-        c->failure = own(j, format("%s: %s, expected %s %s", x->name, actual, bound, limit));
+        c->failure =
+            own(j, format("%s: %s, expected %s %s", x->name, actual, bound, limit));
         c->failure_type = "expectation";
-        c->detail = own(j, format("%s: %s, expected %s %s (scenario %s, seed %s)", x->name,
-                                  actual, bound, limit, file, seed));
+        c->detail = own(j, format("%s: %s, expected %s %s (scenario %s, seed %s)",
+                                  x->name, actual, bound, limit, file, seed));
         ok = c->failure != NULL && c->detail != NULL;
     }
     if (!ok) {

@@ -28,26 +28,29 @@ static bool tag_char_ok(unsigned char c)
 }
 
 /* Check one tag key or value (`what`) against the rules above. */
-static int check_tag_text(struct sc_ctx *ctx, yaml_node_t *node, const char *what, const char *t,
-                          size_t max_chars)
+static int check_tag_text(struct sc_ctx *ctx, yaml_node_t *node, const char *what,
+                          const char *t, size_t max_chars)
 {
     char q[96], c[96];
     size_t chars = 0;
     for (const unsigned char *p = (const unsigned char *)t; *p != '\0'; p++) {
         if (!tag_char_ok(*p)) {
             char one[2] = {(char)*p, '\0'};
-            return sc_fail(ctx, node, "a tag %s holds letters, digits, spaces and _ . : / = + - @ "
-                                      "only, got %s in %s", what, sc_quote(one, c, sizeof c),
-                           sc_quote(t, q, sizeof q));
+            return sc_fail(ctx, node,
+                           "a tag %s holds letters, digits, spaces and _ . : / = + - @ "
+                           "only, got %s in %s",
+                           what, sc_quote(one, c, sizeof c), sc_quote(t, q, sizeof q));
         }
         chars += (*p & 0xC0) != 0x80; /* UTF-8 lead bytes: one per character */
     }
     if (chars > max_chars)
-        return sc_fail(ctx, node, "a tag %s has at most %zu characters, got %zu (%s)", what,
-                       max_chars, chars, sc_quote(t, q, sizeof q));
+        return sc_fail(ctx, node, "a tag %s has at most %zu characters, got %zu (%s)",
+                       what, max_chars, chars, sc_quote(t, q, sizeof q));
     if (strncasecmp(t, "aws:", 4) == 0 || strncasecmp(t, "rds:", 4) == 0)
-        return sc_fail(ctx, node, "a tag %s must not start with \"aws:\" or \"rds:\" (reserved by "
-                                  "AWS), got %s", what, sc_quote(t, q, sizeof q));
+        return sc_fail(ctx, node,
+                       "a tag %s must not start with \"aws:\" or \"rds:\" (reserved by "
+                       "AWS), got %s",
+                       what, sc_quote(t, q, sizeof q));
     return 0;
 }
 
@@ -57,8 +60,8 @@ static size_t tag_path(struct sc_ctx *ctx, const char *key)
 {
     bool plain = key[0] != '\0' && strlen(key) <= 40;
     for (const char *p = key; plain && *p != '\0'; p++)
-        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                *p == '_' || *p == '-';
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
     char q[96];
     return sc_path_key(ctx, plain ? key : sc_quote(key, q, sizeof q));
 }
@@ -68,8 +71,10 @@ int sc_load_tags(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where,
 {
     char got[96];
     if (node->type != YAML_MAPPING_NODE)
-        return sc_fail(ctx, node, "must be a mapping of tag keys to values (team: payments), "
-                                  "got %s", sc_describe(node, got, sizeof got));
+        return sc_fail(ctx, node,
+                       "must be a mapping of tag keys to values (team: payments), "
+                       "got %s",
+                       sc_describe(node, got, sizeof got));
     yaml_node_pair_t *pairs = node->data.mapping.pairs.start;
     size_t n = (size_t)(node->data.mapping.pairs.top - pairs);
     if (n > SC_MAX_TAGS)
@@ -81,16 +86,19 @@ int sc_load_tags(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where,
     if (in->tags == NULL)
         return sc_nomem(ctx);
     for (size_t i = 0; i < n; i++) {
-        yaml_node_t *key = sc_node(ctx, pairs[i].key), *val = sc_node(ctx, pairs[i].value);
+        yaml_node_t *key = sc_node(ctx, pairs[i].key),
+                    *val = sc_node(ctx, pairs[i].value);
         const char *k;
         if (key == NULL || val == NULL)
-            return rdsim_err_set(ctx->err, RDSIM_EINTERNAL, "%s: broken YAML document", ctx->file);
+            return rdsim_err_set(ctx->err, RDSIM_EINTERNAL, "%s: broken YAML document",
+                                 ctx->file);
         int rc = sc_read_text(ctx, key, "a tag key", &k);
         if (rc != 0)
             return rc;
         size_t saved = tag_path(ctx, k);
         if (k[0] == '\0')
-            return sc_fail(ctx, key, "a tag key has 1 to %d characters, got \"\"", SC_MAX_TAG_KEY);
+            return sc_fail(ctx, key, "a tag key has 1 to %d characters, got \"\"",
+                           SC_MAX_TAG_KEY);
         for (size_t j = 0; j < i; j++)
             if (strcmp(in->tags[j].key, k) == 0)
                 return sc_fail(ctx, key, "duplicate key (first at line %zu)",

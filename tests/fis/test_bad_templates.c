@@ -108,9 +108,10 @@ static void test_every_bad_template_gives_its_expected_message(void **state)
         } else if (rc == 0) {
             print_error("%s: converted without error, expected:\n  %s\n", path, expected);
             failures++;
-        } else if (rc != RDSIM_EINVAL || err.code != rc || strcmp(err.msg, expected) != 0) {
-            print_error("%s: code %d, message\n  %s\nexpected code %d, message\n  %s\n", path,
-                        rc, err.msg, RDSIM_EINVAL, expected);
+        } else if (rc != RDSIM_EINVAL || err.code != rc ||
+                   strcmp(err.msg, expected) != 0) {
+            print_error("%s: code %d, message\n  %s\nexpected code %d, message\n  %s\n",
+                        path, rc, err.msg, RDSIM_EINVAL, expected);
             failures++;
         }
         if (res != NULL) {
@@ -132,7 +133,8 @@ static void test_every_expected_file_has_a_template(void **state)
     char **names = list_dir(".expected", &n);
     for (size_t i = 0; i < n; i++) {
         char path[512];
-        snprintf(path, sizeof path, "%s/%.*s.json", CORPUS, (int)(strlen(names[i]) - 9), names[i]);
+        snprintf(path, sizeof path, "%s/%.*s.json", CORPUS, (int)(strlen(names[i]) - 9),
+                 names[i]);
         FILE *f = fopen(path, "rb");
         if (f == NULL) {
             print_error("%s/%s has no %s\n", CORPUS, names[i], path);

@@ -67,7 +67,8 @@ static struct rdsim_scenario *load(const struct rdsim_fis_result *res)
 {
     struct rdsim_scenario *sc = NULL;
     struct rdsim_err err = {0};
-    if (rdsim_scenario_load_buffer("written.yaml", res->yaml, res->yaml_len, &sc, &err) != 0)
+    if (rdsim_scenario_load_buffer("written.yaml", res->yaml, res->yaml_len, &sc, &err) !=
+        0)
         fail_msg("the written scenario does not load: %s\n%s", err.msg, res->yaml);
     return sc;
 }
@@ -102,16 +103,18 @@ static char *unwrapped(const char *yaml)
 }
 
 /* A template of one action; `action` and `targets` are JSON members. */
-#define TEMPLATE(targets, actions)                                                           \
-    "{\"description\": \"t\", \"targets\": {" targets "}, \"actions\": {" actions "},"         \
-    " \"stopConditions\": [{\"source\": \"none\"}],"                                          \
+#define TEMPLATE(targets, actions)                                                       \
+    "{\"description\": \"t\", \"targets\": {" targets "}, \"actions\": {" actions "},"   \
+    " \"stopConditions\": [{\"source\": \"none\"}],"                                     \
     " \"roleArn\": \"arn:aws:iam::123456789012:role/r\"}"
 
-#define DB_TARGET(name, extra)                                                               \
-    "\"" name "\": {\"resourceType\": \"aws:rds:db\", " extra ", \"selectionMode\": \"ALL\"}"
+#define DB_TARGET(name, extra)                                                           \
+    "\"" name "\": {\"resourceType\": \"aws:rds:db\", " extra                            \
+    ", \"selectionMode\": \"ALL\"}"
 
-#define REBOOT(name, target, params)                                                         \
-    "\"" name "\": {\"actionId\": \"aws:rds:reboot-db-instances\", \"parameters\": {" params    \
+#define REBOOT(name, target, params)                                                     \
+    "\"" name                                                                            \
+    "\": {\"actionId\": \"aws:rds:reboot-db-instances\", \"parameters\": {" params       \
     "}, \"targets\": {\"DBInstances\": \"" target "\"}}"
 
 /* ---- ISO 8601 durations ------------------------------------------------- */
@@ -147,7 +150,8 @@ static void test_iso_durations_parse_as_fis_writes_them(void **state)
     }
 }
 
-static void test_iso_durations_that_fis_would_refuse_are_refused_with_a_reason(void **state)
+static void
+test_iso_durations_that_fis_would_refuse_are_refused_with_a_reason(void **state)
 {
     (void)state;
     static const struct {
@@ -182,9 +186,11 @@ static void test_iso_durations_that_fis_would_refuse_are_refused_with_a_reason(v
             fail_msg("\"%s\" accepted as %lld ns", cases[i].text, (long long)t);
         assert_non_null(why);
         if (strstr(why, cases[i].why) == NULL)
-            fail_msg("\"%s\": reason \"%s\", expected \"%s\"", cases[i].text, why, cases[i].why);
+            fail_msg("\"%s\": reason \"%s\", expected \"%s\"", cases[i].text, why,
+                     cases[i].why);
     }
-    assert_int_equal(rdsim_fis_parse_duration(NULL, &(rdsim_time_t){0}, NULL), RDSIM_EINVAL);
+    assert_int_equal(rdsim_fis_parse_duration(NULL, &(rdsim_time_t){0}, NULL),
+                     RDSIM_EINVAL);
 }
 
 /* ---- what each action becomes, run ------------------------------------- */
@@ -195,8 +201,8 @@ static void test_reboot_with_force_failover_fails_a_multi_az_instance_over_to_it
     void **state)
 {
     (void)state;
-    struct rdsim_fis_result *res =
-        convert("templates/reboot-force-failover.json", "clusters/multi-az-instance.yaml");
+    struct rdsim_fis_result *res = convert("templates/reboot-force-failover.json",
+                                           "clusters/multi-az-instance.yaml");
     assert_int_equal(res->n_warnings, 0);
     struct rdsim_scenario *sc = load(res);
     assert_int_equal(sc->n_events, 1);
@@ -219,8 +225,8 @@ static void test_reboot_with_force_failover_fails_a_multi_az_instance_over_to_it
 /* The wait completes at 120 s, then the subnets of us-east-1a are cut off
  * for the action's three minutes: the writer's AZ is lost, and the Multi-AZ
  * instance fails over. */
-static void test_disrupt_connectivity_after_a_two_minute_wait_is_an_az_outage_at_120_s(
-    void **state)
+static void
+test_disrupt_connectivity_after_a_two_minute_wait_is_an_az_outage_at_120_s(void **state)
 {
     (void)state;
     struct rdsim_fis_result *res =
@@ -251,7 +257,8 @@ static void test_disrupt_connectivity_after_a_two_minute_wait_is_an_az_outage_at
 static void test_failover_db_cluster_on_aurora_fails_over_by_tier(void **state)
 {
     (void)state;
-    struct rdsim_fis_result *res = convert("templates/aurora-failover.json", "clusters/aurora.yaml");
+    struct rdsim_fis_result *res =
+        convert("templates/aurora-failover.json", "clusters/aurora.yaml");
     struct rdsim_scenario *sc = load(res);
     assert_int_equal(sc->n_events, 1);
     assert_int_equal(sc->events[0].action, RDSIM_ACT_FAILOVER);
@@ -267,7 +274,8 @@ static void test_failover_db_cluster_on_aurora_fails_over_by_tier(void **state)
     rdsim_fis_result_free(res);
 }
 
-static void test_failover_db_cluster_on_a_multi_az_db_cluster_promotes_a_standby(void **state)
+static void
+test_failover_db_cluster_on_a_multi_az_db_cluster_promotes_a_standby(void **state)
 {
     (void)state;
     struct rdsim_err err = {0};
@@ -316,7 +324,8 @@ static void test_az_power_interruption_rds_part_works_as_a_template(void **state
     /* On a Multi-AZ DB instance there is no DB cluster: with
      * emptyTargetResolutionMode "skip" the failover is skipped, as on AWS,
      * with a warning saying what to use instead. */
-    res = convert("templates/az-power-interruption-rds.json", "clusters/multi-az-instance.yaml");
+    res = convert("templates/az-power-interruption-rds.json",
+                  "clusters/multi-az-instance.yaml");
     assert_int_equal(res->n_warnings, 1);
     assert_non_null(strstr(res->warnings[0], "actions.Failover-RDS: skipped"));
     assert_non_null(strstr(res->warnings[0], "forceFailover"));
@@ -330,7 +339,8 @@ static void test_az_power_interruption_rds_part_works_as_a_template(void **state
 /* The whole scenario, as get-experiment-template prints it: the actions on
  * EC2, EBS and IAM are refused, or dropped with --skip-unsupported (one
  * warning each), and their durations still time what starts after them. */
-static void test_az_power_interruption_needs_skip_unsupported_for_its_other_actions(void **state)
+static void
+test_az_power_interruption_needs_skip_unsupported_for_its_other_actions(void **state)
 {
     (void)state;
     struct rdsim_fis_result *res = NULL;
@@ -339,19 +349,24 @@ static void test_az_power_interruption_needs_skip_unsupported_for_its_other_acti
                                              "clusters/aurora.yaml", NULL, &res, &err),
                      RDSIM_EINVAL);
     assert_null(res);
-    assert_non_null(strstr(err.msg, "experimentTemplate.actions.Stop-Instances.actionId: "
-                                    "aws:ec2:stop-instances cannot be simulated by rdsim"));
+    assert_non_null(strstr(err.msg,
+                           "experimentTemplate.actions.Stop-Instances.actionId: "
+                           "aws:ec2:stop-instances cannot be simulated by rdsim"));
     assert_non_null(strstr(err.msg, "--skip-unsupported"));
 
     struct rdsim_fis_options opt = {.skip_unsupported = true};
-    res = convert_opt("templates/az-power-interruption.json", "clusters/aurora.yaml", &opt);
+    res =
+        convert_opt("templates/az-power-interruption.json", "clusters/aurora.yaml", &opt);
     assert_int_equal(res->n_warnings, 3);
-    assert_non_null(strstr(res->warnings[0], "Stop-Instances: aws:ec2:stop-instances dropped"));
-    assert_non_null(strstr(res->warnings[2], "Pause-EBS-IO: aws:ebs:pause-volume-io dropped"));
+    assert_non_null(
+        strstr(res->warnings[0], "Stop-Instances: aws:ec2:stop-instances dropped"));
+    assert_non_null(
+        strstr(res->warnings[2], "Pause-EBS-IO: aws:ebs:pause-volume-io dropped"));
     assert_non_null(strstr(res->yaml, "EXT1a2b3c4d5e6f7"));
     /* Wait-for-recovery starts after the 30 minutes of the dropped EBS
      * action. */
-    assert_non_null(strstr(res->yaml, "Wait-for-recovery (aws:fis:wait): from 30m to 1h"));
+    assert_non_null(
+        strstr(res->yaml, "Wait-for-recovery (aws:fis:wait): from 30m to 1h"));
     struct rdsim_scenario *sc = load(res);
     assert_int_equal(sc->n_events, 2);
     rdsim_scenario_free(sc);
@@ -380,9 +395,10 @@ static void test_resource_tags_match_every_tag_of_an_instance(void **state)
 
     /* team=payments alone: the writer and the replica (the standby has no
      * identifier of its own on AWS), one reboot each. */
-    res = convert_text(TEMPLATE(DB_TARGET("T", "\"resourceTags\": {\"team\": \"payments\"}"),
-                                REBOOT("R", "T", "")),
-                       "clusters/multi-az-instance.yaml", NULL, &err);
+    res = convert_text(
+        TEMPLATE(DB_TARGET("T", "\"resourceTags\": {\"team\": \"payments\"}"),
+                 REBOOT("R", "T", "")),
+        "clusters/multi-az-instance.yaml", NULL, &err);
     if (res == NULL)
         fail_msg("%s", err.msg);
     sc = load(res);
@@ -398,8 +414,9 @@ static void test_filters_and_parameters_narrow_db_targets(void **state)
     (void)state;
     struct rdsim_err err = {0};
     struct rdsim_fis_result *res = convert_text(
-        TEMPLATE(DB_TARGET("T", "\"resourceTags\": {\"team\": \"payments\"}, \"parameters\": "
-                                "{\"availabilityZoneIdentifiers\": \"us-east-1b,us-east-1c\"}"),
+        TEMPLATE(DB_TARGET(
+                     "T", "\"resourceTags\": {\"team\": \"payments\"}, \"parameters\": "
+                          "{\"availabilityZoneIdentifiers\": \"us-east-1b,us-east-1c\"}"),
                  REBOOT("R", "T", "")),
         "clusters/multi-az-instance.yaml", NULL, &err);
     if (res == NULL)
@@ -411,10 +428,11 @@ static void test_filters_and_parameters_narrow_db_targets(void **state)
     rdsim_fis_result_free(res);
 
     res = convert_text(
-        TEMPLATE("\"T\": {\"resourceType\": \"aws:rds:db\", \"filters\": [{\"path\": "
-                 "\"DBInstanceIdentifier\", \"values\": [\"PRIMARY\"]}], \"selectionMode\": "
-                 "\"ALL\"}",
-                 REBOOT("R", "T", "")),
+        TEMPLATE(
+            "\"T\": {\"resourceType\": \"aws:rds:db\", \"filters\": [{\"path\": "
+            "\"DBInstanceIdentifier\", \"values\": [\"PRIMARY\"]}], \"selectionMode\": "
+            "\"ALL\"}",
+            REBOOT("R", "T", "")),
         "clusters/multi-az-instance.yaml", NULL, &err);
     if (res == NULL)
         fail_msg("%s", err.msg);
@@ -434,8 +452,10 @@ static void test_count_selection_is_random_but_the_same_for_the_same_seed(void *
                  "\"payments\"}, \"selectionMode\": \"COUNT(1)\"}",
                  REBOOT("R", "T", ""));
     struct rdsim_err err = {0};
-    struct rdsim_fis_result *a = convert_text(json, "clusters/multi-az-instance.yaml", NULL, &err);
-    struct rdsim_fis_result *b = convert_text(json, "clusters/multi-az-instance.yaml", NULL, &err);
+    struct rdsim_fis_result *a =
+        convert_text(json, "clusters/multi-az-instance.yaml", NULL, &err);
+    struct rdsim_fis_result *b =
+        convert_text(json, "clusters/multi-az-instance.yaml", NULL, &err);
     assert_non_null(a);
     assert_non_null(b);
     struct rdsim_scenario *sc = load(a);
@@ -473,8 +493,9 @@ static void test_percent_selection_rounds_down(void **state)
         "clusters/multi-az-instance.yaml", NULL, &err);
     assert_null(res);
     assert_int_equal(err.code, RDSIM_EINVAL);
-    assert_non_null(strstr(err.msg, ": targets.T.selectionMode: PERCENT(40) of 2 DB instances "
-                                    "selects none"));
+    assert_non_null(strstr(err.msg,
+                           ": targets.T.selectionMode: PERCENT(40) of 2 DB instances "
+                           "selects none"));
 }
 
 /* Subnets named by ARN need --subnet to say their AZ. */
@@ -484,19 +505,24 @@ static void test_subnet_arns_take_their_az_from_the_subnet_option(void **state)
     static const char json[] = TEMPLATE(
         "\"S\": {\"resourceType\": \"aws:ec2:subnet\", \"resourceArns\": "
         "[\"arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0b1\", "
-        "\"arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0b2\"], \"selectionMode\": \"ALL\"}",
+        "\"arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0b2\"], \"selectionMode\": "
+        "\"ALL\"}",
         "\"D\": {\"actionId\": \"aws:network:disrupt-connectivity\", \"parameters\": "
-        "{\"duration\": \"PT1M\", \"scope\": \"availability-zone\"}, \"targets\": {\"Subnets\": "
+        "{\"duration\": \"PT1M\", \"scope\": \"availability-zone\"}, \"targets\": "
+        "{\"Subnets\": "
         "\"S\"}}");
     struct rdsim_err err = {0};
-    struct rdsim_fis_result *res = convert_text(json, "clusters/multi-az-instance.yaml", NULL, &err);
+    struct rdsim_fis_result *res =
+        convert_text(json, "clusters/multi-az-instance.yaml", NULL, &err);
     assert_null(res);
-    assert_non_null(strstr(err.msg, ": targets.S.resourceArns[0]: rdsim cannot tell which AZ "
-                                    "the subnet \"subnet-0b1\" is in; pass --subnet "
-                                    "subnet-0b1=AZ"));
+    assert_non_null(strstr(err.msg,
+                           ": targets.S.resourceArns[0]: rdsim cannot tell which AZ "
+                           "the subnet \"subnet-0b1\" is in; pass --subnet "
+                           "subnet-0b1=AZ"));
 
     /* Two subnets of one AZ: one outage. */
-    struct rdsim_fis_subnet subnets[] = {{"subnet-0b1", "us-east-1b"}, {"subnet-0b2", "us-east-1b"}};
+    struct rdsim_fis_subnet subnets[] = {{"subnet-0b1", "us-east-1b"},
+                                         {"subnet-0b2", "us-east-1b"}};
     struct rdsim_fis_options opt = {.subnets = subnets, .n_subnets = 2};
     res = convert_text(json, "clusters/multi-az-instance.yaml", &opt, &err);
     if (res == NULL)
@@ -511,34 +537,46 @@ static void test_subnet_arns_take_their_az_from_the_subnet_option(void **state)
     subnets[1].az = "us-east-1z";
     res = convert_text(json, "clusters/multi-az-instance.yaml", &opt, &err);
     assert_null(res);
-    assert_non_null(strstr(err.msg, ": targets.S.resourceArns[1]: unknown AZ \"us-east-1z\"; "
-                                    "multi-az-instance.yaml's topology has us-east-1a, "
-                                    "us-east-1b, us-east-1c"));
+    assert_non_null(strstr(err.msg,
+                           ": targets.S.resourceArns[1]: unknown AZ \"us-east-1z\"; "
+                           "multi-az-instance.yaml's topology has us-east-1a, "
+                           "us-east-1b, us-east-1c"));
 }
 
 /* ---- the startAfter graph ----------------------------------------------- */
 
-static void test_start_after_starts_an_action_once_all_it_waits_for_have_completed(
-    void **state)
+static void
+test_start_after_starts_an_action_once_all_it_waits_for_have_completed(void **state)
 {
     (void)state;
     struct rdsim_err err = {0};
-    struct rdsim_fis_result *res = convert_text(
-        TEMPLATE(DB_TARGET("Rep", "\"resourceArns\": "
-                                  "[\"arn:aws:rds:us-east-1:123456789012:db:replica1\"]") ","
-                 "\"AzB\": {\"resourceType\": \"aws:ec2:subnet\", \"filters\": [{\"path\": "
-                 "\"AvailabilityZone\", \"values\": [\"us-east-1b\"]}], \"selectionMode\": "
-                 "\"ALL\"}",
-                 "\"Late\": {\"actionId\": \"aws:rds:reboot-db-instances\", \"targets\": "
-                 "{\"DBInstances\": \"Rep\"}, \"startAfter\": [\"One\", \"Two\"]},"
-                 "\"One\": {\"actionId\": \"aws:fis:wait\", \"parameters\": {\"duration\": "
-                 "\"PT1M\"}},"
-                 "\"Two\": {\"actionId\": \"aws:fis:wait\", \"parameters\": {\"duration\": "
-                 "\"PT2M30S\"}, \"startAfter\": [\"One\"]},"
-                 "\"Cut\": {\"actionId\": \"aws:network:disrupt-connectivity\", \"parameters\": "
-                 "{\"duration\": \"PT1M\", \"scope\": \"all\"}, \"targets\": {\"Subnets\": "
-                 "\"AzB\"}, \"startAfter\": [\"One\"]}"),
-        "clusters/multi-az-instance.yaml", NULL, &err);
+    struct rdsim_fis_result *res =
+        convert_text(
+            TEMPLATE(DB_TARGET("Rep", "\"resourceArns\": "
+                                      "[\"arn:aws:rds:us-east-1:123456789012:db:"
+                                      "replica1\"]") ","
+                                                     "\"AzB\": {\"resourceType\": "
+                                                     "\"aws:ec2:subnet\", \"filters\": "
+                                                     "[{\"path\": "
+                                                     "\"AvailabilityZone\", \"values\": "
+                                                     "[\"us-east-1b\"]}], "
+                                                     "\"selectionMode\": "
+                                                     "\"ALL\"}",
+                     "\"Late\": {\"actionId\": \"aws:rds:reboot-db-instances\", "
+                     "\"targets\": "
+                     "{\"DBInstances\": \"Rep\"}, \"startAfter\": [\"One\", \"Two\"]},"
+                     "\"One\": {\"actionId\": \"aws:fis:wait\", \"parameters\": "
+                     "{\"duration\": "
+                     "\"PT1M\"}},"
+                     "\"Two\": {\"actionId\": \"aws:fis:wait\", \"parameters\": "
+                     "{\"duration\": "
+                     "\"PT2M30S\"}, \"startAfter\": [\"One\"]},"
+                     "\"Cut\": {\"actionId\": \"aws:network:disrupt-connectivity\", "
+                     "\"parameters\": "
+                     "{\"duration\": \"PT1M\", \"scope\": \"all\"}, \"targets\": "
+                     "{\"Subnets\": "
+                     "\"AzB\"}, \"startAfter\": [\"One\"]}"),
+            "clusters/multi-az-instance.yaml", NULL, &err);
     if (res == NULL)
         fail_msg("%s", err.msg);
     struct rdsim_scenario *sc = load(res);
@@ -554,22 +592,26 @@ static void test_start_after_starts_an_action_once_all_it_waits_for_have_complet
 
 /* ---- the file written --------------------------------------------------- */
 
-static void test_written_scenario_keeps_the_users_keys_and_names_the_template(void **state)
+static void
+test_written_scenario_keeps_the_users_keys_and_names_the_template(void **state)
 {
     (void)state;
-    struct rdsim_fis_result *res =
-        convert("templates/reboot-force-failover.json", "clusters/multi-az-instance.yaml");
+    struct rdsim_fis_result *res = convert("templates/reboot-force-failover.json",
+                                           "clusters/multi-az-instance.yaml");
     const char *y = res->yaml;
     char *flat = unwrapped(y);
-    static const char opening[] =
-        "# Written by rdsim fis from the AWS FIS experiment template reboot-force-failover.json "
-        "(\"Reboot the primary DB instance with a forced failover to its standby\") and the "
-        "cluster, workload and clients of multi-az-instance.yaml. Replay it with rdsim run on "
-        "this file";
+    static const char opening[] = "# Written by rdsim fis from the AWS FIS experiment "
+                                  "template reboot-force-failover.json "
+                                  "(\"Reboot the primary DB instance with a forced "
+                                  "failover to its standby\") and the "
+                                  "cluster, workload and clients of "
+                                  "multi-az-instance.yaml. Replay it with rdsim run on "
+                                  "this file";
     if (strncmp(flat, opening, strlen(opening)) != 0)
         fail_msg("the file opens with:\n%.300s", flat);
     free(flat);
-    assert_non_null(strstr(y, "#   RebootWithFailover (aws:rds:reboot-db-instances): at 0s"));
+    assert_non_null(
+        strstr(y, "#   RebootWithFailover (aws:rds:reboot-db-instances): at 0s"));
     assert_non_null(strstr(y, "#     targets.PrimaryDB: DB instance primary"));
     struct rdsim_scenario *sc = load(res);
     assert_string_equal(sc->name, "orders");
@@ -591,17 +633,19 @@ static void test_written_scenario_keeps_the_users_keys_and_names_the_template(vo
 
 /* A CloudWatch alarm cannot be evaluated offline: the file says so and
  * offers the nearest expect: in a comment. */
-static void test_alarm_stop_conditions_become_a_comment_with_the_nearest_expect(void **state)
+static void
+test_alarm_stop_conditions_become_a_comment_with_the_nearest_expect(void **state)
 {
     (void)state;
-    struct rdsim_fis_result *res =
-        convert("templates/reboot-force-failover.json", "clusters/multi-az-instance.yaml");
+    struct rdsim_fis_result *res = convert("templates/reboot-force-failover.json",
+                                           "clusters/multi-az-instance.yaml");
     const char *c = strstr(res->yaml, "\n# Stop conditions: FIS stops this experiment");
     assert_non_null(c);
     assert_non_null(strstr(c, "#   arn:aws:cloudwatch:us-east-1:123456789012:alarm:"
                               "orders-5xx-rate-high\n"));
     assert_non_null(strstr(c, "cannot evaluate a CloudWatch alarm"));
-    assert_non_null(strstr(c, "\n# expect:\n#   max_writer_downtime: 120s\n#   lost_writes: 0\n"));
+    assert_non_null(
+        strstr(c, "\n# expect:\n#   max_writer_downtime: 120s\n#   lost_writes: 0\n"));
     rdsim_fis_result_free(res);
 
     res = convert("templates/aurora-failover.json", "clusters/aurora.yaml");
@@ -632,7 +676,8 @@ static void test_files_that_cannot_be_read_are_eio(void **state)
     assert_int_equal(rdsim_fis_convert_files("templates/missing.json",
                                              "clusters/aurora.yaml", NULL, &res, &err),
                      RDSIM_EIO);
-    assert_string_equal(err.msg, "templates/missing.json: cannot read: No such file or directory");
+    assert_string_equal(err.msg,
+                        "templates/missing.json: cannot read: No such file or directory");
     assert_int_equal(rdsim_fis_convert_files("templates/aurora-failover.json",
                                              "clusters/missing.yaml", NULL, &res, &err),
                      RDSIM_EIO);
@@ -642,14 +687,21 @@ static void test_files_that_cannot_be_read_are_eio(void **state)
 
 /* A template of every action and no usable target still writes a scenario
  * that loads, with no events. */
-static void test_a_template_whose_actions_all_skip_writes_a_scenario_without_events(void **state)
+static void
+test_a_template_whose_actions_all_skip_writes_a_scenario_without_events(void **state)
 {
     (void)state;
     struct rdsim_err err = {0};
     struct rdsim_fis_result *res = convert_text(
-        "{\"targets\": {" DB_TARGET("T", "\"resourceTags\": {\"team\": \"nobody\"}") "},"
-        " \"actions\": {" REBOOT("R", "T", "") "},"
-        " \"experimentOptions\": {\"emptyTargetResolutionMode\": \"skip\"}}",
+        "{\"targets\": {" DB_TARGET(
+            "T",
+            "\"resourceTags\": {\"team\": \"nobody\"}") "},"
+                                                        " \"actions\": {" REBOOT(
+                                                            "R", "T",
+                                                            "") "},"
+                                                                " \"experimentOptions\": "
+                                                                "{\"emptyTargetResolution"
+                                                                "Mode\": \"skip\"}}",
         "clusters/multi-az-instance.yaml", NULL, &err);
     if (res == NULL)
         fail_msg("%s", err.msg);
@@ -657,7 +709,8 @@ static void test_a_template_whose_actions_all_skip_writes_a_scenario_without_eve
     assert_non_null(strstr(res->warnings[0], "none carries the tags team=nobody"));
     struct rdsim_scenario *sc = load(res);
     assert_int_equal(sc->n_events, 0);
-    assert_non_null(strstr(sc->description, "No action of the template became an event."));
+    assert_non_null(
+        strstr(sc->description, "No action of the template became an event."));
     rdsim_scenario_free(sc);
     rdsim_fis_result_free(res);
 }
@@ -666,26 +719,33 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_iso_durations_parse_as_fis_writes_them),
-        cmocka_unit_test(test_iso_durations_that_fis_would_refuse_are_refused_with_a_reason),
+        cmocka_unit_test(
+            test_iso_durations_that_fis_would_refuse_are_refused_with_a_reason),
         cmocka_unit_test(
             test_reboot_with_force_failover_fails_a_multi_az_instance_over_to_its_standby),
         cmocka_unit_test(
             test_disrupt_connectivity_after_a_two_minute_wait_is_an_az_outage_at_120_s),
         cmocka_unit_test(test_failover_db_cluster_on_aurora_fails_over_by_tier),
-        cmocka_unit_test(test_failover_db_cluster_on_a_multi_az_db_cluster_promotes_a_standby),
+        cmocka_unit_test(
+            test_failover_db_cluster_on_a_multi_az_db_cluster_promotes_a_standby),
         cmocka_unit_test(test_az_power_interruption_rds_part_works_as_a_template),
-        cmocka_unit_test(test_az_power_interruption_needs_skip_unsupported_for_its_other_actions),
+        cmocka_unit_test(
+            test_az_power_interruption_needs_skip_unsupported_for_its_other_actions),
         cmocka_unit_test(test_resource_tags_match_every_tag_of_an_instance),
         cmocka_unit_test(test_filters_and_parameters_narrow_db_targets),
         cmocka_unit_test(test_count_selection_is_random_but_the_same_for_the_same_seed),
         cmocka_unit_test(test_percent_selection_rounds_down),
         cmocka_unit_test(test_subnet_arns_take_their_az_from_the_subnet_option),
-        cmocka_unit_test(test_start_after_starts_an_action_once_all_it_waits_for_have_completed),
-        cmocka_unit_test(test_written_scenario_keeps_the_users_keys_and_names_the_template),
-        cmocka_unit_test(test_alarm_stop_conditions_become_a_comment_with_the_nearest_expect),
+        cmocka_unit_test(
+            test_start_after_starts_an_action_once_all_it_waits_for_have_completed),
+        cmocka_unit_test(
+            test_written_scenario_keeps_the_users_keys_and_names_the_template),
+        cmocka_unit_test(
+            test_alarm_stop_conditions_become_a_comment_with_the_nearest_expect),
         cmocka_unit_test(test_conversion_gives_the_same_bytes_every_time),
         cmocka_unit_test(test_files_that_cannot_be_read_are_eio),
-        cmocka_unit_test(test_a_template_whose_actions_all_skip_writes_a_scenario_without_events),
+        cmocka_unit_test(
+            test_a_template_whose_actions_all_skip_writes_a_scenario_without_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,20 +30,29 @@ static char *write_to_string(const struct rdsim_junit_suite *s, size_t n)
     return buf;
 }
 
-static void test_a_suite_is_written_in_the_schemas_order_with_every_required_attribute(
-    void **state)
+static void
+test_a_suite_is_written_in_the_schemas_order_with_every_required_attribute(void **state)
 {
     (void)state;
     const struct rdsim_junit_case cases[] = {
         {.name = "lost_writes", .classname = "demo", .time_s = 0},
-        {.name = "max_writer_downtime", .classname = "demo", .time_s = 0.25,
+        {.name = "max_writer_downtime",
+         .classname = "demo",
+         .time_s = 0.25,
          .failure = "max_writer_downtime: 90 s, expected at most 60 s",
-         .failure_type = "expectation", .detail = "90 > 60"},
+         .failure_type = "expectation",
+         .detail = "90 > 60"},
     };
     const struct rdsim_junit_property props[] = {{"seed", "42"}};
     const struct rdsim_junit_suite s = {
-        .name = "demo", .timestamp = "2024-05-01T12:00:00", .hostname = "ci-7", .time_s = 1.5,
-        .properties = props, .n_properties = 1, .cases = cases, .n_cases = 2,
+        .name = "demo",
+        .timestamp = "2024-05-01T12:00:00",
+        .hostname = "ci-7",
+        .time_s = 1.5,
+        .properties = props,
+        .n_properties = 1,
+        .cases = cases,
+        .n_cases = 2,
         .system_out = "the story",
     };
     char *xml = write_to_string(&s, 1);
@@ -51,7 +60,8 @@ static void test_a_suite_is_written_in_the_schemas_order_with_every_required_att
         xml,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<testsuites>\n"
-        "  <testsuite name=\"demo\" package=\"rdsim\" id=\"0\" timestamp=\"2024-05-01T12:00:00\" "
+        "  <testsuite name=\"demo\" package=\"rdsim\" id=\"0\" "
+        "timestamp=\"2024-05-01T12:00:00\" "
         "hostname=\"ci-7\" tests=\"2\" failures=\"1\" errors=\"0\" time=\"1.500\">\n"
         "    <properties>\n"
         "      <property name=\"seed\" value=\"42\"/>\n"
@@ -73,18 +83,22 @@ static void test_a_suite_is_written_in_the_schemas_order_with_every_required_att
 static void test_text_is_escaped_for_xml(void **state)
 {
     (void)state;
-    const struct rdsim_junit_case c = {.name = "a&b<c>\"d\"", .classname = "x\ty\nz",
-                                       .failure = "1 < 2 & \x01", .detail = "\"q\" <&>\n"};
-    const struct rdsim_junit_suite s = {.name = "n", .cases = &c, .n_cases = 1,
-                                        .system_out = "x\x1fy"};
+    const struct rdsim_junit_case c = {.name = "a&b<c>\"d\"",
+                                       .classname = "x\ty\nz",
+                                       .failure = "1 < 2 & \x01",
+                                       .detail = "\"q\" <&>\n"};
+    const struct rdsim_junit_suite s = {
+        .name = "n", .cases = &c, .n_cases = 1, .system_out = "x\x1fy"};
     char *xml = write_to_string(&s, 1);
     assert_non_null(strstr(xml, "<testcase name=\"a&amp;b&lt;c&gt;&quot;d&quot;\" "
                                 "classname=\"x&#9;y&#10;z\""));
-    assert_non_null(strstr(xml, "message=\"1 &lt; 2 &amp; \xef\xbf\xbd\" type=\"failure\">"
-                                "\"q\" &lt;&amp;&gt;\n</failure>"));
+    assert_non_null(strstr(xml,
+                           "message=\"1 &lt; 2 &amp; \xef\xbf\xbd\" type=\"failure\">"
+                           "\"q\" &lt;&amp;&gt;\n</failure>"));
     assert_non_null(strstr(xml, "<system-out>x\xef\xbf\xbdy</system-out>"));
     /* Defaults the schema requires: a host and a timestamp. */
-    assert_non_null(strstr(xml, "timestamp=\"1970-01-01T00:00:00\" hostname=\"localhost\""));
+    assert_non_null(
+        strstr(xml, "timestamp=\"1970-01-01T00:00:00\" hostname=\"localhost\""));
     free(xml);
 }
 
@@ -105,8 +119,10 @@ static void test_an_unwritable_path_is_eio_and_named(void **state)
     (void)state;
     const struct rdsim_junit_suite s = {.name = "n"};
     struct rdsim_err err = {0};
-    assert_int_equal(rdsim_junit_write_file("/nonexistent/dir/j.xml", &s, 1, &err), RDSIM_EIO);
-    assert_string_equal(err.msg, "/nonexistent/dir/j.xml: cannot write: No such file or directory");
+    assert_int_equal(rdsim_junit_write_file("/nonexistent/dir/j.xml", &s, 1, &err),
+                     RDSIM_EIO);
+    assert_string_equal(
+        err.msg, "/nonexistent/dir/j.xml: cannot write: No such file or directory");
 }
 
 /* A run's suite: one case per expectation the results hold, whatever they
@@ -129,8 +145,8 @@ static void test_a_runs_suite_has_a_case_per_expectation(void **state)
     struct rdsim_junit_run *j = NULL;
     struct rdsim_err err = {0};
     struct rdsim_run_options opt = {0};
-    assert_int_equal(rdsim_scenario_load_buffer("dir/small.yaml", yaml, strlen(yaml), &sc, &err),
-                     0);
+    assert_int_equal(
+        rdsim_scenario_load_buffer("dir/small.yaml", yaml, strlen(yaml), &sc, &err), 0);
     assert_int_equal(rdsim_run(sc, &opt, &res, &err), 0);
     assert_int_equal(rdsim_junit_run_suite(res, &j, &err), 0);
     assert_int_equal(j->suite.n_cases, res->n_expect);
