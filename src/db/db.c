@@ -62,6 +62,13 @@ struct rdsim_db {
     size_t n_tick, cap_tick;
     int32_t *tick_of;
 
+    /* Changes applied from a source but not yet written into SQLite, net
+     * per row (see "deferred apply" below): pend_of[key] is the row's index
+     * in pend, or -1. */
+    struct rdsim_kv_change *pend;
+    size_t n_pend, cap_pend;
+    int32_t *pend_of;
+
     sqlite3_stmt *st_begin;
     sqlite3_stmt *st_commit;
     sqlite3_stmt *st_savepoint;
@@ -72,6 +79,10 @@ struct rdsim_db {
     sqlite3_stmt *st_set_partial;
     sqlite3_stmt *st_scan;
 };
+
+/* Deferred apply (defined with the apply path, below). */
+static int pend_settle_key(struct rdsim_db *db, int64_t key, struct rdsim_err *err);
+static int pend_settle(struct rdsim_db *db, struct rdsim_err *err);
 
 /* Which statement goes in which slot, so open and close walk one table. */
 static const struct {
@@ -277,8 +288,12 @@ void rdsim_db_close(struct rdsim_db *db)
 {
     if (!db)
         return;
+    /* A kept file holds every applied change (best effort: nothing to
+     * report to); in memory they die with the database anyway. */
+    if (db->n_pend && strcmp(db->name, ":memory:") != 0)
+        pend_settle(db, NULL);
     if (db->in_txn)
-        sqlite3_step(db->st_commit); /* best effort: nothing to report to */
+        sqlite3_step(db->st_commit);
     if (db->session)
         sqlite3session_delete(db->session);
     for (size_t i = 0; i < N_STATEMENTS; i++)
@@ -287,6 +302,8 @@ void rdsim_db_close(struct rdsim_db *db)
     free(db->shadow);
     free(db->tick);
     free(db->tick_of);
+    free(db->pend);
+    free(db->pend_of);
     free(db->name);
     free(db);
 }
@@ -466,7 +483,9 @@ int rdsim_db_write(struct rdsim_db *db, int64_t key, uint64_t opid, rdsim_time_t
     if (opid > INT64_MAX)
         return rdsim_err_set(err, RDSIM_EINVAL, "%s: op id %llu too large", db->name,
                              (unsigned long long)opid);
-    ret = ensure_txn(db, err);
+    ret = pend_settle(db, err);
+    if (!ret)
+        ret = ensure_txn(db, err);
     if (!ret)
         ret = shadow_ensure(db, err);
     if (ret)
@@ -519,6 +538,8 @@ int rdsim_db_read(struct rdsim_db *db, int64_t key, struct rdsim_row *out,
 
     if (!ret)
         ret = ensure_txn(db, err);
+    if (!ret)
+        ret = pend_settle_key(db, key, err);
     return ret ? ret : get_row(db, key, out, err);
 }
 
@@ -766,6 +787,111 @@ static bool fast_path_ok(const struct rdsim_db *db, const struct rdsim_changeset
     return rc == 0;
 }
 
+/*
+ * Deferred apply. A replica's applied changes are kept in memory, net per
+ * row, and written into SQLite when something looks at the row: a read of
+ * it writes that row first, anything else (a scan, a copy, a write, the SQL
+ * console, close) writes them all first, and so does a backlog of
+ * PEND_MAX rows. SQLite therefore holds every applied change whenever it is
+ * read, while a hot row updated by ten ticks between two reads is written
+ * once, not ten times: the writes of a Zipf workload mostly land on rows
+ * the replicas read.
+ */
+/* Measured on 30 s of the 17-instance benchmark (callgrind): deferring at
+ * most 1,024 rows cut the run's instructions by 14%, 4,096 by 26%, 16,384
+ * by 31%. A row costs 44 bytes, so this is at most 720 KiB a replica. */
+#define PEND_MAX 16384
+
+static int pend_put(struct rdsim_db *db, const struct rdsim_kv_change *c, struct rdsim_err *err)
+{
+    struct rdsim_kv_change *p;
+
+    if (!db->pend_of) {
+        db->pend_of = malloc((size_t)db->rows * sizeof(*db->pend_of));
+        if (!db->pend_of)
+            return rdsim_err_set(err, RDSIM_ENOMEM, "%s: out of memory", db->name);
+        memset(db->pend_of, 0xff, (size_t)db->rows * sizeof(*db->pend_of));
+    }
+    if (db->pend_of[c->key] >= 0) {
+        p = &db->pend[db->pend_of[c->key]];
+        for (int col = 0; col < 3; col++)
+            if (c->has[col]) {
+                p->has[col] = true;
+                p->val[col] = c->val[col];
+            }
+        return 0;
+    }
+    if (db->n_pend == db->cap_pend) {
+        size_t cap = db->cap_pend ? 2 * db->cap_pend : 64;
+        void *q = realloc(db->pend, cap * sizeof(*db->pend));
+        if (!q)
+            return rdsim_err_set(err, RDSIM_ENOMEM, "%s: out of memory", db->name);
+        db->pend = q;
+        db->cap_pend = cap;
+    }
+    db->pend_of[c->key] = (int32_t)db->n_pend;
+    db->pend[db->n_pend++] = *c;
+    return 0;
+}
+
+/* Write row `key`'s deferred change, if it has one, into SQLite. */
+static int pend_settle_key(struct rdsim_db *db, int64_t key, struct rdsim_err *err)
+{
+    int32_t i;
+    int ret;
+
+    if (!db->n_pend || (i = db->pend_of[key]) < 0)
+        return 0;
+    ret = set_row(db, key, db->pend[i].has, db->pend[i].val, err);
+    if (ret)
+        return ret;
+    db->pend_of[key] = -1;
+    if ((size_t)i != --db->n_pend) {
+        db->pend[i] = db->pend[db->n_pend];
+        db->pend_of[db->pend[i].key] = i;
+    }
+    return 0;
+}
+
+static int pend_cmp(const void *a, const void *b)
+{
+    const struct rdsim_kv_change *x = a, *y = b;
+
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Write every deferred change into SQLite, in key order (neighbouring rows
+ * share pages), then commit, which empties the in-memory journal. */
+static int pend_settle(struct rdsim_db *db, struct rdsim_err *err)
+{
+    int ret = 0;
+
+    if (!db->n_pend)
+        return 0;
+    ret = ensure_txn(db, err);
+    if (ret)
+        return ret;
+    qsort(db->pend, db->n_pend, sizeof(*db->pend), pend_cmp);
+    for (size_t i = 0; i < db->n_pend && !ret; i++)
+        ret = set_row(db, db->pend[i].key, db->pend[i].has, db->pend[i].val, err);
+    if (ret)
+        return ret;
+    for (size_t i = 0; i < db->n_pend; i++)
+        db->pend_of[db->pend[i].key] = -1;
+    db->n_pend = 0;
+    return db->session ? 0 : commit(db, err);
+}
+
+/* Forget the deferred changes: the rows are about to be replaced. */
+static void pend_drop(struct rdsim_db *db)
+{
+    for (size_t i = 0; i < db->n_pend; i++)
+        db->pend_of[db->pend[i].key] = -1;
+    db->n_pend = 0;
+    free(db->pend_of); /* sized for the rows, which a copy may change */
+    db->pend_of = NULL;
+}
+
 static int apply_fast(struct rdsim_db *db, const struct rdsim_changeset *cs,
                       struct rdsim_err *err)
 {
@@ -775,7 +901,9 @@ static int apply_fast(struct rdsim_db *db, const struct rdsim_changeset *cs,
 
     rdsim_cs_reader_init(&r, cs->data, cs->len);
     while (ret == 0 && rdsim_cs_reader_next(&r, &c) == 1)
-        ret = set_row(db, c.key, c.has, c.val, err);
+        ret = pend_put(db, &c, err);
+    if (!ret && db->n_pend >= PEND_MAX)
+        ret = pend_settle(db, err);
     return ret;
 }
 
@@ -800,15 +928,16 @@ int rdsim_db_apply(struct rdsim_db *db, const struct rdsim_changeset *cs,
     if (db->session)
         sqlite3session_enable(db->session, 0);
     if (fast_path_ok(db, cs)) {
-        /* The hot path: our own changesets, one replication tick each. The
-         * transaction stays open (this connection is the only reader, so
-         * commits buy nothing), so each page is journaled once per
-         * transaction rather than once per tick. */
+        /* The hot path: our own changesets, one replication tick each,
+         * deferred (see pend_put). */
         ret = apply_fast(db, cs, err);
     } else {
         /* Anything else goes through SQLite's iterator in a savepoint, so
-         * a changeset that fails half-way leaves the rows as they were. */
-        ret = run(db, db->st_savepoint, err);
+         * a changeset that fails half-way leaves the rows as they were;
+         * what is deferred goes first, to keep the order of changes. */
+        ret = pend_settle(db, err);
+        if (!ret)
+            ret = run(db, db->st_savepoint, err);
         if (!ret)
             ret = apply_iter(db, cs, err);
         if (ret) {
@@ -833,7 +962,9 @@ int rdsim_db_scan(struct rdsim_db *db, rdsim_db_row_fn fn, void *ctx,
     struct rdsim_row row;
     int rc, ret;
 
-    ret = ensure_txn(db, err);
+    ret = pend_settle(db, err);
+    if (!ret)
+        ret = ensure_txn(db, err);
     if (ret)
         return ret;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -871,6 +1002,10 @@ int rdsim_db_copy(struct rdsim_db *dst, struct rdsim_db *src, struct rdsim_err *
         dst->session = NULL;
     }
     capture_reset(dst);
+    pend_drop(dst);
+    ret = pend_settle(src, err);
+    if (ret)
+        return ret;
     free(dst->tick_of); /* sized for dst's rows, which become src's */
     dst->tick_of = NULL;
     shadow_drop(dst);
@@ -1010,7 +1145,9 @@ int rdsim_db_query(struct rdsim_db *db, const char *sql, const struct rdsim_db_q
     memset(res, 0, sizeof *res);
     if (blank(sql))
         return rdsim_err_set(err, RDSIM_EINVAL, "empty statement");
-    ret = ensure_txn(db, err);
+    ret = pend_settle(db, err); /* a statement may read any row */
+    if (!ret)
+        ret = ensure_txn(db, err);
     if (ret)
         return ret;
 
