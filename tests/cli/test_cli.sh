@@ -64,6 +64,22 @@ check "run without scenario exits 2" test $status -eq 2
 r run "$tmp/small.yaml" --seed abc
 check "bad seed exits 2" test $status -eq 2
 check "bad seed is explained" grep -q 'seed: must be a whole number' "$tmp/err"
+# --seed is digits only, 0..2^63-1 (what summary.json can hold): no spaces,
+# no sign, no wrap-around of a huge negative number.
+for bad in " 5" "+5" " -18446744073709551615" "-1" "9223372036854775808" "5 " ""; do
+  r run "$tmp/small.yaml" -o "$tmp/seedbad" --seed "$bad"
+  check "--seed \"$bad\" exits 2" test $status -eq 2
+  check "--seed \"$bad\" is explained" grep -q 'seed: must be a whole number 0..9223372036854775807' "$tmp/err"
+done
+r run "$tmp/small.yaml" -o "$tmp/seedmax" --quiet --seed 9223372036854775807
+check "--seed 2^63-1 runs" test $status -eq 0
+check "--seed 2^63-1 is recorded" grep -q '"seed": 9223372036854775807,' "$tmp/seedmax/summary.json"
+repro=$(grep -o 'rdsim run [^`]* --seed [0-9]*' "$tmp/seedmax/report.md" | sed 's/.*--seed //')
+check "report.md's reproduce command has the seed" test "$repro" = 9223372036854775807
+sed 's/^name: small/name: small\nseed: 18446744073709551615/' "$tmp/small.yaml" >"$tmp/bigseed.yaml"
+r run "$tmp/bigseed.yaml" -o "$tmp/bigseed"
+check "a scenario seed above 2^63-1 exits 2" test $status -eq 2
+check "a scenario seed above 2^63-1 names the range" grep -q 'seed: must be an integer 0..9223372036854775807' "$tmp/err"
 r run "$tmp/small.yaml" --bogus
 check "unknown option exits 2" test $status -eq 2
 r run "$tmp/missing.yaml"
