@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rdsim/live.h"
 #include "rdsim/report.h"
@@ -114,6 +116,39 @@ static char *read_file(const char *path, size_t *len, struct rdsim_err *err)
     buf[n] = '\0';
     *len = n;
     return buf;
+}
+
+/* Can the session be written to path at exit? Checked at start, so a
+ * missing folder or a typo costs nothing but a retry, not the session. */
+static int check_save_path(const char *path, struct rdsim_err *err)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    struct stat st;
+
+    if (!*path)
+        return rdsim_err_set(err, RDSIM_EINVAL, "--save: no file name given");
+    if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else if (slash)
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    else
+        snprintf(dir, sizeof(dir), ".");
+    if (stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return rdsim_err_set(err, RDSIM_EINVAL, "--save %s: exists and is not a file", path);
+        if (access(path, W_OK) != 0)
+            return rdsim_err_set(err, RDSIM_EINVAL, "--save %s: cannot write: %s", path,
+                                 strerror(errno));
+        return 0;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return rdsim_err_set(err, RDSIM_EINVAL, "--save %s: no folder %s to write it in", path,
+                             dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return rdsim_err_set(err, RDSIM_EINVAL, "--save %s: cannot write into %s: %s", path, dir,
+                             strerror(errno));
+    return 0;
 }
 
 static int save_session(struct rdsim_live *lv, const char *path, struct rdsim_err *err)
@@ -220,6 +255,11 @@ int rdsim_cmd_serve(int argc, char **argv)
     if (rc) {
         fprintf(stderr, "%s\n", err.msg);
         status = rdsim_exit_for_load(rc);
+        goto out;
+    }
+    if (save && check_save_path(save, &err) != 0) {
+        fprintf(stderr, "rdsim: %s\n", err.msg);
+        status = RDSIM_EXIT_BAD_INPUT;
         goto out;
     }
     if (ctx.out_dir && rdsim_outdir_prepare(ctx.out_dir, force, &err) != 0) {

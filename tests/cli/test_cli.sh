@@ -22,6 +22,7 @@ check() { # check NAME CONDITION...
 }
 
 differ() { ! cmp -s "$1" "$2"; }
+lacks() { ! grep -q -- "$1" "$2"; } # lacks TEXT FILE
 
 # says FILE TEXT: TEXT is in FILE once its lines are joined (the story is
 # wrapped to the terminal's width).
@@ -121,6 +122,37 @@ check "refusal wrote nothing" test ! -e "$tmp/mine/summary.json"
 r run "$tmp/small.yaml" -o "$tmp/mine" --force --quiet
 check "--force writes" test -s "$tmp/mine/summary.json"
 check "--force keeps other files" test -s "$tmp/mine/notes.txt"
+
+# A folder rdsim cannot write into is bad input (exit 2), found before the
+# run. root writes anywhere, so as root the check runs as nobody.
+mkdir "$tmp/ro"
+chmod 555 "$tmp/ro"
+as_other=()
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+  chmod 755 "$tmp"
+  as_other=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+if [ "$(id -u)" -ne 0 ] || [ ${#as_other[@]} -gt 0 ]; then
+  "${as_other[@]}" "$rdsim" run "$tmp/small.yaml" -o "$tmp/ro" >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  check "a read-only -o folder exits 2" test $status -eq 2
+  check "a read-only -o folder is explained" grep -q "ro: cannot write into this folder" "$tmp/err"
+fi
+
+# rdsim serve finds bad --save and --bind at once, not at exit (the session
+# would be lost) and not as "Success".
+timeout 30 "$rdsim" serve "$tmp/small.yaml" --port 0 --save "$tmp/no/such/s.yaml" >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "serve --save into a missing folder exits 2 at start" test $status -eq 2
+check "serve --save into a missing folder is explained" grep -q "no folder $tmp/no/such to write it in" "$tmp/err"
+timeout 30 "$rdsim" serve "$tmp/small.yaml" --port 0 --save "$tmp" >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "serve --save onto a folder exits 2 at start" test $status -eq 2
+timeout 30 "$rdsim" serve "$tmp/small.yaml" --port 0 --bind 999.1.1.1 >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "serve --bind 999.1.1.1 exits 2" test $status -eq 2
+check "serve --bind 999.1.1.1 names the address" grep -q "cannot listen on 999.1.1.1" "$tmp/err"
+check "serve --bind 999.1.1.1 gives a reason, not Success" lacks "Success" "$tmp/err"
 
 # --keep-db leaves a database the sqlite3 shell opens.
 r run "$tmp/small.yaml" -o "$tmp/k" --quiet --keep-db "$tmp/dbs"
