@@ -37,6 +37,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/util.h>
 
 #include "rdsim/asset.h"
 #include "rdsim/cluster.h"
@@ -1074,6 +1075,27 @@ out:
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
+/* Resolve the listen address as evhttp will, so that a bad one is named with
+ * the resolver's reason (evhttp leaves errno alone and says nothing). */
+static int check_address(const char *bind, int port, struct rdsim_err *err)
+{
+    struct evutil_addrinfo hints = {0}, *ai = NULL;
+    char serv[16];
+    int rc;
+
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = EVUTIL_AI_PASSIVE | EVUTIL_AI_ADDRCONFIG;
+    snprintf(serv, sizeof(serv), "%d", port);
+    rc = evutil_getaddrinfo(bind, serv, &hints, &ai);
+    if (ai)
+        evutil_freeaddrinfo(ai);
+    if (rc != 0)
+        return rdsim_err_set(err, RDSIM_EINVAL, "cannot listen on %s: not an address (%s)",
+                             bind, evutil_gai_strerror(rc));
+    return 0;
+}
+
 int rdsim_live_create(const struct rdsim_live_config *cfg, struct rdsim_live **out,
                       struct rdsim_err *err)
 {
@@ -1133,10 +1155,14 @@ int rdsim_live_create(const struct rdsim_live_config *cfg, struct rdsim_live **o
     evhttp_set_max_headers_size(lv->http, 16 * 1024);
     evhttp_set_timeout(lv->http, lv->cfg.timeout_s);
     evhttp_set_gencb(lv->http, handle, lv);
+    rc = check_address(lv->cfg.bind, cfg->port, err);
+    if (rc)
+        goto fail;
+    errno = 0;
     lv->sock = evhttp_bind_socket_with_handle(lv->http, lv->cfg.bind, (ev_uint16_t)cfg->port);
     if (!lv->sock) {
         rc = rdsim_err_set(err, RDSIM_EIO, "cannot listen on %s port %d: %s", lv->cfg.bind,
-                           cfg->port, strerror(errno));
+                           cfg->port, errno ? strerror(errno) : "the address cannot be bound");
         goto fail;
     }
     if (getsockname(evhttp_bound_socket_get_fd(lv->sock), (struct sockaddr *)&ss, &sl) == 0)
