@@ -1054,6 +1054,26 @@ static int check_added_rows(struct rdsim_db *db, struct rdsim_err *err)
     return ret;
 }
 
+/*
+ * A session reads its table's layout with a query of its own the first time
+ * it sees a change, inside the statement making it. Under the progress
+ * handler that query can be interrupted, and an interrupted session fails
+ * every changeset after it: replication would stop for good. So both
+ * sessions see one change that changes nothing (a row set to itself, or a
+ * row added and removed) before the handler is installed.
+ */
+static int warm_sessions(struct rdsim_db *db, struct rdsim_err *err)
+{
+    int ret = exec(db, "UPDATE kv SET ver = ver WHERE k = (SELECT k FROM kv LIMIT 1)", err);
+
+    if (!ret && sqlite3_changes(db->conn) == 0)
+        ret = exec(db,
+                   "INSERT INTO kv VALUES (-9223372036854775807 - 1, 0, 0, 0);"
+                   " DELETE FROM kv WHERE k = -9223372036854775807 - 1",
+                   err);
+    return ret;
+}
+
 static bool blank(const char *s)
 {
     for (; *s; s++)
@@ -1131,12 +1151,24 @@ int rdsim_db_query(struct rdsim_db *db, const char *sql, const struct rdsim_db_q
         goto out;
     }
     if (wrote) {
+        /* SQLite may answer a write that fails half-way (out of memory)
+         * by rolling back the whole transaction, which would take the
+         * tick's workload writes with it. So those are committed first (the
+         * session keeps them for the flush, as in rdsim_db_copy) and the
+         * console's write gets a transaction of its own. */
         ret = ensure_session(db, err);
+        if (!ret)
+            ret = commit(db, err);
+        if (!ret)
+            ret = ensure_txn(db, err);
         if (!ret)
             ret = run(db, db->st_savepoint, err);
         if (ret)
             goto out;
         in_savepoint = true;
+        ret = warm_sessions(db, err);
+        if (ret)
+            goto out;
         g.mine = mine;
         /* Values a write sets are integers: anything longer than one fails
          * at once rather than after the statement has built it. */
@@ -1239,7 +1271,10 @@ out:
         sqlite3session_delete(mine);
     sqlite3_limit(db->conn, SQLITE_LIMIT_LENGTH, old_length);
     sqlite3_limit(db->conn, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, old_pattern);
-    if (in_savepoint) {
+    if (in_savepoint && sqlite3_get_autocommit(db->conn)) {
+        db->in_txn = false; /* SQLite rolled back the console's own transaction */
+        res->changes = 0;
+    } else if (in_savepoint) {
         if (ret) {
             sqlite3_step(db->st_rollback_to);
             sqlite3_reset(db->st_rollback_to);
