@@ -154,6 +154,14 @@ check "serve --bind 999.1.1.1 exits 2" test $status -eq 2
 check "serve --bind 999.1.1.1 names the address" grep -q "cannot listen on 999.1.1.1" "$tmp/err"
 check "serve --bind 999.1.1.1 gives a reason, not Success" lacks "Success" "$tmp/err"
 
+for opt in "--timeout 0" "--timeout 3601" "--max-connections x" "--max-streams -1"; do
+  # shellcheck disable=SC2086
+  timeout 30 "$rdsim" serve "$tmp/small.yaml" --port 0 $opt >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  check "serve $opt exits 2" test $status -eq 2
+  check "serve $opt is explained" grep -q "must be a whole number 1\.\." "$tmp/err"
+done
+
 # --keep-db leaves a database the sqlite3 shell opens.
 r run "$tmp/small.yaml" -o "$tmp/k" --quiet --keep-db "$tmp/dbs"
 check "--keep-db writes the instance's database" test -s "$tmp/dbs/db.sqlite"
