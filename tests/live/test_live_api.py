@@ -291,12 +291,11 @@ def exercise(srv):
           'GET /api/session returns the session as YAML')
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    srv = Server(sys.argv[1], sys.argv[2], '--paused')
+def run(srv, body):
+    """body(srv), then SIGTERM must stop the server with status 0; the exit
+    status for the test (0 PASS, 1 FAIL), the server stopped either way."""
     try:
-        exercise(srv)
+        body(srv)
         rc = srv.stop()
         check(rc == 0, 'SIGTERM stops rdsim serve with status 0 (got %s)' % rc)
     except Failure as e:
@@ -308,6 +307,12 @@ def main():
             srv.p.kill()
     print('PASS')
     return 0
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    return run(Server(sys.argv[1], sys.argv[2], '--paused'), exercise)
 
 
 if __name__ == '__main__':

@@ -38,7 +38,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_live_api import Failure, Server, check, expect_error  # noqa: E402
+from test_live_api import Failure, Server, check, expect_error, run  # noqa: E402
 
 TIMEOUT_S = 3            # the server's --timeout
 STATEMENT_MS = 250       # its SQL budget (docs/live.md)
@@ -374,24 +374,16 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     rdsim, scenario = sys.argv[1:]
-    srv = Server(rdsim, scenario, '--paused', '--timeout', str(TIMEOUT_S))
-    try:
+
+    def everything(srv):
         http_odds(srv)
         console(srv)
         slow_clients(srv)
         streams(srv)
         check(srv.get('api/state')[0] == 200, 'the server still answers after all that')
-        check(srv.stop() == 0, 'SIGTERM stops it with status 0')
-        descriptors(rdsim, scenario)
-    except Failure as e:
-        print('FAIL: %s' % e)
-        srv.stop()
-        return 1
-    finally:
-        if srv.p.poll() is None:
-            srv.p.kill()
-    print('PASS')
-    return 0
+        descriptors(rdsim, scenario)  # a server of its own
+
+    return run(Server(rdsim, scenario, '--paused', '--timeout', str(TIMEOUT_S)), everything)
 
 
 if __name__ == '__main__':
