@@ -68,6 +68,13 @@ enum rdsim_role {
     RDSIM_ROLE_REPLICA,
 };
 
+/* An AWS resource tag, as on the instance (rdsim fis matches FIS targets'
+ * resourceTags against them). */
+struct rdsim_tag {
+    char *key;
+    char *value;           /* may be "" */
+};
+
 struct rdsim_instance_cfg {
     char *name;
     enum rdsim_role role;
@@ -75,6 +82,8 @@ struct rdsim_instance_cfg {
     size_t region;         /* index into topology.regions, resolved by the loader */
     char *instance_class;  /* never NULL: the cluster default when not given */
     int tier;              /* aurora promotion tier, default 1 */
+    struct rdsim_tag *tags; /* in file order, keys distinct; NULL when none */
+    size_t n_tags;
     struct rdsim_loc loc;
 };
 
@@ -209,6 +218,14 @@ void rdsim_event_clear(struct rdsim_event_cfg *ev);
 /* Deep copy of src into *dst. Returns 0 or RDSIM_ENOMEM. */
 int rdsim_event_copy(struct rdsim_event_cfg *dst, const struct rdsim_event_cfg *src,
                      struct rdsim_err *err);
+
+/* The one word of the NULL-terminated `list` that `word` was most likely
+ * meant as, by the loader's "did you mean" rule (docs/scenario-format.md
+ * §8), or NULL. For other readers of user input (rdsim fis). */
+const char *rdsim_suggest(const char *word, const char *const *list);
+/* `s` quoted for a one-line message, as the loader's messages quote values:
+ * escaped, and cut with "..." when long. Returns buf. */
+const char *rdsim_quote(const char *s, char *buf, size_t size);
 
 /* Names as written in scenario files, for reports. */
 const char *rdsim_deployment_name(enum rdsim_deployment d);

@@ -65,9 +65,14 @@ bool rdsim_sim_cancel(struct rdsim_sim *sim, rdsim_event_id id);
 /*
  * Run events in (time, sequence) order while their time is <= `until`, then
  * set the clock to `until`. Returns the number of events run. Stops early
- * (leaving the clock at the last event) if rdsim_sim_stop() was called.
+ * (leaving the clock at the last event) if rdsim_sim_stop() was called, or
+ * when the queue ran out of memory reordering itself: rdsim_sim_failed()
+ * is then true, for good, and run_until runs nothing more.
  */
 uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until);
+
+/* True once run_until has stopped for lack of memory. */
+bool rdsim_sim_failed(const struct rdsim_sim *sim);
 
 /* Ask run_until to return after the current event. */
 void rdsim_sim_stop(struct rdsim_sim *sim);

@@ -18,7 +18,8 @@
 
 static const char usage_run[] =
     "Usage: rdsim run SCENARIO [-o DIR] [--seed N] [--quiet] [--force] [--keep-db DIR]\n"
-    "                          [--no-plots] [--format png|svg|both]\n"
+    "                          [--no-plots] [--format png|svg|both] [--json] [--junit FILE]\n"
+    "                          [--fis TEMPLATE.json [--subnet ID=AZ]... [--skip-unsupported]]\n"
     "\n"
     "Simulate SCENARIO and write its results into DIR:\n"
     "  summary.json     what the clients saw: requests, latency, availability,\n"
@@ -41,6 +42,12 @@ static const char usage_run[] =
     "                    (open it with: sqlite3 DIR/<instance>.sqlite 'select * from kv')\n"
     "      --no-plots    write the plot scripts but do not run gnuplot\n"
     "      --format F    figures as png, svg or both (default: both)\n"
+    "      --json        print summary.json on standard output, and nothing else there\n"
+    "                    (the closing summary goes to standard error)\n"
+    "      --junit FILE  write the expectations as JUnit XML, one test case each\n"
+    "      --fis T.json  replay the AWS FIS experiment template T on SCENARIO's cluster\n"
+    "                    (as rdsim fis T.json --cluster SCENARIO would write it);\n"
+    "                    --subnet ID=AZ and --skip-unsupported as for rdsim fis\n"
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 success, 1 internal error, 2 bad input, 3 an expectation failed.\n";
@@ -70,6 +77,9 @@ int rdsim_cmd_run(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},        {"force", no_argument, NULL, 'f'},
         {"keep-db", required_argument, NULL, 'k'}, {"help", no_argument, NULL, 'h'},
         {"no-plots", no_argument, NULL, 'P'},      {"format", required_argument, NULL, 'F'},
+        {"json", no_argument, NULL, 'J'},          {"junit", required_argument, NULL, 'X'},
+        {"fis", required_argument, NULL, 'T'},     {"subnet", required_argument, NULL, 'S'},
+        {"skip-unsupported", no_argument, NULL, 'U'},
         {NULL, 0, NULL, 0},
     };
     struct rdsim_run_options opt = {0};
@@ -80,7 +90,10 @@ int rdsim_cmd_run(int argc, char **argv)
     const char *out_dir = NULL;
     char default_dir[512], path[4096], plots_dir[4200];
     const char *formats = "png svg";
-    bool quiet = false, force = false, render = true;
+    bool quiet = false, force = false, render = true, json = false;
+    const char *junit = NULL;
+    struct rdsim_fis_cli fis = {0};
+    double started = rdsim_cli_wall_now(), mono = rdsim_cli_mono_now();
     enum rdsim_plots_outcome plots = RDSIM_PLOTS_NOT_ASKED;
     int c, rc, status;
 
@@ -120,6 +133,22 @@ int rdsim_cmd_run(int argc, char **argv)
                 return rdsim_bad_usage(path, usage_run);
             }
             break;
+        case 'J':
+            json = true;
+            break;
+        case 'X':
+            junit = optarg;
+            break;
+        case 'T':
+            fis.template_path = optarg;
+            break;
+        case 'S':
+            if ((rc = rdsim_fis_cli_subnet(&fis, optarg, usage_run)) != 0)
+                return rc;
+            break;
+        case 'U':
+            fis.opt.skip_unsupported = true;
+            break;
         case 'h':
             fputs(usage_run, stdout);
             return RDSIM_EXIT_OKAY;
@@ -139,8 +168,12 @@ int rdsim_cmd_run(int argc, char **argv)
         return rdsim_bad_usage(path, usage_run);
     }
 
-    rc = rdsim_scenario_load(argv[optind], &sc, &err);
-    if (rc) {
+    if ((fis.opt.n_subnets > 0 || fis.opt.skip_unsupported) && !fis.template_path)
+        return rdsim_bad_usage("run: --subnet and --skip-unsupported go with --fis", usage_run);
+    if (fis.template_path) {
+        if ((status = rdsim_fis_cli_load(&fis, argv[optind], quiet, &sc)) != 0)
+            return status;
+    } else if ((rc = rdsim_scenario_load(argv[optind], &sc, &err)) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return rdsim_exit_for_load(rc);
     }
@@ -178,13 +211,19 @@ int rdsim_cmd_run(int argc, char **argv)
         rc = rdsim_report_write_markdown(res, out_dir, &err);
     if (rc == 0)
         rc = rdsim_outdir_mark(out_dir, &err);
+    if (rc == 0 && junit)
+        rc = rdsim_cli_write_junit(junit, res, started, rdsim_cli_mono_now() - mono, &err);
+    if (rc == 0 && json) {
+        snprintf(path, sizeof(path), "%s/summary.json", out_dir);
+        rc = rdsim_cli_print_file(path, &err);
+    }
     if (rc) {
         fprintf(stderr, "rdsim: %s\n", err.msg);
         status = rdsim_exit_for(rc);
         goto out;
     }
-    if (!quiet)
-        rdsim_print_summary(stdout, res, out_dir, plots == RDSIM_PLOTS_DRAWN);
+    if (!quiet) /* with --json, stdout holds summary.json alone */
+        rdsim_print_summary(json ? stderr : stdout, res, out_dir, plots == RDSIM_PLOTS_DRAWN);
     if (!quiet && plots == RDSIM_PLOTS_NO_GNUPLOT) {
         snprintf(path, sizeof(path), "rdsim plot %s", out_dir);
         snprintf(plots_dir, sizeof(plots_dir), "%s/plots", out_dir);

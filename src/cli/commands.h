@@ -14,6 +14,9 @@
 #include <stdint.h>
 
 #include "rdsim/err.h"
+#include "rdsim/fis.h"
+#include "rdsim/run.h"
+#include "rdsim/scenario.h"
 
 enum {
     RDSIM_EXIT_OKAY = 0,
@@ -27,6 +30,35 @@ int rdsim_cmd_check(int argc, char **argv);
 int rdsim_cmd_lessons(int argc, char **argv);
 int rdsim_cmd_serve(int argc, char **argv);
 int rdsim_cmd_plot(int argc, char **argv);
+int rdsim_cmd_fis(int argc, char **argv);
+
+/* rdsim fis's options, which rdsim run --fis takes too (cmd_fis.c). */
+#define RDSIM_FIS_MAX_SUBNETS 100
+struct rdsim_fis_cli {
+    const char *template_path;  /* NULL: no --fis */
+    struct rdsim_fis_subnet subnets[RDSIM_FIS_MAX_SUBNETS];
+    char ids[RDSIM_FIS_MAX_SUBNETS][128]; /* the IDs the subnets point to */
+    struct rdsim_fis_options opt;
+};
+/* Take one --subnet ID=AZ. Returns 0, or exit status 2 after printing the
+ * problem and `usage`. */
+int rdsim_fis_cli_subnet(struct rdsim_fis_cli *cli, const char *arg, const char *usage);
+/* The scenario at `scenario_path` with the template's actions as its events,
+ * loaded; warnings on stderr unless `quiet`. Returns 0 with *out, or the
+ * exit status after printing the error. */
+int rdsim_fis_cli_load(const struct rdsim_fis_cli *cli, const char *scenario_path, bool quiet,
+                       struct rdsim_scenario **out);
+
+/* rdsim run --junit FILE: the run's expectations as JUnit XML, stamped
+ * with the wall-clock start of the run and its length (verdict.c).
+ * Returns 0 or an RDSIM_E* code with the message in err. */
+int rdsim_cli_write_junit(const char *path, const struct rdsim_results *res, double started_s,
+                          double wall_s, struct rdsim_err *err);
+/* Copy the file at `path` to stdout (rdsim run --json). 0 or RDSIM_EIO. */
+int rdsim_cli_print_file(const char *path, struct rdsim_err *err);
+/* Wall-clock seconds since the epoch, and a monotonic clock in seconds. */
+double rdsim_cli_wall_now(void);
+double rdsim_cli_mono_now(void);
 
 /* What became of a run's figures. */
 enum rdsim_plots_outcome {

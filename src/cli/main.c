@@ -22,6 +22,7 @@ static const struct command {
     {"plot", rdsim_cmd_plot},
     {"lessons", rdsim_cmd_lessons},
     {"serve", rdsim_cmd_serve},
+    {"fis", rdsim_cmd_fis},
 };
 
 static const char usage_main[] =
@@ -39,6 +40,9 @@ static const char usage_main[] =
     "  lessons           list the workshop lessons built in (--show N prints one)\n"
     "  serve SCENARIO    run a scenario live, paced against the clock, with a\n"
     "                    dashboard, a JSON API and a SQL console over HTTP\n"
+    "  fis TEMPLATE --cluster SCENARIO\n"
+    "                    write a scenario that replays an AWS FIS experiment\n"
+    "                    template on SCENARIO's cluster (run --fis does both steps)\n"
     "\n"
     "Options:\n"
     "  -h, --help        show this help (rdsim COMMAND --help for a command)\n"

@@ -1,19 +1,39 @@
 /*
  * sim.c - simulated clock and event queue.
  *
- * Pending events live in a slot array (callback, context, argument, heap
- * position, generation) recycled through a free list; a binary min-heap of
- * small (time, sequence, slot) entries orders them. Keeping the heap entries
- * small keeps sifting cache-friendly; the slot indirection gives O(log n)
- * cancellation by handle. A handle is (generation << 32) | (slot + 1):
- * freeing a slot bumps its generation, so a stale handle (event already run
- * or cancelled) never matches, even after the slot is reused.
+ * Pending events live in a slot array (callback, context, argument, key)
+ * recycled through a free list. They are ordered by a radix heap: simulated
+ * time never goes back, so every pending event is later than the last one
+ * taken out (`last`), and an entry can sit in the bucket named by the
+ * highest bit in which its (time, key) differs from last's. Bucket 0 holds
+ * last itself; buckets 1-64 differ in the key only (same time), 65-128 in
+ * the time. To take the next event, the lowest non-empty bucket is scanned
+ * for its earliest entry, which becomes last, and the bucket's entries move
+ * to lower buckets relative to it. Each entry moves a few times in its life,
+ * always by sequential appends, so there are no unpredictable branches per
+ * level and far fewer cache misses than in a binary heap; measured with
+ * tests/engine/bench_sim: 1.6x the binary heap's events/s with 1,000
+ * pending events and 2.5x with 100,000.
  *
- * Invariants: heap[i].slot's slots[].heap_idx == i for every i < heap_len;
- * the heap is ordered by (time, seq), and seq is unique and increasing, so
- * ties run in scheduling order; the clock never moves backwards. Both arrays
- * grow by doubling and are never shrunk, so a warmed-up simulation does no
- * allocation per event.
+ * The key is (seq << SLOT_BITS) | slot: ordering by (time, key) is ordering
+ * by (time, seq), since seq is unique and increasing, so ties run in
+ * scheduling order. The key is also the event's handle.
+ *
+ * Cancellation is lazy: it frees the slot and leaves the bucket entry, which
+ * is dropped when a scan meets it (its slot no longer holds its key). When
+ * dead entries outnumber live ones, schedule sweeps them out, so memory stays
+ * within about twice the pending events.
+ *
+ * Moving entries down can need a bucket to grow; if that fails, run_until
+ * stops and rdsim_sim_failed() says so for good (the run is over, as it is
+ * when scheduling fails).
+ *
+ * Invariants: last <= every entry, and last is never later than the clock
+ * (it moves only to an event about to run), so every event scheduled is
+ * later than last; every entry e in bucket b has bucket_of(e, last) == b,
+ * so the lowest non-empty bucket holds the earliest event; bucket 0 holds
+ * at most one entry; the clock never moves backwards. Buckets grow by doubling and
+ * are never shrunk, so a warmed-up simulation does no allocation per event.
  *
  * Deliberately not here: wall time, threads, anything about what events mean.
  * rdsim_sim_stop() only affects a run_until already in progress: each call to
@@ -26,23 +46,34 @@
 
 #include "rdsim/sim.h"
 
+/* Slot indices take the low SLOT_BITS of a key, the sequence number the
+ * rest: 16.7 million pending events and 10^12 events per simulation. */
+#define SLOT_BITS 24
+#define SLOT_MASK ((UINT64_C(1) << SLOT_BITS) - 1)
+#define MAX_SLOTS ((uint32_t)1 << SLOT_BITS)
+#define MAX_SEQ (UINT64_MAX >> SLOT_BITS)
+#define NO_SLOT UINT32_MAX
+#define N_BUCKETS 129
 #define INITIAL_CAPACITY 64u
-/* Slot indices and heap positions are 32-bit; handles keep slot + 1 there. */
-#define MAX_CAPACITY UINT32_MAX
+/* Sweep dead entries out once they are this many more than the live ones. */
+#define DEAD_SLACK 1024u
 
-struct heap_entry {
+struct entry {
     rdsim_time_t time;
-    uint64_t seq;
-    uint32_t slot;
+    uint64_t key; /* seq << SLOT_BITS | slot */
+};
+
+struct bucket {
+    struct entry *e;
+    uint32_t len, cap;
 };
 
 struct slot {
     rdsim_event_fn fn;
     void *ctx;
     uint64_t arg;
-    /* Position in the heap while pending; next free slot while free. */
-    uint32_t heap_idx;
-    uint32_t gen;
+    uint64_t key;  /* of the pending event; 0 while the slot is free */
+    uint32_t next; /* free list link while free */
 };
 
 struct rdsim_sim {
@@ -50,17 +81,19 @@ struct rdsim_sim {
     uint64_t next_seq;
     uint64_t events_run;
     bool stop;
+    bool failed; /* out of memory while moving entries: the run must end */
 
-    struct heap_entry *heap;
-    uint32_t heap_len;
+    struct entry last;        /* every pending entry is later than this */
+    struct bucket b[N_BUCKETS];
+    uint64_t nonempty[3];     /* bit b: bucket b has entries */
+    uint32_t entries;         /* in buckets, live and dead */
+    uint32_t live;            /* pending events */
 
     struct slot *slots;
     uint32_t slots_used; /* high-water mark: slots[0..slots_used) initialised */
-    uint32_t capacity;   /* of both arrays */
-    uint32_t free_head;  /* UINT32_MAX when the free list is empty */
+    uint32_t slots_cap;
+    uint32_t free_head;  /* NO_SLOT when the free list is empty */
 };
-
-#define NO_SLOT UINT32_MAX
 
 int rdsim_sim_create(struct rdsim_sim **out, struct rdsim_err *err)
 {
@@ -70,6 +103,7 @@ int rdsim_sim_create(struct rdsim_sim **out, struct rdsim_err *err)
     if (sim == NULL)
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory creating the simulation");
     sim->free_head = NO_SLOT;
+    sim->next_seq = 1; /* keys, and so handles, are never 0 */
     *out = sim;
     return RDSIM_OK;
 }
@@ -78,7 +112,8 @@ void rdsim_sim_destroy(struct rdsim_sim *sim)
 {
     if (sim == NULL)
         return;
-    free(sim->heap);
+    for (int i = 0; i < N_BUCKETS; i++)
+        free(sim->b[i].e);
     free(sim->slots);
     free(sim);
 }
@@ -88,14 +123,9 @@ rdsim_time_t rdsim_sim_now(const struct rdsim_sim *sim)
     return sim->now;
 }
 
-rdsim_time_t rdsim_sim_next_time(const struct rdsim_sim *sim)
-{
-    return sim->heap_len > 0 ? sim->heap[0].time : RDSIM_TIME_MAX;
-}
-
 uint64_t rdsim_sim_pending(const struct rdsim_sim *sim)
 {
-    return sim->heap_len;
+    return sim->live;
 }
 
 uint64_t rdsim_sim_events_run(const struct rdsim_sim *sim)
@@ -103,134 +133,216 @@ uint64_t rdsim_sim_events_run(const struct rdsim_sim *sim)
     return sim->events_run;
 }
 
+bool rdsim_sim_failed(const struct rdsim_sim *sim)
+{
+    return sim->failed;
+}
+
 void rdsim_sim_stop(struct rdsim_sim *sim)
 {
     sim->stop = true;
 }
 
-static inline bool entry_before(const struct heap_entry *a, const struct heap_entry *b)
+/* The highest bit in which e differs from last, counting the key as the
+ * low 64 bits and the time as the high 64 (times are never negative). */
+static inline unsigned bucket_of(const struct entry *e, const struct entry *last)
 {
-    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+    const uint64_t dt = (uint64_t)e->time ^ (uint64_t)last->time;
+    const uint64_t dk = e->key ^ last->key;
+
+    if (dt)
+        return 128 - (unsigned)__builtin_clzll(dt);
+    return dk ? 64 - (unsigned)__builtin_clzll(dk) : 0;
 }
 
-/* Move e up from hole i until its parent is earlier, then place it there. */
-static void sift_up(struct rdsim_sim *sim, uint32_t i, struct heap_entry e)
+static inline bool entry_before(const struct entry *a, const struct entry *b)
 {
-    struct heap_entry *heap = sim->heap;
-
-    while (i > 0) {
-        const uint32_t parent = (i - 1) / 2;
-
-        if (!entry_before(&e, &heap[parent]))
-            break;
-        heap[i] = heap[parent];
-        sim->slots[heap[i].slot].heap_idx = i;
-        i = parent;
-    }
-    heap[i] = e;
-    sim->slots[e.slot].heap_idx = i;
+    return a->time < b->time || (a->time == b->time && a->key < b->key);
 }
 
-/* Move e down from hole i until no child is earlier, then place it there. */
-static void sift_down(struct rdsim_sim *sim, uint32_t i, struct heap_entry e)
+static inline bool entry_dead(const struct rdsim_sim *sim, const struct entry *e)
 {
-    struct heap_entry *heap = sim->heap;
-    const uint32_t len = sim->heap_len;
-
-    for (;;) {
-        /* 64-bit so that 2i + 1 cannot wrap for a heap near 2^32 entries. */
-        uint64_t child = 2 * (uint64_t)i + 1;
-
-        if (child >= len)
-            break;
-        if (child + 1 < len && entry_before(&heap[child + 1], &heap[child]))
-            child++;
-        if (!entry_before(&heap[child], &e))
-            break;
-        heap[i] = heap[child];
-        sim->slots[heap[i].slot].heap_idx = i;
-        i = (uint32_t)child;
-    }
-    heap[i] = e;
-    sim->slots[e.slot].heap_idx = i;
+    return sim->slots[e->key & SLOT_MASK].key != e->key;
 }
 
-/* Take heap[i] out of the heap, keeping the heap property. */
-static void heap_remove(struct rdsim_sim *sim, uint32_t i)
+static inline void mark(struct rdsim_sim *sim, unsigned b, bool nonempty)
 {
-    const struct heap_entry last = sim->heap[--sim->heap_len];
-
-    if (i == sim->heap_len)
-        return;
-    if (i > 0 && entry_before(&last, &sim->heap[(i - 1) / 2]))
-        sift_up(sim, i, last);
+    if (nonempty)
+        sim->nonempty[b >> 6] |= UINT64_C(1) << (b & 63);
     else
-        sift_down(sim, i, last);
+        sim->nonempty[b >> 6] &= ~(UINT64_C(1) << (b & 63));
+}
+
+/* The lowest non-empty bucket, or N_BUCKETS. */
+static inline unsigned lowest(const struct rdsim_sim *sim)
+{
+    for (unsigned w = 0; w < 3; w++)
+        if (sim->nonempty[w])
+            return 64 * w + (unsigned)__builtin_ctzll(sim->nonempty[w]);
+    return N_BUCKETS;
+}
+
+static bool reserve(struct bucket *b, uint32_t more)
+{
+    uint32_t cap = b->cap ? b->cap : INITIAL_CAPACITY;
+    struct entry *e;
+
+    if (b->len + more <= b->cap)
+        return true;
+    while (cap < b->len + more)
+        cap *= 2;
+    e = realloc(b->e, (size_t)cap * sizeof(*e));
+    if (e == NULL)
+        return false;
+    b->e = e;
+    b->cap = cap;
+    return true;
+}
+
+/* Drop bucket b's dead entries (order inside a bucket does not matter). */
+static void sweep_bucket(struct rdsim_sim *sim, unsigned b)
+{
+    struct bucket *bk = &sim->b[b];
+
+    for (uint32_t k = 0; k < bk->len;) {
+        if (entry_dead(sim, &bk->e[k])) {
+            bk->e[k] = bk->e[--bk->len];
+            sim->entries--;
+        } else {
+            k++;
+        }
+    }
+    mark(sim, b, bk->len > 0);
+}
+
+/*
+ * If the earliest entry (live or dead) is due by `until`, make it last and
+ * bucket 0's entry, and return 1; return 0 when nothing is due, leaving last
+ * alone (an event may still be scheduled between now and the earliest one).
+ * Returns -1 when a bucket could not grow to take the entries moving down:
+ * the queue is then inconsistent and the simulation has failed.
+ */
+static int settle(struct rdsim_sim *sim, rdsim_time_t until)
+{
+    const unsigned b = lowest(sim);
+    struct bucket *bk;
+    uint32_t best = 0;
+
+    if (b == N_BUCKETS)
+        return 0;
+    bk = &sim->b[b];
+    for (uint32_t k = 1; k < bk->len; k++)
+        if (entry_before(&bk->e[k], &bk->e[best]))
+            best = k;
+    if (bk->e[best].time > until)
+        return 0;
+    if (b == 0)
+        return 1;
+    sim->last = bk->e[best];
+    for (uint32_t k = 0; k < bk->len; k++) {
+        const unsigned t = bucket_of(&bk->e[k], &sim->last);
+        struct bucket *to = &sim->b[t];
+
+        if (to->len == to->cap && !reserve(to, 1))
+            return -1;
+        /* These are the next events to run: start loading their slots
+         * (the pop reads them first thing, and waiting for that load was
+         * most of a pop with 100,000 pending events). */
+        __builtin_prefetch(&sim->slots[bk->e[k].key & SLOT_MASK]);
+        to->e[to->len++] = bk->e[k];
+        mark(sim, t, true);
+    }
+    bk->len = 0;
+    mark(sim, b, false);
+    return 1;
+}
+
+rdsim_time_t rdsim_sim_next_time(const struct rdsim_sim *sim)
+{
+    /* The earliest live entry of the lowest bucket that has one: buckets
+     * are ordered, so no later bucket can hold an earlier event. */
+    for (unsigned b = 0; b < N_BUCKETS; b++) {
+        const struct bucket *bk = &sim->b[b];
+        const struct entry *best = NULL;
+
+        for (uint32_t k = 0; k < bk->len; k++)
+            if (!entry_dead(sim, &bk->e[k]) && (best == NULL || entry_before(&bk->e[k], best)))
+                best = &bk->e[k];
+        if (best != NULL)
+            return best->time;
+    }
+    return RDSIM_TIME_MAX;
 }
 
 static void slot_free(struct rdsim_sim *sim, uint32_t s)
 {
-    struct slot *slot = &sim->slots[s];
-
-    slot->gen++; /* invalidates every handle issued for this use */
-    slot->heap_idx = sim->free_head;
+    sim->slots[s].key = 0;
+    sim->slots[s].next = sim->free_head;
     sim->free_head = s;
 }
 
-static bool grow(struct rdsim_sim *sim)
+static bool slot_take(struct rdsim_sim *sim, uint32_t *out)
 {
-    uint32_t cap;
-    struct slot *slots;
-    struct heap_entry *heap;
+    if (sim->free_head != NO_SLOT) {
+        *out = sim->free_head;
+        sim->free_head = sim->slots[*out].next;
+        return true;
+    }
+    if (sim->slots_used == sim->slots_cap) {
+        uint32_t cap = sim->slots_cap ? sim->slots_cap * 2 : INITIAL_CAPACITY;
+        struct slot *slots;
 
-    if (sim->capacity == MAX_CAPACITY)
-        return false;
-    if (sim->capacity == 0)
-        cap = INITIAL_CAPACITY;
-    else if (sim->capacity > MAX_CAPACITY / 2)
-        cap = MAX_CAPACITY;
-    else
-        cap = sim->capacity * 2;
-    /* Each array is kept as soon as it is reallocated, so a failure of the
-     * second leaves a consistent (if partly oversized) simulation. */
-    slots = realloc(sim->slots, (size_t)cap * sizeof(*slots));
-    if (slots == NULL)
-        return false;
-    sim->slots = slots;
-    heap = realloc(sim->heap, (size_t)cap * sizeof(*heap));
-    if (heap == NULL)
-        return false;
-    sim->heap = heap;
-    sim->capacity = cap;
+        if (sim->slots_cap == MAX_SLOTS)
+            return false;
+        slots = realloc(sim->slots, (size_t)cap * sizeof(*slots));
+        if (slots == NULL)
+            return false;
+        sim->slots = slots;
+        sim->slots_cap = cap;
+    }
+    *out = sim->slots_used++;
+    sim->slots[*out].key = 0;
     return true;
 }
 
 rdsim_event_id rdsim_sim_schedule(struct rdsim_sim *sim, rdsim_time_t at,
                                   rdsim_event_fn fn, void *ctx, uint64_t arg)
 {
+    struct entry e;
+    unsigned b;
     uint32_t s;
     struct slot *slot;
 
     assert(fn != NULL);
-    if (sim->free_head != NO_SLOT) {
-        s = sim->free_head;
-        sim->free_head = sim->slots[s].heap_idx;
-    } else {
-        if (sim->slots_used == sim->capacity && !grow(sim))
-            return 0;
-        s = sim->slots_used++;
-        sim->slots[s].gen = 0;
-    }
+    if (sim->next_seq > MAX_SEQ)
+        return 0;
+    if (sim->entries - sim->live > sim->live + DEAD_SLACK)
+        for (unsigned k = 0; k < N_BUCKETS; k++)
+            sweep_bucket(sim, k);
     if (at < sim->now)
         at = sim->now;
+    e = (struct entry){.time = at};
+    /* The key needs the slot, and the bucket needs the key; the bucket's
+     * room depends on neither, so take it first. */
+    if (!slot_take(sim, &s))
+        return 0;
+    e.key = sim->next_seq << SLOT_BITS | s;
+    b = bucket_of(&e, &sim->last);
+    if (!reserve(&sim->b[b], 1)) {
+        slot_free(sim, s);
+        return 0;
+    }
+    sim->next_seq++;
+    sim->b[b].e[sim->b[b].len++] = e;
+    mark(sim, b, true);
     slot = &sim->slots[s];
     slot->fn = fn;
     slot->ctx = ctx;
     slot->arg = arg;
-    sim->heap_len++;
-    sift_up(sim, sim->heap_len - 1,
-            (struct heap_entry){.time = at, .seq = sim->next_seq++, .slot = s});
-    return ((uint64_t)slot->gen << 32) | ((uint64_t)s + 1);
+    slot->key = e.key;
+    sim->entries++;
+    sim->live++;
+    return e.key;
 }
 
 rdsim_event_id rdsim_sim_after(struct rdsim_sim *sim, rdsim_time_t delay,
@@ -249,21 +361,14 @@ rdsim_event_id rdsim_sim_after(struct rdsim_sim *sim, rdsim_time_t delay,
 
 bool rdsim_sim_cancel(struct rdsim_sim *sim, rdsim_event_id id)
 {
-    const uint32_t low = (uint32_t)id;
-    uint32_t s, i;
+    const uint64_t s = id & SLOT_MASK;
 
-    if (low == 0 || low > sim->slots_used)
+    /* A free slot's key is 0 and a reused slot's key has a newer seq, so a
+     * stale or forged handle never matches. */
+    if (id == 0 || s >= sim->slots_used || sim->slots[s].key != id)
         return false;
-    s = low - 1;
-    if (sim->slots[s].gen != (uint32_t)(id >> 32))
-        return false;
-    /* A free slot's heap_idx is a free-list link; checking the heap entry
-     * back-reference makes even a forged handle harmless. */
-    i = sim->slots[s].heap_idx;
-    if (i >= sim->heap_len || sim->heap[i].slot != s)
-        return false;
-    heap_remove(sim, i);
-    slot_free(sim, s);
+    slot_free(sim, (uint32_t)s);
+    sim->live--;
     return true;
 }
 
@@ -272,18 +377,35 @@ uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until)
     uint64_t ran = 0;
 
     sim->stop = false;
-    while (sim->heap_len > 0 && sim->heap[0].time <= until) {
-        const struct heap_entry top = sim->heap[0];
-        const struct slot *slot = &sim->slots[top.slot];
-        const rdsim_event_fn fn = slot->fn;
-        void *const ctx = slot->ctx;
-        const uint64_t arg = slot->arg;
+    while (!sim->failed) {
+        const int due = settle(sim, until);
+        struct entry top;
+        const struct slot *slot;
+        rdsim_event_fn fn;
+        void *ctx;
+        uint64_t arg;
 
+        if (due < 0) {
+            sim->failed = true;
+            return ran;
+        }
+        if (due == 0)
+            break;
+        top = sim->b[0].e[0];
+        sim->b[0].len = 0;
+        mark(sim, 0, false);
+        sim->entries--;
+        if (entry_dead(sim, &top))
+            continue; /* cancelled */
+        slot = &sim->slots[top.key & SLOT_MASK];
+        fn = slot->fn;
+        ctx = slot->ctx;
+        arg = slot->arg;
         assert(top.time >= sim->now);
         /* Free before calling: the callback may schedule into this slot, and
          * cancelling its own handle must report "already run". */
-        heap_remove(sim, 0);
-        slot_free(sim, top.slot);
+        slot_free(sim, (uint32_t)(top.key & SLOT_MASK));
+        sim->live--;
         sim->now = top.time;
         sim->events_run++;
         ran++;
@@ -293,7 +415,7 @@ uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until)
             return ran;
         }
     }
-    if (until > sim->now)
+    if (!sim->failed && until > sim->now)
         sim->now = until;
     return ran;
 }

@@ -522,6 +522,8 @@ static int check_inner(struct rdsim_run *r, struct rdsim_err *err)
 {
     const struct rdsim_err *inner;
 
+    if (rdsim_sim_failed(r->sim) && !r->error.code)
+        rdsim_err_set(&r->error, RDSIM_ENOMEM, "out of memory: the event queue could not grow");
     if ((inner = rdsim_cluster_error(r->cluster)) || (inner = rdsim_workload_error(r->workload)) ||
         (r->error.code && (inner = &r->error))) {
         r->failed = true;

@@ -6,8 +6,8 @@
  * messages. suggest.c finds the one valid word closest to a misspelt one.
  * load.c owns the libyaml document, the dotted path of the node being read
  * and the typed readers that turn a node into a value or a located error;
- * sections.c reads each section of the file and events.c the event list,
- * both through those readers; validate.c checks the cluster rules that span
+ * sections.c reads each section of the file, events.c the event list and
+ * tags.c an instance's tags, all through those readers; validate.c checks the cluster rules that span
  * several nodes; scenario.c holds the enum names, lookups and the free.
  *
  * Every reader returns 0 or a negative RDSIM_E* code with the message
@@ -170,6 +170,9 @@ int sc_load_top(struct sc_ctx *ctx, yaml_node_t *root);
 int sc_load_topology(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where);
 int sc_load_cluster(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where);
 int sc_load_events(struct sc_ctx *ctx, yaml_node_t *node);
+/* An instance's `tags` mapping (tags.c); `where` is its key. */
+int sc_load_tags(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where,
+                 struct rdsim_instance_cfg *in);
 /* One event mapping read with the rules of an `events:` item (ctx->live
  * set: without `at`). */
 int sc_load_event(struct sc_ctx *ctx, yaml_node_t *item, struct rdsim_event_cfg *ev);

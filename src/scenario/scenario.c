@@ -129,10 +129,20 @@ void rdsim_scenario_free(struct rdsim_scenario *sc)
         free(sc->cluster.instances[i].name);
         free(sc->cluster.instances[i].az);
         free(sc->cluster.instances[i].instance_class);
+        for (size_t t = 0; t < sc->cluster.instances[i].n_tags; t++) {
+            free(sc->cluster.instances[i].tags[t].key);
+            free(sc->cluster.instances[i].tags[t].value);
+        }
+        free(sc->cluster.instances[i].tags);
     }
     free(sc->cluster.instances);
     for (size_t i = 0; i < sc->n_events; i++)
         rdsim_event_clear(&sc->events[i]);
     free(sc->events);
     free(sc);
+}
+
+const char *rdsim_quote(const char *s, char *buf, size_t size)
+{
+    return sc_quote(s, buf, size);
 }

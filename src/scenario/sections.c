@@ -326,10 +326,11 @@ static int read_az(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_instance_
 static int load_instance(struct sc_ctx *ctx, yaml_node_t *item, size_t i,
                          struct sc_inst_nodes *nodes)
 {
-    enum { IK_NAME, IK_ROLE, IK_AZ, IK_CLASS, IK_TIER };
+    enum { IK_NAME, IK_ROLE, IK_AZ, IK_CLASS, IK_TIER, IK_TAGS };
     static const struct sc_key keys[] = {
         [IK_NAME] = {"name", true},         [IK_ROLE] = {"role", true}, [IK_AZ] = {"az", true},
         [IK_CLASS] = {"instance_class", false}, [IK_TIER] = {"tier", false},
+        [IK_TAGS] = {"tags", false},
     };
     struct rdsim_cluster_cfg *c = &ctx->sc->cluster;
     struct rdsim_instance_cfg *in = &c->instances[i];
@@ -367,6 +368,8 @@ static int load_instance(struct sc_ctx *ctx, yaml_node_t *item, size_t i,
     int64_t tier = 1;
     WITH_KEY(ctx, keys, m, IK_TIER, sc_read_int(ctx, m.val[IK_TIER], 0, 15, &tier));
     in->tier = (int)tier;
+    WITH_KEY(ctx, keys, m, IK_TAGS,
+             sc_load_tags(ctx, m.val[IK_TAGS], m.key[IK_TAGS]->start_mark, in));
     nodes->role = m.val[IK_ROLE];
     nodes->az = m.val[IK_AZ];
     return 0;

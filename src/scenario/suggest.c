@@ -105,3 +105,8 @@ const char *sc_suggest_list(const char *word, const char *const *list)
         n++;
     return sc_suggest(word, list, n, sizeof list[0]);
 }
+
+const char *rdsim_suggest(const char *word, const char *const *list)
+{
+    return sc_suggest_list(word, list);
+}

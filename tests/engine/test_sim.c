@@ -179,8 +179,9 @@ test_schedule_returns_zero_when_growth_fails_and_sim_stays_usable(void **state)
     struct log *log = new_log();
     uint64_t i;
 
-    /* First schedule allocates both arrays: fail the first, then the second
-     * (the slot array grows but the heap does not). */
+    /* The first schedule allocates the slot array, then the bucket the
+     * event goes to: fail the first, then the second (the slot array grows
+     * but the bucket does not). */
     fail_countdown = 1;
     assert_int_equal(rdsim_sim_schedule(sim, 1, record, log, 0), 0);
     fail_countdown = 2;
@@ -188,7 +189,7 @@ test_schedule_returns_zero_when_growth_fails_and_sim_stays_usable(void **state)
     fail_countdown = 0;
     assert_int_equal(rdsim_sim_pending(sim), 0);
 
-    /* Fill the first block, then fail the doubling. */
+    /* Fill the first block of slots, then fail the doubling. */
     for (i = 0; i < 64; i++)
         assert_int_not_equal(
             rdsim_sim_schedule(sim, (rdsim_time_t)(100 - i), record, log, i), 0);
@@ -367,8 +368,8 @@ static void test_cancel_stale_handle_after_slot_reuse_keeps_new_event(void **sta
 
     assert_true(rdsim_sim_cancel(sim, old));
     fresh = rdsim_sim_schedule(sim, 10, record, log, 2);
-    /* Same slot (low word), new generation. */
-    assert_int_equal((uint32_t)fresh, (uint32_t)old);
+    /* Same slot (the handle's low 24 bits), newer sequence number. */
+    assert_int_equal(fresh & 0xffffff, old & 0xffffff);
     assert_int_not_equal(fresh, old);
     assert_false(rdsim_sim_cancel(sim, old));
     assert_int_equal(rdsim_sim_pending(sim), 1);
@@ -379,12 +380,99 @@ static void test_cancel_stale_handle_after_slot_reuse_keeps_new_event(void **sta
     assert_int_equal(log->arg[0], 2);
     old = fresh;
     fresh = rdsim_sim_schedule(sim, 20, record, log, 3);
-    assert_int_equal((uint32_t)fresh, (uint32_t)old);
+    assert_int_equal(fresh & 0xffffff, old & 0xffffff);
     assert_false(rdsim_sim_cancel(sim, old));
     rdsim_sim_run_until(sim, 20);
     assert_int_equal(log->n, 2);
     assert_int_equal(log->arg[1], 3);
     rdsim_sim_destroy(sim);
+    free(log);
+}
+
+static void test_event_scheduled_after_a_run_until_gap_runs_before_later_ones(void **state)
+{
+    struct rdsim_sim *sim = new_sim();
+    struct log *log = new_log();
+
+    /* run_until stops short of the event at 100: one scheduled meanwhile
+     * for 60 must still come first (the queue must not have moved on). */
+    assert_int_not_equal(rdsim_sim_schedule(sim, 100, record, log, 1), 0);
+    assert_int_equal(rdsim_sim_run_until(sim, 50), 0);
+    assert_int_equal(rdsim_sim_next_time(sim), 100);
+    assert_int_not_equal(rdsim_sim_schedule(sim, 60, record, log, 2), 0);
+    assert_int_equal(rdsim_sim_next_time(sim), 60);
+    assert_int_equal(rdsim_sim_run_until(sim, 200), 2);
+    assert_int_equal(log->arg[0], 2);
+    assert_int_equal(log->time[0], 60);
+    assert_int_equal(log->arg[1], 1);
+    assert_int_equal(log->time[1], 100);
+    rdsim_sim_destroy(sim);
+    free(log);
+}
+
+static void test_next_time_skips_cancelled_events(void **state)
+{
+    struct rdsim_sim *sim = new_sim();
+    struct log *log = new_log();
+    rdsim_event_id first = rdsim_sim_schedule(sim, 10, record, log, 1);
+
+    assert_int_not_equal(rdsim_sim_schedule(sim, 30, record, log, 2), 0);
+    assert_int_equal(rdsim_sim_next_time(sim), 10);
+    assert_true(rdsim_sim_cancel(sim, first));
+    assert_int_equal(rdsim_sim_next_time(sim), 30);
+    assert_int_equal(rdsim_sim_pending(sim), 1);
+    /* A cancelled event does not move the clock. */
+    assert_int_equal(rdsim_sim_run_until(sim, 20), 0);
+    assert_int_equal(rdsim_sim_now(sim), 20);
+    assert_int_equal(rdsim_sim_run_until(sim, 40), 1);
+    assert_int_equal(log->arg[0], 2);
+    rdsim_sim_destroy(sim);
+    free(log);
+}
+
+static void test_many_cancellations_keep_the_queue_usable(void **state)
+{
+    struct rdsim_sim *sim = new_sim();
+    struct log *log = new_log();
+
+    /* A timeout per request, cancelled when the request completes: the
+     * dead entries are swept, and the order of the live ones holds. */
+    for (int i = 0; i < 100000; i++) {
+        rdsim_event_id t = rdsim_sim_after(sim, 1000 + i, record, log, 7);
+
+        assert_int_not_equal(t, 0);
+        assert_true(rdsim_sim_cancel(sim, t));
+    }
+    assert_int_equal(rdsim_sim_pending(sim), 0);
+    assert_int_not_equal(rdsim_sim_schedule(sim, 5, record, log, 1), 0);
+    assert_int_not_equal(rdsim_sim_schedule(sim, 3, record, log, 2), 0);
+    assert_int_equal(rdsim_sim_run_until(sim, RDSIM_S), 2);
+    assert_int_equal(log->arg[0], 2);
+    assert_int_equal(log->arg[1], 1);
+    assert_false(rdsim_sim_failed(sim));
+    rdsim_sim_destroy(sim);
+    free(log);
+}
+
+static void test_run_until_fails_for_good_when_the_queue_cannot_grow(void **state)
+{
+    struct rdsim_sim *sim = new_sim();
+    struct log *log = new_log();
+    int i;
+
+    /* Events far apart land in one high bucket; taking the first moves the
+     * rest down into buckets that have no room yet. */
+    for (i = 0; i < 200; i++)
+        assert_int_not_equal(
+            rdsim_sim_schedule(sim, (rdsim_time_t)(i + 1) * RDSIM_S, record, log, (uint64_t)i),
+            0);
+    fail_countdown = 1;
+    assert_int_equal(rdsim_sim_run_until(sim, 1000 * RDSIM_S), 0);
+    fail_countdown = 0;
+    assert_true(rdsim_sim_failed(sim));
+    assert_int_equal(rdsim_sim_run_until(sim, 1000 * RDSIM_S), 0);
+    assert_int_equal(log->n, 0);
+    rdsim_sim_destroy(sim); /* frees what it holds, consistent or not */
     free(log);
 }
 
@@ -619,6 +707,10 @@ int main(void)
         cmocka_unit_test(test_cancel_many_random_keeps_order),
         cmocka_unit_test(test_cancel_of_run_or_cancelled_or_zero_handle_returns_false),
         cmocka_unit_test(test_cancel_stale_handle_after_slot_reuse_keeps_new_event),
+        cmocka_unit_test(test_event_scheduled_after_a_run_until_gap_runs_before_later_ones),
+        cmocka_unit_test(test_next_time_skips_cancelled_events),
+        cmocka_unit_test(test_many_cancellations_keep_the_queue_usable),
+        cmocka_unit_test(test_run_until_fails_for_good_when_the_queue_cannot_grow),
         cmocka_unit_test(test_schedule_from_callback_same_time_runs_after_queued_ties),
         cmocka_unit_test(test_cancel_own_handle_from_callback_returns_false),
         cmocka_unit_test(test_run_until_stops_at_boundary_and_sets_clock),

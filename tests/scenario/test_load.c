@@ -81,6 +81,16 @@ static void test_full_file_sets_every_field(void **state)
     assert_int_equal(c->instances[0].tier, 0);
     assert_int_equal(c->instances[0].loc.line, 27);
     assert_int_equal(c->instances[0].loc.col, 7);
+    /* Tags in file order; a plain number is a string like any other. */
+    assert_int_equal(c->instances[0].n_tags, 3);
+    assert_string_equal(c->instances[0].tags[0].key, "team");
+    assert_string_equal(c->instances[0].tags[0].value, "payments");
+    assert_string_equal(c->instances[0].tags[1].key, "cost center");
+    assert_string_equal(c->instances[0].tags[1].value, "");
+    assert_string_equal(c->instances[0].tags[2].key, "n");
+    assert_string_equal(c->instances[0].tags[2].value, "7");
+    assert_int_equal(c->instances[1].n_tags, 0);
+    assert_null(c->instances[1].tags);
     assert_string_equal(c->instances[1].name, "a1");
     assert_int_equal(c->instances[1].role, RDSIM_ROLE_REPLICA);
     assert_string_equal(c->instances[1].instance_class, "serverless");
