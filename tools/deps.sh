@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # deps.sh - install the Debian 12 packages rdsim needs, if any are missing.
 # With --tests, also what only the test suite needs (headless Chromium and
-# its WebDriver for the dashboard test). Uses sudo when not root. Safe to run again: it installs nothing when all
+# its WebDriver for the dashboard test); with --fuzz, what tools/fuzz.sh
+# needs (clang with its libFuzzer runtime, llvm-profdata and llvm-cov).
+# Uses sudo when not root. Safe to run again: it installs nothing when all
 # packages are present. What each package is for: README.md, "Dependencies".
 set -euo pipefail
 
@@ -14,9 +16,13 @@ packages=(
   libevent-dev
   gnuplot-nox
 )
-if [ "${1:-}" = --tests ]; then
-  packages+=(chromium chromium-driver fonts-dejavu-core)
-fi
+for arg in "$@"; do
+  case $arg in
+    --tests) packages+=(chromium chromium-driver fonts-dejavu-core) ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev llvm) ;;
+    *) echo "deps.sh: unknown option $arg (expected --tests, --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -135,15 +135,29 @@ struct rdsim_db_query_sink {
     int (*row)(void *ctx, int n, const struct rdsim_sql_value *v);
 };
 
-/* Console limits: the longest value a statement may make, and the most
- * bytes a result may hold (larger ones fail with RDSIM_EINVAL). */
+/* Console limits: the longest value a statement may make, the most bytes a
+ * result may hold (larger ones fail with RDSIM_EINVAL), the longest LIKE or
+ * GLOB pattern; the largest ver, cnt or committed_ns a write may set, and
+ * the most rows beyond the workload's kv may hold (RDSIM_EPERM past either). */
 #define RDSIM_DB_QUERY_MAX_VALUE (64 * 1024)
 #define RDSIM_DB_QUERY_MAX_RESULT (4 * 1024 * 1024)
+#define RDSIM_DB_QUERY_MAX_PATTERN 100
+#define RDSIM_DB_QUERY_MAX_INT ((INT64_C(1) << 62) - 1)
+#define RDSIM_DB_QUERY_MAX_ADDED_ROWS 10000
+/* The most one write may change, as its change record holds it (about 100
+ * bytes a row, so some 80 000 rows): RDSIM_EPERM past it, while it runs. */
+#define RDSIM_DB_QUERY_MAX_CHANGE_BYTES (8 * 1024 * 1024)
 
 struct rdsim_db_query_opts {
     bool read_only;     /* refuse statements that write (a replica, a standby) */
     uint64_t max_steps; /* interrupt after this many SQLite VM steps; 0: no limit */
     size_t max_rows;    /* rows handed to the sink; 0: no limit */
+    /* Asked every few VM steps; true stops the statement with RDSIM_EINVAL
+     * "statement stopped: <stop_reason>". The live server checks its
+     * wall-clock budget here (this module reads no clock). NULL: never. */
+    bool (*should_stop)(void *ctx);
+    void *stop_ctx;
+    const char *stop_reason;
 };
 
 struct rdsim_db_query_result {
@@ -154,14 +168,18 @@ struct rdsim_db_query_result {
 };
 
 /*
- * Run one statement typed by a person (rdsim serve's SQL console). A SQLite
- * authorizer allows only SELECT, INSERT, UPDATE and DELETE on kv; a write
+ * Run one statement typed by a person (rdsim serve's SQL console). Only
+ * SELECT, INSERT, UPDATE and DELETE on kv run, calling only a list of
+ * functions each linear in its arguments (docs/live.md lists them); a write
  * runs in a savepoint inside the tick's transaction and is captured for
- * replication like the workload's; a write that removes any of the
- * workload's rows 0..rows-1 is rolled back. Returns 0; RDSIM_EPERM for a
- * refused statement (authorizer, read_only, workload rows); RDSIM_EINVAL for
- * an empty, multiple, malformed or failing statement or one over max_steps;
- * RDSIM_ENOMEM / RDSIM_EDB otherwise. *res is filled in every case.
+ * replication like the workload's; a write is rolled back when it removes
+ * any of the workload's rows 0..rows-1, sets a value that is not an integer
+ * 0..RDSIM_DB_QUERY_MAX_INT, or leaves more than
+ * RDSIM_DB_QUERY_MAX_ADDED_ROWS other rows. Returns 0; RDSIM_EPERM for a
+ * refused statement (kind, table, function, read_only, the write rules);
+ * RDSIM_EINVAL for an empty, multiple, malformed or failing statement, one
+ * over max_steps or stopped by should_stop, or one over the value or result
+ * size; RDSIM_ENOMEM / RDSIM_EDB otherwise. *res is filled in every case.
  */
 int rdsim_db_query(struct rdsim_db *db, const char *sql, const struct rdsim_db_query_opts *o,
                    const struct rdsim_db_query_sink *sink, struct rdsim_db_query_result *res,

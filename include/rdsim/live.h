@@ -40,11 +40,17 @@ struct rdsim_live_config {
     double speed;               /* simulated seconds per wall second, > 0 */
     bool paused;                /* start paused */
     size_t max_body;            /* request body limit in bytes; 0: 64 KiB */
-    int max_connections;        /* 0: 64 */
-    int timeout_s;              /* per-connection read/write timeout; 0: 30 s */
+    int max_connections;        /* open connections besides event streams; 0: 64 */
+    int max_streams;            /* open event streams; 0: 64 */
+    /* A request must arrive whole within this of the connection waiting for
+     * it, a write make progress within it, a stream drain within it; 0: 30 s */
+    int timeout_s;
     /* Called once the run has reached its duration, with its results
      * (summary.json already written when out_dir is set); may be NULL. */
     void (*on_finish)(void *ctx, const struct rdsim_results *res);
+    /* Called with a line worth telling the operator (accept() failing, the
+     * open-file limit capping connections); may be NULL. */
+    void (*on_log)(void *ctx, const char *msg);
     void *ctx;
 };
 

@@ -1,7 +1,6 @@
 /*
  * cmd_run.c - rdsim run: simulate one scenario into a results folder.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,16 +56,18 @@ static const char usage_run[] =
 
 int rdsim_parse_seed(const char *s, uint64_t *out)
 {
-    char *end;
-    unsigned long long v;
+    uint64_t v = 0;
 
-    if (!*s || *s == '-')
+    /* Digits only: strtoull would take " 5", "+5" and "-18446744073709551615"
+     * (which wraps to 1). The range is the loader's: summary.json stores the
+     * seed as a JSON integer, signed 64 bits. */
+    if (!*s)
         return -1;
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    /* summary.json stores the seed as a JSON integer: signed 64 bits. */
-    if (errno || *end || v > INT64_MAX)
-        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (INT64_MAX - (uint64_t)(*s - '0')) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
     *out = v;
     return 0;
 }

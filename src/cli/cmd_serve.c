@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rdsim/live.h"
 #include "rdsim/report.h"
@@ -22,6 +24,7 @@
 static const char usage_serve[] =
     "Usage: rdsim serve SCENARIO [--port N] [--bind ADDR] [--speed X] [--paused]\n"
     "                            [--save FILE] [-o DIR] [--force]\n"
+    "                            [--max-connections N] [--max-streams N] [--timeout S]\n"
     "\n"
     "Run SCENARIO live: simulated time follows the wall clock at X simulated seconds\n"
     "per second, and a dashboard at http://ADDR:N/ shows the cluster, live charts\n"
@@ -43,6 +46,13 @@ static const char usage_serve[] =
     "                    timeseries.csv, events.csv, figures, report.md), complete\n"
     "                    once the simulated duration is reached\n"
     "  -f, --force       write into DIR even if it holds files rdsim did not write\n"
+    "      --max-connections N  connections open at once besides event streams\n"
+    "                    (default 64); past it a request gets 503\n"
+    "      --max-streams N  event streams (live dashboards) at once (default 64);\n"
+    "                    past it the page polls instead\n"
+    "      --timeout S   a request must arrive whole within S seconds, a reply or\n"
+    "                    stream must be read within S seconds, or the connection\n"
+    "                    is closed (default 30)\n"
     "  -h, --help        show this help\n"
     "\n"
     "Stop with Ctrl+C (SIGINT) or SIGTERM. Exit status: 0 success, 1 internal error,\n"
@@ -76,6 +86,25 @@ static void finished(void *ctx, const struct rdsim_results *res)
             fprintf(stderr, "rdsim: %s\n", err.msg);
     }
     fflush(stdout);
+}
+
+static void log_line(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "rdsim serve: %s\n", msg);
+}
+
+/* A whole number lo..hi, or -1. */
+static long parse_count(const char *s, long lo, long hi)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || !*s || *s < '0' || *s > '9' || v < lo || v > hi)
+        return -1;
+    return v;
 }
 
 static char *read_file(const char *path, size_t *len, struct rdsim_err *err)
@@ -116,6 +145,39 @@ static char *read_file(const char *path, size_t *len, struct rdsim_err *err)
     return buf;
 }
 
+/* Can the session be written to path at exit? Checked at start, so a
+ * missing folder or a typo costs nothing but a retry, not the session. */
+static int check_save_path(const char *path, struct rdsim_err *err)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    struct stat st;
+
+    if (!*path)
+        return rdsim_err_set(err, RDSIM_EINVAL, "--save: no file name given");
+    if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else if (slash)
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    else
+        snprintf(dir, sizeof(dir), ".");
+    if (stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return rdsim_err_set(err, RDSIM_EINVAL, "--save %s: exists and is not a file", path);
+        if (access(path, W_OK) != 0)
+            return rdsim_err_set(err, RDSIM_EINVAL, "--save %s: cannot write: %s", path,
+                                 strerror(errno));
+        return 0;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return rdsim_err_set(err, RDSIM_EINVAL, "--save %s: no folder %s to write it in", path,
+                             dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return rdsim_err_set(err, RDSIM_EINVAL, "--save %s: cannot write into %s: %s", path, dir,
+                             strerror(errno));
+    return 0;
+}
+
 static int save_session(struct rdsim_live *lv, const char *path, struct rdsim_err *err)
 {
     char *text;
@@ -144,6 +206,9 @@ int rdsim_cmd_serve(int argc, char **argv)
         {"speed", required_argument, NULL, 's'}, {"paused", no_argument, NULL, 'P'},
         {"save", required_argument, NULL, 'S'},  {"output", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, 'f'},       {"help", no_argument, NULL, 'h'},
+        {"max-connections", required_argument, NULL, 'C'},
+        {"max-streams", required_argument, NULL, 'T'},
+        {"timeout", required_argument, NULL, 't'},
         {NULL, 0, NULL, 0},
     };
     struct rdsim_live_config cfg = {.port = 8080, .speed = 1.0};
@@ -196,6 +261,25 @@ int rdsim_cmd_serve(int argc, char **argv)
         case 'f':
             force = true;
             break;
+        case 'C':
+        case 'T':
+        case 't': {
+            long hi = c == 't' ? 3600 : 10000;
+            long v = parse_count(optarg, 1, hi);
+            if (v < 0) {
+                snprintf(msg, sizeof(msg), "--%s: must be a whole number 1..%ld, got \"%s\"",
+                         c == 'C' ? "max-connections" : c == 'T' ? "max-streams" : "timeout",
+                         hi, optarg);
+                return rdsim_bad_usage(msg, usage_serve);
+            }
+            if (c == 'C')
+                cfg.max_connections = (int)v;
+            else if (c == 'T')
+                cfg.max_streams = (int)v;
+            else
+                cfg.timeout_s = (int)v;
+            break;
+        }
         case 'h':
             fputs(usage_serve, stdout);
             return RDSIM_EXIT_OKAY;
@@ -222,6 +306,11 @@ int rdsim_cmd_serve(int argc, char **argv)
         status = rdsim_exit_for_load(rc);
         goto out;
     }
+    if (save && check_save_path(save, &err) != 0) {
+        fprintf(stderr, "rdsim: %s\n", err.msg);
+        status = RDSIM_EXIT_BAD_INPUT;
+        goto out;
+    }
     if (ctx.out_dir && rdsim_outdir_prepare(ctx.out_dir, force, &err) != 0) {
         fprintf(stderr, "rdsim: %s\n", err.msg);
         status = RDSIM_EXIT_BAD_INPUT;
@@ -232,6 +321,7 @@ int rdsim_cmd_serve(int argc, char **argv)
     cfg.scenario_len = len;
     cfg.out_dir = ctx.out_dir;
     cfg.on_finish = finished;
+    cfg.on_log = log_line;
     cfg.ctx = &ctx;
     rc = rdsim_live_create(&cfg, &lv, &err);
     if (rc) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "outdir.h"
 
@@ -38,6 +39,11 @@ int rdsim_outdir_make(const char *dir, struct rdsim_err *err)
                              strerror(errno));
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return rdsim_err_set(err, RDSIM_EINVAL, "%s: exists and is not a folder", dir);
+    /* A folder we cannot write into is the user's choice of folder, found
+     * now rather than after the whole run. */
+    if (access(path, W_OK | X_OK) != 0)
+        return rdsim_err_set(err, RDSIM_EINVAL, "%s: cannot write into this folder: %s", dir,
+                             strerror(errno));
     return 0;
 }
 

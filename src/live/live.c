@@ -15,10 +15,23 @@
  * stream, so serving requests never perturbs the run: a saved session
  * replays to the same failovers.
  *
- * Limits: request bodies (413 past max_body), connections (503 past
- * max_connections, counted per connection that sends a request), per
- * connection read/write timeout, SQL steps and rows. Every error reply is
- * JSON {"error": "..."}.
+ * Limits (docs/live.md lists them with what a client sees):
+ *  - connections are counted when accepted (evhttp hands each one a
+ *    bufferevent made by new_bev, which is how this file learns of it before
+ *    any byte arrives): past max_connections a connection's first request
+ *    gets 503 and it is closed; past that plus REFUSED_SLACK, or past what
+ *    the open-file limit leaves, it is closed at once. accept() failing
+ *    (descriptors exhausted by others) pauses the listener for a second and
+ *    is logged once per episode instead of spinning;
+ *  - event streams have their own budget (max_streams), so idle dashboards
+ *    never lock requests out, and a stream whose writes make no progress
+ *    for timeout_s is closed (the bufferevent's write timeout);
+ *  - a request must arrive whole within timeout_s of the connection
+ *    waiting for it (slow senders and idle keep-alive connections alike);
+ *  - request bodies (413 past max_body); SQL: time (SQL_MAX_MS of wall
+ *    clock per statement), steps, rows and the console's own limits
+ *    (rdsim/db.h).
+ * Every error reply of rdsim's is JSON {"error": "..."}.
  */
 #include <errno.h>
 #include <math.h>
@@ -30,6 +43,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -37,6 +51,8 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <event2/util.h>
 
 #include "rdsim/asset.h"
 #include "rdsim/cluster.h"
@@ -57,16 +73,33 @@ enum {
     STREAM_BACKLOG_MAX = 1024 * 1024, /* unsent bytes a stream client may hold up */
 };
 #define SQL_MAX_STEPS 50000000ULL
+#define SQL_MAX_MS 250      /* wall time one console statement may take */
+#define SQL_SHARE 0.5       /* of the wall clock the console may use, over */
+#define SQL_WINDOW_S 1.0    /* about this long (so bursts of 0.5 s at most) */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define REFUSED_SLACK 16    /* connections past the limit kept to be told so */
+#define FD_RESERVE 32       /* descriptors kept for results, the session, gnuplot */
+#define ACCEPT_RETRY_S 1    /* listener pause after accept() fails */
+#define ACCEPT_LOG_S 60     /* at most one "cannot accept" line this often */
 #define TICK_MS 50
 #define STATE_EVERY_S 0.25
 #define MAX_SPEED 10000.0
 #define KEEPALIVE_S 15.0
 
+/* One accepted connection, from accept to close. Until adopted (on_adopt,
+ * right after evhttp has set it up) only its bufferevent is known, and this
+ * file holds a reference on it so that it stays valid whatever evhttp does
+ * meanwhile. */
 struct conn {
-    struct evhttp_connection *evcon;
-    struct evhttp_request *stream; /* an open event stream, or NULL */
+    struct bufferevent *bev;
+    struct evhttp_connection *evcon; /* NULL until adopted */
+    struct evhttp_request *stream;   /* an open event stream, or NULL */
     struct rdsim_live *lv;
     struct conn *prev, *next;
+    double deadline; /* wall time by which the awaited request must be whole; 0: none */
+    double drained;  /* a stream: when its unsent data was last seen drained */
+    bool refused;    /* over the limit: its first request gets 503, then close */
 };
 
 struct rdsim_live {
@@ -99,9 +132,35 @@ struct rdsim_live {
     struct live_record *recs;
     size_t n_recs, cap_recs;
 
+    double sql_credit;               /* console time (s) that may be spent now */
+    double sql_credit_wall;          /* when it was last topped up */
+
     struct conn *conns;
-    int n_conns;
+    int n_open;                      /* accepted and not yet closed, streams included */
+    int n_streams;
+    int hard_cap;                    /* n_open past which a connection is closed at once */
+    struct event *adopt;             /* adopts newly accepted connections */
+    struct event *accept_retry;      /* re-enables the listener after accept() failed */
+    unsigned long accept_failures;   /* accept() failures not yet told of */
+    bool accept_failing;             /* told "cannot accept", not yet "again" */
+    double accept_logged_wall;       /* when "cannot accept" was last told */
+    struct rdsim_live *next_server;  /* in `servers` */
 };
+
+/* Every live server of the process. libevent calls a listener's error
+ * callback with the listener's own argument, which evhttp set to its
+ * struct evhttp; this list maps that back to the server (one thread, like
+ * the rest; any number of servers side by side). */
+static struct rdsim_live *servers;
+
+static struct rdsim_live *server_of(const struct evhttp *http)
+{
+    struct rdsim_live *lv = servers;
+
+    while (lv && lv->http != http)
+        lv = lv->next_server;
+    return lv;
+}
 
 static double wall_now(void)
 {
@@ -137,6 +196,31 @@ static void reply_json(struct evhttp_request *req, int code, json_t *body)
     json_decref(body);
 }
 
+/* Replace each byte that is not part of valid UTF-8 with '?': messages
+ * quote what the client sent (a path, an instance name, SQL), and JSON
+ * strings must be UTF-8 (json_pack refuses anything else). */
+static void make_utf8(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
+                                 : (*p & 0xf8) == 0xf0 ? 3 : -1;
+        int k = 1;
+        if (n < 0 || (n == 1 && *p < 0xc2)) {
+            *p++ = '?';
+            continue;
+        }
+        while (k <= n && (p[k] & 0xc0) == 0x80)
+            k++;
+        if (k <= n) {
+            *p++ = '?';
+            continue;
+        }
+        p += k;
+    }
+}
+
 static void reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
@@ -147,6 +231,7 @@ static void reply_error(struct evhttp_request *req, int code, const char *fmt, .
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    make_utf8(msg);
     reply_json(req, code, json_pack("{s:s}", "error", msg));
 }
 
@@ -441,6 +526,8 @@ static void send_state(struct rdsim_live *lv)
 
 /* ---- pacing --------------------------------------------------------------- */
 
+static void close_late(struct rdsim_live *lv); /* connections, below */
+
 static void rebase(struct rdsim_live *lv)
 {
     lv->base_wall = wall_now();
@@ -501,6 +588,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)what;
 
     step(lv);
+    close_late(lv);
     if (lv->dirty && wall_now() - lv->last_state_wall >= STATE_EVERY_S)
         send_state(lv);
     if (wall_now() - lv->last_keepalive_wall >= KEEPALIVE_S) {
@@ -528,11 +616,27 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
 
 /* ---- connections ------------------------------------------------------------ */
 
-static void conn_closed(struct evhttp_connection *evcon, void *arg)
+static void log_line(struct rdsim_live *lv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void log_line(struct rdsim_live *lv, const char *fmt, ...)
 {
-    struct conn *c = arg;
+    char msg[RDSIM_ERR_MSG_MAX];
+    va_list ap;
+
+    if (!lv->cfg.on_log)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    lv->cfg.on_log(lv->cfg.ctx, msg);
+}
+
+/* Forget a connection (it is closing, or closed). A stream that evhttp has
+ * already detached from its connection (the client went away, or its
+ * writes timed out) is ours to end, which frees it. */
+static void conn_forget(struct conn *c)
+{
     struct rdsim_live *lv = c->lv;
-    (void)evcon;
 
     if (c->prev)
         c->prev->next = c->next;
@@ -540,36 +644,185 @@ static void conn_closed(struct evhttp_connection *evcon, void *arg)
         lv->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
-    lv->n_conns--;
+    lv->n_open--;
+    if (c->stream) {
+        lv->n_streams--;
+        if (!evhttp_request_get_connection(c->stream))
+            evhttp_send_reply_end(c->stream);
+    }
+    if (!c->evcon)
+        bufferevent_decref(c->bev);
     free(c);
 }
 
-/* The connection's record, made on its first request; NULL past the limit. */
-static struct conn *conn_of(struct rdsim_live *lv, struct evhttp_request *req, bool *full)
+static void conn_closed(struct evhttp_connection *evcon, void *arg)
 {
-    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-    struct conn *c;
+    (void)evcon;
+    conn_forget(arg);
+}
 
-    *full = false;
-    for (c = lv->conns; c; c = c->next)
-        if (c->evcon == evcon)
-            return c;
-    if (lv->n_conns >= lv->cfg.max_connections) {
-        *full = true;
-        return NULL;
+/* Close a connection now (past its deadline, over the limit). */
+static void conn_close(struct conn *c)
+{
+    struct evhttp_connection *evcon = c->evcon;
+
+    evhttp_connection_set_closecb(evcon, NULL, NULL);
+    conn_forget(c);
+    evhttp_connection_free(evcon);
+}
+
+/* evhttp's bufferevent callback: a connection was just accepted. evhttp
+ * sets it up once this returns; on_adopt takes it from there. */
+static struct bufferevent *new_bev(struct event_base *base, void *arg)
+{
+    struct rdsim_live *lv = arg;
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    struct conn *c = bev ? calloc(1, sizeof(*c)) : NULL;
+
+    if (lv->accept_failing) {
+        log_line(lv, "accepting connections again (accept failed %lu times)",
+                 lv->accept_failures);
+        lv->accept_failures = 0;
+        lv->accept_failing = false;
     }
-    c = calloc(1, sizeof(*c));
     if (!c)
-        return NULL;
-    c->evcon = evcon;
+        return bev; /* evhttp serves it; it is simply not counted */
+    bufferevent_incref(bev);
+    c->bev = bev;
     c->lv = lv;
+    c->deadline = wall_now() + lv->cfg.timeout_s;
     c->next = lv->conns;
     if (lv->conns)
         lv->conns->prev = c;
     lv->conns = c;
-    lv->n_conns++;
-    evhttp_connection_set_closecb(evcon, conn_closed, c);
+    lv->n_open++;
+    event_active(lv->adopt, EV_TIMEOUT, 1);
+    return bev;
+}
+
+/* Learn the evhttp connection of a newly accepted bufferevent (evhttp made
+ * it its callback argument) and apply the limits; closing it only when
+ * `may_close` (not while one of its requests is being handled). Returns c,
+ * or NULL when it is gone. */
+static struct conn *adopt(struct conn *c, bool may_close)
+{
+    struct rdsim_live *lv = c->lv;
+    bufferevent_data_cb rd, wr;
+    bufferevent_event_cb ev;
+    void *arg;
+
+    bufferevent_getcb(c->bev, &rd, &wr, &ev, &arg);
+    if (!ev || !arg) {
+        conn_forget(c); /* evhttp gave up on it already */
+        return NULL;
+    }
+    c->evcon = arg;
+    bufferevent_decref(c->bev);
+    evhttp_connection_set_closecb(c->evcon, conn_closed, c);
+    if (lv->n_open > lv->hard_cap && may_close) {
+        conn_close(c);
+        return NULL;
+    }
+    if (lv->n_open - lv->n_streams > lv->cfg.max_connections)
+        c->refused = true;
     return c;
+}
+
+static void on_adopt(evutil_socket_t fd, short what, void *arg)
+{
+    struct rdsim_live *lv = arg;
+    (void)fd;
+    (void)what;
+
+    for (struct conn *c = lv->conns, *next; c; c = next) {
+        next = c->next;
+        if (!c->evcon)
+            adopt(c, true);
+    }
+}
+
+/* The record of the connection a request came on (adopting it if that has
+ * not happened yet); NULL when it could not be recorded. */
+static struct conn *conn_of(struct rdsim_live *lv, struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+
+    for (struct conn *c = lv->conns; c; c = c->next) {
+        if (c->evcon == evcon && evcon)
+            return c;
+        if (!c->evcon && c->bev == bev)
+            return adopt(c, false);
+    }
+    return NULL;
+}
+
+/* A reply went out whole: the next request's deadline starts now. */
+static void reply_sent(struct evhttp_request *req, void *arg)
+{
+    struct conn *c = arg;
+    (void)req;
+
+    if (!c->stream)
+        c->deadline = wall_now() + c->lv->cfg.timeout_s;
+}
+
+/* Close connections whose awaited request has not arrived whole in time,
+ * and streams whose unsent data has not drained for timeout_s (the client
+ * stopped reading: a reading one drains within milliseconds). Checked on
+ * each tick. */
+static void close_late(struct rdsim_live *lv)
+{
+    double now = wall_now();
+
+    for (struct conn *c = lv->conns, *next; c; c = next) {
+        next = c->next;
+        if (!c->evcon)
+            continue;
+        if (c->stream) {
+            struct bufferevent *bev = evhttp_connection_get_bufferevent(c->evcon);
+            if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+                c->drained = now;
+            else if (now - c->drained > c->lv->cfg.timeout_s)
+                conn_close(c);
+        } else if (c->deadline > 0 && now > c->deadline) {
+            conn_close(c);
+        }
+    }
+}
+
+/* accept() failed (descriptors exhausted, most likely): pause the listener
+ * rather than retry at once, which would spin; say so once. */
+static void on_accept_error(struct evconnlistener *listener, void *arg)
+{
+    struct rdsim_live *lv = server_of(arg);
+    struct timeval tv = {ACCEPT_RETRY_S, 0};
+    int e = EVUTIL_SOCKET_ERROR();
+
+    evconnlistener_disable(listener);
+    if (!lv)
+        return; /* cannot happen: the server unlinks itself before its listener goes */
+    event_add(lv->accept_retry, &tv);
+    lv->accept_failures++;
+    /* Clients that hold descriptors until the timeout make this come and go:
+     * at most one line a minute says so. */
+    if (!lv->accept_failing && (lv->accept_logged_wall == 0 ||
+                                wall_now() - lv->accept_logged_wall >= ACCEPT_LOG_S)) {
+        log_line(lv, "cannot accept connections: %s; retrying every %d s with %d open (said "
+                     "at most once a minute)",
+                 evutil_socket_error_to_string(e), ACCEPT_RETRY_S, lv->n_open);
+        lv->accept_failing = true;
+        lv->accept_logged_wall = wall_now();
+    }
+}
+
+static void on_accept_retry(evutil_socket_t fd, short what, void *arg)
+{
+    struct rdsim_live *lv = arg;
+    (void)fd;
+    (void)what;
+
+    evconnlistener_enable(evhttp_bound_socket_get_listener(lv->sock));
 }
 
 /* ---- handlers ------------------------------------------------------------- */
@@ -631,18 +884,26 @@ static void get_stream(struct rdsim_live *lv, struct evhttp_request *req, struct
     json_t *st;
     char *text;
 
-    if (!c) {
-        reply_error(req, 503, "out of memory");
+    struct bufferevent *bev;
+
+    if (lv->n_streams >= lv->cfg.max_streams) {
+        reply_error(req, 503, "too many event streams (the limit is %d); poll /api/state, "
+                              "/api/metrics and /api/events instead", lv->cfg.max_streams);
         return;
     }
     evhttp_add_header(h, "Content-Type", "text/event-stream");
     evhttp_add_header(h, "Cache-Control", "no-store");
     evhttp_send_reply_start(req, 200, "OK");
-    /* A stream outlives the per-connection timeout: a comment every
-     * KEEPALIVE_S keeps proxies from closing it, and a vanished client
-     * shows as a failed write. */
-    evhttp_connection_set_timeout(evhttp_request_get_connection(req), 24 * 3600);
+    /* A stream waits for nothing from its client, so no read timeout (a
+     * comment every KEEPALIVE_S keeps proxies from closing it), and no
+     * write timeout either: every update would re-arm it. close_late closes
+     * a stream whose client stopped reading instead. */
+    bev = evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
+    bufferevent_set_timeouts(bev, NULL, NULL);
     c->stream = req;
+    c->deadline = 0;
+    c->drained = wall_now();
+    lv->n_streams++;
     st = state_json(lv);
     text = st ? json_dumps(st, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
     buf = evbuffer_new();
@@ -886,6 +1147,12 @@ static int sink_row(void *ctx, int n, const struct rdsim_sql_value *v)
     return json_array_append_new(s->rows, row);
 }
 
+/* The console statement's wall-clock budget (db.c asks; it reads no clock). */
+static bool sql_over_time(void *ctx)
+{
+    return wall_now() > *(const double *)ctx;
+}
+
 static int find_instance(struct rdsim_cluster *c, const char *name)
 {
     for (size_t i = 0; i < rdsim_cluster_instance_count(c); i++)
@@ -904,9 +1171,10 @@ static void post_sql(struct rdsim_live *lv, struct evhttp_request *req, const ch
     char what[160];
     bool read_only;
     rdsim_time_t latency;
+    double started, deadline;
     size_t len;
     char *text = NULL;
-    int i, code;
+    int i, code, rc;
 
     if (strcmp(target, "writer") == 0) {
         i = rdsim_cluster_lookup(c, RDSIM_EP_WRITER, &lv->rng);
@@ -934,6 +1202,19 @@ static void post_sql(struct rdsim_live *lv, struct evhttp_request *req, const ch
     text = body_of(lv, req, &len);
     if (!text)
         goto out;
+    /* One statement may hold the whole server (one thread) for SQL_MAX_MS;
+     * many at once, from one client or several, get SQL_SHARE of the time
+     * and a 503 past it, so everything else keeps being answered. */
+    lv->sql_credit += (wall_now() - lv->sql_credit_wall) * SQL_SHARE;
+    if (lv->sql_credit > SQL_SHARE * SQL_WINDOW_S)
+        lv->sql_credit = SQL_SHARE * SQL_WINDOW_S;
+    lv->sql_credit_wall = wall_now();
+    if (lv->sql_credit < SQL_MAX_MS / 1000.0) { /* room for a whole statement */
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+        reply_error(req, 503, "%s: the SQL console is busy (its statements have used their "
+                              "share of the server's time); try again in a second", what);
+        goto out;
+    }
     switch (rdsim_cluster_health(c, (size_t)i)) {
     case RDSIM_HEALTH_UNREACHABLE:
         reply_error(req, 503, "%s: unreachable (%s): the connection times out", what,
@@ -955,13 +1236,22 @@ static void post_sql(struct rdsim_live *lv, struct evhttp_request *req, const ch
     }
     read_only = (size_t)i != rdsim_cluster_writer(c) ||
                 rdsim_cluster_role(c, (size_t)i) != RDSIM_ROLE_WRITER;
-    if (rdsim_db_query(rdsim_cluster_db(c, (size_t)i), text,
-                       &(struct rdsim_db_query_opts){.read_only = read_only,
-                                                     .max_steps = SQL_MAX_STEPS,
-                                                     .max_rows = MAX_SQL_ROWS},
-                       &(struct rdsim_db_query_sink){.ctx = &sink, .columns = sink_columns,
-                                                     .row = sink_row},
-                       &res, &err) != 0) {
+    started = wall_now();
+    deadline = started + SQL_MAX_MS / 1000.0;
+    rc = rdsim_db_query(rdsim_cluster_db(c, (size_t)i), text,
+                        &(struct rdsim_db_query_opts){
+                            .read_only = read_only,
+                            .max_steps = SQL_MAX_STEPS,
+                            .max_rows = MAX_SQL_ROWS,
+                            .should_stop = sql_over_time,
+                            .stop_ctx = &deadline,
+                            .stop_reason = "it ran longer than the limit of " STR(SQL_MAX_MS) " ms",
+                        },
+                        &(struct rdsim_db_query_sink){.ctx = &sink, .columns = sink_columns,
+                                                      .row = sink_row},
+                        &res, &err);
+    lv->sql_credit -= wall_now() - started;
+    if (rc != 0) {
         code = err.code == RDSIM_EPERM ? 403 : err.code == RDSIM_EINVAL ? 400 : 500;
         reply_error(req, code, "%s: %s", what, err.msg);
         goto out;
@@ -1020,20 +1310,42 @@ static bool serve_asset(struct evhttp_request *req, const char *path)
     return true;
 }
 
+static int content_lengths(struct evhttp_request *req)
+{
+    struct evkeyval *h;
+    int n = 0;
+
+    /* keyvalq_struct.h spells the list out without sys/queue.h's macros. */
+    for (h = evhttp_request_get_input_headers(req)->tqh_first; h; h = h->next.tqe_next)
+        n += evutil_ascii_strcasecmp(h->key, "Content-Length") == 0;
+    return n;
+}
+
 static void handle(struct evhttp_request *req, void *arg)
 {
     struct rdsim_live *lv = arg;
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *raw = uri ? evhttp_uri_get_path(uri) : NULL;
     enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-    bool get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST, full;
+    bool get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST;
     char *decoded = raw ? evhttp_uridecode(raw, 0, NULL) : NULL;
     const char *path = decoded ? decoded : "/";
-    struct conn *c = conn_of(lv, req, &full);
+    struct conn *c = conn_of(lv, req);
 
-    if (full) {
+    if (c) {
+        c->deadline = 0; /* the request is here; its reply is being written */
+        evhttp_request_set_on_complete_cb(req, reply_sent, c);
+    }
+    if (!c || c->refused) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
         reply_error(req, 503, "too many connections (the limit is %d)", lv->cfg.max_connections);
+        goto out;
+    }
+    if (content_lengths(req) > 1) {
+        /* libevent read the body by the first one; what follows it on the
+         * connection cannot be trusted to be the next request. */
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+        reply_error(req, 400, "more than one Content-Length header");
         goto out;
     }
     while (*path == '/')
@@ -1074,6 +1386,44 @@ out:
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
+/* Resolve the listen address as evhttp will, so that a bad one is named with
+ * the resolver's reason (evhttp leaves errno alone and says nothing). */
+static int check_address(const char *bind, int port, struct rdsim_err *err)
+{
+    struct evutil_addrinfo hints = {0}, *ai = NULL;
+    char serv[16];
+    int rc;
+
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = EVUTIL_AI_PASSIVE | EVUTIL_AI_ADDRCONFIG;
+    snprintf(serv, sizeof(serv), "%d", port);
+    rc = evutil_getaddrinfo(bind, serv, &hints, &ai);
+    if (ai)
+        evutil_freeaddrinfo(ai);
+    if (rc != 0)
+        return rdsim_err_set(err, RDSIM_EINVAL, "cannot listen on %s: not an address (%s)",
+                             bind, evutil_gai_strerror(rc));
+    return 0;
+}
+
+/* How many connections may be open at once: the limits plus the refused
+ * ones being told so, within what the open-file limit leaves after
+ * FD_RESERVE (the results, the session file and gnuplot need a few). */
+static void set_hard_cap(struct rdsim_live *lv)
+{
+    struct rlimit rl;
+    int want = lv->cfg.max_connections + lv->cfg.max_streams + REFUSED_SLACK;
+
+    lv->hard_cap = want;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= (rlim_t)want + FD_RESERVE)
+        return;
+    lv->hard_cap = rl.rlim_cur > FD_RESERVE + 4 ? (int)(rl.rlim_cur - FD_RESERVE) : 4;
+    log_line(lv, "the open-file limit (%llu) allows %d connections at once (ulimit -n raises it)",
+             (unsigned long long)rl.rlim_cur, lv->hard_cap);
+}
+
 int rdsim_live_create(const struct rdsim_live_config *cfg, struct rdsim_live **out,
                       struct rdsim_err *err)
 {
@@ -1097,12 +1447,16 @@ int rdsim_live_create(const struct rdsim_live_config *cfg, struct rdsim_live **o
         lv->cfg.bind = "127.0.0.1";
     if (!lv->cfg.max_body)
         lv->cfg.max_body = 64 * 1024;
-    if (!lv->cfg.max_connections)
+    if (lv->cfg.max_connections <= 0)
         lv->cfg.max_connections = 64;
-    if (!lv->cfg.timeout_s)
+    if (lv->cfg.max_streams <= 0)
+        lv->cfg.max_streams = 64;
+    if (lv->cfg.timeout_s <= 0)
         lv->cfg.timeout_s = 30;
     lv->speed = cfg->speed;
     lv->paused = cfg->paused;
+    lv->sql_credit = SQL_SHARE * SQL_WINDOW_S;
+    lv->sql_credit_wall = wall_now();
     rdsim_rng_init(&lv->rng, cfg->scenario->seed, "live");
     lv->rows = json_array();
     lv->events = json_array();
@@ -1133,19 +1487,31 @@ int rdsim_live_create(const struct rdsim_live_config *cfg, struct rdsim_live **o
     evhttp_set_max_headers_size(lv->http, 16 * 1024);
     evhttp_set_timeout(lv->http, lv->cfg.timeout_s);
     evhttp_set_gencb(lv->http, handle, lv);
+    evhttp_set_bevcb(lv->http, new_bev, lv);
+    rc = check_address(lv->cfg.bind, cfg->port, err);
+    if (rc)
+        goto fail;
+    errno = 0;
     lv->sock = evhttp_bind_socket_with_handle(lv->http, lv->cfg.bind, (ev_uint16_t)cfg->port);
     if (!lv->sock) {
         rc = rdsim_err_set(err, RDSIM_EIO, "cannot listen on %s port %d: %s", lv->cfg.bind,
-                           cfg->port, strerror(errno));
+                           cfg->port, errno ? strerror(errno) : "the address cannot be bound");
         goto fail;
     }
     if (getsockname(evhttp_bound_socket_get_fd(lv->sock), (struct sockaddr *)&ss, &sl) == 0)
         lv->port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
                                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    set_hard_cap(lv);
+    lv->next_server = servers;
+    servers = lv;
+    evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(lv->sock), on_accept_error);
+    lv->adopt = event_new(lv->base, -1, 0, on_adopt, lv);
+    lv->accept_retry = evtimer_new(lv->base, on_accept_retry, lv);
     lv->tick = event_new(lv->base, -1, EV_PERSIST, on_tick, lv);
     lv->sigint = evsignal_new(lv->base, SIGINT, on_signal, lv);
     lv->sigterm = evsignal_new(lv->base, SIGTERM, on_signal, lv);
-    if (!lv->tick || !lv->sigint || !lv->sigterm || event_add(lv->tick, &tv) != 0) {
+    if (!lv->adopt || !lv->accept_retry || !lv->tick || !lv->sigint || !lv->sigterm ||
+        event_add(lv->tick, &tv) != 0) {
         rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
         goto fail;
     }
@@ -1189,11 +1555,21 @@ void rdsim_live_destroy(struct rdsim_live *lv)
 {
     if (!lv)
         return;
+    for (struct rdsim_live **p = &servers; *p; p = &(*p)->next_server) {
+        if (*p == lv) {
+            *p = lv->next_server;
+            break;
+        }
+    }
     /* Closing connections calls conn_closed, which needs lv. */
     if (lv->http)
         evhttp_free(lv->http);
     while (lv->conns)
-        conn_closed(lv->conns->evcon, lv->conns);
+        conn_forget(lv->conns); /* accepted, never adopted */
+    if (lv->adopt)
+        event_free(lv->adopt);
+    if (lv->accept_retry)
+        event_free(lv->accept_retry);
     if (lv->tick)
         event_free(lv->tick);
     if (lv->sigint)

@@ -67,8 +67,14 @@ struct ev_nodes {
     yaml_node_t *item;
 };
 
+/* The key's index, or -1 for an unknown key. sc_map_shape checks the keys'
+ * shape only up to the first unknown one, so a later key may be a list or
+ * a mapping: never read it as a string. (The unknown key comes first in
+ * file order, so it is the one reported.) */
 static int ek_find(const yaml_node_t *key)
 {
+    if (key->type != YAML_SCALAR_NODE)
+        return -1;
     const char *t = sc_key_text(key);
     if (strlen(t) != key->data.scalar.length)
         return -1;

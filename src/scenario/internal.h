@@ -155,7 +155,8 @@ int sc_read_duration(struct sc_ctx *ctx, yaml_node_t *node, bool positive, rdsim
 int sc_read_range(struct sc_ctx *ctx, yaml_node_t *node, bool positive, struct rdsim_range *out);
 int sc_read_rate(struct sc_ctx *ctx, yaml_node_t *node, double *out);
 int sc_read_int(struct sc_ctx *ctx, yaml_node_t *node, int64_t lo, int64_t hi, int64_t *out);
-int sc_read_uint64(struct sc_ctx *ctx, yaml_node_t *node, uint64_t *out);
+/* Decimal integer 0..hi. */
+int sc_read_uint64(struct sc_ctx *ctx, yaml_node_t *node, uint64_t hi, uint64_t *out);
 /* `expect` completes "must be ..." (e.g. "a number 0..1"). */
 int sc_read_number(struct sc_ctx *ctx, yaml_node_t *node, double lo, double hi,
                    const char *expect, double *out);

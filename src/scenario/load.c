@@ -518,14 +518,15 @@ int sc_read_int(struct sc_ctx *ctx, yaml_node_t *node, int64_t lo, int64_t hi, i
     return 0;
 }
 
-int sc_read_uint64(struct sc_ctx *ctx, yaml_node_t *node, uint64_t *out)
+int sc_read_uint64(struct sc_ctx *ctx, yaml_node_t *node, uint64_t hi, uint64_t *out)
 {
-    static const char expect[] = "an integer 0..18446744073709551615";
+    char expect[64];
+    snprintf(expect, sizeof expect, "an integer 0..%llu", (unsigned long long)hi);
     const char *t;
     int rc = plain_scalar(ctx, node, expect, &t);
     if (rc != 0)
         return rc;
-    if (sc_parse_uint64(t, out) != SC_UNIT_OK)
+    if (sc_parse_uint64(t, out) != SC_UNIT_OK || *out > hi)
         return must_be(ctx, node, expect);
     return 0;
 }

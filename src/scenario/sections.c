@@ -624,7 +624,10 @@ int sc_load_top(struct sc_ctx *ctx, yaml_node_t *root)
         return rc;
     WITH_KEY(ctx, keys, m, K_NAME, sc_read_name(ctx, m.val[K_NAME], &sc->name));
     WITH_KEY(ctx, keys, m, K_DESC, sc_read_string(ctx, m.val[K_DESC], &sc->description));
-    WITH_KEY(ctx, keys, m, K_SEED, sc_read_uint64(ctx, m.val[K_SEED], &sc->seed));
+    /* Signed 64 bits: summary.json holds the seed as a JSON integer and
+     * `rdsim run --seed` takes it back, so every seed that loads can be
+     * reproduced. */
+    WITH_KEY(ctx, keys, m, K_SEED, sc_read_uint64(ctx, m.val[K_SEED], INT64_MAX, &sc->seed));
     WITH_KEY(ctx, keys, m, K_DURATION,
              sc_read_duration(ctx, m.val[K_DURATION], true, &sc->duration));
     WITH_KEY(ctx, keys, m, K_SAMPLE,

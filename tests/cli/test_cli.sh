@@ -22,6 +22,7 @@ check() { # check NAME CONDITION...
 }
 
 differ() { ! cmp -s "$1" "$2"; }
+lacks() { ! grep -q -- "$1" "$2"; } # lacks TEXT FILE
 
 # says FILE TEXT: TEXT is in FILE once its lines are joined (the story is
 # wrapped to the terminal's width).
@@ -64,6 +65,22 @@ check "run without scenario exits 2" test $status -eq 2
 r run "$tmp/small.yaml" --seed abc
 check "bad seed exits 2" test $status -eq 2
 check "bad seed is explained" grep -q 'seed: must be a whole number' "$tmp/err"
+# --seed is digits only, 0..2^63-1 (what summary.json can hold): no spaces,
+# no sign, no wrap-around of a huge negative number.
+for bad in " 5" "+5" " -18446744073709551615" "-1" "9223372036854775808" "5 " ""; do
+  r run "$tmp/small.yaml" -o "$tmp/seedbad" --seed "$bad"
+  check "--seed \"$bad\" exits 2" test $status -eq 2
+  check "--seed \"$bad\" is explained" grep -q 'seed: must be a whole number 0..9223372036854775807' "$tmp/err"
+done
+r run "$tmp/small.yaml" -o "$tmp/seedmax" --quiet --seed 9223372036854775807
+check "--seed 2^63-1 runs" test $status -eq 0
+check "--seed 2^63-1 is recorded" grep -q '"seed": 9223372036854775807,' "$tmp/seedmax/summary.json"
+repro=$(grep -o 'rdsim run [^`]* --seed [0-9]*' "$tmp/seedmax/report.md" | sed 's/.*--seed //')
+check "report.md's reproduce command has the seed" test "$repro" = 9223372036854775807
+sed 's/^name: small/name: small\nseed: 18446744073709551615/' "$tmp/small.yaml" >"$tmp/bigseed.yaml"
+r run "$tmp/bigseed.yaml" -o "$tmp/bigseed"
+check "a scenario seed above 2^63-1 exits 2" test $status -eq 2
+check "a scenario seed above 2^63-1 names the range" grep -q 'seed: must be an integer 0..9223372036854775807' "$tmp/err"
 r run "$tmp/small.yaml" --bogus
 check "unknown option exits 2" test $status -eq 2
 r run "$tmp/missing.yaml"
@@ -105,6 +122,45 @@ check "refusal wrote nothing" test ! -e "$tmp/mine/summary.json"
 r run "$tmp/small.yaml" -o "$tmp/mine" --force --quiet
 check "--force writes" test -s "$tmp/mine/summary.json"
 check "--force keeps other files" test -s "$tmp/mine/notes.txt"
+
+# A folder rdsim cannot write into is bad input (exit 2), found before the
+# run. root writes anywhere, so as root the check runs as nobody.
+mkdir "$tmp/ro"
+chmod 555 "$tmp/ro"
+as_other=()
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+  chmod 755 "$tmp"
+  as_other=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+if [ "$(id -u)" -ne 0 ] || [ ${#as_other[@]} -gt 0 ]; then
+  "${as_other[@]}" "$rdsim" run "$tmp/small.yaml" -o "$tmp/ro" >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  check "a read-only -o folder exits 2" test $status -eq 2
+  check "a read-only -o folder is explained" grep -q "ro: cannot write into this folder" "$tmp/err"
+fi
+
+# rdsim serve finds bad --save and --bind at once, not at exit (the session
+# would be lost) and not as "Success".
+timeout 30 "$rdsim" serve "$tmp/small.yaml" --port 0 --save "$tmp/no/such/s.yaml" >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "serve --save into a missing folder exits 2 at start" test $status -eq 2
+check "serve --save into a missing folder is explained" grep -q "no folder $tmp/no/such to write it in" "$tmp/err"
+timeout 30 "$rdsim" serve "$tmp/small.yaml" --port 0 --save "$tmp" >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "serve --save onto a folder exits 2 at start" test $status -eq 2
+timeout 30 "$rdsim" serve "$tmp/small.yaml" --port 0 --bind 999.1.1.1 >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "serve --bind 999.1.1.1 exits 2" test $status -eq 2
+check "serve --bind 999.1.1.1 names the address" grep -q "cannot listen on 999.1.1.1" "$tmp/err"
+check "serve --bind 999.1.1.1 gives a reason, not Success" lacks "Success" "$tmp/err"
+
+for opt in "--timeout 0" "--timeout 3601" "--max-connections x" "--max-streams -1"; do
+  # shellcheck disable=SC2086
+  timeout 30 "$rdsim" serve "$tmp/small.yaml" --port 0 $opt >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  check "serve $opt exits 2" test $status -eq 2
+  check "serve $opt is explained" grep -q "must be a whole number 1\.\." "$tmp/err"
+done
 
 # --keep-db leaves a database the sqlite3 shell opens.
 r run "$tmp/small.yaml" -o "$tmp/k" --quiet --keep-db "$tmp/dbs"
