@@ -39,6 +39,8 @@ struct rdsim_db_config {
     const char *path;   /* NULL: in memory; else a file, replaced if it exists */
     int64_t rows;       /* rows created, keys 0..rows-1, all at ver 0 */
     bool capture;       /* record changesets (the instance can be a source) */
+    struct rdsim_db *like; /* NULL, or a database whose rows (same count) the new
+                            * one starts as a copy of, instead of creating them */
     bool verify;        /* check every row image kept in memory against SQLite's
                          * on every use (slow; a debugging aid, rdsim run --verify) */
 };

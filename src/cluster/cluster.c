@@ -69,6 +69,8 @@ static int open_instance(struct rdsim_cluster *c, size_t i, const struct rdsim_c
         .rows = c->sc->workload.present ? c->sc->workload.rows : 1,
         .capture = true,
         .verify = cfg->verify,
+        /* Every instance starts with the same rows: copy the first's. */
+        .like = i > 0 ? c->inst[0].db : NULL,
     };
 
     in->cfg = ic;
