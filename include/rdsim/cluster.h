@@ -76,6 +76,7 @@ struct rdsim_cluster_config {
     const struct rdsim_scenario *scenario;
     uint64_t seed;           /* the run's seed (scenario seed or --seed) */
     const char *keep_db_dir; /* NULL: databases in memory */
+    bool verify;             /* rdsim_db_config.verify for every instance */
     struct rdsim_cluster_observer observer;
 };
 

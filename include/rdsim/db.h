@@ -39,6 +39,10 @@ struct rdsim_db_config {
     const char *path;   /* NULL: in memory; else a file, replaced if it exists */
     int64_t rows;       /* rows created, keys 0..rows-1, all at ver 0 */
     bool capture;       /* record changesets (the instance can be a source) */
+    struct rdsim_db *like; /* NULL, or a database whose rows (same count) the new
+                            * one starts as a copy of, instead of creating them */
+    bool verify;        /* check every row image kept in memory against SQLite's
+                         * on every use (slow; a debugging aid, rdsim run --verify) */
 };
 
 struct rdsim_row {
@@ -72,6 +76,14 @@ int rdsim_db_write(struct rdsim_db *db, int64_t key, uint64_t opid, rdsim_time_t
 /* Point read of one row. */
 int rdsim_db_read(struct rdsim_db *db, int64_t key, struct rdsim_row *out,
                   struct rdsim_err *err);
+
+/*
+ * The row's cnt, from the copy of the rows a database that takes writes
+ * keeps in memory (built by one scan when it is missing): what the stale
+ * check compares a replica's row with, without a second SQLite read. With
+ * verify, SQLite's row is read too and a difference is RDSIM_EINTERNAL.
+ */
+int rdsim_db_count(struct rdsim_db *db, int64_t key, int64_t *cnt, struct rdsim_err *err);
 
 /*
  * Commit the open transaction. When the database captures changes and `out`

@@ -28,6 +28,7 @@ struct rdsim_run_options {
     uint64_t seed;
     const char *out_dir;     /* existing directory for the CSV files; NULL: none */
     const char *keep_db_dir; /* existing directory for the SQLite files; NULL: memory */
+    bool verify;             /* check in-memory row images against SQLite (rdsim_db_config) */
     /* Called at every sample interval with simulated time; may be NULL. */
     void (*progress)(void *ctx, rdsim_time_t now, rdsim_time_t duration);
     void *progress_ctx;

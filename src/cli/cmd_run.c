@@ -48,6 +48,8 @@ static const char usage_run[] =
     "      --fis T.json  replay the AWS FIS experiment template T on SCENARIO's cluster\n"
     "                    (as rdsim fis T.json --cluster SCENARIO would write it);\n"
     "                    --subnet ID=AZ and --skip-unsupported as for rdsim fis\n"
+    "      --verify      check every row image rdsim keeps in memory against SQLite's\n"
+    "                    each time it is used (slow: for testing rdsim itself)\n"
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 success, 1 internal error, 2 bad input, 3 an expectation failed.\n";
@@ -80,6 +82,7 @@ int rdsim_cmd_run(int argc, char **argv)
         {"json", no_argument, NULL, 'J'},          {"junit", required_argument, NULL, 'X'},
         {"fis", required_argument, NULL, 'T'},     {"subnet", required_argument, NULL, 'S'},
         {"skip-unsupported", no_argument, NULL, 'U'},
+        {"verify", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     struct rdsim_run_options opt = {0};
@@ -124,6 +127,9 @@ int rdsim_cmd_run(int argc, char **argv)
             break;
         case 'P':
             render = false;
+            break;
+        case 'V':
+            opt.verify = true;
             break;
         case 'F':
             formats = rdsim_parse_formats(optarg);

@@ -58,7 +58,7 @@ static int find_instance(const struct rdsim_cluster *c, const char *name)
     return -1;
 }
 
-static int open_instance(struct rdsim_cluster *c, size_t i, const char *keep_db_dir,
+static int open_instance(struct rdsim_cluster *c, size_t i, const struct rdsim_cluster_config *cfg,
                          struct rdsim_err *err)
 {
     struct rdsim_instance *in = &c->inst[i];
@@ -68,6 +68,9 @@ static int open_instance(struct rdsim_cluster *c, size_t i, const char *keep_db_
         .path = NULL,
         .rows = c->sc->workload.present ? c->sc->workload.rows : 1,
         .capture = true,
+        .verify = cfg->verify,
+        /* Every instance starts with the same rows: copy the first's. */
+        .like = i > 0 ? c->inst[0].db : NULL,
     };
 
     in->cfg = ic;
@@ -88,8 +91,8 @@ static int open_instance(struct rdsim_cluster *c, size_t i, const char *keep_db_
     if (!in->free_at)
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     rdsim_serverless_init(c, i);
-    if (keep_db_dir) {
-        int n = snprintf(path, sizeof(path), "%s/%s.sqlite", keep_db_dir, ic->name);
+    if (cfg->keep_db_dir) {
+        int n = snprintf(path, sizeof(path), "%s/%s.sqlite", cfg->keep_db_dir, ic->name);
         if (n < 0 || (size_t)n >= sizeof(path))
             return rdsim_err_set(err, RDSIM_EINVAL, "--keep-db: path too long");
         dbc.path = path;
@@ -139,7 +142,7 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
 
     c->n_inst = sc->cluster.n_instances;
     for (size_t i = 0; i < c->n_inst; i++) {
-        rc = open_instance(c, i, cfg->keep_db_dir, err);
+        rc = open_instance(c, i, cfg, err);
         if (rc)
             goto fail;
     }

@@ -1,6 +1,7 @@
 /*
- * changeset.c - decodes rdsim's kv changesets without SQLite's iterator (see
- * changeset.h for why, and for what it refuses).
+ * changeset.c - decodes and writes rdsim's kv changesets without SQLite's
+ * iterator or a session (see changeset.h for why, and for what the reader
+ * refuses).
  *
  * The layout read here, from sqlite3session.c:
  *   table header: 'T', varint column count, one PK flag byte per column,
@@ -13,6 +14,7 @@
  *                 big-endian. Other types are left to SQLite's iterator.
  * A changeset may repeat the table header (concatenated changesets).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -90,4 +92,55 @@ int rdsim_cs_reader_next(struct rdsim_cs_reader *r, struct rdsim_kv_change *c)
             return -1;
     }
     return 1;
+}
+
+/* A field record of one integer: type byte, 8 bytes big-endian. */
+static inline unsigned char *put_int(unsigned char *p, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+
+    *p++ = SQLITE_INTEGER;
+    for (int shift = 56; shift >= 0; shift -= 8)
+        *p++ = (unsigned char)(u >> shift);
+    return p;
+}
+
+size_t rdsim_cs_encoded_max(size_t n)
+{
+    /* op and indirect bytes, then two records of four fields of 9 bytes. */
+    return sizeof kv_header + n * (2 + 8 * 9);
+}
+
+size_t rdsim_cs_encode(unsigned char *out, const struct rdsim_kv_update *u, size_t n)
+{
+    unsigned char *p = out;
+
+    memcpy(p, kv_header, sizeof kv_header);
+    p += sizeof kv_header;
+    for (size_t i = 0; i < n; i++) {
+        bool changed[3];
+
+        for (int col = 0; col < 3; col++)
+            changed[col] = u[i].old[col] != u[i].new_[col];
+        if (!changed[0] && !changed[1] && !changed[2])
+            continue;
+        *p++ = SQLITE_UPDATE;
+        *p++ = 0; /* not indirect */
+        /* Old record: the key, and the old value of each changed column. */
+        p = put_int(p, u[i].key);
+        for (int col = 0; col < 3; col++)
+            if (changed[col])
+                p = put_int(p, u[i].old[col]);
+            else
+                *p++ = 0;
+        /* New record: the key is unchanged, so undefined. */
+        *p++ = 0;
+        for (int col = 0; col < 3; col++)
+            if (changed[col])
+                p = put_int(p, u[i].new_[col]);
+            else
+                *p++ = 0;
+    }
+    /* Nothing changed: no header either (SQLite never writes a bare one). */
+    return p - out == (ptrdiff_t)sizeof kv_header ? 0 : (size_t)(p - out);
 }

@@ -451,6 +451,7 @@ int rdsim_run_create(const struct rdsim_scenario *sc, const struct rdsim_run_opt
                                   .scenario = sc,
                                   .seed = seed,
                                   .keep_db_dir = opt->keep_db_dir,
+                                  .verify = opt->verify,
                                   .observer = {.ctx = r, .event = log_event,
                                                .writer_down = writer_down,
                                                .new_writer = new_writer},

@@ -211,7 +211,8 @@ static void succeed(struct rdsim_workload *w, const struct job *j)
  * (measured: 40% of a read-heavy single-instance run). */
 static void read_row(struct rdsim_workload *w, const struct job *j)
 {
-    struct rdsim_row row, latest;
+    struct rdsim_row row;
+    int64_t latest;
     struct rdsim_err err;
     size_t writer = rdsim_cluster_writer(w->cluster);
 
@@ -219,12 +220,12 @@ static void read_row(struct rdsim_workload *w, const struct job *j)
     if (j->inst == writer)
         return;
     if (rdsim_db_read(rdsim_cluster_db(w->cluster, j->inst), j->key, &row, &err) != 0 ||
-        rdsim_db_read(rdsim_cluster_db(w->cluster, writer), j->key, &latest, &err) != 0) {
+        rdsim_db_count(rdsim_cluster_db(w->cluster, writer), j->key, &latest, &err) != 0) {
         fail_run(w, &err);
         return;
     }
     /* How far behind the serving instance is: its replication lag. */
-    if (latest.cnt > row.cnt)
+    if (latest > row.cnt)
         rdsim_stats_stale_read(w->stats, rdsim_cluster_lag(w->cluster, j->inst));
 }
 

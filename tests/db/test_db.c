@@ -990,10 +990,226 @@ static void test_file_database_is_kept_and_readable_after_close(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* ---- in-memory images, hand-written changesets, deferred apply ---------- */
+
+static uint64_t next_rand(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* Every key's cnt as rdsim_db_count has it in memory equals SQLite's. */
+static void assert_counts_are_sqlites(struct rdsim_db *db, int64_t rows)
+{
+    struct rdsim_err err;
+
+    for (int64_t k = 0; k < rows; k++) {
+        int64_t cnt = -1;
+
+        assert_int_equal(rdsim_db_count(db, k, &cnt, &err), 0);
+        assert_int_equal(cnt, read1(db, k).cnt);
+    }
+}
+
+static void test_counts_in_memory_equal_sqlites_through_writes_applies_and_copies(void **state)
+{
+    struct rdsim_db_config vcfg = {.rows = ROWS, .capture = true, .verify = true};
+    struct rdsim_db *w = NULL, *r = open_mem(ROWS, true);
+    struct rdsim_changeset cs;
+    struct rdsim_err err;
+    uint64_t x = 7, op = 1;
+
+    assert_int_equal(rdsim_db_open(&vcfg, &w, &err), 0);
+    for (int tick = 0; tick < 50; tick++) {
+        for (int i = 0; i < 20; i++)
+            write1(w, (int64_t)(next_rand(&x) % ROWS), op++, tick * 10 + i);
+        assert_counts_are_sqlites(w, ROWS);
+        assert_int_equal(rdsim_db_flush(w, &cs, &err), 0);
+        assert_int_equal(rdsim_db_apply(r, &cs, &err), 0);
+        rdsim_changeset_free(&cs);
+    }
+    /* The replica never wrote: its images come from one scan, after the
+     * applies, and are SQLite's too. */
+    assert_counts_are_sqlites(r, ROWS);
+    /* It takes writes when promoted, and its images follow. */
+    write1(r, 5, op++, 1000);
+    assert_counts_are_sqlites(r, ROWS);
+    /* A copy replaces every row: w's images must be rebuilt from r's. */
+    assert_int_equal(rdsim_db_copy(w, r, &err), 0);
+    assert_counts_are_sqlites(w, ROWS);
+    write1(w, 5, op++, 1001);
+    assert_int_equal(read1(w, 5).cnt, read1(r, 5).cnt + 1);
+    rdsim_db_close(w);
+    rdsim_db_close(r);
+}
+
+static int count_sink_row(void *ctx, int n, const struct rdsim_sql_value *v)
+{
+    (void)ctx;
+    (void)n;
+    (void)v;
+    return 0;
+}
+
+static void test_counts_follow_the_sql_console(void **state)
+{
+    struct rdsim_db *w = open_mem(ROWS, true);
+    struct rdsim_db_query_opts o = {0};
+    struct rdsim_db_query_sink sink = {.row = count_sink_row};
+    struct rdsim_db_query_result res;
+    struct rdsim_err err;
+
+    write1(w, 3, 1, 10);
+    assert_counts_are_sqlites(w, ROWS);
+    assert_int_equal(rdsim_db_query(w, "UPDATE kv SET cnt = cnt + 40 WHERE k = 3", &o, &sink,
+                                    &res, &err), 0);
+    assert_counts_are_sqlites(w, ROWS);
+    assert_int_equal(write1(w, 3, 2, 20), 42);
+    rdsim_db_close(w);
+}
+
+/* The changesets a writer ships are SQLite changesets: sqlite3changeset_apply
+ * applies them to a plain database (checking every old value: a conflict
+ * aborts) and gives the writer's rows. One tick holds a console write, so
+ * its changeset is the hand-written part combined with the session's. */
+static int no_conflict(void *ctx, int kind, sqlite3_changeset_iter *it)
+{
+    (void)ctx;
+    (void)kind;
+    (void)it;
+    fail_msg("conflict %d applying the stream", kind);
+    return SQLITE_CHANGESET_ABORT;
+}
+
+static void test_stream_applies_with_sqlite3changeset_apply_and_equals_the_writer(void **state)
+{
+    struct rdsim_db *w = open_mem(ROWS, true);
+    struct rdsim_db_query_opts o = {0};
+    struct rdsim_db_query_sink sink = {.row = count_sink_row};
+    struct rdsim_db_query_result res;
+    struct rdsim_changeset cs;
+    struct rdsim_err err;
+    sqlite3 *plain;
+    sqlite3_stmt *st;
+    uint64_t x = 11, op = 1;
+    int64_t rows_seen = 0;
+
+    assert_int_equal(sqlite3_open(":memory:", &plain), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(plain,
+                                  "CREATE TABLE kv(k INTEGER PRIMARY KEY, ver INTEGER NOT NULL,"
+                                  " cnt INTEGER NOT NULL, committed_ns INTEGER NOT NULL);"
+                                  "WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n"
+                                  " WHERE k + 1 < 64) INSERT INTO kv SELECT k, 0, 0, 0 FROM n",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    for (int tick = 0; tick < 40; tick++) {
+        for (int i = 0; i < 15; i++)
+            write1(w, (int64_t)(next_rand(&x) % ROWS), op++, tick * 100 + i);
+        if (tick == 7) {
+            assert_int_equal(rdsim_db_query(w, "UPDATE kv SET committed_ns = 5 WHERE k < 4", &o,
+                                            &sink, &res, &err), 0);
+            write1(w, 2, op++, tick * 100 + 50);
+        }
+        assert_int_equal(rdsim_db_flush(w, &cs, &err), 0);
+        if (cs.len)
+            assert_int_equal(sqlite3changeset_apply(plain, (int)cs.len, cs.data, NULL,
+                                                    no_conflict, NULL),
+                             SQLITE_OK);
+        rdsim_changeset_free(&cs);
+    }
+    assert_int_equal(sqlite3_prepare_v2(plain, "SELECT k, ver, cnt, committed_ns FROM kv"
+                                               " ORDER BY k", -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        struct rdsim_row row = read1(w, sqlite3_column_int64(st, 0));
+
+        assert_int_equal(sqlite3_column_int64(st, 1), (int64_t)row.ver);
+        assert_int_equal(sqlite3_column_int64(st, 2), row.cnt);
+        assert_int_equal(sqlite3_column_int64(st, 3), row.committed_ns);
+        rows_seen++;
+    }
+    assert_int_equal(rows_seen, ROWS);
+    sqlite3_finalize(st);
+    sqlite3_close(plain);
+    rdsim_db_close(w);
+}
+
+static void test_deferred_apply_is_seen_by_reads_scans_copies_and_the_console(void **state)
+{
+    struct rdsim_db *w = open_mem(ROWS, true);
+    struct rdsim_db *r = open_mem(ROWS, true), *c = open_mem(ROWS, true);
+    struct rdsim_db_query_opts o = {.read_only = true};
+    struct rdsim_db_query_sink sink = {.row = count_sink_row};
+    struct rdsim_db_query_result res;
+    struct rdsim_changeset cs;
+    struct rdsim_err err;
+
+    for (int tick = 0; tick < 5; tick++) {
+        write1(w, 9, (uint64_t)tick + 1, tick);
+        write1(w, (int64_t)tick, (uint64_t)tick + 100, tick);
+        assert_int_equal(rdsim_db_flush(w, &cs, &err), 0);
+        assert_int_equal(rdsim_db_apply(r, &cs, &err), 0);
+        rdsim_changeset_free(&cs);
+    }
+    /* A read of a row sees every change applied to it. */
+    assert_int_equal(read1(r, 9).cnt, 5);
+    assert_int_equal(read1(r, 9).ver, 5);
+    /* A scan, then a copy, see every row's. */
+    assert_same(r, w);
+    write1(w, 20, 999, 77);
+    assert_int_equal(rdsim_db_flush(w, &cs, &err), 0);
+    assert_int_equal(rdsim_db_apply(r, &cs, &err), 0);
+    rdsim_changeset_free(&cs);
+    assert_int_equal(rdsim_db_copy(c, r, &err), 0);
+    assert_same(c, w);
+    /* The console reads SQLite directly: the deferred rows are there. */
+    write1(w, 30, 1234, 88);
+    assert_int_equal(rdsim_db_flush(w, &cs, &err), 0);
+    assert_int_equal(rdsim_db_apply(r, &cs, &err), 0);
+    rdsim_changeset_free(&cs);
+    assert_int_equal(rdsim_db_query(r, "SELECT ver FROM kv WHERE k = 30 AND ver = 1234", &o,
+                                    &sink, &res, &err), 0);
+    assert_int_equal(res.rows, 1);
+    rdsim_db_close(w);
+    rdsim_db_close(r);
+    rdsim_db_close(c);
+}
+
+static void test_open_like_copies_rows_and_refuses_another_row_count(void **state)
+{
+    struct rdsim_db *a = open_mem(ROWS, true), *b = NULL;
+    struct rdsim_db_config cfg = {.rows = ROWS, .capture = true, .like = a};
+    struct rdsim_err err;
+
+    write1(a, 4, 7, 70);
+    assert_int_equal(rdsim_db_flush(a, NULL, &err), 0);
+    assert_int_equal(rdsim_db_open(&cfg, &b, &err), 0);
+    assert_same(a, b);
+    /* They stay separate databases. */
+    write1(b, 4, 8, 80);
+    assert_int_equal(read1(a, 4).cnt, 1);
+    assert_int_equal(read1(b, 4).cnt, 2);
+    rdsim_db_close(b);
+    b = NULL;
+    cfg.rows = ROWS + 1;
+    assert_int_equal(rdsim_db_open(&cfg, &b, &err), RDSIM_EINVAL);
+    assert_null(b);
+    assert_non_null(strstr(err.msg, "rows"));
+    rdsim_db_close(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_in_memory_creates_rows_at_version_zero),
+        cmocka_unit_test(
+            test_counts_in_memory_equal_sqlites_through_writes_applies_and_copies),
+        cmocka_unit_test(test_counts_follow_the_sql_console),
+        cmocka_unit_test(
+            test_stream_applies_with_sqlite3changeset_apply_and_equals_the_writer),
+        cmocka_unit_test(test_deferred_apply_is_seen_by_reads_scans_copies_and_the_console),
+        cmocka_unit_test(test_open_like_copies_rows_and_refuses_another_row_count),
         cmocka_unit_test(test_in_memory_databases_are_separate),
         cmocka_unit_test(test_open_negative_rows_is_einval),
         cmocka_unit_test(test_open_in_missing_directory_names_the_path),
