@@ -23,6 +23,7 @@ static const struct command {
     {"lessons", rdsim_cmd_lessons},
     {"serve", rdsim_cmd_serve},
     {"fis", rdsim_cmd_fis},
+    {"sweep", rdsim_cmd_sweep},
 };
 
 static const char usage_main[] =
@@ -49,7 +50,8 @@ static const char usage_main[] =
     "  -V, --version     print the version\n"
     "\n"
     "Exit status: 0 success, 1 internal error, 2 bad input, 3 an expectation failed.\n"
-    "Scenario format: docs/scenario-format.md. Outputs: docs/outputs.md.\n";
+    "Scenario format: docs/scenario-format.md. Outputs: docs/outputs.md. Sweeps:\n"
+    "docs/sweeps.md.\n";
 
 int rdsim_bad_usage(const char *msg, const char *usage)
 {
