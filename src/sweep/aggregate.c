@@ -460,6 +460,9 @@ static int write_cdf(const struct rdsim_sweep_plan *pl, const struct keyed *k, s
         if (blocks++)
             fputs("\n\n", data.f);
         fprintf(data.f, "# point %zu\n", p + 1);
+        /* The step up from 0 at the smallest value. */
+        num(data.f, scratch[0]);
+        fputs(" 0\n", data.f);
         for (size_t i = 0; i < m; i++) {
             num(data.f, scratch[i]);
             fputc(' ', data.f);
@@ -486,7 +489,7 @@ static int write_cdf(const struct rdsim_sweep_plan *pl, const struct keyed *k, s
     fprintf(f, "\nset xlabel ");
     gp_string(f, xlabel);
     fputs("\nset ylabel \"share of runs at or below\"\nset yrange [0:1.02]\n"
-          "set key bottom right\nset grid\n", f);
+          "set key bottom right noenhanced\nset grid\n", f);
     if (limit >= 0) {
         fputs("set arrow 1 from ", f);
         num(f, limit);
@@ -598,6 +601,15 @@ static void marginal(const struct rdsim_sweep_plan *pl, const struct rdsim_sweep
     }
 }
 
+/* A number for a sentence: `decimals` places, trailing zeros dropped. */
+static void prose(FILE *f, double v, int decimals)
+{
+    char buf[64];
+    double scale = pow(10.0, decimals);
+    rdsim_sweep_format_number(round(v * scale) / scale, buf, sizeof buf);
+    fputs(buf, f);
+}
+
 static void write_mover(FILE *f, const struct rdsim_sweep_plan *pl,
                         const struct rdsim_sweep_point_stats *ps)
 {
@@ -627,26 +639,27 @@ static void write_mover(FILE *f, const struct rdsim_sweep_plan *pl,
     bool any, slo_any;
     marginal(pl, ps, best, false, RDSIM_SWEEP_FIG_DOWNTIME, &lo, &lj, &hi, &hj, &any);
     marginal(pl, ps, best, true, 0, &slo_lo, &slj, &slo_hi, &shj, &slo_any);
-    fprintf(f, "%s `%s` moves writer downtime the most: ",
-            pl->n_axes > 1 ? "Of the varied parameters," : "The varied parameter,", 
-            pl->axis_paths[best]);
-    fputs(pl->n_axes > 1 ? "averaged over the other parameters, its " : "its ", f);
+    if (pl->n_axes > 1)
+        fprintf(f, "Of the varied parameters, `%s` moves writer downtime the most: averaged "
+                "over the other parameters, its ", pl->axis_paths[best]);
+    else
+        fprintf(f, "Only `%s` is varied: its ", pl->axis_paths[best]);
     fputs("mean maximum writer downtime runs from ", f);
-    num(f, lo);
+    prose(f, lo, 1);
     fputs(" s (", f);
     md_cell(f, pl->labels[best][lj]);
     fputs(") to ", f);
-    num(f, hi);
+    prose(f, hi, 1);
     fputs(" s (", f);
     md_cell(f, pl->labels[best][hj]);
     fputs(")", f);
     if (slo_any) {
         fputs(", and the probability of meeting the SLO from ", f);
-        num(f, slo_lo);
+        prose(f, slo_lo, 3);
         fputs(" (", f);
         md_cell(f, pl->labels[best][slj]);
         fputs(") to ", f);
-        num(f, slo_hi);
+        prose(f, slo_hi, 3);
         fputs(" (", f);
         md_cell(f, pl->labels[best][shj]);
         fputs(")", f);
@@ -661,7 +674,7 @@ static void write_mover(FILE *f, const struct rdsim_sweep_plan *pl,
         if (!any)
             continue;
         fprintf(f, " `%s` moves it by ", pl->axis_paths[a]);
-        num(f, h2 - l2);
+        prose(f, h2 - l2, 1);
         fputs(" s.", f);
     }
     fputc('\n', f);

@@ -500,7 +500,15 @@ static int load_top(struct ctx *c, struct rdsim_sweep *sw)
         if (top_keys[i] == NULL) {
             const char *s = rdsim_suggest(text_of(k), top_keys);
             char q[96];
-            rdsim_quote(text_of(k), q, sizeof q);
+            /* As the scenario loader shows a key: plain when it is a word. */
+            bool word = k->data.scalar.length > 0 && k->data.scalar.length <= 40;
+            for (const char *t = text_of(k); *t && word; t++)
+                word = (*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9') || *t == '_' ||
+                       *t == '-';
+            if (word)
+                snprintf(q, sizeof q, "%s", text_of(k));
+            else
+                rdsim_quote(text_of(k), q, sizeof q);
             if (s)
                 return fail(c, k->start_mark, q, "unknown key; did you mean \"%s\"?", s);
             return fail(c, k->start_mark, q, "unknown key; expected one of name, "
