@@ -201,6 +201,26 @@ static void test_point_text_is_the_same_every_time(void **state)
     rdsim_sweep_free(sw);
 }
 
+/* The workshop's sweep files (scenarios/sweeps) load, every point. */
+static void test_workshop_sweeps_load(void **state)
+{
+    (void)state;
+    const char *const files[] = {"01-failover-seeds", "03-dns-cache", "04-proxy-vs-direct"};
+    const size_t points[] = {1, 3, 4}, seeds[] = {1000, 100, 100};
+    for (size_t i = 0; i < 3; i++) {
+        char path[256];
+        struct rdsim_sweep *sw = NULL;
+        struct rdsim_err err = {0};
+        snprintf(path, sizeof path, "../../scenarios/sweeps/%s.sweep.yaml", files[i]);
+        if (rdsim_sweep_load(path, &sw, &err) != 0)
+            fail_msg("%s", err.msg);
+        assert_int_equal(sw->n_points, points[i]);
+        assert_int_equal(sw->n_seeds, seeds[i]);
+        assert_true(sw->has_slo);
+        rdsim_sweep_free(sw);
+    }
+}
+
 static void test_unreadable_sweep_file_is_eio(void **state)
 {
     (void)state;
@@ -221,6 +241,7 @@ int main(void)
         cmocka_unit_test(test_paths_reach_instances_by_name_and_create_mappings),
         cmocka_unit_test(test_no_vary_is_one_point),
         cmocka_unit_test(test_point_text_is_the_same_every_time),
+        cmocka_unit_test(test_workshop_sweeps_load),
         cmocka_unit_test(test_unreadable_sweep_file_is_eio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
