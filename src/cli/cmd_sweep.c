@@ -466,10 +466,16 @@ static int cmd_run_chunk(int argc, char **argv)
 
 /* ---- collecting ------------------------------------------------------------------- */
 
-static int cmp_u64(const void *a, const void *b)
+/* A seed and its place in the sweep's list, to find the place by seed. */
+struct seed_at {
+    uint64_t seed;
+    size_t pos;
+};
+
+static int cmp_seed_at(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    const struct seed_at *x = a, *y = b;
+    return x->seed < y->seed ? -1 : x->seed > y->seed;
 }
 
 /* Read every row in DIR/rows. *rows is allocated; rows that do not parse
@@ -560,18 +566,17 @@ static int collect(const char *dir, const char *formats, bool render, bool quiet
     if (missing) {
         /* Which: the planned runs without a row, in plan order. */
         size_t ns = ps.plan.n_seeds, shown = 0;
-        uint64_t *sorted = malloc(ns * sizeof *sorted);
+        struct seed_at *sorted = malloc(ns * sizeof *sorted);
         bool *have = calloc(ps.plan.n_points * ns, sizeof *have);
         if (sorted && have) {
-            memcpy(sorted, ps.plan.seeds, ns * sizeof *sorted);
-            qsort(sorted, ns, sizeof *sorted, cmp_u64);
+            for (size_t s = 0; s < ns; s++)
+                sorted[s] = (struct seed_at){ps.plan.seeds[s], s};
+            qsort(sorted, ns, sizeof *sorted, cmp_seed_at);
             for (size_t i = 0; i < n; i++) {
-                uint64_t *hit = bsearch(&rows[i].seed, sorted, ns, sizeof *sorted, cmp_u64);
-                size_t sp = 0;
-                while (hit && ps.plan.seeds[sp] != rows[i].seed)
-                    sp++;
-                if (hit)
-                    have[(rows[i].point - 1) * ns + sp] = true;
+                struct seed_at key = {rows[i].seed, 0};
+                struct seed_at *hit = bsearch(&key, sorted, ns, sizeof *sorted, cmp_seed_at);
+                if (hit && rows[i].point >= 1 && rows[i].point <= ps.plan.n_points)
+                    have[(rows[i].point - 1) * ns + hit->pos] = true;
             }
             fprintf(stderr, "rdsim: %zu of %zu runs missing (not finished yet, or lost):",
                     missing, ps.plan.n_points * ns);
@@ -753,7 +758,8 @@ static int run_local(const char *self, const char *dir, const struct job *jobs, 
 
 static bool is_sweep_file(const char *name)
 {
-    static const char *const ours[] = {SWEEP_MARK, "sweep.json", "jobs.txt", "points", "rows",
+    static const char *const ours[] = {SWEEP_MARK, "sweep.json", "jobs.txt", "jobs-todo.txt",
+                                       "points", "rows",
                                        "runs.csv", "points.csv", "sweep.sqlite", "report.md",
                                        "plots", "slurm", "joblog"};
     for (size_t k = 0; k < sizeof ours / sizeof ours[0]; k++)
@@ -905,6 +911,25 @@ out:
     free(slo);
     rdsim_scenario_free(p0);
     return rc;
+}
+
+/* The runs of the plan that have no row yet, as jobs.txt lines. */
+static int write_todo(const struct rdsim_sweep *sw, const char *dir, const char *path,
+                      struct rdsim_err *err)
+{
+    char row[4200];
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    for (size_t p = 0; p < sw->n_points; p++)
+        for (size_t s = 0; s < sw->n_seeds; s++) {
+            row_path(row, sizeof row, dir, p + 1, sw->seeds[s]);
+            if (access(row, F_OK) != 0)
+                fprintf(f, "%zu %llu\n", p + 1, (unsigned long long)sw->seeds[s]);
+        }
+    if (fclose(f) != 0)
+        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot write", path);
+    return 0;
 }
 
 /* ---- slurm ------------------------------------------------------------------------------------ */
@@ -1182,8 +1207,19 @@ int rdsim_cmd_sweep(int argc, char **argv)
             av[k++] = "--joblog";
             av[k++] = joblog;
         }
-        if (resume && kept)
+        /* GNU parallel's --resume reads its joblog, whose sequence numbers
+         * are lines of jobs.txt; without a joblog, rdsim resumes by
+         * handing it only the runs that have no row. */
+        if (resume && kept && joblog) {
             av[k++] = "--resume";
+        } else if (kept) {
+            snprintf(jobs_file, sizeof jobs_file, "%s/jobs-todo.txt", dir);
+            if (write_todo(sw, dir, jobs_file, &err) != 0) {
+                fprintf(stderr, "rdsim: %s\n", err.msg);
+                status = RDSIM_EXIT_INTERNAL;
+                goto out;
+            }
+        }
         for (size_t i = 0; i < n_ssh; i++) {
             av[k++] = "--sshlogin";
             av[k++] = sshlogins[i];

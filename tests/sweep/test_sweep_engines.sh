@@ -30,6 +30,11 @@ if command -v parallel >/dev/null; then
   "$rdsim" sweep three.sweep.yaml -o "$tmp/par" --engine parallel --jobs 2 -q --no-plots \
     --joblog "$tmp/joblog" --resume
   same "$tmp/j1" "$tmp/par"
+  # --resume without a joblog: rdsim hands parallel only the runs without a row
+  rm "$tmp/par/rows/1-3.row" "$tmp/par/rows/3-8.row"
+  "$rdsim" sweep three.sweep.yaml -o "$tmp/par" --engine parallel --jobs 2 -q --no-plots --resume
+  [ "$(cat "$tmp/par/jobs-todo.txt")" = "$(printf '1 3\n3 8')" ] || fail "jobs-todo.txt"
+  same "$tmp/j1" "$tmp/par"
 else
   echo "GNU parallel is not installed: --engine parallel not tested (tools/deps.sh)" >&2
 fi
