@@ -122,4 +122,22 @@ for bad in "--jobs 0" "--engine cloud" "--emit" "--sshlogin host"; do
   set -e
   [ $rc = 2 ] || fail "sweep $bad exited $rc, expected 2"
 done
+# Help: the command is listed, and its options documented.
+"$rdsim" --help >"$tmp/out"
+grep -q '^  sweep SWEEP.yaml' "$tmp/out" || fail "rdsim --help does not list sweep"
+"$rdsim" sweep --help >"$tmp/out" || fail "sweep --help exit"
+for opt in "--engine local" "--engine parallel" "--engine slurm" "-j, --jobs N" "--emit" \
+           "--resume" "collect DIR"; do
+  grep -q -- "$opt" "$tmp/out" || fail "sweep --help does not document $opt"
+done
+"$rdsim" sweep collect --help >/dev/null || fail "sweep collect --help exit"
+for args in "run-one" "run-one $tmp/j1 0 1" "run-one $tmp/j1 1 x" "run-chunk $tmp/j1 1" \
+            "collect" "collect $tmp/nowhere"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$rdsim" sweep $args >/dev/null 2>&1
+  rc=$?
+  set -e
+  [ $rc = 2 ] || fail "sweep $args exited $rc, expected 2"
+done
 echo "sweep engines agree"
