@@ -680,6 +680,16 @@ static void progress_draw(struct progress *pg, size_t done, size_t total, bool f
     fflush(stderr);
 }
 
+/* SIGINT or SIGTERM to the sweep: stop starting runs, pass it on to the
+ * running ones (a Ctrl+C reaches them anyway; a kill of the parent alone
+ * must not leave them orphaned) and wait for them. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+}
+
 static int run_local(const char *self, const char *dir, const struct job *jobs, size_t n,
                      long workers, bool show, const char *name)
 {
@@ -694,8 +704,19 @@ static int run_local(const char *self, const char *dir, const struct job *jobs, 
         fprintf(stderr, "rdsim: out of memory\n");
         return RDSIM_EXIT_INTERNAL;
     }
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     fflush(NULL);
     while (done < n) {
+        if (stop_signal) {
+            for (long w = 0; w < workers; w++)
+                if (pids[w] != 0)
+                    kill(pids[w], (int)stop_signal);
+            next = n;
+        }
         while (running < (size_t)workers && next < n) {
             char ps[32], ss[32];
             snprintf(ps, sizeof ps, "%zu", jobs[next].point);
@@ -724,6 +745,14 @@ static int run_local(const char *self, const char *dir, const struct job *jobs, 
             status = RDSIM_EXIT_INTERNAL;
             break;
         }
+        if (stop_signal) {
+            /* A run stopped by the user has no verdict: leave it missing. */
+            for (long w = 0; w < workers; w++)
+                if (pids[w] == pid)
+                    pids[w] = 0;
+            running--;
+            continue;
+        }
         long w = 0;
         while (w < workers && pids[w] != pid)
             w++;
@@ -749,8 +778,15 @@ static int run_local(const char *self, const char *dir, const struct job *jobs, 
         progress_draw(&pg, done, n, false);
     }
     progress_draw(&pg, done, n, true);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     free(pids);
     free(slot_job);
+    if (stop_signal) {
+        fprintf(stderr, "rdsim: stopped by signal %d after %zu of %zu runs; the same command "
+                "with --resume runs the rest\n", (int)stop_signal, done, n);
+        return RDSIM_EXIT_INTERNAL;
+    }
     return status;
 }
 

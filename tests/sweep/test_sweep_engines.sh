@@ -122,6 +122,21 @@ for bad in "--jobs 0" "--engine cloud" "--emit" "--sshlogin host"; do
   set -e
   [ $rc = 2 ] || fail "sweep $bad exited $rc, expected 2"
 done
+# SIGTERM to the sweep alone stops its workers too: none is left running.
+sed 's/^seeds: 1..8$/seeds: 1..400/' three.sweep.yaml >"$tmp/long.sweep.yaml"
+sed -i "s#^scenario: base.yaml#scenario: $PWD/base.yaml#" "$tmp/long.sweep.yaml"
+"$rdsim" sweep "$tmp/long.sweep.yaml" -o "$tmp/long" -j 2 -q --no-plots 2>"$tmp/err" &
+sweep_pid=$!
+for _ in $(seq 100); do [ "$(ls "$tmp/long/rows" 2>/dev/null | wc -l)" -ge 2 ] && break; sleep 0.1; done
+kill -TERM $sweep_pid
+set +e
+wait $sweep_pid
+rc=$?
+set -e
+[ $rc = 1 ] || fail "a stopped sweep exited $rc, expected 1"
+grep -q 'stopped by signal 15' "$tmp/err" || fail "no stop message: $(cat "$tmp/err")"
+if pgrep -f "run-one $tmp/long " >/dev/null; then fail "workers left running"; fi
+
 # Help: the command is listed, and its options documented.
 "$rdsim" --help >"$tmp/out"
 grep -q '^  sweep SWEEP.yaml' "$tmp/out" || fail "rdsim --help does not list sweep"
