@@ -667,11 +667,11 @@ static void progress_draw(struct progress *pg, size_t done, size_t total, bool f
     double el = now - pg->start, rate = el > 0 ? (double)done / el : 0;
     char left[32] = "?";
     if (rate > 0) {
-        double s = (double)(total - done) / rate;
+        long s = (long)((double)(total - done) / rate + 0.5);
         if (s >= 3600)
-            snprintf(left, sizeof left, "%.0fh%02.0fm", s / 3600, (double)((long)s % 3600) / 60);
+            snprintf(left, sizeof left, "%ldh%02ldm", s / 3600, s % 3600 / 60);
         else
-            snprintf(left, sizeof left, "%.0fm%02lds", (double)((long)s / 60), (long)s % 60);
+            snprintf(left, sizeof left, "%ldm%02lds", s / 60, s % 60);
     }
     fprintf(stderr, "\r\033[K%s: %zu/%zu runs (%3.0f%%), %.2f runs/s, %s left", pg->name, done,
             total, 100.0 * (double)done / (double)total, rate, left);
