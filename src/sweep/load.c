@@ -330,12 +330,17 @@ static int load_vary(struct ctx *c, struct rdsim_sweep *sw, yaml_node_t *n, yaml
         if ((ax->path = strdup(path)) == NULL)
             return rdsim_err_set(c->err, RDSIM_ENOMEM, "%s: out of memory", c->file);
         sw->n_axes = a + 1;
-        if (v->type != YAML_SEQUENCE_NODE)
-            return fail(c, v->start_mark, vpath, "must be a list of the values to try, got %s",
-                        describe(v, got, sizeof got));
-        size_t nv = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+        /* A list of values, or a mapping of labels to values (for values
+         * too long to name a point: a whole cluster). */
+        bool named = v->type == YAML_MAPPING_NODE;
+        if (v->type != YAML_SEQUENCE_NODE && !named)
+            return fail(c, v->start_mark, vpath, "must be a list of the values to try, or a "
+                        "mapping of labels to values, got %s", describe(v, got, sizeof got));
+        size_t nv = named ? (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start)
+                          : (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
         if (nv == 0)
-            return fail(c, v->start_mark, vpath, "the list is empty; give at least one value");
+            return fail(c, v->start_mark, vpath, "%s is empty; give at least one value",
+                        named ? "the mapping" : "the list");
         if (points > RDSIM_SWEEP_MAX_POINTS / nv)
             return fail(c, v->start_mark, vpath, "makes more than %d points",
                         RDSIM_SWEEP_MAX_POINTS);
@@ -345,16 +350,33 @@ static int load_vary(struct ctx *c, struct rdsim_sweep *sw, yaml_node_t *n, yaml
         if (ax->labels == NULL || pv->values[a] == NULL)
             return rdsim_err_set(c->err, RDSIM_ENOMEM, "%s: out of memory", c->file);
         for (size_t j = 0; j < nv; j++) {
-            int vi = node(c, pr.value)->data.sequence.items.start[j];
+            int vi, at;
             char label[256];
-            sw_label(c->doc, vi, label, sizeof label);
+            if (named) {
+                yaml_node_pair_t lp = node(c, pr.value)->data.mapping.pairs.start[j];
+                yaml_node_t *lk = node(c, lp.key);
+                if (lk->type != YAML_SCALAR_NODE || lk->data.scalar.length == 0 ||
+                    lk->data.scalar.length >= sizeof label)
+                    return fail(c, lk->start_mark, vpath, "labels must be short words, got %s",
+                                describe(lk, got, sizeof got));
+                snprintf(label, sizeof label, "%s", text_of(lk));
+                vi = lp.value;
+                at = lp.key;
+            } else {
+                vi = at = node(c, pr.value)->data.sequence.items.start[j];
+                sw_label(c->doc, vi, label, sizeof label);
+            }
             for (size_t i = 0; i < j; i++)
                 if (strcmp(ax->labels[i], label) == 0) {
-                    char ipath[340];
-                    snprintf(ipath, sizeof ipath, "%s[%zu]", vpath, j);
-                    return fail(c, node(c, vi)->start_mark, ipath,
-                                "the value %s is already in the list", rdsim_quote(label, got,
-                                                                                  sizeof got));
+                    char ipath[600];
+                    if (named)
+                        snprintf(ipath, sizeof ipath, "%s.%s", vpath, label);
+                    else
+                        snprintf(ipath, sizeof ipath, "%s[%zu]", vpath, j);
+                    return fail(c, node(c, at)->start_mark, ipath,
+                                named ? "the label %s is already in the mapping"
+                                      : "the value %s is already in the list",
+                                rdsim_quote(label, got, sizeof got));
                 }
             if ((ax->labels[j] = strdup(label)) == NULL)
                 return rdsim_err_set(c->err, RDSIM_ENOMEM, "%s: out of memory", c->file);
@@ -440,7 +462,7 @@ static int check_point(struct ctx *c, struct rdsim_sweep *sw, size_t p, yaml_mar
         snprintf(vpath, sizeof vpath, "vary.%s", sw->axes[a].path);
         at = vpath;
         found = true;
-        if (strstr(msg, ": unknown key") != NULL)
+        if (msg[l] == ':' && strncmp(msg + l, ": unknown key", 13) == 0)
             m = (yaml_mark_t){0, (size_t)sw->axes[a].loc.line - 1,
                               (size_t)sw->axes[a].loc.col - 1};
         else

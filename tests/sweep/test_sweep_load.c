@@ -170,6 +170,28 @@ static void test_paths_reach_instances_by_name_and_create_mappings(void **state)
     rdsim_sweep_free(sw);
 }
 
+static void test_labelled_values_name_their_points(void **state)
+{
+    (void)state;
+    struct rdsim_sweep *sw = load_text("scenario: base.yaml\nseeds: 1..2\n"
+                                       "vary:\n"
+                                       "  clients:\n"
+                                       "    patient: {timeout: 5s, give_up_after: 60s}\n"
+                                       "    hasty: {timeout: 500ms}\n");
+    assert_int_equal(sw->n_points, 2);
+    assert_string_equal(sw->axes[0].labels[0], "patient");
+    assert_string_equal(sw->axes[0].labels[1], "hasty");
+    struct rdsim_scenario *sc = point_scenario(sw, 0);
+    assert_int_equal(sc->clients.timeout, 5 * RDSIM_S);
+    assert_int_equal(sc->clients.give_up_after, 60 * RDSIM_S);
+    rdsim_scenario_free(sc);
+    sc = point_scenario(sw, 1);
+    assert_int_equal(sc->clients.timeout, 500 * RDSIM_MS);
+    assert_int_equal(sc->clients.give_up_after, 30 * RDSIM_S); /* the default again */
+    rdsim_scenario_free(sc);
+    rdsim_sweep_free(sw);
+}
+
 static void test_no_vary_is_one_point(void **state)
 {
     (void)state;
@@ -205,9 +227,10 @@ static void test_point_text_is_the_same_every_time(void **state)
 static void test_workshop_sweeps_load(void **state)
 {
     (void)state;
-    const char *const files[] = {"01-failover-seeds", "03-dns-cache", "04-proxy-vs-direct"};
-    const size_t points[] = {1, 3, 4}, seeds[] = {1000, 100, 100};
-    for (size_t i = 0; i < 3; i++) {
+    const char *const files[] = {"01-failover-seeds", "03-dns-cache", "04-proxy-vs-direct",
+                                 "08-deployments"};
+    const size_t points[] = {1, 3, 4, 3}, seeds[] = {1000, 100, 100, 50};
+    for (size_t i = 0; i < 4; i++) {
         char path[256];
         struct rdsim_sweep *sw = NULL;
         struct rdsim_err err = {0};
@@ -239,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_every_bad_file_gives_its_expected_message),
         cmocka_unit_test(test_three_points_of_eight_seeds),
         cmocka_unit_test(test_paths_reach_instances_by_name_and_create_mappings),
+        cmocka_unit_test(test_labelled_values_name_their_points),
         cmocka_unit_test(test_no_vary_is_one_point),
         cmocka_unit_test(test_point_text_is_the_same_every_time),
         cmocka_unit_test(test_workshop_sweeps_load),
