@@ -554,6 +554,18 @@ static int load_top(struct ctx *c, struct rdsim_sweep *sw)
             return fail(c, val[i]->start_mark, top_keys[i], "must be %s, got %s",
                         i == 2 ? "the path of a scenario file" : "a line of text",
                         describe(val[i], got, sizeof got));
+    if (val[0]) {
+        /* The name becomes a folder (results/sweeps/NAME): the scenario
+         * format's rule for names keeps it one plain path component. */
+        const char *t = text_of(val[0]);
+        bool ok = strlen(t) <= 63 && ((*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9'));
+        for (; ok && *t; t++)
+            ok = (*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9') || *t == '-';
+        if (!ok)
+            return fail(c, val[0]->start_mark, "name", "must be a name of at most 63 "
+                        "characters [a-z0-9][a-z0-9-]*, got %s", describe(val[0], got,
+                                                                          sizeof got));
+    }
     if (val[1] && (sw->description = strdup(text_of(val[1]))) == NULL)
         return rdsim_err_set(c->err, RDSIM_ENOMEM, "%s: out of memory", c->file);
 
