@@ -455,14 +455,19 @@ static int check_point(struct ctx *c, struct rdsim_sweep *sw, size_t p, yaml_mar
     bool found = false;
     char vpath[300];
     for (size_t a = 0; a < sw->n_axes; a++) {
-        size_t l = strlen(sw->axes[a].path);
-        if (strncmp(msg, sw->axes[a].path, l) != 0 || (msg[l] != ':' && msg[l] != '.' &&
-                                                       msg[l] != '['))
+        size_t l = strlen(sw->axes[a].path), el = strcspn(msg, ":");
+        /* An unknown key on the way to the value (cluster.failovr of
+         * cluster.failovr.detection), created by the path itself. */
+        bool on_path = el < l && sw->axes[a].path[el] == '.' &&
+                       strncmp(msg, sw->axes[a].path, el) == 0 &&
+                       strncmp(msg + el, ": unknown key", 13) == 0;
+        if (!on_path && (strncmp(msg, sw->axes[a].path, l) != 0 ||
+                         (msg[l] != ':' && msg[l] != '.' && msg[l] != '[')))
             continue;
         snprintf(vpath, sizeof vpath, "vary.%s", sw->axes[a].path);
         at = vpath;
         found = true;
-        if (msg[l] == ':' && strncmp(msg + l, ": unknown key", 13) == 0)
+        if (on_path || (msg[l] == ':' && strncmp(msg + l, ": unknown key", 13) == 0))
             m = (yaml_mark_t){0, (size_t)sw->axes[a].loc.line - 1,
                               (size_t)sw->axes[a].loc.col - 1};
         else
