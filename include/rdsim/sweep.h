@@ -34,7 +34,7 @@
 #include "rdsim/scenario.h"
 
 /* Bounds that keep a sweep's bookkeeping small next to its runs. */
-#define RDSIM_SWEEP_MAX_POINTS 10000
+#define RDSIM_SWEEP_MAX_POINTS 1000
 #define RDSIM_SWEEP_MAX_SEEDS 1000000
 #define RDSIM_SWEEP_MAX_RUNS 10000000
 #define RDSIM_SWEEP_MAX_AXES 8

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -74,8 +75,14 @@ static int read_file(const char *path, char **buf, size_t *len, size_t max, stru
     size_t cap = 0;
     *buf = NULL;
     *len = 0;
+    struct stat st;
     if (f == NULL)
         return rdsim_err_set(err, RDSIM_EIO, "%s: cannot read: %s", path, strerror(errno));
+    /* A FIFO or a device (/dev/stdin) could block or never end. */
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot read: not a regular file", path);
+    }
     for (;;) {
         if (*len + 1 >= cap) {
             cap = cap ? cap * 2 : 4096;
