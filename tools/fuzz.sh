@@ -8,7 +8,7 @@
 #   tools/fuzz.sh --coverage [HARNESS...]      line coverage of src/ by the corpora so far
 #   tools/fuzz.sh --keep FILE NAME             adopt a finding as a regression case
 #
-# Harnesses are tests/fuzz/fuzz_NAME.c (scenario, event, sql, ...). The
+# Harnesses are tests/fuzz/fuzz_NAME.c (scenario, event, sql, sweep, ...). The
 # corpus grows in build-fuzz/corpus/NAME (not in git), seeded each run from
 # the seeds below. --keep puts a scenario finding into the bad-input corpus
 # (tests/scenario/bad/NAME.yaml, its message in NAME.expected, checked by
@@ -41,6 +41,7 @@ fi
 seeds() {
   case $1 in
     scenario) echo scenarios tests/scenario/good tests/scenario/bad tests/live tools/bench ;;
+    sweep) echo scenarios/sweeps tests/sweep tests/sweep/bad ;;
   esac
   if [ -d "tests/fuzz/corpus/$1" ]; then echo "tests/fuzz/corpus/$1"; fi
 }
