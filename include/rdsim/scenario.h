@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "rdsim/err.h"
+#include "rdsim/figures.h"
 #include "rdsim/sim.h"
 
 #define RDSIM_MAX_REPLICAS_PER_SOURCE 15
@@ -162,14 +163,30 @@ struct rdsim_event_cfg {
     struct rdsim_loc loc;
 };
 
+/* One `min:` or `max:` entry: a figure of summary.json and its bound. */
+struct rdsim_expect_bound {
+    enum rdsim_figure figure;
+    double limit;
+    struct rdsim_loc loc;  /* the figure's key in the file */
+};
+
 struct rdsim_expect_cfg {
     bool has_max_writer_downtime, has_lost_writes, has_max_stale_read_ratio;
     bool has_min_avail_writer, has_min_avail_reader;
     rdsim_time_t max_writer_downtime;
-    int64_t lost_writes;
+    int64_t lost_writes;   /* lost_writes: or max_lost_writes: (never both) */
+    bool lost_writes_as_max; /* it was written max_lost_writes */
     double max_stale_read_ratio;
     double min_avail_writer, min_avail_reader;
+    bool has_writer_recovers, writer_recovers;
+    char *failover_target; /* an instance's name; NULL when absent */
+    /* min: and max:, in file order; each figure at most once per map */
+    struct rdsim_expect_bound min[RDSIM_FIG_COUNT], max[RDSIM_FIG_COUNT];
+    size_t n_min, n_max;
 };
+
+/* Does the scenario state no expectation at all? */
+bool rdsim_expect_cfg_is_empty(const struct rdsim_expect_cfg *e);
 
 struct rdsim_scenario {
     char *path;        /* as given to the loader */
