@@ -244,6 +244,31 @@ const char *rdsim_suggest(const char *word, const char *const *list);
  * escaped, and cut with "..." when long. Returns buf. */
 const char *rdsim_quote(const char *s, char *buf, size_t size);
 
+/* A parameter in which two scenario files differ, by dotted path. */
+struct rdsim_param_change {
+    char *path;    /* "clients.dns_cache", "cluster.instances.standby.az", "events[0].at" */
+    char *shipped; /* the first file's value as text; NULL: not set there */
+    char *here;    /* the second file's; NULL: not set there */
+};
+
+/*
+ * The parameters in which scenario text `here` differs from `shipped`
+ * (say, a lesson as rdsim ships it and a student's copy): every value,
+ * by dotted path, compared as the loader reads it (60s equals 1m, quoting
+ * and key order do not matter); instances are matched by name
+ * (cluster.instances.NAME.az, as sweeps name them), other list items by
+ * position; `name` and `description` are not compared. A value that is a
+ * mapping or list present on one side only is given as flow YAML text.
+ * Both texts should be scenarios that load. On success *out is a new
+ * array of *n changes in the order of the shipped file (free with
+ * rdsim_param_changes_free), NULL when *n is 0. Returns 0, RDSIM_EINVAL
+ * when a text is not YAML, or RDSIM_ENOMEM.
+ */
+int rdsim_scenario_diff(const char *shipped, size_t shipped_len, const char *here,
+                        size_t here_len, struct rdsim_param_change **out, size_t *n,
+                        struct rdsim_err *err);
+void rdsim_param_changes_free(struct rdsim_param_change *c, size_t n);
+
 /* Names as written in scenario files, for reports. */
 const char *rdsim_deployment_name(enum rdsim_deployment d);
 const char *rdsim_engine_name(enum rdsim_engine e);

@@ -193,12 +193,10 @@ int rdsim_junit_run_suite(const struct rdsim_results *r, struct rdsim_junit_run 
         if (x->ok)
             continue;
         rdsim_report_expect_text(x, actual, limit, sizeof actual);
-        const char *bound = strncmp(x->name, "min_", 4) == 0 ? "at least" : "at most";
-        c->failure =
-            own(j, format("%s: %s, expected %s %s", x->name, actual, bound, limit));
+        c->failure = own(j, format("%s: %s, expected %s", x->name, actual, limit));
         c->failure_type = "expectation";
-        c->detail = own(j, format("%s: %s, expected %s %s (scenario %s, seed %s)",
-                                  x->name, actual, bound, limit, file, seed));
+        c->detail = own(j, format("%s: %s, expected %s (scenario %s, seed %s)", x->name,
+                                  actual, limit, file, seed));
         ok = c->failure != NULL && c->detail != NULL;
     }
     if (!ok) {

@@ -128,16 +128,29 @@ void rdsim_report_kind_total(const struct rdsim_results *r, int kind, struct rds
 void rdsim_report_expect_text(const struct rdsim_expectation *x, char *actual, char *limit,
                               size_t n)
 {
+    const char *sp = *x->unit ? " " : "";
+    const char *bound = x->op == RDSIM_EXPECT_AT_MOST    ? "at most "
+                        : x->op == RDSIM_EXPECT_AT_LEAST ? "at least "
+                                                         : "";
+
     if (!x->has_actual)
-        snprintf(actual, n, "nothing measured");
+        snprintf(actual, n, "%s", x->nothing ? x->nothing : "nothing measured");
+    else if (x->kind == RDSIM_EXPECT_BOOL)
+        snprintf(actual, n, "%s", x->actual != 0.0 ? "true" : "false");
+    else if (x->kind == RDSIM_EXPECT_NAME)
+        snprintf(actual, n, "%s", x->actual_name);
     else if (x->integer)
-        snprintf(actual, n, "%.0f%s%s", x->actual, *x->unit ? " " : "", x->unit);
+        snprintf(actual, n, "%.0f%s%s", x->actual, sp, x->unit);
     else
-        snprintf(actual, n, "%.6g%s%s", x->actual, *x->unit ? " " : "", x->unit);
-    if (x->integer)
-        snprintf(limit, n, "%.0f%s%s", x->limit, *x->unit ? " " : "", x->unit);
+        snprintf(actual, n, "%.6g%s%s", x->actual, sp, x->unit);
+    if (x->kind == RDSIM_EXPECT_BOOL)
+        snprintf(limit, n, "%s", x->limit != 0.0 ? "true" : "false");
+    else if (x->kind == RDSIM_EXPECT_NAME)
+        snprintf(limit, n, "%s", x->limit_name);
+    else if (x->integer)
+        snprintf(limit, n, "%s%.0f%s%s", bound, x->limit, sp, x->unit);
     else
-        snprintf(limit, n, "%.6g%s%s", x->limit, *x->unit ? " " : "", x->unit);
+        snprintf(limit, n, "%s%.6g%s%s", bound, x->limit, sp, x->unit);
 }
 
 /* ---- the story ------------------------------------------------------------ */
@@ -383,7 +396,7 @@ static void tell_verdict(FILE *f, const struct rdsim_results *r)
         if (x->ok)
             continue;
         rdsim_report_expect_text(x, actual, limit, sizeof(actual));
-        fprintf(f, "%s %s was %s (limit %s)", k++ ? ";" : "", x->name, actual, limit);
+        fprintf(f, "%s %s was %s (expected %s)", k++ ? ";" : "", x->name, actual, limit);
     }
     fputc('.', f);
 }

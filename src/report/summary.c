@@ -185,11 +185,20 @@ static json_t *expectations_json(const struct rdsim_results *r)
         json_t *actual, *limit;
         if (!x->has_actual)
             actual = json_null();
+        else if (x->kind == RDSIM_EXPECT_BOOL)
+            actual = json_boolean(x->actual != 0.0);
+        else if (x->kind == RDSIM_EXPECT_NAME)
+            actual = json_string(x->actual_name);
         else if (x->integer)
             actual = json_integer((json_int_t)x->actual);
         else
             actual = num(x->actual, 1e-6);
-        limit = x->integer ? json_integer((json_int_t)x->limit) : num(x->limit, 1e-6);
+        if (x->kind == RDSIM_EXPECT_BOOL)
+            limit = json_boolean(x->limit != 0.0);
+        else if (x->kind == RDSIM_EXPECT_NAME)
+            limit = json_string(x->limit_name);
+        else
+            limit = x->integer ? json_integer((json_int_t)x->limit) : num(x->limit, 1e-6);
         json_array_append_new(a, json_pack("{s:s, s:b, s:o, s:o}", "name", x->name, "ok",
                                            x->ok, "actual", actual, "limit", limit));
     }

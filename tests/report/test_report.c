@@ -147,7 +147,7 @@ static void test_story_tells_setup_fault_phases_and_verdict(void **state)
                                   "SQLite data)"));
     /* 1 s of downtime cannot hold across a Multi-AZ failover. */
     assert_non_null(strstr(story, "1 of 2 expectations failed: max_writer_downtime was "));
-    assert_non_null(strstr(story, "(limit 1 s)."));
+    assert_non_null(strstr(story, "(expected at most 1 s)."));
     free(story);
 }
 
@@ -246,11 +246,11 @@ static void test_latency_and_expectation_texts(void **state)
     assert_string_equal(a, "27.72 s");
     rdsim_report_expect_text(&x, a, l, sizeof(a));
     assert_string_equal(a, "82.5764 s");
-    assert_string_equal(l, "120 s");
+    assert_string_equal(l, "at most 120 s");
     x = (struct rdsim_expectation){.has_actual = false, .limit = 0, .integer = true, .unit = ""};
     rdsim_report_expect_text(&x, a, l, sizeof(a));
     assert_string_equal(a, "nothing measured");
-    assert_string_equal(l, "0");
+    assert_string_equal(l, "at most 0");
 }
 
 static void test_wrap_folds_lines_indents_and_escapes_markdown(void **state)
