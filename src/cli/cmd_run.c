@@ -202,6 +202,9 @@ int rdsim_cmd_run(int argc, char **argv)
     opt.progress_ctx = &progress;
     rc = rdsim_run(sc, &opt, &res, &err);
     rdsim_progress_done(&progress);
+    /* A generated FIS scenario is nobody's lesson. */
+    if (rc == 0 && !fis.template_path)
+        rc = rdsim_cli_compare_lesson(res, opt.has_seed, &err);
     if (rc == 0) {
         snprintf(path, sizeof(path), "%s/summary.json", out_dir);
         rc = rdsim_report_write_summary(res, path, &err);

@@ -375,6 +375,32 @@ static void tell_data(FILE *f, const struct rdsim_results *r)
                 r->acus[i].acu_seconds);
 }
 
+/* After a failed verdict: what differs from the lesson of the same name. */
+static void tell_lesson_changes(FILE *f, const struct rdsim_results *r)
+{
+    enum { SHOWN = 4 };
+
+    if (r->lesson == NULL)
+        return;
+    if (r->n_lesson_changes == 0) {
+        fprintf(f, " This is lesson %s exactly as shipped, whose expectations rdsim's own "
+                   "tests check: please report the failure.",
+                r->lesson);
+        return;
+    }
+    fprintf(f, " The scenario differs from lesson %s as shipped in", r->lesson);
+    for (size_t i = 0; i < r->n_lesson_changes && i < SHOWN; i++) {
+        const struct rdsim_param_change *c = &r->lesson_changes[i];
+        fprintf(f, "%s %s (%s there, %s here)", i ? ";" : "", c->path,
+                c->shipped ? c->shipped : "not set", c->here ? c->here : "not set");
+    }
+    if (r->n_lesson_changes > SHOWN)
+        fprintf(f, " and %zu more (report.md lists them)", r->n_lesson_changes - SHOWN);
+    fputs(": its expectations were written for the lesson as shipped, so the changes may be "
+          "why they fail.",
+          f);
+}
+
 static void tell_verdict(FILE *f, const struct rdsim_results *r)
 {
     size_t ok = 0;
@@ -399,6 +425,7 @@ static void tell_verdict(FILE *f, const struct rdsim_results *r)
         fprintf(f, "%s %s was %s (expected %s)", k++ ? ";" : "", x->name, actual, limit);
     }
     fputc('.', f);
+    tell_lesson_changes(f, r);
 }
 
 int rdsim_report_story(const struct rdsim_results *r, char **out, struct rdsim_err *err)

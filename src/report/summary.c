@@ -205,6 +205,26 @@ static json_t *expectations_json(const struct rdsim_results *r)
     return a;
 }
 
+static json_t *text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* A failed lesson: its name and what the scenario changed in it. */
+static json_t *lesson_json(const struct rdsim_results *r)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < r->n_lesson_changes; i++) {
+        const struct rdsim_param_change *c = &r->lesson_changes[i];
+        json_array_append_new(a, json_pack("{s:s, s:o, s:o}", "path", c->path, "shipped",
+                                           text_or_null(c->shipped), "here",
+                                           text_or_null(c->here)));
+    }
+    return json_pack("{s:s, s:b, s:o}", "name", r->lesson, "as_shipped",
+                     r->n_lesson_changes == 0, "changes", a);
+}
+
 /* The scenario's injected events with their windows and labels, so that the
  * plots (which read only the results folder) can shade and name them. */
 static json_t *scenario_events_json(const struct rdsim_results *r)
@@ -282,6 +302,8 @@ int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
     json_object_set_new(root, "simulator_events", json_integer((json_int_t)r->events_run));
     json_object_set_new(root, "expectations", expectations_json(r));
     json_object_set_new(root, "expectations_met", json_boolean(r->expectations_ok));
+    if (r->lesson != NULL)
+        json_object_set_new(root, "lesson", lesson_json(r));
 
     errno = 0;
     if (json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) !=
