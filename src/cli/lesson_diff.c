@@ -107,7 +107,8 @@ static int set_change(struct rdsim_results *res, const char *path, const char *s
     return c->path && c->shipped && c->here ? 0 : nomem(err);
 }
 
-int rdsim_cli_compare_lesson(struct rdsim_results *res, bool has_seed, struct rdsim_err *err)
+int rdsim_cli_compare_lesson(struct rdsim_results *res, bool has_seed,
+                             struct rdsim_err *err)
 {
     const struct rdsim_scenario *sc = res->sc;
     const struct rdsim_asset *a;
@@ -122,19 +123,21 @@ int rdsim_cli_compare_lesson(struct rdsim_results *res, bool has_seed, struct rd
      * not compared: the run's verdict stands without the note. */
     if ((text = read_all(sc->path, &len)) == NULL)
         return 0;
-    rc = rdsim_scenario_diff((const char *)a->data, a->size, text, len, &res->lesson_changes,
-                             &res->n_lesson_changes, err);
+    rc = rdsim_scenario_diff((const char *)a->data, a->size, text, len,
+                             &res->lesson_changes, &res->n_lesson_changes, err);
     free(text);
     if (rc == RDSIM_EINVAL) /* it loaded, so it is YAML; be safe all the same */
         return 0;
     if (rc == 0)
-        rc = rdsim_scenario_load_buffer(a->name, (const char *)a->data, a->size, &lesson, err);
+        rc = rdsim_scenario_load_buffer(a->name, (const char *)a->data, a->size, &lesson,
+                                        err);
     if (rc == 0 && has_seed) {
         /* The run's seed is --seed's, whatever either file says. */
         char shipped[32], here[48];
         snprintf(shipped, sizeof shipped, "%llu", (unsigned long long)lesson->seed);
         snprintf(here, sizeof here, "%llu (--seed)", (unsigned long long)res->seed);
-        rc = set_change(res, "seed", shipped, res->seed != lesson->seed ? here : NULL, err);
+        rc = set_change(res, "seed", shipped, res->seed != lesson->seed ? here : NULL,
+                        err);
     }
     if (rc == 0 && (res->lesson = strdup(sc->name)) == NULL)
         rc = nomem(err);

@@ -163,7 +163,8 @@ static struct rdsim_expectation *add(struct rdsim_results *r, const char *name,
 
 /* A number against its limit; sets ok and the run's verdict. */
 static void number(struct rdsim_results *r, const char *name, enum rdsim_expect_op op,
-                   bool has_actual, double actual, double limit, bool integer, const char *unit)
+                   bool has_actual, double actual, double limit, bool integer,
+                   const char *unit)
 {
     struct rdsim_expectation *x = add(r, name, RDSIM_EXPECT_NUMBER, op);
 
@@ -172,7 +173,8 @@ static void number(struct rdsim_results *r, const char *name, enum rdsim_expect_
     x->limit = limit;
     x->integer = integer;
     x->unit = unit;
-    x->ok = has_actual && (op == RDSIM_EXPECT_AT_MOST ? actual <= limit : actual >= limit);
+    x->ok =
+        has_actual && (op == RDSIM_EXPECT_AT_MOST ? actual <= limit : actual >= limit);
 }
 
 /* A figure of the table against a limit. */
@@ -188,12 +190,15 @@ static void figure(struct rdsim_results *r, const char *name, enum rdsim_figure 
     r->expect[r->n_expect - 1].nothing = why;
 }
 
-static void bound(struct rdsim_results *r, const struct rdsim_expect_bound *b, bool is_max)
+static void bound(struct rdsim_results *r, const struct rdsim_expect_bound *b,
+                  bool is_max)
 {
     char name[48];
 
-    snprintf(name, sizeof name, "%s.%s", is_max ? "max" : "min", rdsim_figures[b->figure].name);
-    figure(r, name, b->figure, is_max ? RDSIM_EXPECT_AT_MOST : RDSIM_EXPECT_AT_LEAST, b->limit);
+    snprintf(name, sizeof name, "%s.%s", is_max ? "max" : "min",
+             rdsim_figures[b->figure].name);
+    figure(r, name, b->figure, is_max ? RDSIM_EXPECT_AT_MOST : RDSIM_EXPECT_AT_LEAST,
+           b->limit);
 }
 
 /* writer_recovers: every writer outage of the run ended with a write that
@@ -201,8 +206,8 @@ static void bound(struct rdsim_results *r, const struct rdsim_expect_bound *b, b
  * from, which is no evidence either way. */
 static void writer_recovers(struct rdsim_results *r, bool want)
 {
-    struct rdsim_expectation *x = add(r, "writer_recovers", RDSIM_EXPECT_BOOL,
-                                      RDSIM_EXPECT_EQUALS);
+    struct rdsim_expectation *x =
+        add(r, "writer_recovers", RDSIM_EXPECT_BOOL, RDSIM_EXPECT_EQUALS);
     bool all = true;
 
     for (size_t i = 0; i < r->n_outages; i++)
@@ -220,8 +225,8 @@ static void writer_recovers(struct rdsim_results *r, bool want)
  * passed over for the next. */
 static void failover_target(struct rdsim_results *r, const char *want)
 {
-    struct rdsim_expectation *x = add(r, "failover_target", RDSIM_EXPECT_NAME,
-                                      RDSIM_EXPECT_EQUALS);
+    struct rdsim_expectation *x =
+        add(r, "failover_target", RDSIM_EXPECT_NAME, RDSIM_EXPECT_EQUALS);
 
     x->limit_name = want;
     x->nothing = r->n_failovers == 0 ? "no failover" : "no instance promoted";
@@ -240,14 +245,14 @@ void rdsim_expect_check(struct rdsim_results *r)
     r->n_expect = 0;
     /* The older keys bound figures of the table too, read the same way. */
     if (e->has_max_writer_downtime)
-        figure(r, "max_writer_downtime", RDSIM_FIG_MAX_WRITER_DOWNTIME_S, RDSIM_EXPECT_AT_MOST,
-               (double)e->max_writer_downtime / RDSIM_S);
+        figure(r, "max_writer_downtime", RDSIM_FIG_MAX_WRITER_DOWNTIME_S,
+               RDSIM_EXPECT_AT_MOST, (double)e->max_writer_downtime / RDSIM_S);
     if (e->has_lost_writes)
         figure(r, e->lost_writes_as_max ? "max_lost_writes" : "lost_writes",
                RDSIM_FIG_LOST_WRITES, RDSIM_EXPECT_AT_MOST, (double)e->lost_writes);
     if (e->has_max_stale_read_ratio)
-        figure(r, "max_stale_read_ratio", RDSIM_FIG_STALE_READS_RATIO, RDSIM_EXPECT_AT_MOST,
-               e->max_stale_read_ratio);
+        figure(r, "max_stale_read_ratio", RDSIM_FIG_STALE_READS_RATIO,
+               RDSIM_EXPECT_AT_MOST, e->max_stale_read_ratio);
     if (e->has_min_avail_writer)
         figure(r, "min_availability.writer", RDSIM_FIG_AVAILABILITY_WRITER,
                RDSIM_EXPECT_AT_LEAST, e->min_avail_writer);

@@ -84,8 +84,8 @@ static void render(yaml_document_t *d, const yaml_node_t *n, struct buf *b, int 
         break;
     case YAML_SEQUENCE_NODE:
         put(b, "[");
-        for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
-             i++) {
+        for (yaml_node_item_t *i = n->data.sequence.items.start;
+             i < n->data.sequence.items.top; i++) {
             if (i > n->data.sequence.items.start)
                 put(b, ", ");
             render(d, node(d, *i), b, depth + 1);
@@ -94,8 +94,8 @@ static void render(yaml_document_t *d, const yaml_node_t *n, struct buf *b, int 
         break;
     case YAML_MAPPING_NODE:
         put(b, "{");
-        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-             p++) {
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+             p < n->data.mapping.pairs.top; p++) {
             if (p > n->data.mapping.pairs.start)
                 put(b, ", ");
             render(d, node(d, p->key), b, depth + 1);
@@ -151,7 +151,8 @@ static size_t push(struct diff *df, bool index, const char *s)
 {
     size_t saved = df->path_len, room = sizeof df->path - df->path_len;
     int w = index ? snprintf(df->path + df->path_len, room, "[%s]", s)
-                  : snprintf(df->path + df->path_len, room, "%s%s", df->path_len ? "." : "", s);
+                  : snprintf(df->path + df->path_len, room, "%s%s",
+                             df->path_len ? "." : "", s);
     if (w > 0)
         df->path_len += (size_t)w < room ? (size_t)w : room - 1;
     return saved;
@@ -172,7 +173,8 @@ static bool scalars_equal(const char *x, const char *y)
 
     if (strcmp(x, y) == 0)
         return true;
-    if (sc_parse_range(x, &rx, &side) == SC_UNIT_OK && sc_parse_range(y, &ry, &side) == SC_UNIT_OK)
+    if (sc_parse_range(x, &rx, &side) == SC_UNIT_OK &&
+        sc_parse_range(y, &ry, &side) == SC_UNIT_OK)
         return rx.lo == ry.lo && rx.hi == ry.hi;
     if (sc_parse_rate(x, &dx) == SC_UNIT_OK && sc_parse_rate(y, &dy) == SC_UNIT_OK)
         return dx == dy;
@@ -186,7 +188,8 @@ static yaml_node_t *lookup(yaml_document_t *d, const yaml_node_t *n, const char 
 {
     if (n == NULL || n->type != YAML_MAPPING_NODE)
         return NULL;
-    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+         p++) {
         yaml_node_t *k = node(d, p->key);
         if (k != NULL && k->type == YAML_SCALAR_NODE && strcmp(text(k), key) == 0)
             return node(d, p->value);
@@ -204,21 +207,25 @@ static const char *item_name(yaml_document_t *d, const yaml_node_t *item)
 /* Are all items of both lists named (instances, regions)? */
 static bool all_named(struct diff *df, const yaml_node_t *a, const yaml_node_t *b)
 {
-    for (yaml_node_item_t *i = a->data.sequence.items.start; i < a->data.sequence.items.top; i++)
+    for (yaml_node_item_t *i = a->data.sequence.items.start;
+         i < a->data.sequence.items.top; i++)
         if (item_name(df->a, node(df->a, *i)) == NULL)
             return false;
-    for (yaml_node_item_t *i = b->data.sequence.items.start; i < b->data.sequence.items.top; i++)
+    for (yaml_node_item_t *i = b->data.sequence.items.start;
+         i < b->data.sequence.items.top; i++)
         if (item_name(df->b, node(df->b, *i)) == NULL)
             return false;
     return a->data.sequence.items.top > a->data.sequence.items.start;
 }
 
-static void compare(struct diff *df, const yaml_node_t *a, const yaml_node_t *b, int depth);
+static void compare(struct diff *df, const yaml_node_t *a, const yaml_node_t *b,
+                    int depth);
 
-static yaml_node_t *named_item(yaml_document_t *d, const yaml_node_t *seq, const char *name)
+static yaml_node_t *named_item(yaml_document_t *d, const yaml_node_t *seq,
+                               const char *name)
 {
-    for (yaml_node_item_t *i = seq->data.sequence.items.start; i < seq->data.sequence.items.top;
-         i++) {
+    for (yaml_node_item_t *i = seq->data.sequence.items.start;
+         i < seq->data.sequence.items.top; i++) {
         const char *n = item_name(d, node(d, *i));
         if (n != NULL && strcmp(n, name) == 0)
             return node(d, *i);
@@ -262,23 +269,28 @@ static void compare_lists(struct diff *df, const yaml_node_t *a, const yaml_node
     }
 }
 
-static void compare_maps(struct diff *df, const yaml_node_t *a, const yaml_node_t *b, int depth)
+static void compare_maps(struct diff *df, const yaml_node_t *a, const yaml_node_t *b,
+                         int depth)
 {
-    for (yaml_node_pair_t *p = a->data.mapping.pairs.start; p < a->data.mapping.pairs.top; p++) {
+    for (yaml_node_pair_t *p = a->data.mapping.pairs.start; p < a->data.mapping.pairs.top;
+         p++) {
         yaml_node_t *k = node(df->a, p->key);
         if (k == NULL || k->type != YAML_SCALAR_NODE)
             continue;
-        if (depth == 0 && (strcmp(text(k), "name") == 0 || strcmp(text(k), "description") == 0))
+        if (depth == 0 &&
+            (strcmp(text(k), "name") == 0 || strcmp(text(k), "description") == 0))
             continue;
         size_t saved = push(df, false, text(k));
         compare(df, node(df->a, p->value), lookup(df->b, b, text(k)), depth + 1);
         pop(df, saved);
     }
-    for (yaml_node_pair_t *p = b->data.mapping.pairs.start; p < b->data.mapping.pairs.top; p++) {
+    for (yaml_node_pair_t *p = b->data.mapping.pairs.start; p < b->data.mapping.pairs.top;
+         p++) {
         yaml_node_t *k = node(df->b, p->key);
         if (k == NULL || k->type != YAML_SCALAR_NODE || lookup(df->a, a, text(k)) != NULL)
             continue;
-        if (depth == 0 && (strcmp(text(k), "name") == 0 || strcmp(text(k), "description") == 0))
+        if (depth == 0 &&
+            (strcmp(text(k), "name") == 0 || strcmp(text(k), "description") == 0))
             continue;
         size_t saved = push(df, false, text(k));
         compare(df, NULL, node(df->b, p->value), depth + 1);
@@ -286,7 +298,8 @@ static void compare_maps(struct diff *df, const yaml_node_t *a, const yaml_node_
     }
 }
 
-static void compare(struct diff *df, const yaml_node_t *a, const yaml_node_t *b, int depth)
+static void compare(struct diff *df, const yaml_node_t *a, const yaml_node_t *b,
+                    int depth)
 {
     if (df->nomem || (a == NULL && b == NULL))
         return;
@@ -319,9 +332,10 @@ static int parse(const char *buf, size_t len, yaml_document_t *doc, struct rdsim
     int ok = yaml_parser_load(&p, doc);
     int rc = 0;
     if (!ok)
-        rc = p.error == YAML_MEMORY_ERROR ? rdsim_err_set(err, RDSIM_ENOMEM, "out of memory")
-                                          : rdsim_err_set(err, RDSIM_EINVAL, "not YAML: %s",
-                                                          p.problem ? p.problem : "?");
+        rc = p.error == YAML_MEMORY_ERROR
+                 ? rdsim_err_set(err, RDSIM_ENOMEM, "out of memory")
+                 : rdsim_err_set(err, RDSIM_EINVAL, "not YAML: %s",
+                                 p.problem ? p.problem : "?");
     yaml_parser_delete(&p);
     return rc;
 }

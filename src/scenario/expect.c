@@ -50,8 +50,9 @@ static const struct sc_key keys[] = {
 
 bool rdsim_expect_cfg_is_empty(const struct rdsim_expect_cfg *e)
 {
-    return !e->has_max_writer_downtime && !e->has_lost_writes && !e->has_max_stale_read_ratio &&
-           !e->has_min_avail_writer && !e->has_min_avail_reader && !e->has_writer_recovers &&
+    return !e->has_max_writer_downtime && !e->has_lost_writes &&
+           !e->has_max_stale_read_ratio && !e->has_min_avail_writer &&
+           !e->has_min_avail_reader && !e->has_writer_recovers &&
            e->failover_target == NULL && e->n_min == 0 && e->n_max == 0;
 }
 
@@ -95,8 +96,8 @@ static int read_failover_target(struct sc_ctx *ctx, yaml_node_t *node)
 
 /* One bound of a min: or max: map: a count is a whole number, a ratio 0..1,
  * anything else a number >= 0 (in the figure's unit, which its name says). */
-static int read_bound(struct sc_ctx *ctx, yaml_node_t *node, const struct rdsim_figure_info *fig,
-                      double *out)
+static int read_bound(struct sc_ctx *ctx, yaml_node_t *node,
+                      const struct rdsim_figure_info *fig, double *out)
 {
     if (fig->integer) {
         int64_t v;
@@ -109,8 +110,8 @@ static int read_bound(struct sc_ctx *ctx, yaml_node_t *node, const struct rdsim_
     return sc_read_number(ctx, node, 0, HUGE_VAL, "a number >= 0", out);
 }
 
-static const struct rdsim_expect_bound *find_bound(const struct rdsim_expect_bound *b, size_t n,
-                                                   enum rdsim_figure f)
+static const struct rdsim_expect_bound *find_bound(const struct rdsim_expect_bound *b,
+                                                   size_t n, enum rdsim_figure f)
 {
     for (size_t i = 0; i < n; i++)
         if (b[i].figure == f)
@@ -126,20 +127,21 @@ static int load_bounds(struct sc_ctx *ctx, yaml_node_t *node, bool is_max)
     struct rdsim_expect_bound *out = is_max ? e->max : e->min;
     size_t *n = is_max ? &e->n_max : &e->n_min;
     yaml_node_t *unknown;
-    int rc = sc_map_shape(ctx, node, "a mapping of summary.json figures to limits "
-                                     "(p99_write_ms: 50)",
+    int rc = sc_map_shape(ctx, node,
+                          "a mapping of summary.json figures to limits "
+                          "(p99_write_ms: 50)",
                           rdsim_figure_names, &unknown);
     if (rc != 0)
         return rc;
     if (unknown != NULL)
         return sc_unknown_key(ctx, unknown, rdsim_figure_names, "expected a figure:");
-    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
-         p++) {
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
+         p < node->data.mapping.pairs.top; p++) {
         yaml_node_t *key = sc_node(ctx, p->key), *val = sc_node(ctx, p->value);
         enum rdsim_figure f;
         if (!rdsim_figure_find((const char *)key->data.scalar.value, &f))
-            return rdsim_err_set(ctx->err, RDSIM_EINTERNAL, "%s: figure table out of step",
-                                 ctx->file);
+            return rdsim_err_set(ctx->err, RDSIM_EINTERNAL,
+                                 "%s: figure table out of step", ctx->file);
         const struct rdsim_figure_info *fig = &rdsim_figures[f];
         size_t saved = sc_path_key(ctx, fig->name);
         struct rdsim_expect_bound *b = &out[(*n)++];
@@ -148,9 +150,11 @@ static int load_bounds(struct sc_ctx *ctx, yaml_node_t *node, bool is_max)
                                     (int)key->start_mark.column + 1};
         if ((rc = read_bound(ctx, val, fig, &b->limit)) != 0)
             return rc;
-        const struct rdsim_expect_bound *lo = is_max ? find_bound(e->min, e->n_min, f) : NULL;
+        const struct rdsim_expect_bound *lo =
+            is_max ? find_bound(e->min, e->n_min, f) : NULL;
         if (lo != NULL && b->limit < lo->limit)
-            return sc_fail(ctx, val, "%g is below min.%s (%g, line %d): no run can meet both",
+            return sc_fail(ctx, val,
+                           "%g is below min.%s (%g, line %d): no run can meet both",
                            b->limit, fig->name, lo->limit, lo->loc.line);
         sc_path_pop(ctx, saved);
     }
@@ -158,14 +162,14 @@ static int load_bounds(struct sc_ctx *ctx, yaml_node_t *node, bool is_max)
 }
 
 /* Read m.val[k] (when present) with the path "...key". */
-#define WITH_KEY(k, call)                                                                     \
-    do {                                                                                       \
-        if (m.val[k] != NULL) {                                                                \
-            size_t saved_ = sc_path_key(ctx, keys[k].name);                                    \
-            if ((rc = (call)) != 0)                                                            \
-                return rc;                                                                     \
-            sc_path_pop(ctx, saved_);                                                          \
-        }                                                                                      \
+#define WITH_KEY(k, call)                                                                \
+    do {                                                                                 \
+        if (m.val[k] != NULL) {                                                          \
+            size_t saved_ = sc_path_key(ctx, keys[k].name);                              \
+            if ((rc = (call)) != 0)                                                      \
+                return rc;                                                               \
+            sc_path_pop(ctx, saved_);                                                    \
+        }                                                                                \
     } while (0)
 
 int sc_load_expect(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
@@ -185,23 +189,28 @@ int sc_load_expect(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
     }
     if (m.val[K_MIN_UPTIME] != NULL) {
         size_t saved = sc_path_key(ctx, keys[K_MIN_UPTIME].name);
-        rc = sc_fail(ctx, m.key[K_MIN_UPTIME],
-                     "not available yet: rdsim does not measure uptime (the share of time an "
-                     "endpoint served); min_availability bounds the share of operations that "
-                     "succeeded");
+        rc = sc_fail(
+            ctx, m.key[K_MIN_UPTIME],
+            "not available yet: rdsim does not measure uptime (the share of time an "
+            "endpoint served); min_availability bounds the share of operations that "
+            "succeeded");
         sc_path_pop(ctx, saved);
         return rc;
     }
-    WITH_KEY(K_MAX_WRITER_DOWNTIME,
-             sc_read_duration(ctx, m.val[K_MAX_WRITER_DOWNTIME], false, &e->max_writer_downtime));
-    WITH_KEY(K_LOST_WRITES, sc_read_int(ctx, m.val[K_LOST_WRITES], 0, INT64_MAX, &e->lost_writes));
+    WITH_KEY(K_MAX_WRITER_DOWNTIME, sc_read_duration(ctx, m.val[K_MAX_WRITER_DOWNTIME],
+                                                     false, &e->max_writer_downtime));
+    WITH_KEY(K_LOST_WRITES,
+             sc_read_int(ctx, m.val[K_LOST_WRITES], 0, INT64_MAX, &e->lost_writes));
     WITH_KEY(K_MAX_LOST_WRITES,
              sc_read_int(ctx, m.val[K_MAX_LOST_WRITES], 0, INT64_MAX, &e->lost_writes));
-    WITH_KEY(K_MAX_STALE_READ_RATIO, sc_read_number(ctx, m.val[K_MAX_STALE_READ_RATIO], 0, 1,
-                                                    "a number 0..1", &e->max_stale_read_ratio));
-    WITH_KEY(K_MIN_AVAILABILITY, load_min_availability(ctx, m.val[K_MIN_AVAILABILITY],
-                                                       m.key[K_MIN_AVAILABILITY]->start_mark));
-    WITH_KEY(K_WRITER_RECOVERS, sc_read_bool(ctx, m.val[K_WRITER_RECOVERS], &e->writer_recovers));
+    WITH_KEY(K_MAX_STALE_READ_RATIO,
+             sc_read_number(ctx, m.val[K_MAX_STALE_READ_RATIO], 0, 1, "a number 0..1",
+                            &e->max_stale_read_ratio));
+    WITH_KEY(K_MIN_AVAILABILITY,
+             load_min_availability(ctx, m.val[K_MIN_AVAILABILITY],
+                                   m.key[K_MIN_AVAILABILITY]->start_mark));
+    WITH_KEY(K_WRITER_RECOVERS,
+             sc_read_bool(ctx, m.val[K_WRITER_RECOVERS], &e->writer_recovers));
     WITH_KEY(K_FAILOVER_TARGET, read_failover_target(ctx, m.val[K_FAILOVER_TARGET]));
     WITH_KEY(K_MIN, load_bounds(ctx, m.val[K_MIN], false));
     WITH_KEY(K_MAX, load_bounds(ctx, m.val[K_MAX], true));

@@ -25,27 +25,27 @@
 #include "rdsim/run.h"
 #include "rdsim/scenario.h"
 
-#define MAZ                                                                                   \
-    "name: maz\n"                                                                              \
-    "duration: 3m\n"                                                                           \
-    "cluster:\n"                                                                               \
-    "  deployment: multi-az-instance\n"                                                        \
-    "  instances:\n"                                                                           \
-    "    - {name: primary, role: writer, az: us-east-1a}\n"                                    \
-    "    - {name: standby, role: standby, az: us-east-1b}\n"                                   \
-    "    - {name: r1, role: replica, az: us-east-1c}\n"                                        \
-    "workload: {rows: 200, reads: 50/s, writes: 20/s}\n"                                       \
-    "events:\n"                                                                                \
+#define MAZ                                                                              \
+    "name: maz\n"                                                                        \
+    "duration: 3m\n"                                                                     \
+    "cluster:\n"                                                                         \
+    "  deployment: multi-az-instance\n"                                                  \
+    "  instances:\n"                                                                     \
+    "    - {name: primary, role: writer, az: us-east-1a}\n"                              \
+    "    - {name: standby, role: standby, az: us-east-1b}\n"                             \
+    "    - {name: r1, role: replica, az: us-east-1c}\n"                                  \
+    "workload: {rows: 200, reads: 50/s, writes: 20/s}\n"                                 \
+    "events:\n"                                                                          \
     "  - {at: 20s, action: reboot, target: primary, failover: true}\n"
 
-#define DARK                                                                                  \
-    "name: dark\n"                                                                             \
-    "duration: 3m\n"                                                                           \
-    "cluster:\n"                                                                               \
-    "  deployment: single-az\n"                                                                \
-    "  instances: [{name: db, role: writer, az: us-east-1b}]\n"                                \
-    "workload: {rows: 100, reads: 50/s, writes: 50/s, read_from: writer}\n"                    \
-    "events:\n"                                                                                \
+#define DARK                                                                             \
+    "name: dark\n"                                                                       \
+    "duration: 3m\n"                                                                     \
+    "cluster:\n"                                                                         \
+    "  deployment: single-az\n"                                                          \
+    "  instances: [{name: db, role: writer, az: us-east-1b}]\n"                          \
+    "workload: {rows: 100, reads: 50/s, writes: 50/s, read_from: writer}\n"              \
+    "events:\n"                                                                          \
     "  - {at: 1m, action: az-outage, az: us-east-1b}\n"
 
 static struct rdsim_results *run_yaml(const char *yaml, struct rdsim_scenario **sc)
@@ -61,7 +61,8 @@ static struct rdsim_results *run_yaml(const char *yaml, struct rdsim_scenario **
     return res;
 }
 
-static const struct rdsim_expectation *find(const struct rdsim_results *r, const char *name)
+static const struct rdsim_expectation *find(const struct rdsim_results *r,
+                                            const char *name)
 {
     for (size_t i = 0; i < r->n_expect; i++)
         if (strcmp(r->expect[i].name, name) == 0)
@@ -193,11 +194,12 @@ static void test_writer_recovers_after_a_failover_and_needs_an_outage(void **sta
     rdsim_scenario_free(sc);
 
     /* No fault: nothing to recover from is no evidence. */
-    static const char quiet[] = "name: quiet\nduration: 30s\ncluster:\n"
-                                "  deployment: single-az\n"
-                                "  instances: [{name: db, role: writer, az: us-east-1a}]\n"
-                                "workload: {rows: 100, reads: 10/s, writes: 10/s}\n"
-                                "expect: {writer_recovers: true}\n";
+    static const char quiet[] =
+        "name: quiet\nduration: 30s\ncluster:\n"
+        "  deployment: single-az\n"
+        "  instances: [{name: db, role: writer, az: us-east-1a}]\n"
+        "workload: {rows: 100, reads: 10/s, writes: 10/s}\n"
+        "expect: {writer_recovers: true}\n";
     res = run_yaml(quiet, &sc);
     const struct rdsim_expectation *x = find(res, "writer_recovers");
     assert_false(x->has_actual);
@@ -242,11 +244,12 @@ static void test_failover_target_names_the_promoted_instance(void **state)
 static void test_min_and_max_bound_figures_with_their_actual_values(void **state)
 {
     struct rdsim_scenario *sc;
-    struct rdsim_results *res = run_yaml(MAZ "expect:\n"
-                                             "  max_lost_writes: 0\n"
-                                             "  min: {writes_ok: 1, failover_count: 1}\n"
-                                             "  max: {p99_write_ms: 0.001, failover_count: 1}\n",
-                                         &sc);
+    struct rdsim_results *res =
+        run_yaml(MAZ "expect:\n"
+                     "  max_lost_writes: 0\n"
+                     "  min: {writes_ok: 1, failover_count: 1}\n"
+                     "  max: {p99_write_ms: 0.001, failover_count: 1}\n",
+                 &sc);
     double p99;
     (void)state;
 
@@ -331,7 +334,8 @@ static void test_summary_json_holds_booleans_and_names(void **state)
     json_t *a = json_object_get(root, "expectations");
     assert_int_equal(json_array_size(a), 2);
     json_t *rec = json_array_get(a, 0), *target = json_array_get(a, 1);
-    assert_string_equal(json_string_value(json_object_get(rec, "name")), "writer_recovers");
+    assert_string_equal(json_string_value(json_object_get(rec, "name")),
+                        "writer_recovers");
     assert_true(json_is_true(json_object_get(rec, "actual")));
     assert_true(json_is_true(json_object_get(rec, "limit")));
     assert_string_equal(json_string_value(json_object_get(target, "actual")), "standby");

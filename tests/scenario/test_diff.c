@@ -13,22 +13,21 @@
 
 #include "rdsim/scenario.h"
 
-static const char lesson[] =
-    "name: lesson\n"
-    "description: the words\n"
-    "seed: 5\n"
-    "duration: 6m\n"
-    "cluster:\n"
-    "  deployment: multi-az-instance\n"
-    "  instances:\n"
-    "    - {name: primary, role: writer, az: us-east-1a}\n"
-    "    - {name: standby, role: standby, az: us-east-1b}\n"
-    "workload: {rows: 10000, reads: 400/s, writes: 100/s}\n"
-    "clients: {give_up_after: 30s, dns_cache: forever}\n"
-    "events:\n"
-    "  - {at: 1m, action: instance-failure, target: primary}\n"
-    "expect:\n"
-    "  lost_writes: 0\n";
+static const char lesson[] = "name: lesson\n"
+                             "description: the words\n"
+                             "seed: 5\n"
+                             "duration: 6m\n"
+                             "cluster:\n"
+                             "  deployment: multi-az-instance\n"
+                             "  instances:\n"
+                             "    - {name: primary, role: writer, az: us-east-1a}\n"
+                             "    - {name: standby, role: standby, az: us-east-1b}\n"
+                             "workload: {rows: 10000, reads: 400/s, writes: 100/s}\n"
+                             "clients: {give_up_after: 30s, dns_cache: forever}\n"
+                             "events:\n"
+                             "  - {at: 1m, action: instance-failure, target: primary}\n"
+                             "expect:\n"
+                             "  lost_writes: 0\n";
 
 struct diff {
     struct rdsim_param_change *c;
@@ -170,8 +169,9 @@ static void test_text_that_is_not_yaml_is_einval(void **state)
     size_t n = 7;
     struct rdsim_err err = {0};
     static const char bad[] = "a: [1, 2\n";
-    assert_int_equal(rdsim_scenario_diff(lesson, strlen(lesson), bad, strlen(bad), &c, &n, &err),
-                     RDSIM_EINVAL);
+    assert_int_equal(
+        rdsim_scenario_diff(lesson, strlen(lesson), bad, strlen(bad), &c, &n, &err),
+        RDSIM_EINVAL);
     assert_null(c);
     assert_int_equal(n, 0);
     assert_non_null(strstr(err.msg, "not YAML"));
