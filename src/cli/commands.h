@@ -31,6 +31,7 @@ int rdsim_cmd_lessons(int argc, char **argv);
 int rdsim_cmd_serve(int argc, char **argv);
 int rdsim_cmd_plot(int argc, char **argv);
 int rdsim_cmd_fis(int argc, char **argv);
+int rdsim_cmd_sweep(int argc, char **argv);
 
 /* rdsim fis's options, which rdsim run --fis takes too (cmd_fis.c). */
 #define RDSIM_FIS_MAX_SUBNETS 100
