@@ -26,7 +26,9 @@ static const char usage_run[] =
     "                   writer outages and their downtime, lost writes, expectations\n"
     "  timeseries.csv   one row per sample interval\n"
     "  events.csv       the timeline: faults, detections, recoveries\n"
-    "  report.md        the story of the run, key figures, plots, expectations\n"
+    "  report.md        the story of the run, key figures, plots, expectations (each\n"
+    "                   with its actual value; for a lesson you changed that fails\n"
+    "                   them, the parameters that differ from the lesson as shipped)\n"
     "  plots/           gnuplot scripts and, when gnuplot is installed, the figures\n"
     "                   (latency, availability, throughput, roles, lag, capacity)\n"
     "\n"
@@ -202,6 +204,9 @@ int rdsim_cmd_run(int argc, char **argv)
     opt.progress_ctx = &progress;
     rc = rdsim_run(sc, &opt, &res, &err);
     rdsim_progress_done(&progress);
+    /* A generated FIS scenario is nobody's lesson. */
+    if (rc == 0 && !fis.template_path)
+        rc = rdsim_cli_compare_lesson(res, opt.has_seed, &err);
     if (rc == 0) {
         snprintf(path, sizeof(path), "%s/summary.json", out_dir);
         rc = rdsim_report_write_summary(res, path, &err);

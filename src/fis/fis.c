@@ -30,15 +30,35 @@
 
 /* ---- messages and small helpers ---------------------------------------- */
 
+const char *fis_one_line(const char *text, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    for (const unsigned char *c = (const unsigned char *)text; *c && n + 5 < size; c++) {
+        if (*c >= 0x20 && *c != 0x7f)
+            buf[n++] = (char)*c;
+        else
+            n += (size_t)snprintf(buf + n, size - n, "\\x%02x", *c);
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 int fis_fail(struct fis_ctx *ctx, const char *path, const char *fmt, ...)
 {
-    char msg[RDSIM_ERR_MSG_MAX];
+    char msg[RDSIM_ERR_MSG_MAX], line[RDSIM_ERR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return rdsim_err_set(ctx->err, RDSIM_EINVAL, "%s: %s: %s", ctx->file,
-                         path != NULL && path[0] != '\0' ? path : "(top level)", msg);
+    rdsim_err_set(ctx->err, RDSIM_EINVAL, "%s: %s: %s", ctx->file,
+                  path != NULL && path[0] != '\0' ? path : "(top level)", msg);
+    /* Names and values come from the template as they are: keep the message
+     * one line even when they hold a newline. */
+    if (ctx->err)
+        snprintf(ctx->err->msg, sizeof ctx->err->msg, "%s",
+                 fis_one_line(ctx->err->msg, line, sizeof line));
+    return RDSIM_EINVAL;
 }
 
 int fis_nomem(struct fis_ctx *ctx)
@@ -66,7 +86,7 @@ char *fis_printf(const char *fmt, ...)
 int fis_warn(struct fis_ctx *ctx, const char *fmt, ...)
 {
     struct rdsim_fis_result *r = ctx->res;
-    char msg[RDSIM_ERR_MSG_MAX];
+    char msg[RDSIM_ERR_MSG_MAX], line[RDSIM_ERR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -75,7 +95,8 @@ int fis_warn(struct fis_ctx *ctx, const char *fmt, ...)
     if (w == NULL)
         return fis_nomem(ctx);
     r->warnings = w;
-    if ((w[r->n_warnings] = fis_printf("%s: %s", ctx->file, msg)) == NULL)
+    if ((w[r->n_warnings] = fis_printf("%s: %s", ctx->file,
+                                           fis_one_line(msg, line, sizeof line))) == NULL)
         return fis_nomem(ctx);
     r->n_warnings++;
     return 0;

@@ -126,6 +126,10 @@ struct fis_template {
 
 /* ---- fis.c: messages and small helpers --------------------------------- */
 
+/* text with control characters written as \xHH escapes, so that a
+ * message quoting the template stays on one line; returns buf. */
+const char *fis_one_line(const char *text, char *buf, size_t size);
+
 /* "FILE: PATH: message"; returns RDSIM_EINVAL. */
 int fis_fail(struct fis_ctx *ctx, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -307,6 +307,7 @@ static int read_action(struct fis_ctx *ctx, const char *path, json_t *v,
     return rc;
 }
 
+
 /* The members of the object obj.key, each read by one(ctx, name, path, value,
  * i) into element i of an array of *n elements `size` bytes each. */
 static int read_named(struct fis_ctx *ctx, const char *base, json_t *obj, const char *key,
@@ -462,10 +463,12 @@ int fis_template_read(struct fis_ctx *ctx, const char *text, size_t len,
                              "%s: larger than %u MiB; not a template", ctx->file,
                              FIS_MAX_FILE_BYTES >> 20);
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL)
+    if (root == NULL) {
+        char why[4 * sizeof jerr.text];
         return rdsim_err_set(ctx->err, RDSIM_EINVAL, "%s:%d:%d: (json): %s", ctx->file,
-                             jerr.line > 0 ? jerr.line : 1,
-                             jerr.column > 0 ? jerr.column : 1, jerr.text);
+                             jerr.line > 0 ? jerr.line : 1, jerr.column > 0 ? jerr.column : 1,
+                             fis_one_line(jerr.text, why, sizeof why));
+    }
     json_t *tpl = root;
     const char *base = "";
     if (json_is_object(root) && json_object_size(root) == 1 &&

@@ -20,12 +20,39 @@
 
 #include "internal.h"
 
+/* s on one line, for a comment or the description: what YAML does not
+ * allow in a file (C0 and C1 control characters, U+FFFE, U+FFFF) and line
+ * breaks and tabs become spaces, and the text is cut at size - 1. s is valid
+ * UTF-8 (jansson checks), so a character is never cut in two but at the end. */
+static const char *one_line(const char *s, char *buf, size_t size)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t o = 0;
+    while (*p != '\0' && o + 1 < size) {
+        if (*p < 0x20 || *p == 0x7f) {
+            buf[o++] = ' ';
+            p++;
+        } else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            buf[o++] = ' ';
+            p += 2;
+        } else if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)) {
+            buf[o++] = ' ';
+            p += 3;
+        } else {
+            buf[o++] = (char)*p++;
+        }
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 /* Write `text` as comment lines "# " + indent, wrapped at 78 columns. */
 static void comment(FILE *f, const char *indent, const char *text)
 {
     const size_t width = 78;
+    char clean[2 * RDSIM_ERR_MSG_MAX];
     size_t col = 0;
-    const char *p = text;
+    const char *p = one_line(text, clean, sizeof clean);
     while (*p != '\0') {
         while (*p == ' ')
             p++;
@@ -47,17 +74,6 @@ static void comment(FILE *f, const char *indent, const char *text)
         fputc('\n', f);
 }
 
-/* s on one line, for a comment or the description: control characters
- * (line breaks, tabs) become spaces, and the text is cut at size - 1. */
-static const char *one_line(const char *s, char *buf, size_t size)
-{
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && o + 1 < size;
-         p++)
-        buf[o++] = *p < 0x20 || *p == 0x7f ? ' ' : (char)*p;
-    buf[o] = '\0';
-    return buf;
-}
 
 static const char *deployment_limit(enum rdsim_deployment d, const char **source)
 {
@@ -170,9 +186,7 @@ static void stop_conditions(FILE *f, const struct fis_template *t,
     const char *source;
     const char *limit = deployment_limit(sc->cluster.deployment, &source);
     char line[512];
-    if (sc->expect.has_max_writer_downtime || sc->expect.has_lost_writes ||
-        sc->expect.has_max_stale_read_ratio || sc->expect.has_min_avail_writer ||
-        sc->expect.has_min_avail_reader) {
+    if (!rdsim_expect_cfg_is_empty(&sc->expect)) {
         snprintf(line, sizeof line,
                  "The expect: above comes from %s and is this run's verdict; "
                  "for example, limits that an alarm might stand for:",

@@ -668,6 +668,27 @@ static void test_conversion_gives_the_same_bytes_every_time(void **state)
     rdsim_fis_result_free(b);
 }
 
+/* Found by fuzz_fis: names and a description holding characters YAML does
+ * not allow in a file (DEL, C1 controls, U+FFFF) were copied into the
+ * written scenario's comments, which then did not load. */
+static void test_control_characters_in_names_still_give_a_scenario_that_loads(void **state)
+{
+    (void)state;
+    struct rdsim_err err = {0};
+    struct rdsim_fis_result *res = convert_text(
+        "{\"description\": \"a\\u0085b\\u0080c\\uffff\\nd\\u007f\", \"targets\": {},"
+        " \"actions\": {\"W\\u0080x\\u007fy\\u009f\": {\"actionId\": \"aws:fis:wait\","
+        " \"parameters\": {\"duration\": \"PT1M\"}}},"
+        " \"stopConditions\": [{\"source\": \"none\"}], \"roleArn\": \"arn:aws:iam::1:role/r\"}",
+        "clusters/multi-az-instance.yaml", NULL, &err);
+    if (res == NULL)
+        fail_msg("refused: %s", err.msg);
+    struct rdsim_scenario *sc = load(res);
+    assert_non_null(strstr(res->yaml, "W x y "));
+    rdsim_scenario_free(sc);
+    rdsim_fis_result_free(res);
+}
+
 static void test_files_that_cannot_be_read_are_eio(void **state)
 {
     (void)state;
@@ -743,6 +764,7 @@ int main(void)
         cmocka_unit_test(
             test_alarm_stop_conditions_become_a_comment_with_the_nearest_expect),
         cmocka_unit_test(test_conversion_gives_the_same_bytes_every_time),
+        cmocka_unit_test(test_control_characters_in_names_still_give_a_scenario_that_loads),
         cmocka_unit_test(test_files_that_cannot_be_read_are_eio),
         cmocka_unit_test(
             test_a_template_whose_actions_all_skip_writes_a_scenario_without_events),
