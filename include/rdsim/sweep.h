@@ -60,6 +60,8 @@ struct rdsim_sweep {
     size_t n_axes;
     size_t n_points;       /* the product of the axes' n_values (1 without vary) */
     bool has_slo;          /* false: the base scenario's expect: is the SLO */
+    char *slo_text;        /* the SLO as written, in one line ("max_writer_downtime:
+                            * 90s, lost_writes: 0"); NULL when there is none */
     struct rdsim_sweep_priv *priv;
 };
 
