@@ -171,14 +171,11 @@ void rdsim_cluster_committed(struct rdsim_cluster *c, rdsim_time_t t);
 /* Flush the current writer's open transaction (end of run). */
 int rdsim_cluster_flush(struct rdsim_cluster *c, struct rdsim_err *err);
 
-/* First error raised inside an event callback (SQLite failure), if any. */
-const struct rdsim_err *rdsim_cluster_error(const struct rdsim_cluster *c);
-
 /*
  * Live mode. Make a fault event (anything but `load`) act now, at the
  * current simulated time, exactly as a scenario event at this time would;
  * `ev` must be valid for this scenario (rdsim_scenario_parse_event) and is
- * not kept. Errors surface through rdsim_cluster_error.
+ * not kept. Errors fail the simulation (rdsim_sim_error).
  */
 void rdsim_cluster_inject(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
 /* Current role of instance i (a failover changes it). */

@@ -333,9 +333,9 @@ static void rejoin_as_reader(struct rdsim_cluster *c, size_t i)
     struct rdsim_err err;
 
     rdsim_repl_ship(c, true);
-    if (c->error.code || rdsim_db_copy(c->inst[i].db, c->inst[c->writer].db, &err) != 0) {
-        if (!c->error.code)
-            rdsim_cluster_fail(c, &err);
+    if (rdsim_sim_failed(c->sim) || rdsim_db_copy(c->inst[i].db, c->inst[c->writer].db, &err) != 0) {
+        if (!rdsim_sim_failed(c->sim))
+            rdsim_sim_fail(c->sim, &err);
         return;
     }
     c->inst[i].detached = false;
@@ -367,7 +367,7 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
      * the redo stream, then its own backlog. */
     rdsim_repl_ship(c, true);
     rdsim_repl_drain(c, to);
-    if (c->error.code)
+    if (rdsim_sim_failed(c->sim))
         return;
     if (rdsim_cluster_crown(c, f, to) != 0)
         return;
@@ -537,7 +537,7 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     /* It applies what its region's volume received; an unplanned failover
      * loses what the old primary had not shipped. */
     rdsim_repl_drain(c, to);
-    if (c->error.code || rdsim_cluster_diverged(c, from, to, &f->discarded_writes) != 0)
+    if (rdsim_sim_failed(c->sim) || rdsim_cluster_diverged(c, from, to, &f->discarded_writes) != 0)
         return;
     if (rdsim_cluster_crown(c, f, to) != 0)
         return;

@@ -206,11 +206,6 @@ struct rdsim_db *rdsim_cluster_db(struct rdsim_cluster *c, size_t i)
     return c->inst[i].db;
 }
 
-const struct rdsim_err *rdsim_cluster_error(const struct rdsim_cluster *c)
-{
-    return c->error.code ? &c->error : NULL;
-}
-
 bool rdsim_instance_reachable(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
@@ -336,7 +331,7 @@ struct rdsim_failover *rdsim_cluster_new_failover(struct rdsim_cluster *c)
         if (!p) {
             struct rdsim_err err;
             rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
-            rdsim_cluster_fail(c, &err);
+            rdsim_sim_fail(c->sim, &err);
             return NULL;
         }
         c->failovers = p;
@@ -374,7 +369,7 @@ int rdsim_cluster_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint
 
     if (rdsim_db_flush(c->inst[from].db, NULL, &err) != 0 ||
         rdsim_db_scan(c->inst[from].db, count_diverged, &d, &err) != 0) {
-        rdsim_cluster_fail(c, &err);
+        rdsim_sim_fail(c->sim, &err);
         return err.code;
     }
     *writes = d.writes;
@@ -461,7 +456,7 @@ int rdsim_cluster_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_
     if (c->obs.new_writer &&
         c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes, &f->lost_writes_bounded,
                           &err) != 0) {
-        rdsim_cluster_fail(c, &err);
+        rdsim_sim_fail(c->sim, &err);
         return err.code;
     }
     f->promoted = rdsim_sim_now(c->sim);
@@ -469,13 +464,6 @@ int rdsim_cluster_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_
     c->inst[to].role = RDSIM_ROLE_WRITER;
     c->tick_first_commit = -1;
     return 0;
-}
-
-void rdsim_cluster_fail(struct rdsim_cluster *c, const struct rdsim_err *err)
-{
-    if (!c->error.code)
-        c->error = *err;
-    rdsim_sim_stop(c->sim);
 }
 
 rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b)
@@ -652,11 +640,8 @@ rdsim_event_id rdsim_cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
 {
     rdsim_event_id id = rdsim_sim_after(c->sim, delay, fn, c, arg);
 
-    if (!id) {
-        struct rdsim_err err;
-        rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
-        rdsim_cluster_fail(c, &err);
-    }
+    if (!id)
+        rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
     return id;
 }
 

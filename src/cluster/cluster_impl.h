@@ -167,7 +167,6 @@ struct rdsim_cluster {
     size_t n_failovers, cap_failovers;
 
     struct rdsim_rng rng_net, rng_service, rng_faults, rng_routing;
-    struct rdsim_err error;  /* first error raised inside an event */
 };
 
 /* Health helpers shared by deployments. */
@@ -197,8 +196,6 @@ rdsim_event_id rdsim_cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
                                    rdsim_event_fn fn, uint64_t arg);
 /* Draw from a scenario range. */
 rdsim_time_t rdsim_cluster_draw(struct rdsim_cluster *c, struct rdsim_range r);
-/* Raise an error from inside an event: the run stops and reports it. */
-void rdsim_cluster_fail(struct rdsim_cluster *c, const struct rdsim_err *err);
 /* Round trip between two instances, drawn from the topology. */
 rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b);
 /* Count the writes instance `from` has that `to` lacks, from their SQLite

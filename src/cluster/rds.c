@@ -151,8 +151,8 @@ static void detected_in_place(struct rdsim_sim *sim, void *ctx, uint64_t i)
 static void recover_in_place(struct rdsim_cluster *c, size_t i)
 {
     if (!c->inst[i].recovery)
-        c->inst[i].recovery = rdsim_sim_after(
-            c->sim, rdsim_cluster_draw(c, profile_of(c).detection), detected_in_place, c, i);
+        c->inst[i].recovery = rdsim_cluster_after(
+            c, rdsim_cluster_draw(c, profile_of(c).detection), detected_in_place, i);
 }
 
 /* RDS stops the writer for a planned or manual failover and keeps it down
@@ -236,7 +236,7 @@ static int take_over(struct rdsim_cluster *c, struct rdsim_failover *f, size_t f
     if (c->obs.new_writer &&
         c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes, &f->lost_writes_bounded,
                           &err) != 0) {
-        rdsim_cluster_fail(c, &err);
+        rdsim_sim_fail(c->sim, &err);
         return err.code;
     }
     c->writer = to;
@@ -294,7 +294,7 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
      * its standbys before it was acknowledged. */
     rdsim_repl_ship(c, true);
     rdsim_repl_drain(c, to);
-    if (c->error.code)
+    if (rdsim_sim_failed(c->sim))
         return;
     /* The old writer's disk still holds what it committed: what the new
      * writer lacks will be discarded when the old one rejoins. */
@@ -451,9 +451,9 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
          * open tick first: the other targets must get it too. */
         rdsim_instance_reset(c, i);
         rdsim_repl_ship(c, false);
-        if (c->error.code || rdsim_db_copy(in->db, c->inst[c->writer].db, &err) != 0) {
-            if (!c->error.code)
-                rdsim_cluster_fail(c, &err);
+        if (rdsim_sim_failed(c->sim) || rdsim_db_copy(in->db, c->inst[c->writer].db, &err) != 0) {
+            if (!rdsim_sim_failed(c->sim))
+                rdsim_sim_fail(c->sim, &err);
             return;
         }
         in->detached = false;

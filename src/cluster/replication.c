@@ -132,6 +132,8 @@ static void schedule_next(struct rdsim_cluster *c, size_t i)
         start = in->apply_free_at;
     in->apply_free_at = start + (rdsim_time_t)b->cs.n_writes * in->apply_cost;
     in->apply_ev = rdsim_sim_schedule(c->sim, in->apply_free_at, apply_done, c, i);
+    if (!in->apply_ev)
+        rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
 }
 
 static int apply_head(struct rdsim_cluster *c, size_t i)
@@ -142,7 +144,7 @@ static int apply_head(struct rdsim_cluster *c, size_t i)
     struct rdsim_err err;
 
     if (rdsim_db_apply(in->db, &b->cs, &err) != 0) {
-        rdsim_cluster_fail(c, &err);
+        rdsim_sim_fail(c->sim, &err);
         return err.code;
     }
     rdsim_hist_add(in->lag, rdsim_sim_now(c->sim) - b->last_commit);
@@ -222,7 +224,7 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
     uint32_t bi, refs = 0;
 
     if (rdsim_db_flush(c->inst[w].db, &cs, &err) != 0) {
-        rdsim_cluster_fail(c, &err);
+        rdsim_sim_fail(c->sim, &err);
         return;
     }
     if (cs.len == 0) {
@@ -249,7 +251,7 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
     if (bi == NIL) {
         rdsim_changeset_free(&cs);
         rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
-        rdsim_cluster_fail(c, &err);
+        rdsim_sim_fail(c->sim, &err);
         return;
     }
     b = &c->batches[bi];
@@ -275,7 +277,7 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
             arrive = now;
         if (queue_push(&in->q, bi, arrive) != 0) {
             rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
-            rdsim_cluster_fail(c, &err);
+            rdsim_sim_fail(c->sim, &err);
             return;
         }
         schedule_next(c, i);
@@ -294,9 +296,9 @@ void rdsim_repl_resume(struct rdsim_cluster *c, size_t i)
         if ((size_t)src == c->writer)
             rdsim_repl_ship(c, false);
         rdsim_repl_detach(c, i);
-        if (c->error.code || rdsim_db_copy(in->db, c->inst[src].db, &err) != 0) {
-            if (!c->error.code)
-                rdsim_cluster_fail(c, &err);
+        if (rdsim_sim_failed(c->sim) || rdsim_db_copy(in->db, c->inst[src].db, &err) != 0) {
+            if (!rdsim_sim_failed(c->sim))
+                rdsim_sim_fail(c->sim, &err);
             return;
         }
         rdsim_repl_attach(c, i, src, mode);
@@ -402,10 +404,10 @@ static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     size_t w = c->writer;
 
     /* A dead writer ships nothing: its unshipped tail waits on its disk. */
-    if (!c->error.code && rdsim_instance_reachable(c, w) && !c->inst[w].starting)
+    if (!rdsim_sim_failed(c->sim) && rdsim_instance_reachable(c, w) && !c->inst[w].starting)
         rdsim_repl_ship(c, false);
-    if (!c->error.code)
-        rdsim_sim_after(sim, c->repl_tick, replication_tick, c, arg);
+    if (!rdsim_sim_failed(c->sim) && !rdsim_sim_after(sim, c->repl_tick, replication_tick, c, arg))
+        rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
 }
 
 int rdsim_repl_start(struct rdsim_cluster *c, struct rdsim_err *err)

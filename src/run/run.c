@@ -39,7 +39,6 @@ struct rdsim_run {
     FILE *ts, *events;
     uint64_t lost_at_failovers;
     double *acu_peak;                /* per instance, Serverless v2 */
-    struct rdsim_err error;
     char *header;                    /* timeseries.csv header, no newline */
     struct rdsim_event_cfg **injected; /* owned copies, with their `at` */
     size_t n_injected, cap_injected;
@@ -59,9 +58,7 @@ static double secs(rdsim_time_t t)
 
 static void set_error(struct rdsim_run *r, int code, const char *what)
 {
-    if (!r->error.code)
-        rdsim_err_set(&r->error, code, "%s", what);
-    rdsim_sim_stop(r->sim);
+    rdsim_sim_failf(r->sim, code, "%s", what);
 }
 
 /* ---- observers ------------------------------------------------------------ */
@@ -523,10 +520,7 @@ static int check_inner(struct rdsim_run *r, struct rdsim_err *err)
 {
     const struct rdsim_err *inner;
 
-    if (rdsim_sim_failed(r->sim) && !r->error.code)
-        rdsim_err_set(&r->error, RDSIM_ENOMEM, "out of memory: the event queue could not grow");
-    if ((inner = rdsim_cluster_error(r->cluster)) || (inner = rdsim_workload_error(r->workload)) ||
-        (r->error.code && (inner = &r->error))) {
+    if ((inner = rdsim_sim_error(r->sim))) {
         r->failed = true;
         r->fail = *inner;
         return rdsim_err_set(err, inner->code, "%s", inner->msg);

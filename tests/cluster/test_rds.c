@@ -211,7 +211,7 @@ static struct world *build(const char *yaml, int writes_per_ms,
 static void destroy(struct world *w)
 {
     assert_int_equal(w->pump_failed, 0);
-    assert_null(rdsim_cluster_error(w->c));
+    assert_null(rdsim_sim_error(w->sim));
     rdsim_cluster_destroy(w->c);
     rdsim_sim_destroy(w->sim);
     rdsim_scenario_free(w->sc);
@@ -221,7 +221,7 @@ static void destroy(struct world *w)
 static void run_to(struct world *w, rdsim_time_t t)
 {
     rdsim_sim_run_until(w->sim, t);
-    assert_null(rdsim_cluster_error(w->c));
+    assert_null(rdsim_sim_error(w->sim));
 }
 
 /* Index of the first timeline line "kind subject" at or after line `from`,
