@@ -24,6 +24,7 @@
 
 #include "rdsim/db.h"
 #include "rdsim/err.h"
+#include "rdsim/failover.h"
 #include "rdsim/histogram.h"
 #include "rdsim/instance_class.h"
 #include "rdsim/rng.h"
@@ -42,19 +43,6 @@ enum rdsim_health {
     RDSIM_HEALTH_STARTING,    /* host up, engine recovering: connections refused */
 };
 
-/* One failover (or replica promotion), phase by phase; times are -1 until
- * the phase happens. */
-struct rdsim_failover {
-    rdsim_time_t at;           /* the fault, or the start of a manual failover */
-    char cause[32];
-    char from[64], to[64];     /* to is empty when no candidate was promoted */
-    rdsim_time_t detected, promoted, dns_updated;
-    uint64_t lost_writes;      /* acknowledged writes the new writer lacks */
-    bool lost_writes_bounded;
-    uint64_t discarded_writes; /* writes only the old writer had, dropped when it rejoins */
-    uint64_t unapplied_writes; /* promote: writes the replica had not applied (model's count) */
-    char explanation[512];     /* candidates, and why this one (or none) */
-};
 
 /* Callbacks through which the cluster reports what happens. */
 struct rdsim_cluster_observer {
@@ -64,7 +52,7 @@ struct rdsim_cluster_observer {
     void (*event)(void *ctx, rdsim_time_t t, const char *kind, const char *subject,
                   const char *detail);
     /* The writer stopped being usable (start of a writer-downtime episode). */
-    void (*writer_down)(void *ctx, rdsim_time_t t, const char *cause);
+    void (*writer_down)(void *ctx, rdsim_time_t t, enum rdsim_failover_cause cause);
     /* db is about to become the writer: count the acknowledged writes it
      * lacks and forget them (the clients' record follows the new writer).
      * Returns 0 or an RDSIM_E* code. */

@@ -43,7 +43,7 @@ struct rdsim_run_options {
 
 struct rdsim_outage {
     rdsim_time_t at;
-    char cause[32];
+    enum rdsim_failover_cause cause;
     bool recovered;
     rdsim_time_t recovered_at;  /* first successful write after the fault */
     rdsim_time_t downtime;      /* to recovery, or to the end of the run */

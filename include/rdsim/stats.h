@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "rdsim/err.h"
+#include "rdsim/failover.h"
 #include "rdsim/histogram.h"
 #include "rdsim/sim.h"
 
@@ -29,7 +30,7 @@ struct rdsim_counts {
 
 struct rdsim_episode {
     rdsim_time_t start;
-    char cause[32];
+    enum rdsim_failover_cause cause;
     bool closed;
     rdsim_time_t end;      /* first successful write seen by a client */
 };
@@ -64,7 +65,8 @@ void rdsim_stats_read_served(struct rdsim_stats *s);
 void rdsim_stats_stale_read(struct rdsim_stats *s, rdsim_time_t staleness);
 
 /* A fault took the writer away at t. */
-int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t, const char *cause);
+int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t,
+                            enum rdsim_failover_cause cause);
 /* A client saw a write succeed at `t` that it had sent at `sent`. */
 void rdsim_stats_write_ok(struct rdsim_stats *s, rdsim_time_t sent, rdsim_time_t t);
 

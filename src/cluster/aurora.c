@@ -70,11 +70,6 @@ static struct rdsim_range phase(const struct rdsim_cluster *c, int which)
     }
 }
 
-static bool serving(const struct rdsim_cluster *c, size_t i)
-{
-    return rdsim_instance_reachable(c, i) && !c->inst[i].starting;
-}
-
 /* ---- the cluster volume ---------------------------------------------------- */
 
 static bool copy_reachable(const struct rdsim_cluster *c, int k)
@@ -158,7 +153,7 @@ static void quorum_changed(struct rdsim_cluster *c)
                           "go on",
                           now);
         if (c->obs.writer_down)
-            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), "no-write-quorum");
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_NO_WRITE_QUORUM);
     }
     else if (before < RDSIM_WRITE_QUORUM && now >= RDSIM_WRITE_QUORUM)
         rdsim_cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: writes resume", now);
@@ -270,7 +265,7 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
             continue;
         rdsim_failover_explain(f, " %s (tier %d, %s, %s, %s)",
                in->cfg->name, in->cfg->tier, in->cls->name, c->az_names[in->az],
-               serving(c, i) ? "healthy" : "unreachable");
+               rdsim_instance_serving(c, i) ? "healthy" : "unreachable");
     }
     if (strcmp(f->explanation, "candidates:") == 0)
         rdsim_failover_explain(f, " none");
@@ -278,7 +273,7 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
         const struct rdsim_instance *in = &c->inst[i];
         int r;
         (void)in;
-        if (!candidate(c, i, region) || !serving(c, i))
+        if (!candidate(c, i, region) || !rdsim_instance_serving(c, i))
             continue;
         if (wanted >= 0) {
             if ((int)i == wanted) {
@@ -306,7 +301,7 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
         /* Name the rule that decided between the best and the runners-up. */
         bool tier_won = false, size_won = false;
         for (size_t i = 0; i < c->n_inst; i++) {
-            if ((int)i == best || !candidate(c, i, region) || !serving(c, i))
+            if ((int)i == best || !candidate(c, i, region) || !rdsim_instance_serving(c, i))
                 continue;
             if (c->inst[i].cfg->tier != c->inst[best].cfg->tier)
                 tier_won = true;
@@ -352,12 +347,10 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
     struct rdsim_failover *f = &c->failovers[fi];
 
-    if (strcmp(c->inst[from].cfg->name, f->from) != 0 || !serving(c, to)) {
-        rdsim_failover_explain(f, "; abandoned: %s",
-               serving(c, to) ? "the writer changed meanwhile"
-                              : "the candidate became unreachable");
-        f->to[0] = '\0';
-        rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
+    if (strcmp(c->inst[from].cfg->name, f->from) != 0 || !rdsim_instance_serving(c, to)) {
+        rdsim_failover_abandon(c, f, to, "; abandoned: %s",
+                               rdsim_instance_serving(c, to) ? "the writer changed meanwhile"
+                                                             : "the candidate became unreachable");
         if (c->inst[from].fenced)
             rdsim_instance_unfence(c, from, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
                                    "failover abandoned: restarting");
@@ -369,25 +362,19 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     rdsim_repl_drain(c, to);
     if (rdsim_sim_failed(c->sim))
         return;
-    if (rdsim_cluster_crown(c, f, to) != 0)
+    if (rdsim_failover_crown(c, f, from, to, true) != 0)
         return;
-    for (size_t i = 0; i < c->n_inst; i++) {
-        if (c->inst[i].source == (int)from) {
-            c->inst[i].source = (int)to;
-            rdsim_repl_resume(c, i);
-        }
-    }
     c->inst[from].detached = true;
     c->inst[from].role = RDSIM_ROLE_REPLICA;
     rdsim_repl_detach(c, from);
     rdsim_cluster_log(c, "promoted", c->inst[to].cfg->name,
                       "new writer, caught up with the volume; %llu acknowledged writes missing",
                       (unsigned long long)f->lost_writes);
-    rdsim_cluster_follow_writer(c, fi, to, phase(c, 2));
+    rdsim_failover_follow_writer(c, fi, to, phase(c, 2));
     if (c->inst[from].fenced) {
         rdsim_instance_unfence(c, from, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
                                "old writer restarts as a reader");
-    } else if (serving(c, from)) {
+    } else if (rdsim_instance_serving(c, from)) {
         rejoin_as_reader(c, from);
     }
 }
@@ -404,23 +391,13 @@ static void recreated(struct rdsim_sim *sim, void *ctx, uint64_t i)
                              "recreated writer opens the volume");
 }
 
-static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+/* The failover goes ahead: the best replica by tier, or the writer comes
+ * back in place (restarted or recreated). */
+static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted)
 {
-    struct rdsim_cluster *c = ctx;
-    size_t fi = arg >> 8;
-    int wanted = (arg & 0xff) == 0xff ? -1 : (int)(arg & 0xff);
-    struct rdsim_failover *f = &c->failovers[fi];
     size_t w = c->writer;
-    int to;
+    int to = choose_replica(c, f, wanted, c->inst[w].region);
 
-    f->detected = rdsim_sim_now(sim);
-    if (serving(c, w) && strcmp(f->cause, "failover") != 0 && strcmp(f->cause, "reboot") != 0) {
-        snprintf(f->explanation, sizeof(f->explanation),
-                 "the writer was back before the failure was acted on: no failover");
-        rdsim_cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
-        return;
-    }
-    to = choose_replica(c, f, wanted, c->inst[w].region);
     if (to < 0) {
         if (c->inst[w].fenced) {
             rdsim_instance_unfence(c, w, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
@@ -440,29 +417,22 @@ static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         return;
     }
     rdsim_cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
-    snprintf(f->to, sizeof(f->to), "%s", c->inst[to].cfg->name);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, phase(c, 1)), promoted, rdsim_fo_arg(fi, to));
+    rdsim_failover_set_target(c, f, to);
+    rdsim_cluster_after(c, rdsim_cluster_draw(c, phase(c, 1)), promoted,
+                        rdsim_fo_arg(rdsim_failover_index(c, f), to));
 }
 
-static void start_failover(struct rdsim_cluster *c, const char *cause, int wanted,
-                           struct rdsim_range detection)
+static void start_failover(struct rdsim_cluster *c, enum rdsim_failover_cause cause,
+                           int wanted, struct rdsim_range detection)
 {
-    struct rdsim_failover *f;
-
-    if (rdsim_cluster_failover_running(c))
-        return;
-    f = rdsim_cluster_new_failover(c);
-    if (!f)
-        return;
-    snprintf(f->cause, sizeof(f->cause), "%s", cause);
-    snprintf(f->from, sizeof(f->from), "%s", c->inst[c->writer].cfg->name);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, detection), detected,
-                        rdsim_fo_arg((size_t)(f - c->failovers), wanted));
+    if (!rdsim_cluster_failover_running(c))
+        rdsim_failover_begin(c, cause, wanted, detection);
 }
 
 /* ---- the deployment interface ------------------------------------------------ */
 
-static void instance_lost(struct rdsim_cluster *c, size_t i, const char *cause, bool heals)
+static void instance_lost(struct rdsim_cluster *c, size_t i, enum rdsim_failover_cause cause,
+                          bool heals)
 {
     (void)heals;
     if (i == c->writer)
@@ -497,7 +467,7 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
             return;
         }
         fence(c, i);
-        start_failover(c, "reboot", -1, RDSIM_PLANNED_DETECTION);
+        start_failover(c, RDSIM_CAUSE_REBOOT, -1, RDSIM_PLANNED_DETECTION);
         return;
     }
     rdsim_instance_start(c, i, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
@@ -513,9 +483,9 @@ static void manual_failover(struct rdsim_cluster *c, int target)
     }
     /* FailoverDBCluster: the writer is stopped and a replica promoted. */
     if (c->obs.writer_down)
-        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), "failover");
+        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_FAILOVER);
     fence(c, c->writer);
-    start_failover(c, "failover", target, RDSIM_PLANNED_DETECTION);
+    start_failover(c, RDSIM_CAUSE_FAILOVER, target, RDSIM_PLANNED_DETECTION);
 }
 
 /* ---- Global Database ------------------------------------------------------ */
@@ -526,9 +496,9 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_cluster *c = ctx;
     size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
     struct rdsim_failover *f = &c->failovers[fi];
-    bool switchover = strcmp(f->cause, "global-switchover") == 0;
+    bool switchover = f->cause == RDSIM_CAUSE_GLOBAL_SWITCHOVER;
 
-    if (!serving(c, to) || strcmp(c->inst[from].cfg->name, f->from) != 0) {
+    if (!rdsim_instance_serving(c, to) || strcmp(c->inst[from].cfg->name, f->from) != 0) {
         rdsim_failover_explain(f, "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
         f->to[0] = '\0';
@@ -537,9 +507,9 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     /* It applies what its region's volume received; an unplanned failover
      * loses what the old primary had not shipped. */
     rdsim_repl_drain(c, to);
-    if (rdsim_sim_failed(c->sim) || rdsim_cluster_diverged(c, from, to, &f->discarded_writes) != 0)
+    if (rdsim_sim_failed(c->sim) || rdsim_failover_diverged(c, from, to, &f->discarded_writes) != 0)
         return;
-    if (rdsim_cluster_crown(c, f, to) != 0)
+    if (rdsim_failover_crown(c, f, from, to, false) != 0)
         return;
     c->inst[from].role = RDSIM_ROLE_REPLICA;
     c->inst[from].starting = false;
@@ -559,7 +529,7 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         }
         rdsim_repl_detach(c, i);
         c->inst[i].detached = true;
-        if (serving(c, i))
+        if (rdsim_instance_serving(c, i))
             rejoin_as_reader(c, i);
     }
     refresh_readers(c);
@@ -569,7 +539,7 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                       c->sc->topology.regions[c->inst[to].region].name,
                       (unsigned long long)f->lost_writes, (unsigned long long)f->discarded_writes,
                       c->inst[from].cfg->name);
-    rdsim_cluster_follow_writer(c, fi, to, phase(c, 2));
+    rdsim_failover_follow_writer(c, fi, to, phase(c, 2));
 }
 
 static void global_failover(struct rdsim_cluster *c, size_t region, bool switchover)
@@ -586,21 +556,19 @@ static void global_failover(struct rdsim_cluster *c, size_t region, bool switcho
                                                       : "a failover is under way");
         return;
     }
-    f = rdsim_cluster_new_failover(c);
+    f = rdsim_failover_open(c, switchover ? RDSIM_CAUSE_GLOBAL_SWITCHOVER
+                                          : RDSIM_CAUSE_GLOBAL_FAILOVER);
     if (!f)
         return;
-    snprintf(f->cause, sizeof(f->cause), "%s",
-             switchover ? "global-switchover" : "global-failover");
-    snprintf(f->from, sizeof(f->from), "%s", c->inst[w].cfg->name);
     f->detected = f->at;
     to = choose_replica(c, f, -1, region);
     rdsim_cluster_log(c, "detected", c->sc->topology.regions[region].name, "%s", f->explanation);
     if (to < 0)
         return;
-    snprintf(f->to, sizeof(f->to), "%s", c->inst[to].cfg->name);
+    rdsim_failover_set_target(c, f, to);
     if (switchover) {
         /* Writes pause while every secondary catches up: RPO 0 (facts 4.6). */
-        if (serving(c, w) && c->obs.writer_down)
+        if (rdsim_instance_serving(c, w) && c->obs.writer_down)
             c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
         rdsim_instance_reset(c, w);
         c->inst[w].starting = true;
@@ -619,7 +587,7 @@ static void global_failover(struct rdsim_cluster *c, size_t region, bool switcho
         wait = rdsim_cluster_draw(c, RDSIM_GLOBAL_FAILOVER_TIME);
         rdsim_failover_explain(f, "; unplanned: writes the secondary had not received are lost");
     }
-    rdsim_cluster_after(c, wait, global_promoted, rdsim_fo_arg((size_t)(f - c->failovers), to));
+    rdsim_cluster_after(c, wait, global_promoted, rdsim_fo_arg(rdsim_failover_index(c, f), to));
 }
 
 static void promote(struct rdsim_cluster *c, size_t i)
@@ -641,5 +609,6 @@ const struct rdsim_deployment_ops rdsim_aurora_ops = {
     .az_changed = quorum_changed,
     .global_failover = global_failover,
     .refresh_readers = refresh_readers,
+    .failover_detected = failover_detected,
     .can_read = can_read,
 };

@@ -206,6 +206,11 @@ struct rdsim_db *rdsim_cluster_db(struct rdsim_cluster *c, size_t i)
     return c->inst[i].db;
 }
 
+bool rdsim_instance_serving(const struct rdsim_cluster *c, size_t i)
+{
+    return rdsim_instance_reachable(c, i) && !c->inst[i].starting;
+}
+
 bool rdsim_instance_reachable(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
@@ -309,161 +314,6 @@ bool rdsim_cluster_is_target(const struct rdsim_cluster *c, size_t i)
      * column (the writer's is 0). */
     (void)i;
     return c->n_inst > 1;
-}
-
-size_t rdsim_cluster_failover_count(const struct rdsim_cluster *c)
-{
-    return c->n_failovers;
-}
-
-const struct rdsim_failover *rdsim_cluster_failover_at(const struct rdsim_cluster *c, size_t k)
-{
-    return &c->failovers[k];
-}
-
-struct rdsim_failover *rdsim_cluster_new_failover(struct rdsim_cluster *c)
-{
-    struct rdsim_failover *f;
-
-    if (c->n_failovers == c->cap_failovers) {
-        size_t cap = c->cap_failovers ? 2 * c->cap_failovers : 4;
-        void *p = realloc(c->failovers, cap * sizeof(*c->failovers));
-        if (!p) {
-            struct rdsim_err err;
-            rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
-            rdsim_sim_fail(c->sim, &err);
-            return NULL;
-        }
-        c->failovers = p;
-        c->cap_failovers = cap;
-    }
-    f = &c->failovers[c->n_failovers++];
-    memset(f, 0, sizeof(*f));
-    f->at = rdsim_sim_now(c->sim);
-    f->detected = f->promoted = f->dns_updated = -1;
-    return f;
-}
-
-struct diverged {
-    struct rdsim_db *other;
-    uint64_t writes;
-    struct rdsim_err *err;
-};
-
-static int count_diverged(void *ctx, int64_t key, const struct rdsim_row *row)
-{
-    struct diverged *d = ctx;
-    struct rdsim_row o;
-
-    if (rdsim_db_read(d->other, key, &o, d->err) != 0)
-        return -1;
-    if (row->cnt > o.cnt)
-        d->writes += (uint64_t)(row->cnt - o.cnt);
-    return 0;
-}
-
-int rdsim_cluster_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes)
-{
-    struct rdsim_err err;
-    struct diverged d = {.other = c->inst[to].db, .err = &err};
-
-    if (rdsim_db_flush(c->inst[from].db, NULL, &err) != 0 ||
-        rdsim_db_scan(c->inst[from].db, count_diverged, &d, &err) != 0) {
-        rdsim_sim_fail(c->sim, &err);
-        return err.code;
-    }
-    *writes = d.writes;
-    return 0;
-}
-
-void rdsim_failover_explain(struct rdsim_failover *f, const char *fmt, ...)
-{
-    size_t len = strlen(f->explanation);
-    va_list ap;
-
-    if (len + 1 >= sizeof(f->explanation))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(f->explanation + len, sizeof(f->explanation) - len, fmt, ap);
-    va_end(ap);
-}
-
-bool rdsim_cluster_failover_running(const struct rdsim_cluster *c)
-{
-    const struct rdsim_failover *f;
-
-    if (c->n_failovers == 0)
-        return false;
-    f = &c->failovers[c->n_failovers - 1];
-    if (strcmp(f->cause, "promote") == 0)
-        return false; /* a read replica's promotion runs beside failovers */
-    if (f->detected < 0)
-        return true;
-    return f->to[0] != '\0' && f->promoted < 0;
-}
-
-static void topology_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
-{
-    struct rdsim_cluster *c = ctx;
-    (void)sim;
-
-    if (i == c->writer) /* else a later failover moved the writer again */
-        c->topo_writer = i;
-}
-
-static void proxy_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
-{
-    struct rdsim_cluster *c = ctx;
-    (void)sim;
-
-    if (i != c->writer)
-        return;
-    c->proxy_writer = i;
-    if (c->sc->clients.connection == RDSIM_CONN_RDS_PROXY)
-        rdsim_cluster_log(c, "proxy", c->inst[i].cfg->name, "RDS Proxy routes writes here");
-}
-
-static void dns_switch(struct rdsim_sim *sim, void *ctx, uint64_t arg)
-{
-    struct rdsim_cluster *c = ctx;
-    struct rdsim_failover *f = &c->failovers[arg >> 8];
-    size_t to = arg & 0xff;
-
-    if (to != c->writer)
-        return;
-    f->dns_updated = rdsim_sim_now(sim);
-    c->dns_writer = to;
-    if (c->ops->refresh_readers)
-        c->ops->refresh_readers(c);
-    rdsim_cluster_log(c, "dns", "writer endpoint", "now resolves to %s (TTL %.0f s)",
-                      c->inst[to].cfg->name, (double)c->sc->cluster.dns_ttl / RDSIM_S);
-}
-
-void rdsim_cluster_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
-                                 struct rdsim_range dns_delay)
-{
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_TOPOLOGY_NOTICE), topology_switch, to);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_PROXY_NOTICE), proxy_switch, to);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, dns_delay), dns_switch,
-                        rdsim_fo_arg(fi, (int)to));
-}
-
-int rdsim_cluster_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to)
-{
-    struct rdsim_err err;
-
-    rdsim_repl_detach(c, to);
-    if (c->obs.new_writer &&
-        c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes, &f->lost_writes_bounded,
-                          &err) != 0) {
-        rdsim_sim_fail(c->sim, &err);
-        return err.code;
-    }
-    f->promoted = rdsim_sim_now(c->sim);
-    c->writer = to;
-    c->inst[to].role = RDSIM_ROLE_WRITER;
-    c->tick_first_commit = -1;
-    return 0;
 }
 
 rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b)
@@ -677,7 +527,8 @@ static void az_restore(struct rdsim_sim *sim, void *ctx, uint64_t az)
     }
 }
 
-static void az_down(struct rdsim_cluster *c, size_t az, const char *cause, bool heals)
+static void az_down(struct rdsim_cluster *c, size_t az, enum rdsim_failover_cause cause,
+                    bool heals)
 {
     bool was_out = c->az_out[az] > 0;
 
@@ -738,7 +589,7 @@ static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
 static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
 {
     struct rdsim_sim *sim = c->sim;
-    const char *action = rdsim_action_name(ev->action);
+    const enum rdsim_failover_cause cause = rdsim_failover_cause_of(ev->action);
     char span[64] = "until the end of the run";
     int i, az;
 
@@ -749,7 +600,7 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
     case RDSIM_ACT_AZ_OUTAGE:
         az = find_az(c, ev->az);
         rdsim_cluster_log(c, "fault", ev->az, "az-outage %s", span);
-        az_down(c, (size_t)az, action, ev->has_for);
+        az_down(c, (size_t)az, cause, ev->has_for);
         if (ev->has_for)
             rdsim_cluster_after(c, ev->for_, az_restore, (uint64_t)az);
         break;
@@ -758,7 +609,7 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
         for (size_t a = 0; a < c->n_az; a++) {
             if (strcmp(c->sc->topology.regions[c->az_region[a]].name, ev->region) != 0)
                 continue;
-            az_down(c, a, action, ev->has_for);
+            az_down(c, a, cause, ev->has_for);
             if (ev->has_for)
                 rdsim_cluster_after(c, ev->for_, az_restore, a);
         }
@@ -784,9 +635,9 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
         in->starting = false;
         rdsim_instance_reset(c, (size_t)i);
         if (was_reachable && (size_t)i == c->writer && c->obs.writer_down)
-            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), action);
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), cause);
         /* Monitoring sees a host failure even inside an AZ outage. */
-        c->ops->instance_lost(c, (size_t)i, action, ev->has_for);
+        c->ops->instance_lost(c, (size_t)i, cause, ev->has_for);
         if (ev->has_for)
             rdsim_cluster_after(c, ev->for_, host_restore, (uint64_t)in->host_gen << 32 | (uint64_t)i);
         break;
@@ -800,7 +651,7 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
             break;
         }
         if ((size_t)i == c->writer && c->obs.writer_down)
-            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), action);
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), cause);
         c->ops->reboot(c, (size_t)i, ev->failover);
         break;
     case RDSIM_ACT_FAILOVER:

@@ -89,7 +89,8 @@ struct rdsim_deployment_ops {
     int (*init)(struct rdsim_cluster *c, struct rdsim_err *err);
     /* Instance i stopped serving because of `cause`; `heals` is true when
      * the fault has a `for:` and will end by itself. */
-    void (*instance_lost)(struct rdsim_cluster *c, size_t i, const char *cause, bool heals);
+    void (*instance_lost)(struct rdsim_cluster *c, size_t i, enum rdsim_failover_cause cause,
+                          bool heals);
     /* Instance i serves again. */
     void (*instance_back)(struct rdsim_cluster *c, size_t i);
     /* A reboot event (failover: true asks for a failover where there is a
@@ -110,6 +111,11 @@ struct rdsim_deployment_ops {
     void (*global_failover)(struct rdsim_cluster *c, size_t region, bool switchover);
     /* Rebuild the reader endpoint's record (a failover's DNS update). */
     void (*refresh_readers)(struct rdsim_cluster *c);
+    /* Failover f was detected and is going ahead (failover.c checked that
+     * the writer is still gone or the failover was asked for): choose the
+     * target (-1 or `wanted`) and say why in the explanation, then schedule
+     * its promotion, or deal with having none. Logs the "detected" line. */
+    void (*failover_detected)(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted);
     /* Optional: can instance i read now (storage quorum)? */
     bool (*can_read)(const struct rdsim_cluster *c, size_t i);
 };
@@ -171,6 +177,8 @@ struct rdsim_cluster {
 
 /* Health helpers shared by deployments. */
 bool rdsim_instance_reachable(const struct rdsim_cluster *c, size_t i);
+/* Reachable and its engine up: it answers. */
+bool rdsim_instance_serving(const struct rdsim_cluster *c, size_t i);
 /* Instance i became unreachable now (its replicas stop receiving). */
 void rdsim_instance_cut(struct rdsim_cluster *c, size_t i);
 /* Drop everything in flight on instance i (crash or restart). */
@@ -198,25 +206,50 @@ rdsim_event_id rdsim_cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
 rdsim_time_t rdsim_cluster_draw(struct rdsim_cluster *c, struct rdsim_range r);
 /* Round trip between two instances, drawn from the topology. */
 rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b);
-/* Count the writes instance `from` has that `to` lacks, from their SQLite
- * data (what a promotion discards). Fails the run on a SQLite error. */
-int rdsim_cluster_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes);
+
+/* ---- failover.c: the record, its phases, the crowning ------------------ */
+
+/* The cause a fault event gives a failover it starts. */
+enum rdsim_failover_cause rdsim_failover_cause_of(enum rdsim_action a);
+/* Open a record for the current writer (from), now (at); NULL and the run
+ * fails when out of memory. */
+struct rdsim_failover *rdsim_failover_open(struct rdsim_cluster *c,
+                                           enum rdsim_failover_cause cause);
+/* Its index, for rdsim_fo_arg. */
+size_t rdsim_failover_index(const struct rdsim_cluster *c, const struct rdsim_failover *f);
+/* Open a record and schedule its detection after a draw from `detection`;
+ * then ops->failover_detected decides (wanted: a requested target or -1). */
+void rdsim_failover_begin(struct rdsim_cluster *c, enum rdsim_failover_cause cause, int wanted,
+                          struct rdsim_range detection);
 /* Append to a failover's explanation line. */
 void rdsim_failover_explain(struct rdsim_failover *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Name instance `to` (or nobody, -1) as the failover's target. */
+void rdsim_failover_set_target(const struct rdsim_cluster *c, struct rdsim_failover *f, int to);
+/* The promotion to `to` will not happen: append why, clear the target and
+ * log an "abandoned" line. */
+void rdsim_failover_abandon(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to,
+                            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Is the last failover still under way (promotions of read replicas aside)? */
 bool rdsim_cluster_failover_running(const struct rdsim_cluster *c);
-/* Instance `to` was just promoted by failover `fi`: a topology-aware driver
+/* The one code path that crowns a writer: `to` stops replicating, the
+ * clients' acknowledged writes are checked against its data
+ * (f->lost_writes), f->promoted is stamped and `to` is the writer; with
+ * replicas_follow, the replicas of `from` replicate from `to`. 0, or the
+ * run fails with the error. */
+int rdsim_failover_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t from,
+                         size_t to, bool replicas_follow);
+/* Instance `to` was just crowned by failover `fi`: a topology-aware driver
  * and RDS Proxy follow it within a second or three, the writer endpoint's
  * DNS record after `dns_delay`. An older failover's switches are ignored. */
-void rdsim_cluster_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
-                                 struct rdsim_range dns_delay);
-/* Make instance `to` the writer for failover f: it stops replicating, the
- * clients' acknowledged writes are checked against its data (f->lost_writes)
- * and f->promoted is stamped. 0, or the run fails with the error. */
-int rdsim_cluster_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to);
-/* Record a failover; returns its slot (or NULL when out of memory). */
-struct rdsim_failover *rdsim_cluster_new_failover(struct rdsim_cluster *c);
+void rdsim_failover_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
+                                  struct rdsim_range dns_delay);
+/* The application now writes to `to`'s own endpoint (a promoted read
+ * replica): every connection style points there at once. */
+void rdsim_failover_repoint(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to);
+/* Count the writes instance `from` has that `to` lacks, from their SQLite
+ * data (what a promotion discards). Fails the run on a SQLite error. */
+int rdsim_failover_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes);
 
 /* ---- serverless.c -------------------------------------------------------- */
 

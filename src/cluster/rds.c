@@ -69,11 +69,6 @@ static bool has_standby(const struct rdsim_cluster *c)
     return false;
 }
 
-static bool serving(const struct rdsim_cluster *c, size_t i)
-{
-    return rdsim_instance_reachable(c, i) && !c->inst[i].starting;
-}
-
 /* The reader endpoint's record: the standbys of a Multi-AZ cluster. */
 static void refresh_readers(struct rdsim_cluster *c)
 {
@@ -192,11 +187,11 @@ static int choose_standby(struct rdsim_cluster *c, struct rdsim_failover *f, int
             continue;
         rdsim_failover_explain(f, " %s (%s, %s, backlog %.1f s)",
                in->cfg->name, c->az_names[in->az],
-               !serving(c, i)     ? "unreachable"
+               !rdsim_instance_serving(c, i)     ? "unreachable"
                : in->needs_resync ? "out of sync: it missed writes while unreachable"
                                   : "healthy",
                (double)rdsim_repl_backlog_time(c, i) / RDSIM_S);
-        if (!serving(c, i) || in->needs_resync)
+        if (!rdsim_instance_serving(c, i) || in->needs_resync)
             continue;
         if (wanted >= 0) {
             if ((int)i == wanted)
@@ -225,37 +220,6 @@ static int choose_standby(struct rdsim_cluster *c, struct rdsim_failover *f, int
     return best;
 }
 
-/* Failover events carry (failover index << 8 | phase target). */
-/* Make instance `to` the writer now: the clients' record is checked against
- * its data, replicas follow it, endpoints start switching. */
-static int take_over(struct rdsim_cluster *c, struct rdsim_failover *f, size_t from, size_t to,
-                     bool follow)
-{
-    struct rdsim_err err;
-
-    if (c->obs.new_writer &&
-        c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes, &f->lost_writes_bounded,
-                          &err) != 0) {
-        rdsim_sim_fail(c->sim, &err);
-        return err.code;
-    }
-    c->writer = to;
-    c->inst[to].role = RDSIM_ROLE_WRITER;
-    c->tick_first_commit = -1;
-    c->standby_lost_at = -1;
-    if (follow) {
-        /* Replicas of a Multi-AZ source switch to the new writer, which
-         * holds the old one's log (facts 1). */
-        for (size_t i = 0; i < c->n_inst; i++) {
-            if (c->inst[i].source == (int)from) {
-                c->inst[i].source = (int)to;
-                rdsim_repl_resume(c, i);
-            }
-        }
-    }
-    return 0;
-}
-
 static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 {
     struct rdsim_cluster *c = ctx;
@@ -264,19 +228,17 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     int again;
 
     if (strcmp(c->inst[from].cfg->name, f->from) != 0) {
-        rdsim_failover_explain(f, "; abandoned: %s became the writer meanwhile",
-               c->inst[from].cfg->name);
-        f->to[0] = '\0';
-        rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
+        rdsim_failover_abandon(c, f, to, "; abandoned: %s became the writer meanwhile",
+                               c->inst[from].cfg->name);
         return;
     }
-    if (!serving(c, to) || c->inst[to].needs_resync) {
+    if (!rdsim_instance_serving(c, to) || c->inst[to].needs_resync) {
         /* The candidate is gone: try the others before giving up. */
         rdsim_failover_explain(f, "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
         again = choose_standby(c, f, -1);
         if (again >= 0) {
-            snprintf(f->to, sizeof(f->to), "%s", c->inst[again].cfg->name);
+            rdsim_failover_set_target(c, f, again);
             rdsim_cluster_log(c, "detected", c->inst[from].cfg->name, "%s", f->explanation);
             rdsim_cluster_after(c, rdsim_repl_backlog_time(c, (size_t)again), promoted,
                                 rdsim_fo_arg(fi, again));
@@ -298,12 +260,10 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         return;
     /* The old writer's disk still holds what it committed: what the new
      * writer lacks will be discarded when the old one rejoins. */
-    if (rdsim_cluster_diverged(c, from, to, &f->discarded_writes) != 0)
+    if (rdsim_failover_diverged(c, from, to, &f->discarded_writes) != 0)
         return;
-    rdsim_repl_detach(c, to);
-    if (take_over(c, f, from, to, true) != 0)
+    if (rdsim_failover_crown(c, f, from, to, true) != 0)
         return;
-    f->promoted = rdsim_sim_now(sim);
     /* The old writer becomes a standby once it is back and resynchronised. */
     c->inst[from].role = RDSIM_ROLE_STANDBY;
     c->inst[from].detached = true;
@@ -312,34 +272,23 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                       "new writer; %llu acknowledged writes missing, %llu writes of %s to discard",
                       (unsigned long long)f->lost_writes, (unsigned long long)f->discarded_writes,
                       c->inst[from].cfg->name);
-    rdsim_cluster_follow_writer(c, fi, to, profile_of(c).dns_update);
+    rdsim_failover_follow_writer(c, fi, to, profile_of(c).dns_update);
     if (c->inst[from].fenced)
         unfence(c, from, "old writer restarts to rejoin as a standby");
-    else if (serving(c, from))
+    else if (rdsim_instance_serving(c, from))
         c->ops->instance_back(c, from);
     else
         replace_or_wait(c, from, "replacing"); /* the replaced host becomes the new standby */
 }
 
-static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+/* The failover goes ahead: the most advanced standby, promoted once it has
+ * applied its backlog. */
+static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted)
 {
-    struct rdsim_cluster *c = ctx;
-    size_t fi = arg >> 8;
-    int wanted = (int)(arg & 0xff) == 0xff ? -1 : (int)(arg & 0xff);
-    struct rdsim_failover *f = &c->failovers[fi];
     struct profile p = profile_of(c);
     rdsim_time_t wait = 0;
-    int to;
+    int to = choose_standby(c, f, wanted);
 
-    f->detected = rdsim_sim_now(sim);
-    if (serving(c, c->writer) && strcmp(f->cause, "failover") != 0 &&
-        strcmp(f->cause, "reboot") != 0) {
-        snprintf(f->explanation, sizeof(f->explanation),
-                 "the writer was back before the failure was acted on: no failover");
-        rdsim_cluster_log(c, "detected", c->inst[c->writer].cfg->name, "%s", f->explanation);
-        return;
-    }
-    to = choose_standby(c, f, wanted);
     rdsim_cluster_log(c, "detected", c->inst[c->writer].cfg->name, "%s", f->explanation);
     if (to < 0) {
         /* Nobody to take over: the writer restarts, or its host is replaced. */
@@ -347,12 +296,12 @@ static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         replace_or_wait(c, c->writer, "replacing");
         return;
     }
-    snprintf(f->to, sizeof(f->to), "%s", c->inst[to].cfg->name);
+    rdsim_failover_set_target(c, f, to);
     /* A standby is promoted only once it has applied what it received: MySQL
      * waits for both standbys, PostgreSQL for the chosen one (facts 2). */
     for (size_t i = 0; i < c->n_inst; i++) {
         rdsim_time_t b;
-        if (c->inst[i].role != RDSIM_ROLE_STANDBY || c->inst[i].detached || !serving(c, i))
+        if (c->inst[i].role != RDSIM_ROLE_STANDBY || c->inst[i].detached || !rdsim_instance_serving(c, i))
             continue;
         if ((int)i != to && (c->sc->cluster.engine == RDSIM_ENGINE_POSTGRES ||
                              c->sc->cluster.deployment != RDSIM_DEPLOY_MULTI_AZ_CLUSTER))
@@ -365,24 +314,16 @@ static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         rdsim_failover_explain(f, "; waits %.1f s for backlog apply",
                (double)wait / RDSIM_S);
     rdsim_cluster_after(c, rdsim_cluster_draw(c, p.promotion) + wait, promoted,
-                    rdsim_fo_arg(fi, to));
+                        rdsim_fo_arg(rdsim_failover_index(c, f), to));
 }
 
-/* Open a failover record and schedule its detection. */
-static void start_failover(struct rdsim_cluster *c, const char *cause, int wanted,
-                           struct rdsim_range detection)
+static void start_failover(struct rdsim_cluster *c, enum rdsim_failover_cause cause,
+                           int wanted, struct rdsim_range detection)
 {
-    struct rdsim_failover *f = rdsim_cluster_new_failover(c);
-
-    if (!f)
-        return;
-    snprintf(f->cause, sizeof(f->cause), "%s", cause);
-    snprintf(f->from, sizeof(f->from), "%s", c->inst[c->writer].cfg->name);
     /* The standby mirrored everything the writer committed: hand it over
      * with the tail of the current tick. */
     rdsim_repl_ship(c, true);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, detection), detected,
-                    rdsim_fo_arg((size_t)(f - c->failovers), wanted));
+    rdsim_failover_begin(c, cause, wanted, detection);
 }
 
 /* ---- the deployment interface ------------------------------------------------ */
@@ -393,7 +334,7 @@ static bool standby_answers(const struct rdsim_cluster *c)
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance *in = &c->inst[i];
         if (in->source == (int)c->writer && (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC) &&
-            serving(c, i))
+            rdsim_instance_serving(c, i))
             return true;
     }
     return false;
@@ -412,7 +353,8 @@ static void standby_lost(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                       (double)RDSIM_SYNC_TIMEOUT / RDSIM_S);
 }
 
-static void instance_lost(struct rdsim_cluster *c, size_t i, const char *cause, bool heals)
+static void instance_lost(struct rdsim_cluster *c, size_t i, enum rdsim_failover_cause cause,
+                          bool heals)
 {
     (void)heals;
 
@@ -429,7 +371,7 @@ static void instance_lost(struct rdsim_cluster *c, size_t i, const char *cause, 
     }
     if (c->inst[i].source == (int)c->writer &&
         (c->inst[i].mode == REPL_SYNC || c->inst[i].mode == REPL_SEMISYNC) &&
-        c->standby_lost_at < 0 && !standby_answers(c) && serving(c, c->writer)) {
+        c->standby_lost_at < 0 && !standby_answers(c) && rdsim_instance_serving(c, c->writer)) {
         /* Every standby is gone: commits stall until the timeout. */
         c->standby_lost_at = rdsim_sim_now(c->sim);
         rdsim_cluster_log(c, "redundancy", c->inst[i].cfg->name,
@@ -472,9 +414,9 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
     /* A standby is back while the writer is still gone and nothing is
      * being done about it: fail over now. */
     if (i != c->writer && in->role == RDSIM_ROLE_STANDBY && !in->detached &&
-        !serving(c, c->writer) && !c->inst[c->writer].fenced && has_standby(c) &&
+        !rdsim_instance_serving(c, c->writer) && !c->inst[c->writer].fenced && has_standby(c) &&
         !rdsim_cluster_failover_running(c)) {
-        start_failover(c, "standby-back", -1, profile_of(c).detection);
+        start_failover(c, RDSIM_CAUSE_STANDBY_BACK, -1, profile_of(c).detection);
     }
     if (c->standby_lost_at >= 0 && in->source == (int)c->writer &&
         (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC)) {
@@ -493,13 +435,13 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
         }
         fence(c, i);
         /* RDS's own example takes 120 s (facts 1): as long as an unplanned one. */
-        start_failover(c, "reboot", -1, profile_of(c).detection);
+        start_failover(c, RDSIM_CAUSE_REBOOT, -1, profile_of(c).detection);
         return;
     }
     rdsim_instance_start(c, i, rdsim_cluster_draw(c, RDSIM_REBOOT),
                          failover ? "reboot (no standby to fail over to)" : "reboot");
     if (i != c->writer)
-        instance_lost(c, i, "reboot", true);
+        instance_lost(c, i, RDSIM_CAUSE_REBOOT, true);
 }
 
 static void manual_failover(struct rdsim_cluster *c, int target)
@@ -512,9 +454,9 @@ static void manual_failover(struct rdsim_cluster *c, int target)
         return;
     }
     if (c->obs.writer_down)
-        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), "failover");
+        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_FAILOVER);
     fence(c, c->writer);
-    start_failover(c, "failover", target, profile_of(c).detection);
+    start_failover(c, RDSIM_CAUSE_FAILOVER, target, profile_of(c).detection);
 }
 
 static void promote_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
@@ -529,12 +471,10 @@ static void promote_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
         return;
     }
-    if (take_over(c, f, from, to, false) != 0)
+    if (rdsim_failover_crown(c, f, from, to, false) != 0)
         return;
     /* The application now uses the promoted instance's own endpoint. */
-    f->promoted = f->dns_updated = rdsim_sim_now(sim);
-    c->dns_writer = c->proxy_writer = c->topo_writer = to;
-    c->writer_endpoint_gen++; /* a new endpoint: no client has it cached */
+    rdsim_failover_repoint(c, f, to);
     /* The old writer is no longer part of this application's cluster. */
     c->inst[from].detached = true;
     rdsim_cluster_log(c, "promoted", c->inst[to].cfg->name,
@@ -558,12 +498,10 @@ static void promote(struct rdsim_cluster *c, size_t i)
                           "promote: a failover is under way; promote it afterwards");
         return;
     }
-    f = rdsim_cluster_new_failover(c);
+    f = rdsim_failover_open(c, RDSIM_CAUSE_PROMOTE);
     if (!f)
         return;
-    snprintf(f->cause, sizeof(f->cause), "promote");
-    snprintf(f->from, sizeof(f->from), "%s", c->inst[c->writer].cfg->name);
-    snprintf(f->to, sizeof(f->to), "%s", c->inst[i].cfg->name);
+    rdsim_failover_set_target(c, f, (int)i);
     f->detected = rdsim_sim_now(c->sim);
     /* The lag already stops counting when a source goes quiet
      * (rdsim_repl_lag): it is how far behind replication stopped. */
@@ -577,7 +515,7 @@ static void promote(struct rdsim_cluster *c, size_t i)
     rdsim_cluster_log(c, "promoting", c->inst[i].cfg->name, "%s", f->explanation);
     took = rdsim_cluster_draw(c, RDSIM_REPLICA_PROMOTION);
     rdsim_instance_start(c, i, took, "promotion reboots the replica");
-    rdsim_cluster_after(c, took, promote_done, rdsim_fo_arg((size_t)(f - c->failovers), (int)i));
+    rdsim_cluster_after(c, took, promote_done, rdsim_fo_arg(rdsim_failover_index(c, f), (int)i));
 }
 
 const struct rdsim_deployment_ops rdsim_rds_ops = {
@@ -589,4 +527,5 @@ const struct rdsim_deployment_ops rdsim_rds_ops = {
     .failover = manual_failover,
     .promote = promote,
     .refresh_readers = refresh_readers,
+    .failover_detected = failover_detected,
 };

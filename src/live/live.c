@@ -441,7 +441,7 @@ static json_t *action_list(struct rdsim_live *lv)
 static json_t *failover_json(const struct rdsim_failover *f)
 {
     return json_pack("{s:f,s:s,s:s,s:o,s:o,s:o,s:o,s:I,s:s}", "at_s", secs(f->at), "cause",
-                     f->cause, "from", f->from, "to", f->to[0] ? json_string(f->to) : json_null(),
+                     rdsim_failover_cause_name(f->cause), "from", f->from, "to", f->to[0] ? json_string(f->to) : json_null(),
                      "detected_s", opt_time(f->detected), "promoted_s", opt_time(f->promoted),
                      "dns_updated_s", opt_time(f->dns_updated), "lost_writes",
                      (json_int_t)f->lost_writes, "explanation", f->explanation);

@@ -67,7 +67,8 @@ void rdsim_stats_stale_read(struct rdsim_stats *s, rdsim_time_t staleness)
         s->stale.max_staleness = staleness;
 }
 
-int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t, const char *cause)
+int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t,
+                            enum rdsim_failover_cause cause)
 {
     struct rdsim_episode *e;
 
@@ -85,7 +86,7 @@ int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t, const char *c
     e = &s->episodes[s->n_episodes++];
     memset(e, 0, sizeof(*e));
     e->start = t;
-    strncpy(e->cause, cause, sizeof(e->cause) - 1);
+    e->cause = cause;
     return 0;
 }
 

@@ -115,7 +115,7 @@ static json_t *outages_json(const struct rdsim_results *r)
     for (size_t i = 0; i < r->n_outages; i++) {
         const struct rdsim_outage *o = &r->outages[i];
         json_array_append_new(
-            a, json_pack("{s:o, s:s, s:b, s:o, s:o}", "at_s", secs(o->at), "cause", o->cause,
+            a, json_pack("{s:o, s:s, s:b, s:o, s:o}", "at_s", secs(o->at), "cause", rdsim_failover_cause_name(o->cause),
                          "recovered", o->recovered, "recovered_s",
                          o->recovered ? secs(o->recovered_at) : json_null(),
                          "writer_downtime_s", secs(o->downtime)));
@@ -137,7 +137,7 @@ static json_t *failovers_json(const struct rdsim_results *r)
         const struct rdsim_failover *f = &fr->fo;
         json_array_append_new(
             a, json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s}", "at_s",
-                         secs(f->at), "cause", f->cause, "from", f->from, "to",
+                         secs(f->at), "cause", rdsim_failover_cause_name(f->cause), "from", f->from, "to",
                          f->to[0] ? json_string(f->to) : json_null(), "detected_s",
                          time_or_null(f->detected), "promoted_s", time_or_null(f->promoted),
                          "dns_updated_s", time_or_null(f->dns_updated), "writer_downtime_s",

@@ -81,7 +81,7 @@ static void log_event(void *ctx, rdsim_time_t t, const char *kind, const char *s
     fputc('\n', r->events);
 }
 
-static void writer_down(void *ctx, rdsim_time_t t, const char *cause)
+static void writer_down(void *ctx, rdsim_time_t t, enum rdsim_failover_cause cause)
 {
     struct rdsim_run *r = ctx;
 
@@ -370,7 +370,7 @@ static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_
         const struct rdsim_episode *ep = &r->stats->episodes[i];
         struct rdsim_outage *o = &res->outages[i];
         o->at = ep->start;
-        memcpy(o->cause, ep->cause, sizeof(o->cause));
+        o->cause = ep->cause;
         o->recovered = ep->closed;
         o->recovered_at = ep->end;
         o->downtime = rdsim_episode_downtime(ep, r->sc->duration);

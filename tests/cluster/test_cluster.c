@@ -30,7 +30,7 @@ static void on_event(void *ctx, rdsim_time_t t, const char *kind, const char *su
     (void)t;
 }
 
-static void on_writer_down(void *ctx, rdsim_time_t t, const char *cause)
+static void on_writer_down(void *ctx, rdsim_time_t t, enum rdsim_failover_cause cause)
 {
     struct timeline *tl = ctx;
     (void)t;

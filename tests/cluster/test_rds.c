@@ -82,7 +82,7 @@ static void on_event(void *ctx, rdsim_time_t t, const char *kind, const char *su
     w->n_lines++;
 }
 
-static void on_writer_down(void *ctx, rdsim_time_t t, const char *cause)
+static void on_writer_down(void *ctx, rdsim_time_t t, enum rdsim_failover_cause cause)
 {
     struct world *w = ctx;
     (void)t;
@@ -404,7 +404,7 @@ static void test_rds_mazi_writer_failure_fails_over_in_phases(void **state)
     watch_until(w, S(200), MS(10), &wt);
     assert_int_equal(rdsim_cluster_failover_count(w->c), 1);
     f = rdsim_cluster_failover_at(w->c, 0);
-    assert_string_equal(f->cause, "instance-failure");
+    assert_int_equal(f->cause, RDSIM_CAUSE_INSTANCE_FAILURE);
     assert_string_equal(f->from, "primary");
     assert_string_equal(f->to, "standby");
     assert_int_equal(f->at, S(30));
@@ -551,7 +551,7 @@ static void test_rds_mazi_reboot_with_failover_is_planned(void **state)
     assert_int_equal(rdsim_cluster_health(w->c, 0), RDSIM_HEALTH_UNREACHABLE);
     watch_until(w, S(200), MS(10), &wt);
     f = rdsim_cluster_failover_at(w->c, 0);
-    assert_string_equal(f->cause, "reboot");
+    assert_int_equal(f->cause, RDSIM_CAUSE_REBOOT);
     assert_string_equal(f->to, "standby");
     /* Planned, but as long as an unplanned one: AWS's example takes 120 s. */
     assert_between(f->detected - f->at, S(20), S(30));
@@ -873,7 +873,7 @@ static void test_rds_mazc_manual_failover_to_a_target_fences_the_writer(void **s
     assert_int_equal(rdsim_cluster_health(w->c, 0), RDSIM_HEALTH_UNREACHABLE);
     watch_until(w, S(150), MS(10), &wt);
     f = rdsim_cluster_failover_at(w->c, 0);
-    assert_string_equal(f->cause, "failover");
+    assert_int_equal(f->cause, RDSIM_CAUSE_FAILOVER);
     assert_string_equal(f->to, "s2");
     assert_non_null(strstr(f->explanation, "s2 chosen as requested"));
     assert_int_equal(rdsim_cluster_writer(w->c), 2);
@@ -915,7 +915,7 @@ static void test_rds_promoted_replica_lacks_what_its_dead_source_never_sent(void
     watch_until(w, S(300), MS(10), &wt);
     assert_int_equal(rdsim_cluster_failover_count(w->c), 1);
     f = rdsim_cluster_failover_at(w->c, 0);
-    assert_string_equal(f->cause, "promote");
+    assert_int_equal(f->cause, RDSIM_CAUSE_PROMOTE);
     assert_string_equal(f->from, "primary");
     assert_string_equal(f->to, "r1");
     assert_int_equal(f->at, S(90));
