@@ -7,7 +7,7 @@
  * decides what happens when something fails: recover in place, fail over,
  * promote. Deployments sit behind one interface (struct rdsim_deployment_ops
  * in cluster_impl.h): the RDS family (single-az, multi-az-instance,
- * multi-az-cluster, read replicas) first, Aurora next.
+ * multi-az-cluster, read replicas) in rds.c, Aurora in aurora.c.
  *
  * The cluster never sees clients. The workload asks it where an endpoint
  * points (rdsim_cluster_route) and hands requests to an instance
@@ -43,6 +43,13 @@ enum rdsim_health {
     RDSIM_HEALTH_STARTING,    /* host up, engine recovering: connections refused */
 };
 
+
+/* How a deployment takes a fault action. */
+enum rdsim_action_support {
+    RDSIM_ACTION_UNSUPPORTED, /* not on this deployment */
+    RDSIM_ACTION_SUPPORTED,   /* yes, with no choice of target */
+    RDSIM_ACTION_TARGETED,    /* yes, and a target instance may be named */
+};
 
 /* Callbacks through which the cluster reports what happens. */
 struct rdsim_cluster_observer {
@@ -151,8 +158,16 @@ rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_
 uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i);
 
 /* Extra commit latency a write on the writer pays after its service time:
- * its storage, and the standby's acknowledgement (sync, semi-sync). */
-rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, size_t i);
+ * its storage, and the standby's acknowledgement (sync, semi-sync), or
+ * Aurora's write quorum. */
+rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c);
+
+/* How this cluster's deployment takes fault action `a` (live mode offers
+ * only what it supports). */
+enum rdsim_action_support rdsim_cluster_supports(const struct rdsim_cluster *c,
+                                                 enum rdsim_action a);
+/* Do its instances have promotion tiers (Aurora)? */
+bool rdsim_cluster_has_tiers(const struct rdsim_cluster *c);
 /* A write committed on the writer at `t` (for replication bookkeeping). */
 void rdsim_cluster_committed(struct rdsim_cluster *c, rdsim_time_t t);
 

@@ -28,10 +28,29 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cluster_impl.h"
 #include "params.h"
+
+#define RDSIM_VOLUME_COPIES 6
+#define RDSIM_WRITE_QUORUM 4
+#define RDSIM_READ_QUORUM 3
+
+/* The deployment's own state (c->state): the cluster volume, six copies,
+ * two per AZ (facts 4.1). */
+struct aurora_volume {
+    size_t az[RDSIM_VOLUME_COPIES];
+    bool down[RDSIM_VOLUME_COPIES];        /* lost to a storage-failure */
+    rdsim_event_id repair[RDSIM_VOLUME_COPIES];
+    int reachable;                         /* as last logged */
+};
+
+static struct aurora_volume *volume_of(const struct rdsim_cluster *c)
+{
+    return c->state;
+}
 
 /* The primary cluster's volume: six copies, two in each of the region's
  * first three AZs (with fewer AZs, copies double up). */
@@ -40,20 +59,20 @@ static void place_volume(struct rdsim_cluster *c, size_t region)
     size_t k = 0;
 
     for (int j = 0; j < RDSIM_VOLUME_COPIES; j++) {
-        if (c->volume.repair[j])
-            rdsim_sim_cancel(c->sim, c->volume.repair[j]);
-        c->volume.repair[j] = 0;
-        c->volume.down[j] = false;
+        if (volume_of(c)->repair[j])
+            rdsim_sim_cancel(c->sim, volume_of(c)->repair[j]);
+        volume_of(c)->repair[j] = 0;
+        volume_of(c)->down[j] = false;
     }
     for (size_t a = 0; a < c->n_az && k < RDSIM_VOLUME_COPIES; a++) {
         if (c->az_region[a] != region)
             continue;
-        c->volume.az[k++] = a;
-        c->volume.az[k++] = a;
+        volume_of(c)->az[k++] = a;
+        volume_of(c)->az[k++] = a;
     }
     for (size_t j = 0; k < RDSIM_VOLUME_COPIES; k++, j++)
-        c->volume.az[k] = c->volume.az[j];
-    c->volume.reachable = RDSIM_VOLUME_COPIES;
+        volume_of(c)->az[k] = volume_of(c)->az[j];
+    volume_of(c)->reachable = RDSIM_VOLUME_COPIES;
 }
 
 static struct rdsim_range phase(const struct rdsim_cluster *c, int which)
@@ -74,7 +93,7 @@ static struct rdsim_range phase(const struct rdsim_cluster *c, int which)
 
 static bool copy_reachable(const struct rdsim_cluster *c, int k)
 {
-    return !c->volume.down[k] && c->az_out[c->volume.az[k]] == 0;
+    return !volume_of(c)->down[k] && c->az_out[volume_of(c)->az[k]] == 0;
 }
 
 static int copies_reachable(const struct rdsim_cluster *c)
@@ -104,7 +123,7 @@ static rdsim_time_t quorum_latency(struct rdsim_cluster *c)
 
     for (int k = 0; k < RDSIM_VOLUME_COPIES; k++) {
         struct rdsim_range r;
-        size_t az = c->volume.az[k];
+        size_t az = volume_of(c)->az[k];
         if (!copy_reachable(c, k))
             continue;
         if (az == c->inst[w].az)
@@ -139,9 +158,9 @@ static rdsim_time_t commit_delay(struct rdsim_cluster *c)
 /* Log when the volume loses or regains its write quorum. */
 static void quorum_changed(struct rdsim_cluster *c)
 {
-    int before = c->volume.reachable, now = copies_reachable(c);
+    int before = volume_of(c)->reachable, now = copies_reachable(c);
 
-    c->volume.reachable = now;
+    volume_of(c)->reachable = now;
     if (before >= RDSIM_READ_QUORUM && now < RDSIM_READ_QUORUM)
         rdsim_cluster_log(c, "quorum", "volume",
                           "%d of 6 copies reachable: no read quorum (3), reads stop too", now);
@@ -164,9 +183,9 @@ static void copy_repaired(struct rdsim_sim *sim, void *ctx, uint64_t k)
     struct rdsim_cluster *c = ctx;
     (void)sim;
 
-    c->volume.repair[k] = 0;
-    c->volume.down[k] = false;
-    rdsim_cluster_log(c, "repaired", c->az_names[c->volume.az[k]],
+    volume_of(c)->repair[k] = 0;
+    volume_of(c)->down[k] = false;
+    rdsim_cluster_log(c, "repaired", c->az_names[volume_of(c)->az[k]],
                       "volume copy %d rebuilt from the others", (int)k + 1);
     quorum_changed(c);
 }
@@ -177,9 +196,9 @@ static void storage_failure(struct rdsim_cluster *c, size_t az, int copies, bool
     rdsim_time_t repair;
 
     for (int k = 0; k < RDSIM_VOLUME_COPIES && copies > 0; k++) {
-        if (c->volume.az[k] != az || c->volume.down[k])
+        if (volume_of(c)->az[k] != az || volume_of(c)->down[k])
             continue;
-        c->volume.down[k] = true;
+        volume_of(c)->down[k] = true;
         copies--;
         /* Repair re-replicates the segment from the surviving copies: about
          * 10 s for a 10 GB segment (facts 4.1), sooner if the fault is
@@ -187,7 +206,7 @@ static void storage_failure(struct rdsim_cluster *c, size_t az, int copies, bool
         repair = rdsim_cluster_draw(c, RDSIM_AURORA_REPAIR);
         if (has_for && for_ < repair)
             repair = for_;
-        c->volume.repair[k] = rdsim_cluster_after(c, repair, copy_repaired, (uint64_t)k);
+        volume_of(c)->repair[k] = rdsim_cluster_after(c, repair, copy_repaired, (uint64_t)k);
     }
     quorum_changed(c);
 }
@@ -219,9 +238,9 @@ static void refresh_readers(struct rdsim_cluster *c)
 
 static int init(struct rdsim_cluster *c, struct rdsim_err *err)
 {
-    (void)err;
+    if (!(c->state = calloc(1, sizeof(struct aurora_volume))))
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     place_volume(c, c->inst[c->writer].region);
-    c->repl_tick = RDSIM_AURORA_TICK;
 
     for (size_t i = 0; i < c->n_inst; i++)
         if (i != c->writer)
@@ -229,6 +248,33 @@ static int init(struct rdsim_cluster *c, struct rdsim_err *err)
     c->has_reader_endpoint = true;
     refresh_readers(c);
     return 0;
+}
+
+static void destroy(struct rdsim_cluster *c)
+{
+    free(c->state);
+    c->state = NULL;
+}
+
+static enum rdsim_action_support supports(const struct rdsim_cluster *c, enum rdsim_action a)
+{
+    (void)c;
+    switch (a) {
+    case RDSIM_ACT_FAILOVER:
+        return RDSIM_ACTION_TARGETED;
+    case RDSIM_ACT_PROMOTE:
+        return RDSIM_ACTION_UNSUPPORTED; /* RDS read replicas only */
+    case RDSIM_ACT_AZ_OUTAGE:
+    case RDSIM_ACT_REGION_OUTAGE:
+    case RDSIM_ACT_INSTANCE_FAILURE:
+    case RDSIM_ACT_REBOOT:
+    case RDSIM_ACT_REPLICA_LAG:
+    case RDSIM_ACT_STORAGE_FAILURE:
+    case RDSIM_ACT_GLOBAL_FAILOVER:
+    case RDSIM_ACT_LOAD:
+        break;
+    }
+    return RDSIM_ACTION_SUPPORTED;
 }
 
 /* ---- failover ----------------------------------------------------------------- */
@@ -597,8 +643,11 @@ static void promote(struct rdsim_cluster *c, size_t i)
 }
 
 const struct rdsim_deployment_ops rdsim_aurora_ops = {
-    .name = "aurora",
+    .repl_tick = RDSIM_AURORA_TICK,
+    .tiers = true,
     .init = init,
+    .destroy = destroy,
+    .supports = supports,
     .instance_lost = instance_lost,
     .instance_back = instance_back,
     .reboot = reboot,

@@ -20,7 +20,15 @@
 
 static const struct rdsim_deployment_ops *ops_for(enum rdsim_deployment d)
 {
-    return d == RDSIM_DEPLOY_AURORA ? &rdsim_aurora_ops : &rdsim_rds_ops;
+    switch (d) {
+    case RDSIM_DEPLOY_AURORA:
+        return &rdsim_aurora_ops;
+    case RDSIM_DEPLOY_SINGLE_AZ:
+    case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
+    case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
+        break;
+    }
+    return &rdsim_rds_ops;
 }
 
 void rdsim_cluster_log(struct rdsim_cluster *c, const char *kind, const char *subject,
@@ -147,7 +155,6 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
             goto fail;
     }
     c->writer = c->dns_writer = c->proxy_writer = c->topo_writer = sc->cluster.writer;
-    c->repl_tick = RDSIM_REPLICATION_TICK;
 
     /* Clients live in the writer's region, spread over its AZs. */
     for (size_t a = 0; a < c->n_az; a++) {
@@ -173,6 +180,8 @@ void rdsim_cluster_destroy(struct rdsim_cluster *c)
     if (!c)
         return;
     rdsim_repl_free(c);
+    if (c->ops)
+        c->ops->destroy(c);
     for (size_t i = 0; c->inst && i < c->n_inst; i++) {
         rdsim_db_close(c->inst[i].db);
         free(c->inst[i].free_at);
@@ -239,9 +248,7 @@ const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i)
 
 bool rdsim_cluster_serves_reads(const struct rdsim_cluster *c, size_t i)
 {
-    /* A Multi-AZ instance's standby is not readable (facts 1). */
-    return !(c->inst[i].role == RDSIM_ROLE_STANDBY &&
-             c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_INSTANCE);
+    return !c->ops->serves_reads || c->ops->serves_reads(c, i);
 }
 
 /* A read replica at random: the application spreads reads over the
@@ -380,18 +387,20 @@ uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i)
     return c->inst[i].epoch;
 }
 
-rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, size_t i)
+rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c)
 {
-    struct rdsim_range storage = c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_CLUSTER
-                                     ? RDSIM_NVME_COMMIT
-                                     : RDSIM_EBS_COMMIT;
-    rdsim_time_t now = rdsim_sim_now(c->sim);
-    (void)i;
+    return c->ops->commit_delay(c);
+}
 
-    if (c->ops->commit_delay)
-        return c->ops->commit_delay(c);
-    return rdsim_rng_range(&c->rng_service, storage.lo, storage.hi) +
-           rdsim_repl_commit_wait(c, now);
+enum rdsim_action_support rdsim_cluster_supports(const struct rdsim_cluster *c,
+                                                 enum rdsim_action a)
+{
+    return c->ops->supports(c, a);
+}
+
+bool rdsim_cluster_has_tiers(const struct rdsim_cluster *c)
+{
+    return c->ops->tiers;
 }
 
 void rdsim_cluster_committed(struct rdsim_cluster *c, rdsim_time_t t)

@@ -1,7 +1,8 @@
 /*
  * cluster_impl.h - the cluster's internals, shared by cluster.c (instances,
- * health, faults, endpoints), replication.c (log shipping and apply) and the
- * deployments (rds.c; Aurora to come).
+ * health, faults, endpoints), failover.c (the failover record and its
+ * phases), replication.c (log shipping and apply), serverless.c and the
+ * deployments (rds.c, aurora.c).
  *
  * A deployment is a table of callbacks (struct rdsim_deployment_ops): the
  * generic fault machinery in cluster.c changes health and then asks the
@@ -21,18 +22,6 @@ enum repl_mode {
     REPL_ASYNC,    /* read replica: binlog/WAL shipping, single applier */
     REPL_VOLUME,   /* Aurora Replica: redo stream over a shared volume */
     REPL_GLOBAL,   /* Aurora Global Database secondary: storage-level, cross-region */
-};
-
-#define RDSIM_VOLUME_COPIES 6
-#define RDSIM_WRITE_QUORUM 4
-#define RDSIM_READ_QUORUM 3
-
-/* Aurora's cluster volume: six copies, two per AZ (facts 4.1). */
-struct aurora_volume {
-    size_t az[RDSIM_VOLUME_COPIES];
-    bool down[RDSIM_VOLUME_COPIES];        /* lost to a storage-failure */
-    rdsim_event_id repair[RDSIM_VOLUME_COPIES];
-    int reachable;                         /* as last logged */
 };
 
 /* Batches shipped to one target and not yet applied, oldest first. */
@@ -82,11 +71,21 @@ struct rdsim_instance {
 
 struct rdsim_cluster;
 
+/*
+ * A deployment: a table of callbacks and its own state (c->state), in the
+ * manner of a wlroots backend. Its file alone knows what the state holds
+ * (Aurora's volume, RDS's synchronous-standby timer).
+ */
 struct rdsim_deployment_ops {
-    const char *name;
-    /* Check what this deployment can simulate and set up roles; 0 or
-     * RDSIM_EINVAL. */
+    /* How often the writer ships its committed writes to its targets. */
+    rdsim_time_t repl_tick;
+    /* Instances have promotion tiers. */
+    bool tiers;
+    /* Allocate c->state, set up roles and replication; 0, RDSIM_EINVAL or
+     * RDSIM_ENOMEM. */
     int (*init)(struct rdsim_cluster *c, struct rdsim_err *err);
+    /* Free c->state (which init may have left NULL). */
+    void (*destroy)(struct rdsim_cluster *c);
     /* Instance i stopped serving because of `cause`; `heals` is true when
      * the fault has a `for:` and will end by itself. */
     void (*instance_lost)(struct rdsim_cluster *c, size_t i, enum rdsim_failover_cause cause,
@@ -100,8 +99,12 @@ struct rdsim_deployment_ops {
     void (*failover)(struct rdsim_cluster *c, int target);
     /* Promote read replica i. */
     void (*promote)(struct rdsim_cluster *c, size_t i);
-    /* Optional (NULL: storage plus standby wait): a write's commit latency. */
+    /* A write's commit latency on the writer (storage, standby or quorum). */
     rdsim_time_t (*commit_delay)(struct rdsim_cluster *c);
+    /* How the deployment takes a fault action (the live dashboard's menu). */
+    enum rdsim_action_support (*supports)(const struct rdsim_cluster *c, enum rdsim_action a);
+    /* Optional (NULL: always): does instance i answer reads? */
+    bool (*serves_reads)(const struct rdsim_cluster *c, size_t i);
     /* Optional: lose `copies` storage copies in an AZ. */
     void (*storage_failure)(struct rdsim_cluster *c, size_t az, int copies, bool has_for,
                             rdsim_time_t for_);
@@ -142,6 +145,7 @@ struct rdsim_cluster {
     struct rdsim_sim *sim;
     const struct rdsim_scenario *sc;
     const struct rdsim_deployment_ops *ops;
+    void *state;             /* the deployment's own (ops->init, ops->destroy) */
     struct rdsim_cluster_observer obs;
 
     struct rdsim_instance *inst;
@@ -162,12 +166,9 @@ struct rdsim_cluster {
     bool has_reader_endpoint;/* multi-az-cluster; RDS replicas use instance endpoints */
 
     /* replication */
-    rdsim_time_t repl_tick;         /* how often the writer ships */
-    struct aurora_volume volume;
     struct repl_batch *batches;
     uint32_t n_batches, cap_batches, free_batches;
     rdsim_time_t tick_first_commit; /* first commit of the open tick, -1 none */
-    rdsim_time_t standby_lost_at;   /* sync/semisync: no standby answers since, -1 */
 
     struct rdsim_failover *failovers;
     size_t n_failovers, cap_failovers;
@@ -282,8 +283,6 @@ rdsim_time_t rdsim_repl_backlog_time(const struct rdsim_cluster *c, size_t i);
 void rdsim_repl_drain(struct rdsim_cluster *c, size_t i);
 /* Current lag of i: age of its oldest unapplied write, 0 when caught up. */
 rdsim_time_t rdsim_repl_lag(const struct rdsim_cluster *c, size_t i);
-/* Extra delay a sync/semisync commit waits for its standby. */
-rdsim_time_t rdsim_repl_commit_wait(struct rdsim_cluster *c, rdsim_time_t now);
 /* Start the replication tick. */
 int rdsim_repl_start(struct rdsim_cluster *c, struct rdsim_err *err);
 void rdsim_repl_free(struct rdsim_cluster *c);

@@ -219,7 +219,6 @@ int rdsim_failover_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size
     c->writer = to;
     c->inst[to].role = RDSIM_ROLE_WRITER;
     c->tick_first_commit = -1;
-    c->standby_lost_at = -1;
     if (replicas_follow) {
         /* The old writer's replicas switch to the new one, which holds its
          * log (facts 1) or its volume. */

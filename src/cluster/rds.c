@@ -21,10 +21,23 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cluster_impl.h"
 #include "params.h"
+
+/* The deployment's own state (c->state). */
+struct rds {
+    /* Sync or semi-sync: since when no standby answers, -1 while one does.
+     * Commits wait for one until RDSIM_SYNC_TIMEOUT, then go on alone. */
+    rdsim_time_t standby_lost_at;
+};
+
+static struct rds *rds_of(const struct rdsim_cluster *c)
+{
+    return c->state;
+}
 
 struct profile {
     enum repl_mode standby_mode;
@@ -83,8 +96,12 @@ static void refresh_readers(struct rdsim_cluster *c)
 static int init(struct rdsim_cluster *c, struct rdsim_err *err)
 {
     struct profile p = profile_of(c);
-    (void)err;
+    struct rds *d = calloc(1, sizeof(*d));
 
+    if (!d)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    d->standby_lost_at = -1;
+    c->state = d;
     for (size_t i = 0; i < c->n_inst; i++) {
         if (i == c->writer)
             continue;
@@ -94,6 +111,89 @@ static int init(struct rdsim_cluster *c, struct rdsim_err *err)
     c->has_reader_endpoint = c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_CLUSTER;
     refresh_readers(c);
     return 0;
+}
+
+static void destroy(struct rdsim_cluster *c)
+{
+    free(c->state);
+    c->state = NULL;
+}
+
+/* Extra delay a sync/semisync commit waits for its standby. */
+static rdsim_time_t standby_wait(struct rdsim_cluster *c, rdsim_time_t now)
+{
+    size_t w = c->writer;
+    rdsim_time_t best = -1;
+    bool has_standby = false, sync = false;
+
+    for (size_t i = 0; i < c->n_inst; i++) {
+        const struct rdsim_instance *in = &c->inst[i];
+        rdsim_time_t wait;
+        if (in->source != (int)w || (in->mode != REPL_SYNC && in->mode != REPL_SEMISYNC))
+            continue;
+        has_standby = true;
+        sync = in->mode == REPL_SYNC;
+        if (!rdsim_instance_reachable(c, i) || in->starting)
+            continue;
+        wait = rdsim_cluster_rtt(c, w, i);
+        /* The sync standby writes the block to its own EBS volume before it
+         * acknowledges; a semi-sync standby only receives into its relay log. */
+        if (sync)
+            wait += rdsim_rng_range(&c->rng_service, RDSIM_EBS_COMMIT.lo, RDSIM_EBS_COMMIT.hi);
+        if (best < 0 || wait < best)
+            best = wait;
+    }
+    if (!has_standby)
+        return 0;
+    if (best >= 0)
+        return best;
+    /* No standby answers: commits hang until the replication timeout, then
+     * the writer carries on alone. */
+    if (rds_of(c)->standby_lost_at >= 0 && now < rds_of(c)->standby_lost_at + RDSIM_SYNC_TIMEOUT)
+        return rds_of(c)->standby_lost_at + RDSIM_SYNC_TIMEOUT - now;
+    return 0;
+}
+
+static rdsim_time_t commit_delay(struct rdsim_cluster *c)
+{
+    struct rdsim_range storage = c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_CLUSTER
+                                     ? RDSIM_NVME_COMMIT
+                                     : RDSIM_EBS_COMMIT;
+    rdsim_time_t now = rdsim_sim_now(c->sim);
+
+    return rdsim_rng_range(&c->rng_service, storage.lo, storage.hi) + standby_wait(c, now);
+}
+
+static enum rdsim_action_support supports(const struct rdsim_cluster *c, enum rdsim_action a)
+{
+    enum rdsim_deployment d = c->sc->cluster.deployment;
+
+    switch (a) {
+    case RDSIM_ACT_FAILOVER:
+        /* A Multi-AZ instance has one standby: no target to name. */
+        return d == RDSIM_DEPLOY_MULTI_AZ_CLUSTER    ? RDSIM_ACTION_TARGETED
+               : d == RDSIM_DEPLOY_MULTI_AZ_INSTANCE ? RDSIM_ACTION_SUPPORTED
+                                                     : RDSIM_ACTION_UNSUPPORTED;
+    case RDSIM_ACT_STORAGE_FAILURE:
+    case RDSIM_ACT_GLOBAL_FAILOVER:
+        return RDSIM_ACTION_UNSUPPORTED;
+    case RDSIM_ACT_AZ_OUTAGE:
+    case RDSIM_ACT_REGION_OUTAGE:
+    case RDSIM_ACT_INSTANCE_FAILURE:
+    case RDSIM_ACT_REBOOT:
+    case RDSIM_ACT_PROMOTE:
+    case RDSIM_ACT_REPLICA_LAG:
+    case RDSIM_ACT_LOAD:
+        break;
+    }
+    return RDSIM_ACTION_SUPPORTED;
+}
+
+static bool serves_reads(const struct rdsim_cluster *c, size_t i)
+{
+    /* A Multi-AZ instance's standby is not readable (facts 1). */
+    return !(c->inst[i].role == RDSIM_ROLE_STANDBY &&
+             c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_INSTANCE);
 }
 
 /* ---- single-AZ recovery in place ----------------------------------------- */
@@ -264,6 +364,7 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         return;
     if (rdsim_failover_crown(c, f, from, to, true) != 0)
         return;
+    rds_of(c)->standby_lost_at = -1;
     /* The old writer becomes a standby once it is back and resynchronised. */
     c->inst[from].role = RDSIM_ROLE_STANDBY;
     c->inst[from].detached = true;
@@ -346,7 +447,7 @@ static void standby_lost(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     (void)sim;
     (void)arg;
 
-    if (c->standby_lost_at < 0 || standby_answers(c))
+    if (rds_of(c)->standby_lost_at < 0 || standby_answers(c))
         return;
     rdsim_cluster_log(c, "redundancy", c->inst[c->writer].cfg->name,
                       "no standby answered for %.0f s: the writer commits alone",
@@ -371,9 +472,9 @@ static void instance_lost(struct rdsim_cluster *c, size_t i, enum rdsim_failover
     }
     if (c->inst[i].source == (int)c->writer &&
         (c->inst[i].mode == REPL_SYNC || c->inst[i].mode == REPL_SEMISYNC) &&
-        c->standby_lost_at < 0 && !standby_answers(c) && rdsim_instance_serving(c, c->writer)) {
+        rds_of(c)->standby_lost_at < 0 && !standby_answers(c) && rdsim_instance_serving(c, c->writer)) {
         /* Every standby is gone: commits stall until the timeout. */
-        c->standby_lost_at = rdsim_sim_now(c->sim);
+        rds_of(c)->standby_lost_at = rdsim_sim_now(c->sim);
         rdsim_cluster_log(c, "redundancy", c->inst[i].cfg->name,
                           "standby unreachable: commits wait up to %.0f s for it",
                           (double)RDSIM_SYNC_TIMEOUT / RDSIM_S);
@@ -418,9 +519,9 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
         !rdsim_cluster_failover_running(c)) {
         start_failover(c, RDSIM_CAUSE_STANDBY_BACK, -1, profile_of(c).detection);
     }
-    if (c->standby_lost_at >= 0 && in->source == (int)c->writer &&
+    if (rds_of(c)->standby_lost_at >= 0 && in->source == (int)c->writer &&
         (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC)) {
-        c->standby_lost_at = -1;
+        rds_of(c)->standby_lost_at = -1;
         rdsim_cluster_log(c, "redundancy", in->cfg->name, "standby back: commits are mirrored");
     }
 }
@@ -473,6 +574,7 @@ static void promote_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     }
     if (rdsim_failover_crown(c, f, from, to, false) != 0)
         return;
+    rds_of(c)->standby_lost_at = -1;
     /* The application now uses the promoted instance's own endpoint. */
     rdsim_failover_repoint(c, f, to);
     /* The old writer is no longer part of this application's cluster. */
@@ -519,8 +621,12 @@ static void promote(struct rdsim_cluster *c, size_t i)
 }
 
 const struct rdsim_deployment_ops rdsim_rds_ops = {
-    .name = "rds",
+    .repl_tick = RDSIM_REPLICATION_TICK,
     .init = init,
+    .destroy = destroy,
+    .commit_delay = commit_delay,
+    .supports = supports,
+    .serves_reads = serves_reads,
     .instance_lost = instance_lost,
     .instance_back = instance_back,
     .reboot = reboot,

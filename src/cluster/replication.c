@@ -364,40 +364,6 @@ rdsim_time_t rdsim_repl_lag(const struct rdsim_cluster *c, size_t i)
     return end > oldest ? end - oldest : 0;
 }
 
-rdsim_time_t rdsim_repl_commit_wait(struct rdsim_cluster *c, rdsim_time_t now)
-{
-    size_t w = c->writer;
-    rdsim_time_t best = -1;
-    bool has_standby = false, sync = false;
-
-    for (size_t i = 0; i < c->n_inst; i++) {
-        const struct rdsim_instance *in = &c->inst[i];
-        rdsim_time_t wait;
-        if (in->source != (int)w || (in->mode != REPL_SYNC && in->mode != REPL_SEMISYNC))
-            continue;
-        has_standby = true;
-        sync = in->mode == REPL_SYNC;
-        if (!rdsim_instance_reachable(c, i) || in->starting)
-            continue;
-        wait = rdsim_cluster_rtt(c, w, i);
-        /* The sync standby writes the block to its own EBS volume before it
-         * acknowledges; a semi-sync standby only receives into its relay log. */
-        if (sync)
-            wait += rdsim_rng_range(&c->rng_service, RDSIM_EBS_COMMIT.lo, RDSIM_EBS_COMMIT.hi);
-        if (best < 0 || wait < best)
-            best = wait;
-    }
-    if (!has_standby)
-        return 0;
-    if (best >= 0)
-        return best;
-    /* No standby answers: commits hang until the replication timeout, then
-     * the writer carries on alone. */
-    if (c->standby_lost_at >= 0 && now < c->standby_lost_at + RDSIM_SYNC_TIMEOUT)
-        return c->standby_lost_at + RDSIM_SYNC_TIMEOUT - now;
-    return 0;
-}
-
 static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 {
     struct rdsim_cluster *c = ctx;
@@ -406,7 +372,7 @@ static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     /* A dead writer ships nothing: its unshipped tail waits on its disk. */
     if (!rdsim_sim_failed(c->sim) && rdsim_instance_reachable(c, w) && !c->inst[w].starting)
         rdsim_repl_ship(c, false);
-    if (!rdsim_sim_failed(c->sim) && !rdsim_sim_after(sim, c->repl_tick, replication_tick, c, arg))
+    if (!rdsim_sim_failed(c->sim) && !rdsim_sim_after(sim, c->ops->repl_tick, replication_tick, c, arg))
         rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
 }
 
@@ -414,8 +380,7 @@ int rdsim_repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
 {
     c->free_batches = NIL;
     c->tick_first_commit = -1;
-    c->standby_lost_at = -1;
-    if (!rdsim_sim_after(c->sim, c->repl_tick, replication_tick, c, 0))
+    if (!rdsim_sim_after(c->sim, c->ops->repl_tick, replication_tick, c, 0))
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     return 0;
 }

@@ -396,7 +396,7 @@ static json_t *action_list(struct rdsim_live *lv)
 {
     const struct rdsim_scenario *sc = lv->cfg.scenario;
     struct rdsim_cluster *c = rdsim_run_cluster(lv->run);
-    enum rdsim_deployment d = sc->cluster.deployment;
+    enum rdsim_action_support failover = rdsim_cluster_supports(c, RDSIM_ACT_FAILOVER);
     json_t *a = json_array();
 
     json_array_append_new(a, json_pack("{s:s,s:o}", "action", "az-outage", "azs", az_list(sc)));
@@ -407,12 +407,12 @@ static json_t *action_list(struct rdsim_live *lv)
                                        names_of(c, NULL)));
     json_array_append_new(a,
                           json_pack("{s:s,s:o}", "action", "reboot", "targets", names_of(c, NULL)));
-    if (d == RDSIM_DEPLOY_AURORA || d == RDSIM_DEPLOY_MULTI_AZ_CLUSTER)
+    if (failover == RDSIM_ACTION_TARGETED)
         json_array_append_new(a, json_pack("{s:s,s:o}", "action", "failover", "targets",
                                            names_of(c, not_writer)));
-    else if (d == RDSIM_DEPLOY_MULTI_AZ_INSTANCE)
+    else if (failover == RDSIM_ACTION_SUPPORTED)
         json_array_append_new(a, json_pack("{s:s}", "action", "failover"));
-    if (d != RDSIM_DEPLOY_AURORA) {
+    if (rdsim_cluster_supports(c, RDSIM_ACT_PROMOTE) != RDSIM_ACTION_UNSUPPORTED) {
         json_t *reps = names_of(c, is_replica);
         if (json_array_size(reps))
             json_array_append_new(a, json_pack("{s:s,s:o}", "action", "promote", "targets", reps));
@@ -427,9 +427,10 @@ static json_t *action_list(struct rdsim_live *lv)
         else
             json_decref(targets);
     }
-    if (d == RDSIM_DEPLOY_AURORA) {
+    if (rdsim_cluster_supports(c, RDSIM_ACT_STORAGE_FAILURE) != RDSIM_ACTION_UNSUPPORTED)
         json_array_append_new(
             a, json_pack("{s:s,s:o}", "action", "storage-failure", "azs", az_list(sc)));
+    if (rdsim_cluster_supports(c, RDSIM_ACT_GLOBAL_FAILOVER) != RDSIM_ACTION_UNSUPPORTED) {
         if (sc->topology.n_regions > 1)
             json_array_append_new(a, json_pack("{s:s,s:o}", "action", "global-failover",
                                                "regions", region_list(sc)));
@@ -466,7 +467,7 @@ static json_t *state_json(struct rdsim_live *lv)
                               (double)rdsim_cluster_lag(c, i) / RDSIM_MS);
         if (!o)
             continue;
-        if (sc->cluster.deployment == RDSIM_DEPLOY_AURORA)
+        if (rdsim_cluster_has_tiers(c))
             json_object_set_new(o, "tier", json_integer(ic->tier));
         if (rdsim_cluster_acu(c, i) > 0)
             json_object_set_new(o, "acu", json_real(rdsim_cluster_acu(c, i)));

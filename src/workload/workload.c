@@ -333,7 +333,7 @@ static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                                 &epoch);
     reply = done + rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst, &w->rng_client);
     if (op->kind == RDSIM_OP_WRITE)
-        reply += rdsim_cluster_commit_delay(w->cluster, (size_t)inst);
+        reply += rdsim_cluster_commit_delay(w->cluster);
 
     ji = job_alloc(w);
     if (ji == NIL) {
