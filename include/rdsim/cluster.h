@@ -30,11 +30,10 @@
 #include "rdsim/rng.h"
 #include "rdsim/scenario.h"
 #include "rdsim/sim.h"
+#include "rdsim/stats.h"
 
 struct rdsim_cluster;
 
-enum rdsim_endpoint { RDSIM_EP_WRITER, RDSIM_EP_READER, RDSIM_EP_COUNT };
-enum rdsim_op_kind { RDSIM_OP_READ, RDSIM_OP_WRITE, RDSIM_OP_KIND_COUNT };
 
 /* What an instance does with a connection attempt right now. */
 enum rdsim_health {

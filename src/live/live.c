@@ -538,13 +538,8 @@ static void rebase(struct rdsim_live *lv)
 static void finish(struct rdsim_live *lv)
 {
     struct rdsim_err err = {0};
-    char path[4096];
     int rc = rdsim_run_finish(lv->run, &lv->results, &err);
 
-    if (rc == 0 && lv->cfg.out_dir) {
-        snprintf(path, sizeof(path), "%s/summary.json", lv->cfg.out_dir);
-        rc = rdsim_report_write_summary(lv->results, path, &err);
-    }
     if (rc) {
         lv->run_error = err;
         return;

@@ -14,7 +14,6 @@
 
 #include "rdsim/histogram.h"
 #include "rdsim/report.h"
-#include "rdsim/run.h"
 
 static double secs(rdsim_time_t t)
 {
@@ -113,7 +112,8 @@ bool rdsim_report_event_window(const struct rdsim_event_cfg *ev, rdsim_time_t du
     }
 }
 
-void rdsim_report_kind_total(const struct rdsim_results *r, int kind, struct rdsim_counts *out)
+void rdsim_report_kind_total(const struct rdsim_results *r, enum rdsim_op_kind kind,
+                             struct rdsim_counts *out)
 {
     memset(out, 0, sizeof(*out));
     rdsim_hist_reset(&out->lat);

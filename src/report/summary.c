@@ -15,33 +15,6 @@
 #include "rdsim/histogram.h"
 #include "rdsim/report.h"
 
-FILE *rdsim_report_create_file(const char *dir, const char *name, struct rdsim_err *err)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    if (!f)
-        rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    return f;
-}
-
-void rdsim_csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static json_t *num(double v, double step)
 {
     return json_real(round(v / step) * step);

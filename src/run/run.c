@@ -19,7 +19,6 @@
 
 #include "rdsim/acklog.h"
 #include "rdsim/cluster.h"
-#include "rdsim/report.h"
 #include "rdsim/run.h"
 #include "rdsim/sim.h"
 #include "rdsim/workload.h"
@@ -745,19 +744,4 @@ static int collect_events(struct rdsim_run *r, struct rdsim_results *res, struct
         res->n_events = k + 1;
     }
     return 0;
-}
-
-void rdsim_results_free(struct rdsim_results *r)
-{
-    if (!r)
-        return;
-    for (size_t k = 0; k < r->n_events; k++)
-        rdsim_event_clear(&r->events[k]);
-    free(r->events);
-    rdsim_stats_destroy(r->stats);
-    free(r->outages);
-    free(r->failovers);
-    free(r->lags);
-    free(r->acus);
-    free(r);
 }
