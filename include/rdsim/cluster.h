@@ -50,6 +50,16 @@ enum rdsim_action_support {
     RDSIM_ACTION_TARGETED,    /* yes, and a target instance may be named */
 };
 
+/* What becomes of a request sent to an instance now (rdsim_cluster_can_answer). */
+enum rdsim_answer {
+    RDSIM_ANSWER_YES,
+    RDSIM_ANSWER_TIMEOUT,     /* unreachable: no answer, the client waits it out */
+    RDSIM_ANSWER_REFUSED,     /* engine starting: connection refused */
+    RDSIM_ANSWER_NO_QUORUM,   /* a read on a volume without read quorum: it hangs */
+    RDSIM_ANSWER_NOT_SERVING, /* a Multi-AZ instance's standby: refuses connections */
+    RDSIM_ANSWER_READ_ONLY,   /* a write on an instance that is not the writer: an error */
+};
+
 /* Callbacks through which the cluster reports what happens. */
 struct rdsim_cluster_observer {
     void *ctx;
@@ -155,6 +165,14 @@ size_t rdsim_cluster_client_azs(const struct rdsim_cluster *c);
 rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_op_kind kind,
                                   rdsim_time_t t, uint32_t *epoch);
 uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i);
+
+/*
+ * Can instance i answer a request of `kind` now? The one check behind the
+ * workload's clients and the live SQL console (which asks for a read: its
+ * writes on a reader run read-only). Draws nothing.
+ */
+enum rdsim_answer rdsim_cluster_can_answer(const struct rdsim_cluster *c, size_t i,
+                                           enum rdsim_op_kind kind);
 
 /* Extra commit latency a write on the writer pays after its service time:
  * its storage, and the standby's acknowledgement (sync, semi-sync), or

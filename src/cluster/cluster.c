@@ -246,6 +246,26 @@ const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i)
     return rdsim_role_name(in->role);
 }
 
+enum rdsim_answer rdsim_cluster_can_answer(const struct rdsim_cluster *c, size_t i,
+                                           enum rdsim_op_kind kind)
+{
+    switch (rdsim_cluster_health(c, i)) {
+    case RDSIM_HEALTH_UNREACHABLE:
+        return RDSIM_ANSWER_TIMEOUT;
+    case RDSIM_HEALTH_STARTING:
+        return RDSIM_ANSWER_REFUSED;
+    case RDSIM_HEALTH_UP:
+        break;
+    }
+    if (kind == RDSIM_OP_READ && !rdsim_cluster_can_read(c, i))
+        return RDSIM_ANSWER_NO_QUORUM;
+    if (kind == RDSIM_OP_WRITE && i != c->writer)
+        return RDSIM_ANSWER_READ_ONLY;
+    if (!rdsim_cluster_serves_reads(c, i))
+        return RDSIM_ANSWER_NOT_SERVING;
+    return RDSIM_ANSWER_YES;
+}
+
 bool rdsim_cluster_serves_reads(const struct rdsim_cluster *c, size_t i)
 {
     return !c->ops->serves_reads || c->ops->serves_reads(c, i);

@@ -148,24 +148,23 @@ void live_post_sql(struct rdsim_live *lv, struct evhttp_request *req, const char
                               "share of the server's time); try again in a second", what);
         goto out;
     }
-    switch (rdsim_cluster_health(c, (size_t)i)) {
-    case RDSIM_HEALTH_UNREACHABLE:
+    switch (rdsim_cluster_can_answer(c, (size_t)i, RDSIM_OP_READ)) {
+    case RDSIM_ANSWER_TIMEOUT:
         live_reply_error(req, 503, "%s: unreachable (%s): the connection times out", what,
-                    rdsim_cluster_state_name(c, (size_t)i));
+                         rdsim_cluster_state_name(c, (size_t)i));
         goto out;
-    case RDSIM_HEALTH_STARTING:
+    case RDSIM_ANSWER_REFUSED:
         live_reply_error(req, 503, "%s: connection refused: the engine is starting", what);
         goto out;
-    case RDSIM_HEALTH_UP:
-        break;
-    }
-    if (!rdsim_cluster_serves_reads(c, (size_t)i)) {
+    case RDSIM_ANSWER_NOT_SERVING:
         live_reply_error(req, 503, "%s: a Multi-AZ standby serves no queries", what);
         goto out;
-    }
-    if (!rdsim_cluster_can_read(c, (size_t)i)) {
+    case RDSIM_ANSWER_NO_QUORUM:
         live_reply_error(req, 503, "%s: the storage volume has lost its read quorum", what);
         goto out;
+    case RDSIM_ANSWER_READ_ONLY: /* not for a read */
+    case RDSIM_ANSWER_YES:
+        break;
     }
     read_only = (size_t)i != rdsim_cluster_writer(c) ||
                 rdsim_cluster_role(c, (size_t)i) != RDSIM_ROLE_WRITER;

@@ -303,28 +303,19 @@ static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         fail_at(w, i, now + timeout);
         return;
     }
-    switch (rdsim_cluster_health(w->cluster, (size_t)inst)) {
-    case RDSIM_HEALTH_UNREACHABLE:
-        fail_at(w, i, now + timeout); /* no answer: the client waits it out */
+    switch (rdsim_cluster_can_answer(w->cluster, (size_t)inst, op->kind)) {
+    case RDSIM_ANSWER_TIMEOUT:   /* no answer: the client waits it out */
+    case RDSIM_ANSWER_NO_QUORUM: /* storage without a read quorum: it hangs */
+        fail_at(w, i, now + timeout);
         return;
-    case RDSIM_HEALTH_STARTING:
+    case RDSIM_ANSWER_REFUSED:     /* the engine is starting */
+    case RDSIM_ANSWER_READ_ONLY:   /* a reader answers a write at once with an error */
+    case RDSIM_ANSWER_NOT_SERVING: /* a Multi-AZ standby refuses connections */
         fail_at(w, i, now + 2 * rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst,
                                                       &w->rng_client));
         return;
-    case RDSIM_HEALTH_UP:
+    case RDSIM_ANSWER_YES:
         break;
-    }
-    if (op->kind == RDSIM_OP_READ && !rdsim_cluster_can_read(w->cluster, (size_t)inst)) {
-        fail_at(w, i, now + timeout); /* storage without a read quorum: it hangs */
-        return;
-    }
-    if ((op->kind == RDSIM_OP_WRITE && (size_t)inst != rdsim_cluster_writer(w->cluster)) ||
-        !rdsim_cluster_serves_reads(w->cluster, (size_t)inst)) {
-        /* A read-only instance answers a write at once with an error; a
-         * Multi-AZ standby refuses connections. */
-        fail_at(w, i, now + 2 * rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst,
-                                                      &w->rng_client));
-        return;
     }
 
     done = rdsim_instance_serve(w->cluster, (size_t)inst, op->kind,
