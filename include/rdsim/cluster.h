@@ -135,9 +135,9 @@ bool rdsim_cluster_serves_reads(const struct rdsim_cluster *c, size_t i);
  * its lag histogram (NULL when i has never been a replication target). */
 rdsim_time_t rdsim_cluster_lag(const struct rdsim_cluster *c, size_t i);
 const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, size_t i);
-/* True when instance i is a standby or replica at the start of the run
- * (the instances that get lag columns). */
-bool rdsim_cluster_is_target(const struct rdsim_cluster *c, size_t i);
+/* True when every instance gets a lag column: a cluster of more than one
+ * (roles change with failovers, so the writer has one too, at 0). */
+bool rdsim_cluster_tracks_lag(const struct rdsim_cluster *c);
 
 /* Aurora Serverless v2 capacity of instance i now, in ACUs (0 when it is a
  * provisioned class), and the ACU-seconds it has used so far. */

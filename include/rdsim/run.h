@@ -88,8 +88,6 @@ rdsim_time_t rdsim_run_now(const struct rdsim_run *r);
 bool rdsim_run_is_finished(const struct rdsim_run *r);
 /* The cluster, to read its state (not to change it: use inject). */
 struct rdsim_cluster *rdsim_run_cluster(struct rdsim_run *r);
-struct rdsim_workload;
-const struct rdsim_workload *rdsim_run_workload(const struct rdsim_run *r);
 /* The timeseries.csv header line (no newline); owned by the run. */
 const char *rdsim_run_columns(const struct rdsim_run *r);
 /* Injected events so far, in order, with `at` set; owned by the run. */

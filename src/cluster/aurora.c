@@ -162,12 +162,12 @@ static void quorum_changed(struct rdsim_cluster *c)
 
     volume_of(c)->reachable = now;
     if (before >= RDSIM_READ_QUORUM && now < RDSIM_READ_QUORUM)
-        rdsim_cluster_log(c, "quorum", "volume",
+        cluster_log(c, "quorum", "volume",
                           "%d of 6 copies reachable: no read quorum (3), reads stop too", now);
     else if (before < RDSIM_READ_QUORUM && now >= RDSIM_READ_QUORUM)
-        rdsim_cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: reads resume", now);
+        cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: reads resume", now);
     if (before >= RDSIM_WRITE_QUORUM && now < RDSIM_WRITE_QUORUM) {
-        rdsim_cluster_log(c, "quorum", "volume",
+        cluster_log(c, "quorum", "volume",
                           "%d of 6 copies reachable: no write quorum (4), writes stop; reads "
                           "go on",
                           now);
@@ -175,7 +175,7 @@ static void quorum_changed(struct rdsim_cluster *c)
             c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_NO_WRITE_QUORUM);
     }
     else if (before < RDSIM_WRITE_QUORUM && now >= RDSIM_WRITE_QUORUM)
-        rdsim_cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: writes resume", now);
+        cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: writes resume", now);
 }
 
 static void copy_repaired(struct rdsim_sim *sim, void *ctx, uint64_t k)
@@ -185,7 +185,7 @@ static void copy_repaired(struct rdsim_sim *sim, void *ctx, uint64_t k)
 
     volume_of(c)->repair[k] = 0;
     volume_of(c)->down[k] = false;
-    rdsim_cluster_log(c, "repaired", c->az_names[volume_of(c)->az[k]],
+    cluster_log(c, "repaired", c->az_names[volume_of(c)->az[k]],
                       "volume copy %d rebuilt from the others", (int)k + 1);
     quorum_changed(c);
 }
@@ -203,10 +203,10 @@ static void storage_failure(struct rdsim_cluster *c, size_t az, int copies, bool
         /* Repair re-replicates the segment from the surviving copies: about
          * 10 s for a 10 GB segment (facts 4.1), sooner if the fault is
          * shorter. */
-        repair = rdsim_cluster_draw(c, RDSIM_AURORA_REPAIR);
+        repair = cluster_draw(c, RDSIM_AURORA_REPAIR);
         if (has_for && for_ < repair)
             repair = for_;
-        volume_of(c)->repair[k] = rdsim_cluster_after(c, repair, copy_repaired, (uint64_t)k);
+        volume_of(c)->repair[k] = cluster_after(c, repair, copy_repaired, (uint64_t)k);
     }
     quorum_changed(c);
 }
@@ -244,7 +244,7 @@ static int init(struct rdsim_cluster *c, struct rdsim_err *err)
 
     for (size_t i = 0; i < c->n_inst; i++)
         if (i != c->writer)
-            rdsim_repl_attach(c, i, (int)c->writer, mode_for(c, i));
+            repl_attach(c, i, (int)c->writer, mode_for(c, i));
     c->has_reader_endpoint = true;
     refresh_readers(c);
     return 0;
@@ -309,17 +309,17 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
         const struct rdsim_instance *in = &c->inst[i];
         if (!candidate(c, i, region))
             continue;
-        rdsim_failover_explain(f, " %s (tier %d, %s, %s, %s)",
+        failover_explain(f, " %s (tier %d, %s, %s, %s)",
                in->cfg->name, in->cfg->tier, in->cls->name, c->az_names[in->az],
-               rdsim_instance_serving(c, i) ? "healthy" : "unreachable");
+               instance_serving(c, i) ? "healthy" : "unreachable");
     }
     if (strcmp(f->explanation, "candidates:") == 0)
-        rdsim_failover_explain(f, " none");
+        failover_explain(f, " none");
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance *in = &c->inst[i];
         int r;
         (void)in;
-        if (!candidate(c, i, region) || !rdsim_instance_serving(c, i))
+        if (!candidate(c, i, region) || !instance_serving(c, i))
             continue;
         if (wanted >= 0) {
             if ((int)i == wanted) {
@@ -347,7 +347,7 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
         /* Name the rule that decided between the best and the runners-up. */
         bool tier_won = false, size_won = false;
         for (size_t i = 0; i < c->n_inst; i++) {
-            if ((int)i == best || !candidate(c, i, region) || !rdsim_instance_serving(c, i))
+            if ((int)i == best || !candidate(c, i, region) || !instance_serving(c, i))
                 continue;
             if (c->inst[i].cfg->tier != c->inst[best].cfg->tier)
                 tier_won = true;
@@ -360,10 +360,10 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
                           : "the only healthy replica";
     }
     if (best < 0)
-        rdsim_failover_explain(f, "; no healthy replica in %s",
+        failover_explain(f, "; no healthy replica in %s",
                c->sc->topology.regions[region].name);
     else
-        rdsim_failover_explain(f, "; %s chosen: %s",
+        failover_explain(f, "; %s chosen: %s",
                c->inst[best].cfg->name, rule);
     return best;
 }
@@ -373,7 +373,7 @@ static void rejoin_as_reader(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_err err;
 
-    rdsim_repl_ship(c, true);
+    repl_ship(c, true);
     if (rdsim_sim_failed(c->sim) || rdsim_db_copy(c->inst[i].db, c->inst[c->writer].db, &err) != 0) {
         if (!rdsim_sim_failed(c->sim))
             rdsim_sim_fail(c->sim, &err);
@@ -381,9 +381,9 @@ static void rejoin_as_reader(struct rdsim_cluster *c, size_t i)
     }
     c->inst[i].detached = false;
     c->inst[i].role = RDSIM_ROLE_REPLICA;
-    rdsim_repl_attach(c, i, (int)c->writer, mode_for(c, i));
+    repl_attach(c, i, (int)c->writer, mode_for(c, i));
     refresh_readers(c);
-    rdsim_cluster_log(c, "rejoined", c->inst[i].cfg->name, "restarted as a reader of %s",
+    cluster_log(c, "rejoined", c->inst[i].cfg->name, "restarted as a reader of %s",
                       c->inst[c->writer].cfg->name);
 }
 
@@ -393,34 +393,34 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
     struct rdsim_failover *f = &c->failovers[fi];
 
-    if (strcmp(c->inst[from].cfg->name, f->from) != 0 || !rdsim_instance_serving(c, to)) {
-        rdsim_failover_abandon(c, f, to, "; abandoned: %s",
-                               rdsim_instance_serving(c, to) ? "the writer changed meanwhile"
+    if (strcmp(c->inst[from].cfg->name, f->from) != 0 || !instance_serving(c, to)) {
+        failover_abandon(c, f, to, "; abandoned: %s",
+                               instance_serving(c, to) ? "the writer changed meanwhile"
                                                              : "the candidate became unreachable");
         if (c->inst[from].fenced)
-            rdsim_instance_unfence(c, from, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+            instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                                    "failover abandoned: restarting");
         return;
     }
     /* The replica catches up with everything the volume holds: the tail of
      * the redo stream, then its own backlog. */
-    rdsim_repl_ship(c, true);
-    rdsim_repl_drain(c, to);
+    repl_ship(c, true);
+    repl_drain(c, to);
     if (rdsim_sim_failed(c->sim))
         return;
-    if (rdsim_failover_crown(c, f, from, to, true) != 0)
+    if (failover_crown(c, f, from, to, true) != 0)
         return;
     c->inst[from].detached = true;
     c->inst[from].role = RDSIM_ROLE_REPLICA;
-    rdsim_repl_detach(c, from);
-    rdsim_cluster_log(c, "promoted", c->inst[to].cfg->name,
+    repl_detach(c, from);
+    cluster_log(c, "promoted", c->inst[to].cfg->name,
                       "new writer, caught up with the volume; %llu acknowledged writes missing",
                       (unsigned long long)f->lost_writes);
-    rdsim_failover_follow_writer(c, fi, to, phase(c, 2));
+    failover_follow_writer(c, fi, to, phase(c, 2));
     if (c->inst[from].fenced) {
-        rdsim_instance_unfence(c, from, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+        instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                                "old writer restarts as a reader");
-    } else if (rdsim_instance_serving(c, from)) {
+    } else if (instance_serving(c, from)) {
         rejoin_as_reader(c, from);
     }
 }
@@ -431,9 +431,9 @@ static void recreated(struct rdsim_sim *sim, void *ctx, uint64_t i)
     (void)sim;
 
     c->inst[i].recovery = 0;
-    rdsim_cluster_log(c, "recreated", c->inst[i].cfg->name, "new writer instance in %s",
+    cluster_log(c, "recreated", c->inst[i].cfg->name, "new writer instance in %s",
                       c->az_names[c->inst[i].az]);
-    rdsim_instance_host_back(c, i, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+    instance_host_back(c, i, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                              "recreated writer opens the volume");
 }
 
@@ -446,33 +446,33 @@ static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f,
 
     if (to < 0) {
         if (c->inst[w].fenced) {
-            rdsim_instance_unfence(c, w, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+            instance_unfence(c, w, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                                    "no replica to fail over to: restarting");
         } else if (c->az_out[c->inst[w].az] > 0) {
             /* Nothing to recreate it in: someone must create an instance in
              * another AZ by hand (facts 4.4). */
-            rdsim_failover_explain(f, "; but its AZ %s is out: nothing is promoted or recreated until it returns",
+            failover_explain(f, "; but its AZ %s is out: nothing is promoted or recreated until it returns",
                    c->az_names[c->inst[w].az]);
         } else if (c->inst[w].host_down && !c->inst[w].recovery) {
-            rdsim_time_t t = rdsim_cluster_draw(c, RDSIM_AURORA_RECREATE);
-            rdsim_failover_explain(f, ": the writer is recreated in %s (%.0f s)",
+            rdsim_time_t t = cluster_draw(c, RDSIM_AURORA_RECREATE);
+            failover_explain(f, ": the writer is recreated in %s (%.0f s)",
                    c->az_names[c->inst[w].az], (double)t / RDSIM_S);
-            c->inst[w].recovery = rdsim_cluster_after(c, t, recreated, w);
+            c->inst[w].recovery = cluster_after(c, t, recreated, w);
         }
-        rdsim_cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
+        cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
         return;
     }
-    rdsim_cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
-    rdsim_failover_set_target(c, f, to);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, phase(c, 1)), promoted,
-                        rdsim_fo_arg(rdsim_failover_index(c, f), to));
+    cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
+    failover_set_target(c, f, to);
+    cluster_after(c, cluster_draw(c, phase(c, 1)), promoted,
+                        fo_arg(failover_index(c, f), to));
 }
 
 static void start_failover(struct rdsim_cluster *c, enum rdsim_failover_cause cause,
                            int wanted, struct rdsim_range detection)
 {
-    if (!rdsim_cluster_failover_running(c))
-        rdsim_failover_begin(c, cause, wanted, detection);
+    if (!cluster_failover_running(c))
+        failover_begin(c, cause, wanted, detection);
 }
 
 /* ---- the deployment interface ------------------------------------------------ */
@@ -493,13 +493,13 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
     }
     for (size_t j = 0; j < c->n_inst; j++)
         if (c->inst[j].source == (int)i)
-            rdsim_repl_resume(c, j);
-    rdsim_repl_resume(c, i);
+            repl_resume(c, j);
+    repl_resume(c, i);
 }
 
 static void fence(struct rdsim_cluster *c, size_t i)
 {
-    rdsim_instance_fence(c, i);
+    instance_fence(c, i);
 }
 
 static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
@@ -507,8 +507,8 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
     /* Aurora restarts in seconds (facts 4.1); a reboot with failover
      * promotes a replica like a manual failover. */
     if (i == c->writer && failover && c->n_readers > 0) {
-        if (rdsim_cluster_failover_running(c)) {
-            rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name,
+        if (cluster_failover_running(c)) {
+            cluster_log(c, "ignored", c->inst[i].cfg->name,
                               "reboot with failover: a failover is under way");
             return;
         }
@@ -516,14 +516,14 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
         start_failover(c, RDSIM_CAUSE_REBOOT, -1, RDSIM_PLANNED_DETECTION);
         return;
     }
-    rdsim_instance_start(c, i, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+    instance_start(c, i, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                          failover ? "reboot (no replica to fail over to)" : "reboot");
 }
 
 static void manual_failover(struct rdsim_cluster *c, int target)
 {
-    if (rdsim_cluster_failover_running(c) || c->n_readers == 0) {
-        rdsim_cluster_log(c, "ignored", c->inst[c->writer].cfg->name, "failover: %s",
+    if (cluster_failover_running(c) || c->n_readers == 0) {
+        cluster_log(c, "ignored", c->inst[c->writer].cfg->name, "failover: %s",
                           c->n_readers ? "a failover is under way" : "no Aurora Replica");
         return;
     }
@@ -544,18 +544,18 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_failover *f = &c->failovers[fi];
     bool switchover = f->cause == RDSIM_CAUSE_GLOBAL_SWITCHOVER;
 
-    if (!rdsim_instance_serving(c, to) || strcmp(c->inst[from].cfg->name, f->from) != 0) {
-        rdsim_failover_explain(f, "; %s became unreachable before promotion",
+    if (!instance_serving(c, to) || strcmp(c->inst[from].cfg->name, f->from) != 0) {
+        failover_explain(f, "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
         f->to[0] = '\0';
         return;
     }
     /* It applies what its region's volume received; an unplanned failover
      * loses what the old primary had not shipped. */
-    rdsim_repl_drain(c, to);
-    if (rdsim_sim_failed(c->sim) || rdsim_failover_diverged(c, from, to, &f->discarded_writes) != 0)
+    repl_drain(c, to);
+    if (rdsim_sim_failed(c->sim) || failover_diverged(c, from, to, &f->discarded_writes) != 0)
         return;
-    if (rdsim_failover_crown(c, f, from, to, false) != 0)
+    if (failover_crown(c, f, from, to, false) != 0)
         return;
     c->inst[from].role = RDSIM_ROLE_REPLICA;
     c->inst[from].starting = false;
@@ -569,23 +569,23 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         if (i == to)
             continue;
         if (switchover && i != from) {
-            rdsim_repl_attach(c, i, (int)to, mode_for(c, i));
-            rdsim_repl_resume(c, i);
+            repl_attach(c, i, (int)to, mode_for(c, i));
+            repl_resume(c, i);
             continue;
         }
-        rdsim_repl_detach(c, i);
+        repl_detach(c, i);
         c->inst[i].detached = true;
-        if (rdsim_instance_serving(c, i))
+        if (instance_serving(c, i))
             rejoin_as_reader(c, i);
     }
     refresh_readers(c);
-    rdsim_cluster_log(c, "promoted", c->inst[to].cfg->name,
+    cluster_log(c, "promoted", c->inst[to].cfg->name,
                       "new primary in %s; %llu acknowledged writes missing, %llu writes of %s "
                       "discarded",
                       c->sc->topology.regions[c->inst[to].region].name,
                       (unsigned long long)f->lost_writes, (unsigned long long)f->discarded_writes,
                       c->inst[from].cfg->name);
-    rdsim_failover_follow_writer(c, fi, to, phase(c, 2));
+    failover_follow_writer(c, fi, to, phase(c, 2));
 }
 
 static void global_failover(struct rdsim_cluster *c, size_t region, bool switchover)
@@ -595,54 +595,54 @@ static void global_failover(struct rdsim_cluster *c, size_t region, bool switcho
     rdsim_time_t wait;
     int to;
 
-    if (rdsim_cluster_failover_running(c) || region == c->inst[w].region) {
-        rdsim_cluster_log(c, "ignored", c->sc->topology.regions[region].name,
+    if (cluster_failover_running(c) || region == c->inst[w].region) {
+        cluster_log(c, "ignored", c->sc->topology.regions[region].name,
                           "global-failover: %s",
                           region == c->inst[w].region ? "already the primary region"
                                                       : "a failover is under way");
         return;
     }
-    f = rdsim_failover_open(c, switchover ? RDSIM_CAUSE_GLOBAL_SWITCHOVER
+    f = failover_open(c, switchover ? RDSIM_CAUSE_GLOBAL_SWITCHOVER
                                           : RDSIM_CAUSE_GLOBAL_FAILOVER);
     if (!f)
         return;
     f->detected = f->at;
     to = choose_replica(c, f, -1, region);
-    rdsim_cluster_log(c, "detected", c->sc->topology.regions[region].name, "%s", f->explanation);
+    cluster_log(c, "detected", c->sc->topology.regions[region].name, "%s", f->explanation);
     if (to < 0)
         return;
-    rdsim_failover_set_target(c, f, to);
+    failover_set_target(c, f, to);
     if (switchover) {
         /* Writes pause while every secondary catches up: RPO 0 (facts 4.6). */
-        if (rdsim_instance_serving(c, w) && c->obs.writer_down)
+        if (instance_serving(c, w) && c->obs.writer_down)
             c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
-        rdsim_instance_reset(c, w);
+        instance_reset(c, w);
         c->inst[w].starting = true;
-        rdsim_repl_ship(c, false);
-        wait = rdsim_repl_backlog_time(c, (size_t)to) + rdsim_cluster_draw(c, RDSIM_GLOBAL_SWITCHOVER_TIME);
-        rdsim_failover_explain(f, "; switchover: writes pause until %s has caught up (%.1f s)",
-               c->inst[to].cfg->name, (double)rdsim_repl_backlog_time(c, (size_t)to) / RDSIM_S);
+        repl_ship(c, false);
+        wait = repl_backlog_time(c, (size_t)to) + cluster_draw(c, RDSIM_GLOBAL_SWITCHOVER_TIME);
+        failover_explain(f, "; switchover: writes pause until %s has caught up (%.1f s)",
+               c->inst[to].cfg->name, (double)repl_backlog_time(c, (size_t)to) / RDSIM_S);
     } else {
         /* The old primary, if it still runs, is cut off: what it had not
          * shipped is lost (RPO = the replication lag). */
-        if (rdsim_instance_reachable(c, w)) {
+        if (instance_reachable(c, w)) {
             if (c->obs.writer_down)
                 c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
             fence(c, w);
         }
-        wait = rdsim_cluster_draw(c, RDSIM_GLOBAL_FAILOVER_TIME);
-        rdsim_failover_explain(f, "; unplanned: writes the secondary had not received are lost");
+        wait = cluster_draw(c, RDSIM_GLOBAL_FAILOVER_TIME);
+        failover_explain(f, "; unplanned: writes the secondary had not received are lost");
     }
-    rdsim_cluster_after(c, wait, global_promoted, rdsim_fo_arg(rdsim_failover_index(c, f), to));
+    cluster_after(c, wait, global_promoted, fo_arg(failover_index(c, f), to));
 }
 
 static void promote(struct rdsim_cluster *c, size_t i)
 {
     /* The loader refuses promote on Aurora. */
-    rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name, "promote: not an RDS read replica");
+    cluster_log(c, "ignored", c->inst[i].cfg->name, "promote: not an RDS read replica");
 }
 
-const struct rdsim_deployment_ops rdsim_aurora_ops = {
+const struct rdsim_deployment_ops aurora_ops = {
     .repl_tick = RDSIM_AURORA_TICK,
     .tiers = true,
     .init = init,

@@ -22,16 +22,16 @@ static const struct rdsim_deployment_ops *ops_for(enum rdsim_deployment d)
 {
     switch (d) {
     case RDSIM_DEPLOY_AURORA:
-        return &rdsim_aurora_ops;
+        return &aurora_ops;
     case RDSIM_DEPLOY_SINGLE_AZ:
     case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
     case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
         break;
     }
-    return &rdsim_rds_ops;
+    return &rds_ops;
 }
 
-void rdsim_cluster_log(struct rdsim_cluster *c, const char *kind, const char *subject,
+void cluster_log(struct rdsim_cluster *c, const char *kind, const char *subject,
                        const char *fmt, ...)
 {
     char detail[512];
@@ -45,7 +45,7 @@ void rdsim_cluster_log(struct rdsim_cluster *c, const char *kind, const char *su
     c->obs.event(c->obs.ctx, rdsim_sim_now(c->sim), kind, subject, detail);
 }
 
-rdsim_time_t rdsim_cluster_draw(struct rdsim_cluster *c, struct rdsim_range r)
+rdsim_time_t cluster_draw(struct rdsim_cluster *c, struct rdsim_range r)
 {
     return rdsim_rng_range(&c->rng_faults, r.lo, r.hi);
 }
@@ -98,7 +98,7 @@ static int open_instance(struct rdsim_cluster *c, size_t i, const struct rdsim_c
     in->free_at = calloc((size_t)in->max_vcpus, sizeof(*in->free_at));
     if (!in->free_at)
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
-    rdsim_serverless_init(c, i);
+    serverless_init(c, i);
     if (cfg->keep_db_dir) {
         int n = snprintf(path, sizeof(path), "%s/%s.sqlite", cfg->keep_db_dir, ic->name);
         if (n < 0 || (size_t)n >= sizeof(path))
@@ -179,7 +179,7 @@ void rdsim_cluster_destroy(struct rdsim_cluster *c)
 {
     if (!c)
         return;
-    rdsim_repl_free(c);
+    repl_free(c);
     if (c->ops)
         c->ops->destroy(c);
     for (size_t i = 0; c->inst && i < c->n_inst; i++) {
@@ -215,12 +215,12 @@ struct rdsim_db *rdsim_cluster_db(struct rdsim_cluster *c, size_t i)
     return c->inst[i].db;
 }
 
-bool rdsim_instance_serving(const struct rdsim_cluster *c, size_t i)
+bool instance_serving(const struct rdsim_cluster *c, size_t i)
 {
-    return rdsim_instance_reachable(c, i) && !c->inst[i].starting;
+    return instance_reachable(c, i) && !c->inst[i].starting;
 }
 
-bool rdsim_instance_reachable(const struct rdsim_cluster *c, size_t i)
+bool instance_reachable(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
     return !in->host_down && !in->fenced && c->az_out[in->az] == 0;
@@ -228,7 +228,7 @@ bool rdsim_instance_reachable(const struct rdsim_cluster *c, size_t i)
 
 enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i)
 {
-    if (!rdsim_instance_reachable(c, i))
+    if (!instance_reachable(c, i))
         return RDSIM_HEALTH_UNREACHABLE;
     return c->inst[i].starting ? RDSIM_HEALTH_STARTING : RDSIM_HEALTH_UP;
 }
@@ -237,7 +237,7 @@ const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
 
-    if (!rdsim_instance_reachable(c, i))
+    if (!instance_reachable(c, i))
         return "down";
     if (in->starting)
         return "starting";
@@ -327,7 +327,7 @@ uint32_t rdsim_cluster_endpoint_generation(const struct rdsim_cluster *c)
 
 rdsim_time_t rdsim_cluster_lag(const struct rdsim_cluster *c, size_t i)
 {
-    return rdsim_repl_lag(c, i);
+    return repl_lag(c, i);
 }
 
 const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, size_t i)
@@ -335,15 +335,12 @@ const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, s
     return c->inst[i].lag;
 }
 
-bool rdsim_cluster_is_target(const struct rdsim_cluster *c, size_t i)
+bool rdsim_cluster_tracks_lag(const struct rdsim_cluster *c)
 {
-    /* Roles change with failovers: every instance of a cluster gets a lag
-     * column (the writer's is 0). */
-    (void)i;
     return c->n_inst > 1;
 }
 
-rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b)
+rdsim_time_t cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b)
 {
     const struct rdsim_topology *t = &c->sc->topology;
     struct rdsim_range r;
@@ -394,7 +391,7 @@ rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_
     start = in->free_at[best] > t ? in->free_at[best] : t;
     service = rdsim_rng_exp(&c->rng_service, mean);
     if (in->acu > 0) {
-        service = (rdsim_time_t)((double)service * rdsim_serverless_slowdown(in));
+        service = (rdsim_time_t)((double)service * serverless_slowdown(in));
         in->busy += service;
     }
     in->free_at[best] = start + service;
@@ -429,12 +426,12 @@ void rdsim_cluster_committed(struct rdsim_cluster *c, rdsim_time_t t)
         c->tick_first_commit = t;
 }
 
-void rdsim_instance_cut(struct rdsim_cluster *c, size_t i)
+void instance_cut(struct rdsim_cluster *c, size_t i)
 {
     c->inst[i].lost_at = rdsim_sim_now(c->sim);
 }
 
-void rdsim_instance_reset(struct rdsim_cluster *c, size_t i)
+void instance_reset(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
 
@@ -449,28 +446,28 @@ static void instance_ready(struct rdsim_sim *sim, void *ctx, uint64_t i)
 
     c->inst[i].recovery = 0;
     c->inst[i].starting = false;
-    if (!rdsim_instance_reachable(c, i))
+    if (!instance_reachable(c, i))
         return;
     c->inst[i].engine_down = false;
-    rdsim_cluster_log(c, "recovered", c->inst[i].cfg->name, "instance accepts connections");
+    cluster_log(c, "recovered", c->inst[i].cfg->name, "instance accepts connections");
     c->ops->instance_back(c, i);
 }
 
-void rdsim_instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
+void instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                           const char *why)
 {
     struct rdsim_instance *in = &c->inst[i];
 
     if (in->recovery)
         rdsim_sim_cancel(c->sim, in->recovery);
-    rdsim_instance_reset(c, i);
+    instance_reset(c, i);
     in->starting = true;
-    rdsim_cluster_log(c, "restarting", in->cfg->name, "%s; engine recovery %.1f s", why,
+    cluster_log(c, "restarting", in->cfg->name, "%s; engine recovery %.1f s", why,
                       (double)recovery / RDSIM_S);
-    in->recovery = rdsim_cluster_after(c, recovery, instance_ready, i);
+    in->recovery = cluster_after(c, recovery, instance_ready, i);
 }
 
-void rdsim_instance_fence(struct rdsim_cluster *c, size_t i)
+void instance_fence(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
 
@@ -478,15 +475,15 @@ void rdsim_instance_fence(struct rdsim_cluster *c, size_t i)
         rdsim_sim_cancel(c->sim, in->recovery);
         in->recovery = 0;
     }
-    if (rdsim_instance_reachable(c, i))
-        rdsim_instance_cut(c, i);
-    rdsim_instance_reset(c, i);
+    if (instance_reachable(c, i))
+        instance_cut(c, i);
+    instance_reset(c, i);
     in->fenced = true;
     in->engine_down = true;
     in->starting = false;
 }
 
-void rdsim_instance_unfence(struct rdsim_cluster *c, size_t i, rdsim_time_t restart,
+void instance_unfence(struct rdsim_cluster *c, size_t i, rdsim_time_t restart,
                             const char *why)
 {
     struct rdsim_instance *in = &c->inst[i];
@@ -495,11 +492,11 @@ void rdsim_instance_unfence(struct rdsim_cluster *c, size_t i, rdsim_time_t rest
         return;
     in->fenced = false;
     /* A host that failed meanwhile stays down: only the fence is lifted. */
-    if (rdsim_instance_reachable(c, i))
-        rdsim_instance_start(c, i, restart, why);
+    if (instance_reachable(c, i))
+        instance_start(c, i, restart, why);
 }
 
-void rdsim_instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
+void instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                               const char *why)
 {
     struct rdsim_instance *in = &c->inst[i];
@@ -510,11 +507,11 @@ void rdsim_instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t re
         rdsim_sim_cancel(c->sim, in->recovery);
         in->recovery = 0;
     }
-    if (rdsim_instance_reachable(c, i))
-        rdsim_instance_start(c, i, recovery, why);
+    if (instance_reachable(c, i))
+        instance_start(c, i, recovery, why);
 }
 
-rdsim_event_id rdsim_cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
+rdsim_event_id cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
                                    rdsim_event_fn fn, uint64_t arg)
 {
     rdsim_event_id id = rdsim_sim_after(c->sim, delay, fn, c, arg);
@@ -539,17 +536,17 @@ static void az_restore(struct rdsim_sim *sim, void *ctx, uint64_t az)
     c->az_out[az]--;
     if (c->az_out[az] > 0)
         return;
-    rdsim_cluster_log(c, "recovered", c->az_names[az], "AZ reachable again");
+    cluster_log(c, "recovered", c->az_names[az], "AZ reachable again");
     if (c->ops->az_changed)
         c->ops->az_changed(c);
     for (size_t i = 0; i < c->n_inst; i++) {
         struct rdsim_instance *in = &c->inst[i];
-        if (in->az != az || !rdsim_instance_reachable(c, i) || in->starting)
+        if (in->az != az || !instance_reachable(c, i) || in->starting)
             continue;
         /* A host that came back (or was replaced) while the AZ was cut off
          * still has a crashed engine to recover. */
         if (in->engine_down)
-            rdsim_instance_start(c, i, rdsim_cluster_draw(c, RDSIM_CRASH_RECOVERY),
+            instance_start(c, i, cluster_draw(c, RDSIM_CRASH_RECOVERY),
                                  "host back after the failure");
         else
             c->ops->instance_back(c, i);
@@ -571,8 +568,8 @@ static void az_down(struct rdsim_cluster *c, size_t az, enum rdsim_failover_caus
     for (size_t i = 0; i < c->n_inst; i++) {
         if (c->inst[i].az != az || c->inst[i].host_down)
             continue;
-        rdsim_instance_cut(c, i);
-        rdsim_instance_reset(c, i);
+        instance_cut(c, i);
+        instance_reset(c, i);
         if (i == c->writer && c->obs.writer_down)
             c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), cause);
         c->ops->instance_lost(c, i, cause, heals);
@@ -589,7 +586,7 @@ static void host_restore(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     /* A later failure or a replacement made this heal moot. */
     if (c->inst[i].host_gen != (uint32_t)(arg >> 32) || !c->inst[i].host_down)
         return;
-    rdsim_instance_host_back(c, i, rdsim_cluster_draw(c, RDSIM_CRASH_RECOVERY),
+    instance_host_back(c, i, cluster_draw(c, RDSIM_CRASH_RECOVERY),
                              "host back after the failure");
 }
 
@@ -603,7 +600,7 @@ static void lag_end(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     if (c->inst[i].lag_gen != (uint32_t)(arg >> 32))
         return;
     c->inst[i].extra_delay = 0;
-    rdsim_cluster_log(c, "recovered", c->inst[i].cfg->name, "replica-lag ends");
+    cluster_log(c, "recovered", c->inst[i].cfg->name, "replica-lag ends");
 }
 
 static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
@@ -618,7 +615,7 @@ static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
 static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
 {
     struct rdsim_sim *sim = c->sim;
-    const enum rdsim_failover_cause cause = rdsim_failover_cause_of(ev->action);
+    const enum rdsim_failover_cause cause = failover_cause_of(ev->action);
     char span[64] = "until the end of the run";
     int i, az;
 
@@ -628,19 +625,19 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
     switch (ev->action) {
     case RDSIM_ACT_AZ_OUTAGE:
         az = find_az(c, ev->az);
-        rdsim_cluster_log(c, "fault", ev->az, "az-outage %s", span);
+        cluster_log(c, "fault", ev->az, "az-outage %s", span);
         az_down(c, (size_t)az, cause, ev->has_for);
         if (ev->has_for)
-            rdsim_cluster_after(c, ev->for_, az_restore, (uint64_t)az);
+            cluster_after(c, ev->for_, az_restore, (uint64_t)az);
         break;
     case RDSIM_ACT_REGION_OUTAGE:
-        rdsim_cluster_log(c, "fault", ev->region, "region-outage %s", span);
+        cluster_log(c, "fault", ev->region, "region-outage %s", span);
         for (size_t a = 0; a < c->n_az; a++) {
             if (strcmp(c->sc->topology.regions[c->az_region[a]].name, ev->region) != 0)
                 continue;
             az_down(c, a, cause, ev->has_for);
             if (ev->has_for)
-                rdsim_cluster_after(c, ev->for_, az_restore, a);
+                cluster_after(c, ev->for_, az_restore, a);
         }
         break;
     case RDSIM_ACT_INSTANCE_FAILURE: {
@@ -649,8 +646,8 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
 
         i = find_instance(c, ev->target);
         in = &c->inst[i];
-        rdsim_cluster_log(c, "fault", ev->target, "instance-failure %s", span);
-        was_reachable = rdsim_instance_reachable(c, (size_t)i);
+        cluster_log(c, "fault", ev->target, "instance-failure %s", span);
+        was_reachable = instance_reachable(c, (size_t)i);
         /* A failure on a dead host supersedes the earlier one's heal. */
         in->host_gen++;
         if (in->recovery) {
@@ -658,25 +655,25 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
             in->recovery = 0;
         }
         if (was_reachable)
-            rdsim_instance_cut(c, (size_t)i);
+            instance_cut(c, (size_t)i);
         in->host_down = true;
         in->engine_down = true;
         in->starting = false;
-        rdsim_instance_reset(c, (size_t)i);
+        instance_reset(c, (size_t)i);
         if (was_reachable && (size_t)i == c->writer && c->obs.writer_down)
             c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), cause);
         /* Monitoring sees a host failure even inside an AZ outage. */
         c->ops->instance_lost(c, (size_t)i, cause, ev->has_for);
         if (ev->has_for)
-            rdsim_cluster_after(c, ev->for_, host_restore, (uint64_t)in->host_gen << 32 | (uint64_t)i);
+            cluster_after(c, ev->for_, host_restore, (uint64_t)in->host_gen << 32 | (uint64_t)i);
         break;
     }
     case RDSIM_ACT_REBOOT:
         i = find_instance(c, ev->target);
-        rdsim_cluster_log(c, "fault", ev->target, "reboot%s",
+        cluster_log(c, "fault", ev->target, "reboot%s",
                           ev->failover ? " with failover" : "");
-        if (!rdsim_instance_reachable(c, (size_t)i)) {
-            rdsim_cluster_log(c, "ignored", ev->target, "reboot of an unreachable instance");
+        if (!instance_reachable(c, (size_t)i)) {
+            cluster_log(c, "ignored", ev->target, "reboot of an unreachable instance");
             break;
         }
         if ((size_t)i == c->writer && c->obs.writer_down)
@@ -684,28 +681,28 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
         c->ops->reboot(c, (size_t)i, ev->failover);
         break;
     case RDSIM_ACT_FAILOVER:
-        rdsim_cluster_log(c, "fault", c->inst[c->writer].cfg->name, "manual failover%s%s",
+        cluster_log(c, "fault", c->inst[c->writer].cfg->name, "manual failover%s%s",
                           ev->target ? " to " : "", ev->target ? ev->target : "");
         c->ops->failover(c, ev->target ? find_instance(c, ev->target) : -1);
         break;
     case RDSIM_ACT_PROMOTE:
-        rdsim_cluster_log(c, "fault", ev->target, "promote requested");
+        cluster_log(c, "fault", ev->target, "promote requested");
         c->ops->promote(c, (size_t)find_instance(c, ev->target));
         break;
     case RDSIM_ACT_REPLICA_LAG:
         i = find_instance(c, ev->target);
-        rdsim_cluster_log(c, "fault", ev->target, "replica-lag: changes arrive %.1f s late %s",
+        cluster_log(c, "fault", ev->target, "replica-lag: changes arrive %.1f s late %s",
                           (double)ev->delay / RDSIM_S, span);
         c->inst[i].extra_delay = ev->delay;
         c->inst[i].lag_gen++;
         if (ev->has_for)
-            rdsim_cluster_after(c, ev->for_, lag_end,
+            cluster_after(c, ev->for_, lag_end,
                                 (uint64_t)c->inst[i].lag_gen << 32 | (uint64_t)i);
         break;
     case RDSIM_ACT_LOAD:
         break; /* the workload's */
     case RDSIM_ACT_STORAGE_FAILURE:
-        rdsim_cluster_log(c, "fault", ev->az, "storage-failure: %d volume cop%s lost %s",
+        cluster_log(c, "fault", ev->az, "storage-failure: %d volume cop%s lost %s",
                           ev->copies, ev->copies == 1 ? "y" : "ies", span);
         if (c->ops->storage_failure)
             c->ops->storage_failure(c, (size_t)find_az(c, ev->az), ev->copies, ev->has_for,
@@ -716,7 +713,7 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
         while (r < c->sc->topology.n_regions &&
                strcmp(c->sc->topology.regions[r].name, ev->region) != 0)
             r++;
-        rdsim_cluster_log(c, "fault", ev->region, "global-failover (%s)",
+        cluster_log(c, "fault", ev->region, "global-failover (%s)",
                           ev->mode == RDSIM_GLOBAL_SWITCHOVER ? "switchover" : "unplanned");
         if (c->ops->global_failover)
             c->ops->global_failover(c, r, ev->mode == RDSIM_GLOBAL_SWITCHOVER);
@@ -733,9 +730,9 @@ int rdsim_cluster_start(struct rdsim_cluster *c, struct rdsim_err *err)
         if (!rdsim_sim_schedule(c->sim, c->sc->events[e].at, fire_event, c, e))
             return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     }
-    if (rdsim_serverless_start(c, err) != 0)
+    if (serverless_start(c, err) != 0)
         return RDSIM_ENOMEM;
-    return rdsim_repl_start(c, err);
+    return repl_start(c, err);
 }
 
 int rdsim_cluster_flush(struct rdsim_cluster *c, struct rdsim_err *err)

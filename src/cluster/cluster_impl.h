@@ -125,13 +125,13 @@ struct rdsim_deployment_ops {
 
 /* Failover events carry (failover index << 8 | instance index); 0xff means
  * "no instance". Instances are at most 100 (the loader's limit). */
-static inline uint64_t rdsim_fo_arg(size_t failover, int instance)
+static inline uint64_t fo_arg(size_t failover, int instance)
 {
     return (uint64_t)failover << 8 | (uint64_t)(uint8_t)instance;
 }
 
-extern const struct rdsim_deployment_ops rdsim_rds_ops;
-extern const struct rdsim_deployment_ops rdsim_aurora_ops;
+extern const struct rdsim_deployment_ops rds_ops;
+extern const struct rdsim_deployment_ops aurora_ops;
 
 /* A batch of committed writes: one replication tick of the writer. */
 struct repl_batch {
@@ -177,114 +177,114 @@ struct rdsim_cluster {
 };
 
 /* Health helpers shared by deployments. */
-bool rdsim_instance_reachable(const struct rdsim_cluster *c, size_t i);
+bool instance_reachable(const struct rdsim_cluster *c, size_t i);
 /* Reachable and its engine up: it answers. */
-bool rdsim_instance_serving(const struct rdsim_cluster *c, size_t i);
+bool instance_serving(const struct rdsim_cluster *c, size_t i);
 /* Instance i became unreachable now (its replicas stop receiving). */
-void rdsim_instance_cut(struct rdsim_cluster *c, size_t i);
+void instance_cut(struct rdsim_cluster *c, size_t i);
 /* Drop everything in flight on instance i (crash or restart). */
-void rdsim_instance_reset(struct rdsim_cluster *c, size_t i);
+void instance_reset(struct rdsim_cluster *c, size_t i);
 /* Log a timeline entry through the observer. */
-void rdsim_cluster_log(struct rdsim_cluster *c, const char *kind, const char *subject,
+void cluster_log(struct rdsim_cluster *c, const char *kind, const char *subject,
                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Start the engine on instance i: refuse connections for `recovery`, then
  * call instance_back. Cancels any recovery step already pending. */
-void rdsim_instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
+void instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                           const char *why);
 /* The host of instance i is back (healed or replaced): the engine recovers
  * from the crash as soon as the instance is reachable. */
-void rdsim_instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
+void instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                               const char *why);
 /* Stop instance i for a failover (unreachable, engine down) and lift that
  * again; a host that failed meanwhile stays down. */
-void rdsim_instance_fence(struct rdsim_cluster *c, size_t i);
-void rdsim_instance_unfence(struct rdsim_cluster *c, size_t i, rdsim_time_t restart,
+void instance_fence(struct rdsim_cluster *c, size_t i);
+void instance_unfence(struct rdsim_cluster *c, size_t i, rdsim_time_t restart,
                             const char *why);
 /* Schedule or fail the run: a scheduling failure is out of memory. */
-rdsim_event_id rdsim_cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
+rdsim_event_id cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
                                    rdsim_event_fn fn, uint64_t arg);
 /* Draw from a scenario range. */
-rdsim_time_t rdsim_cluster_draw(struct rdsim_cluster *c, struct rdsim_range r);
+rdsim_time_t cluster_draw(struct rdsim_cluster *c, struct rdsim_range r);
 /* Round trip between two instances, drawn from the topology. */
-rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b);
+rdsim_time_t cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b);
 
 /* ---- failover.c: the record, its phases, the crowning ------------------ */
 
 /* The cause a fault event gives a failover it starts. */
-enum rdsim_failover_cause rdsim_failover_cause_of(enum rdsim_action a);
+enum rdsim_failover_cause failover_cause_of(enum rdsim_action a);
 /* Open a record for the current writer (from), now (at); NULL and the run
  * fails when out of memory. */
-struct rdsim_failover *rdsim_failover_open(struct rdsim_cluster *c,
+struct rdsim_failover *failover_open(struct rdsim_cluster *c,
                                            enum rdsim_failover_cause cause);
-/* Its index, for rdsim_fo_arg. */
-size_t rdsim_failover_index(const struct rdsim_cluster *c, const struct rdsim_failover *f);
+/* Its index, for fo_arg. */
+size_t failover_index(const struct rdsim_cluster *c, const struct rdsim_failover *f);
 /* Open a record and schedule its detection after a draw from `detection`;
  * then ops->failover_detected decides (wanted: a requested target or -1). */
-void rdsim_failover_begin(struct rdsim_cluster *c, enum rdsim_failover_cause cause, int wanted,
+void failover_begin(struct rdsim_cluster *c, enum rdsim_failover_cause cause, int wanted,
                           struct rdsim_range detection);
 /* Append to a failover's explanation line. */
-void rdsim_failover_explain(struct rdsim_failover *f, const char *fmt, ...)
+void failover_explain(struct rdsim_failover *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Name instance `to` (or nobody, -1) as the failover's target. */
-void rdsim_failover_set_target(const struct rdsim_cluster *c, struct rdsim_failover *f, int to);
+void failover_set_target(const struct rdsim_cluster *c, struct rdsim_failover *f, int to);
 /* The promotion to `to` will not happen: append why, clear the target and
  * log an "abandoned" line. */
-void rdsim_failover_abandon(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to,
+void failover_abandon(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to,
                             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Is the last failover still under way (promotions of read replicas aside)? */
-bool rdsim_cluster_failover_running(const struct rdsim_cluster *c);
+bool cluster_failover_running(const struct rdsim_cluster *c);
 /* The one code path that crowns a writer: `to` stops replicating, the
  * clients' acknowledged writes are checked against its data
  * (f->lost_writes), f->promoted is stamped and `to` is the writer; with
  * replicas_follow, the replicas of `from` replicate from `to`. 0, or the
  * run fails with the error. */
-int rdsim_failover_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t from,
+int failover_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t from,
                          size_t to, bool replicas_follow);
 /* Instance `to` was just crowned by failover `fi`: a topology-aware driver
  * and RDS Proxy follow it within a second or three, the writer endpoint's
  * DNS record after `dns_delay`. An older failover's switches are ignored. */
-void rdsim_failover_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
+void failover_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
                                   struct rdsim_range dns_delay);
 /* The application now writes to `to`'s own endpoint (a promoted read
  * replica): every connection style points there at once. */
-void rdsim_failover_repoint(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to);
+void failover_repoint(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to);
 /* Count the writes instance `from` has that `to` lacks, from their SQLite
  * data (what a promotion discards). Fails the run on a SQLite error. */
-int rdsim_failover_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes);
+int failover_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes);
 
 /* ---- serverless.c -------------------------------------------------------- */
 
 /* Put instance i at its minimum capacity if it is Serverless v2. */
-void rdsim_serverless_init(struct rdsim_cluster *c, size_t i);
+void serverless_init(struct rdsim_cluster *c, size_t i);
 /* Start the once-a-second scaling; does nothing without a Serverless v2
  * instance. */
-int rdsim_serverless_start(struct rdsim_cluster *c, struct rdsim_err *err);
+int serverless_start(struct rdsim_cluster *c, struct rdsim_err *err);
 /* Service-time factor of instance i at its current capacity (1 if
  * provisioned). */
-double rdsim_serverless_slowdown(const struct rdsim_instance *in);
+double serverless_slowdown(const struct rdsim_instance *in);
 
 /* ---- replication.c ------------------------------------------------------ */
 
 /* Make instance i replicate from `source` in `mode`. */
-void rdsim_repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_mode mode);
+void repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_mode mode);
 /* Stop replicating into i; unapplied batches are dropped (returns how many
  * writes they held). */
-uint64_t rdsim_repl_detach(struct rdsim_cluster *c, size_t i);
+uint64_t repl_detach(struct rdsim_cluster *c, size_t i);
 /* Ship the writer's committed writes now: a tick, or (mirrored) the tail a
  * failed Multi-AZ writer had already mirrored to its standbys. */
-void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored);
+void repl_ship(struct rdsim_cluster *c, bool mirrored);
 /* Target i is reachable again: resume applying, after a resynchronisation
  * (a copy of its source) if it missed batches meanwhile. */
-void rdsim_repl_resume(struct rdsim_cluster *c, size_t i);
+void repl_resume(struct rdsim_cluster *c, size_t i);
 /* How long until i has applied everything it was sent, at its apply rate
  * and with any replica-lag delay in force. */
-rdsim_time_t rdsim_repl_backlog_time(const struct rdsim_cluster *c, size_t i);
+rdsim_time_t repl_backlog_time(const struct rdsim_cluster *c, size_t i);
 /* Apply everything i was sent, now (a promotion that waited for it). */
-void rdsim_repl_drain(struct rdsim_cluster *c, size_t i);
+void repl_drain(struct rdsim_cluster *c, size_t i);
 /* Current lag of i: age of its oldest unapplied write, 0 when caught up. */
-rdsim_time_t rdsim_repl_lag(const struct rdsim_cluster *c, size_t i);
+rdsim_time_t repl_lag(const struct rdsim_cluster *c, size_t i);
 /* Start the replication tick. */
-int rdsim_repl_start(struct rdsim_cluster *c, struct rdsim_err *err);
-void rdsim_repl_free(struct rdsim_cluster *c);
+int repl_start(struct rdsim_cluster *c, struct rdsim_err *err);
+void repl_free(struct rdsim_cluster *c);
 
 #endif

@@ -2,21 +2,21 @@
  * failover.c - the failover module: one failover's record, its phases, the
  * explanation line and the one code path that crowns a new writer.
  *
- * A failover goes: the fault or the request (rdsim_failover_begin opens the
+ * A failover goes: the fault or the request (failover_begin opens the
  * record), detection (the `detected` event here: if the writer came back
  * meanwhile and nobody asked for a failover, nothing happens), the target
  * chosen (the deployment's decision: ops->failover_detected picks a
  * candidate, says why in the explanation and schedules its promotion, or
  * deals with having none), the promotion (the deployment checks that the
- * candidate is still fit, then calls rdsim_failover_crown), endpoints
- * switching (rdsim_failover_follow_writer: driver, RDS Proxy, then DNS) and
+ * candidate is still fit, then calls failover_crown), endpoints
+ * switching (failover_follow_writer: driver, RDS Proxy, then DNS) and
  * writes resuming (seen by the clients, measured by the run). A read
  * replica's promotion and a Global Database failover use the same record
  * and the same crowning.
  *
  * Invariants: only this file creates records and stamps `detected`,
  * `promoted` and `dns_updated`; a record is never removed, so an event
- * names its failover by index (rdsim_fo_arg) and a stale event recognises
+ * names its failover by index (fo_arg) and a stale event recognises
  * that the writer changed since. Deliberately not here: which candidate
  * wins and how long a phase takes (rds.c, aurora.c), and how long clients
  * saw the writer down (src/run, from the workload's writes).
@@ -53,7 +53,7 @@ bool rdsim_failover_cause_is_requested(enum rdsim_failover_cause cause)
     return cause == RDSIM_CAUSE_FAILOVER || cause == RDSIM_CAUSE_REBOOT;
 }
 
-enum rdsim_failover_cause rdsim_failover_cause_of(enum rdsim_action a)
+enum rdsim_failover_cause failover_cause_of(enum rdsim_action a)
 {
     switch (a) {
     case RDSIM_ACT_AZ_OUTAGE:
@@ -92,7 +92,7 @@ const struct rdsim_failover *rdsim_cluster_failover_at(const struct rdsim_cluste
     return &c->failovers[k];
 }
 
-struct rdsim_failover *rdsim_failover_open(struct rdsim_cluster *c,
+struct rdsim_failover *failover_open(struct rdsim_cluster *c,
                                            enum rdsim_failover_cause cause)
 {
     struct rdsim_failover *f;
@@ -116,12 +116,12 @@ struct rdsim_failover *rdsim_failover_open(struct rdsim_cluster *c,
     return f;
 }
 
-size_t rdsim_failover_index(const struct rdsim_cluster *c, const struct rdsim_failover *f)
+size_t failover_index(const struct rdsim_cluster *c, const struct rdsim_failover *f)
 {
     return (size_t)(f - c->failovers);
 }
 
-void rdsim_failover_explain(struct rdsim_failover *f, const char *fmt, ...)
+void failover_explain(struct rdsim_failover *f, const char *fmt, ...)
 {
     size_t len = strlen(f->explanation);
     va_list ap;
@@ -133,7 +133,7 @@ void rdsim_failover_explain(struct rdsim_failover *f, const char *fmt, ...)
     va_end(ap);
 }
 
-void rdsim_failover_set_target(const struct rdsim_cluster *c, struct rdsim_failover *f,
+void failover_set_target(const struct rdsim_cluster *c, struct rdsim_failover *f,
                                int to)
 {
     if (to < 0)
@@ -142,7 +142,7 @@ void rdsim_failover_set_target(const struct rdsim_cluster *c, struct rdsim_failo
         snprintf(f->to, sizeof(f->to), "%s", c->inst[to].cfg->name);
 }
 
-void rdsim_failover_abandon(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to,
+void failover_abandon(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to,
                             const char *fmt, ...)
 {
     size_t len = strlen(f->explanation);
@@ -154,10 +154,10 @@ void rdsim_failover_abandon(struct rdsim_cluster *c, struct rdsim_failover *f, s
         va_end(ap);
     }
     f->to[0] = '\0';
-    rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
+    cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
 }
 
-bool rdsim_cluster_failover_running(const struct rdsim_cluster *c)
+bool cluster_failover_running(const struct rdsim_cluster *c)
 {
     const struct rdsim_failover *f;
 
@@ -181,34 +181,34 @@ static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_failover *f = &c->failovers[fi];
 
     f->detected = rdsim_sim_now(sim);
-    if (rdsim_instance_serving(c, c->writer) &&
+    if (instance_serving(c, c->writer) &&
         !rdsim_failover_cause_is_requested(f->cause)) {
         snprintf(f->explanation, sizeof(f->explanation),
                  "the writer was back before the failure was acted on: no failover");
-        rdsim_cluster_log(c, "detected", c->inst[c->writer].cfg->name, "%s",
+        cluster_log(c, "detected", c->inst[c->writer].cfg->name, "%s",
                           f->explanation);
         return;
     }
     c->ops->failover_detected(c, f, wanted);
 }
 
-void rdsim_failover_begin(struct rdsim_cluster *c, enum rdsim_failover_cause cause,
+void failover_begin(struct rdsim_cluster *c, enum rdsim_failover_cause cause,
                           int wanted, struct rdsim_range detection)
 {
-    struct rdsim_failover *f = rdsim_failover_open(c, cause);
+    struct rdsim_failover *f = failover_open(c, cause);
 
     if (!f)
         return;
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, detection), detected,
-                        rdsim_fo_arg(rdsim_failover_index(c, f), wanted));
+    cluster_after(c, cluster_draw(c, detection), detected,
+                        fo_arg(failover_index(c, f), wanted));
 }
 
-int rdsim_failover_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t from,
+int failover_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t from,
                          size_t to, bool replicas_follow)
 {
     struct rdsim_err err;
 
-    rdsim_repl_detach(c, to);
+    repl_detach(c, to);
     if (c->obs.new_writer &&
         c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes,
                           &f->lost_writes_bounded, &err) != 0) {
@@ -225,7 +225,7 @@ int rdsim_failover_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size
         for (size_t i = 0; i < c->n_inst; i++) {
             if (c->inst[i].source == (int)from) {
                 c->inst[i].source = (int)to;
-                rdsim_repl_resume(c, i);
+                repl_resume(c, i);
             }
         }
     }
@@ -252,7 +252,7 @@ static void proxy_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
         return;
     c->proxy_writer = i;
     if (c->sc->clients.connection == RDSIM_CONN_RDS_PROXY)
-        rdsim_cluster_log(c, "proxy", c->inst[i].cfg->name,
+        cluster_log(c, "proxy", c->inst[i].cfg->name,
                           "RDS Proxy routes writes here");
 }
 
@@ -268,21 +268,21 @@ static void dns_switch(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     c->dns_writer = to;
     if (c->ops->refresh_readers)
         c->ops->refresh_readers(c);
-    rdsim_cluster_log(c, "dns", "writer endpoint", "now resolves to %s (TTL %.0f s)",
+    cluster_log(c, "dns", "writer endpoint", "now resolves to %s (TTL %.0f s)",
                       c->inst[to].cfg->name, (double)c->sc->cluster.dns_ttl / RDSIM_S);
 }
 
-void rdsim_failover_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
+void failover_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
                                   struct rdsim_range dns_delay)
 {
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_TOPOLOGY_NOTICE), topology_switch,
+    cluster_after(c, cluster_draw(c, RDSIM_TOPOLOGY_NOTICE), topology_switch,
                         to);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_PROXY_NOTICE), proxy_switch, to);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, dns_delay), dns_switch,
-                        rdsim_fo_arg(fi, (int)to));
+    cluster_after(c, cluster_draw(c, RDSIM_PROXY_NOTICE), proxy_switch, to);
+    cluster_after(c, cluster_draw(c, dns_delay), dns_switch,
+                        fo_arg(fi, (int)to));
 }
 
-void rdsim_failover_repoint(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to)
+void failover_repoint(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to)
 {
     /* A new endpoint: no client has it cached. */
     f->dns_updated = rdsim_sim_now(c->sim);
@@ -310,7 +310,7 @@ static int count_diverged(void *ctx, int64_t key, const struct rdsim_row *row)
     return 0;
 }
 
-int rdsim_failover_diverged(struct rdsim_cluster *c, size_t from, size_t to,
+int failover_diverged(struct rdsim_cluster *c, size_t from, size_t to,
                             uint64_t *writes)
 {
     struct rdsim_err err;

@@ -106,7 +106,7 @@ static bool head_received(const struct rdsim_cluster *c, size_t i, rdsim_time_t 
     if (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC || in->mode == REPL_VOLUME ||
         in->source < 0)
         return true;
-    if (rdsim_instance_reachable(c, (size_t)in->source))
+    if (instance_reachable(c, (size_t)in->source))
         return true;
     return arrive <= c->inst[in->source].lost_at && arrive <= t;
 }
@@ -119,7 +119,7 @@ static void schedule_next(struct rdsim_cluster *c, size_t i)
     rdsim_time_t now = rdsim_sim_now(c->sim), start;
     const struct repl_batch *b;
 
-    if (q->len == 0 || in->apply_ev || !rdsim_instance_reachable(c, i) || in->starting)
+    if (q->len == 0 || in->apply_ev || !instance_reachable(c, i) || in->starting)
         return;
     /* Waiting for a source that is gone: resumed if it comes back. */
     if (!head_received(c, i, q->arrive[q->head]))
@@ -163,7 +163,7 @@ static void apply_done(struct rdsim_sim *sim, void *ctx, uint64_t i)
     in->apply_ev = 0;
     if (in->q.len == 0)
         return;
-    if (!rdsim_instance_reachable(c, i) || in->starting ||
+    if (!instance_reachable(c, i) || in->starting ||
         !head_received(c, i, rdsim_sim_now(c->sim))) {
         /* The batch never finished or never came: the applier starts over
          * when it can. */
@@ -174,7 +174,7 @@ static void apply_done(struct rdsim_sim *sim, void *ctx, uint64_t i)
         schedule_next(c, i);
 }
 
-void rdsim_repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_mode mode)
+void repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_mode mode)
 {
     struct rdsim_instance *in = &c->inst[i];
 
@@ -193,7 +193,7 @@ void rdsim_repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_
     }
 }
 
-uint64_t rdsim_repl_detach(struct rdsim_cluster *c, size_t i)
+uint64_t repl_detach(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
     uint64_t dropped = 0;
@@ -214,7 +214,7 @@ uint64_t rdsim_repl_detach(struct rdsim_cluster *c, size_t i)
     return dropped;
 }
 
-void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
+void repl_ship(struct rdsim_cluster *c, bool mirrored)
 {
     size_t w = c->writer;
     struct rdsim_changeset cs = {0};
@@ -236,7 +236,7 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
     for (size_t i = 0; i < c->n_inst; i++) {
         if (c->inst[i].source != (int)w)
             continue;
-        if (!rdsim_instance_reachable(c, i)) {
+        if (!instance_reachable(c, i)) {
             c->inst[i].needs_resync = true;
             continue;
         }
@@ -264,9 +264,9 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
     for (size_t i = 0; i < c->n_inst; i++) {
         struct rdsim_instance *in = &c->inst[i];
         rdsim_time_t arrive;
-        if (in->source != (int)w || !rdsim_instance_reachable(c, i))
+        if (in->source != (int)w || !instance_reachable(c, i))
             continue;
-        arrive = now + rdsim_cluster_rtt(c, w, i) / 2 + in->extra_delay;
+        arrive = now + cluster_rtt(c, w, i) / 2 + in->extra_delay;
         if (in->mode == REPL_VOLUME)
             arrive += rdsim_rng_range(&c->rng_net, RDSIM_AURORA_REDO_PROCESSING.lo,
                                       RDSIM_AURORA_REDO_PROCESSING.hi);
@@ -284,32 +284,32 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
     }
 }
 
-void rdsim_repl_resume(struct rdsim_cluster *c, size_t i)
+void repl_resume(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
     struct rdsim_err err;
     int src = in->source;
 
-    if (in->needs_resync && src >= 0 && rdsim_instance_reachable(c, (size_t)src)) {
+    if (in->needs_resync && src >= 0 && instance_reachable(c, (size_t)src)) {
         /* It missed batches: start again from a copy of its source. */
         enum repl_mode mode = in->mode;
         if ((size_t)src == c->writer)
-            rdsim_repl_ship(c, false);
-        rdsim_repl_detach(c, i);
+            repl_ship(c, false);
+        repl_detach(c, i);
         if (rdsim_sim_failed(c->sim) || rdsim_db_copy(in->db, c->inst[src].db, &err) != 0) {
             if (!rdsim_sim_failed(c->sim))
                 rdsim_sim_fail(c->sim, &err);
             return;
         }
-        rdsim_repl_attach(c, i, src, mode);
+        repl_attach(c, i, src, mode);
         in->needs_resync = false;
-        rdsim_cluster_log(c, "resynchronised", in->cfg->name, "copied from %s after missing "
+        cluster_log(c, "resynchronised", in->cfg->name, "copied from %s after missing "
                           "changes while unreachable", c->inst[src].cfg->name);
     }
     schedule_next(c, i);
 }
 
-rdsim_time_t rdsim_repl_backlog_time(const struct rdsim_cluster *c, size_t i)
+rdsim_time_t repl_backlog_time(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
     rdsim_time_t now = rdsim_sim_now(c->sim), t = now;
@@ -328,7 +328,7 @@ rdsim_time_t rdsim_repl_backlog_time(const struct rdsim_cluster *c, size_t i)
     return t - now;
 }
 
-void rdsim_repl_drain(struct rdsim_cluster *c, size_t i)
+void repl_drain(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
 
@@ -342,7 +342,7 @@ void rdsim_repl_drain(struct rdsim_cluster *c, size_t i)
     in->apply_free_at = 0;
 }
 
-rdsim_time_t rdsim_repl_lag(const struct rdsim_cluster *c, size_t i)
+rdsim_time_t repl_lag(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
     rdsim_time_t oldest, end = rdsim_sim_now(c->sim);
@@ -358,7 +358,7 @@ rdsim_time_t rdsim_repl_lag(const struct rdsim_cluster *c, size_t i)
     else
         return 0;
     /* A source that went dark committed nothing after that. */
-    if (!rdsim_instance_reachable(c, (size_t)in->source) &&
+    if (!instance_reachable(c, (size_t)in->source) &&
         c->inst[in->source].lost_at < end)
         end = c->inst[in->source].lost_at;
     return end > oldest ? end - oldest : 0;
@@ -370,13 +370,13 @@ static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     size_t w = c->writer;
 
     /* A dead writer ships nothing: its unshipped tail waits on its disk. */
-    if (!rdsim_sim_failed(c->sim) && rdsim_instance_reachable(c, w) && !c->inst[w].starting)
-        rdsim_repl_ship(c, false);
+    if (!rdsim_sim_failed(c->sim) && instance_reachable(c, w) && !c->inst[w].starting)
+        repl_ship(c, false);
     if (!rdsim_sim_failed(c->sim) && !rdsim_sim_after(sim, c->ops->repl_tick, replication_tick, c, arg))
         rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
 }
 
-int rdsim_repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
+int repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
 {
     c->free_batches = NIL;
     c->tick_first_commit = -1;
@@ -385,7 +385,7 @@ int rdsim_repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
     return 0;
 }
 
-void rdsim_repl_free(struct rdsim_cluster *c)
+void repl_free(struct rdsim_cluster *c)
 {
     for (uint32_t b = 0; b < c->n_batches; b++)
         if (c->batches[b].refs > 0)

@@ -120,7 +120,7 @@ static void ts_header(struct rdsim_run *r, FILE *f)
         }
     }
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
-        if (rdsim_cluster_is_target(r->cluster, i))
+        if (rdsim_cluster_tracks_lag(r->cluster))
             fprintf(f, ",lag_ms_%s", rdsim_cluster_instance_name(r->cluster, i));
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > 0)
@@ -159,7 +159,7 @@ static void ts_row(struct rdsim_run *r, FILE *f, rdsim_time_t now)
         }
     }
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
-        if (rdsim_cluster_is_target(r->cluster, i))
+        if (rdsim_cluster_tracks_lag(r->cluster))
             fprintf(f, ",%.3f", ms(rdsim_cluster_lag(r->cluster, i)));
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > 0)
@@ -294,7 +294,7 @@ static int collect_lags(struct rdsim_run *r, struct rdsim_results *res, struct r
     for (size_t i = 0; i < n; i++) {
         const struct rdsim_hist *h = rdsim_cluster_lag_hist(r->cluster, i);
         struct rdsim_lag_result *l;
-        if (!rdsim_cluster_is_target(r->cluster, i))
+        if (!rdsim_cluster_tracks_lag(r->cluster))
             continue;
         l = &res->lags[res->n_lags++];
         l->name = r->sc->cluster.instances[i].name;
@@ -641,10 +641,6 @@ struct rdsim_cluster *rdsim_run_cluster(struct rdsim_run *r)
     return r->cluster;
 }
 
-const struct rdsim_workload *rdsim_run_workload(const struct rdsim_run *r)
-{
-    return r->workload;
-}
 
 const char *rdsim_run_columns(const struct rdsim_run *r)
 {
