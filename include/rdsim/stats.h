@@ -59,13 +59,17 @@ struct rdsim_stats {
 int rdsim_stats_create(struct rdsim_stats **out, struct rdsim_err *err);
 void rdsim_stats_destroy(struct rdsim_stats *s);
 
-void rdsim_stats_op_ok(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim_op_kind kind, rdsim_time_t latency);
-void rdsim_stats_op_failed(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim_op_kind kind);
-void rdsim_stats_attempt_error(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim_op_kind kind);
+void rdsim_stats_op_ok(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim_op_kind kind,
+                       rdsim_time_t latency);
+void rdsim_stats_op_failed(struct rdsim_stats *s, enum rdsim_endpoint ep,
+                           enum rdsim_op_kind kind);
+void rdsim_stats_attempt_error(struct rdsim_stats *s, enum rdsim_endpoint ep,
+                               enum rdsim_op_kind kind);
 
 /* The workload sends operations of `kind` to endpoint `ep` (they get
  * time-series columns). */
-void rdsim_stats_use(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim_op_kind kind);
+void rdsim_stats_use(struct rdsim_stats *s, enum rdsim_endpoint ep,
+                     enum rdsim_op_kind kind);
 /* A read was served; a read was stale by `staleness`. */
 void rdsim_stats_read_served(struct rdsim_stats *s);
 void rdsim_stats_stale_read(struct rdsim_stats *s, rdsim_time_t staleness);

@@ -30,7 +30,8 @@ void rdsim_stats_destroy(struct rdsim_stats *s)
     free(s);
 }
 
-void rdsim_stats_op_ok(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim_op_kind kind, rdsim_time_t latency)
+void rdsim_stats_op_ok(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim_op_kind kind,
+                       rdsim_time_t latency)
 {
     s->total[ep][kind].ok++;
     s->interval[ep][kind].ok++;
@@ -38,19 +39,22 @@ void rdsim_stats_op_ok(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim
     rdsim_hist_add(&s->interval[ep][kind].lat, latency);
 }
 
-void rdsim_stats_op_failed(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim_op_kind kind)
+void rdsim_stats_op_failed(struct rdsim_stats *s, enum rdsim_endpoint ep,
+                           enum rdsim_op_kind kind)
 {
     s->total[ep][kind].failed++;
     s->interval[ep][kind].failed++;
 }
 
-void rdsim_stats_attempt_error(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim_op_kind kind)
+void rdsim_stats_attempt_error(struct rdsim_stats *s, enum rdsim_endpoint ep,
+                               enum rdsim_op_kind kind)
 {
     s->total[ep][kind].attempt_errors++;
     s->interval[ep][kind].attempt_errors++;
 }
 
-void rdsim_stats_use(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim_op_kind kind)
+void rdsim_stats_use(struct rdsim_stats *s, enum rdsim_endpoint ep,
+                     enum rdsim_op_kind kind)
 {
     s->used[ep][kind] = true;
 }
