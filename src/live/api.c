@@ -57,7 +57,8 @@ static const char *query_param(struct evhttp_request *req, const char *name, cha
     return v ? value : NULL;
 }
 
-void live_get_metrics(struct rdsim_live *lv, struct evhttp_request *req)
+void live_get_metrics(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,
+                      const char *rest)
 {
     char buf[64];
     const char *s = query_param(req, "since", buf, sizeof(buf));
@@ -72,7 +73,8 @@ void live_get_metrics(struct rdsim_live *lv, struct evhttp_request *req)
     live_reply_json(req, 200, json_pack("{s:O,s:o}", "columns", lv->columns, "rows", rows));
 }
 
-void live_get_events(struct rdsim_live *lv, struct evhttp_request *req)
+void live_get_events(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,
+                     const char *rest)
 {
     char buf[64];
     const char *s = query_param(req, "since", buf, sizeof(buf));
@@ -87,7 +89,8 @@ void live_get_events(struct rdsim_live *lv, struct evhttp_request *req)
     live_reply_json(req, 200, json_pack("{s:o}", "events", out));
 }
 
-void live_get_stream(struct rdsim_live *lv, struct evhttp_request *req, struct conn *c)
+void live_get_stream(struct rdsim_live *lv, struct evhttp_request *req, struct conn *c,
+                     const char *rest)
 {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     struct evbuffer *buf;
@@ -128,7 +131,8 @@ void live_get_stream(struct rdsim_live *lv, struct evhttp_request *req, struct c
     json_decref(st);
 }
 
-void live_get_session(struct rdsim_live *lv, struct evhttp_request *req)
+void live_get_session(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,
+                      const char *rest)
 {
     struct rdsim_err err = {0};
     struct evbuffer *buf;
@@ -215,7 +219,8 @@ int live_record(struct rdsim_live *lv, rdsim_time_t at, json_t *request)
     return 0;
 }
 
-void live_post_action(struct rdsim_live *lv, struct evhttp_request *req)
+void live_post_action(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,
+                      const char *rest)
 {
     struct rdsim_event_cfg ev = {0};
     struct rdsim_err err = {0};
@@ -267,7 +272,8 @@ out:
     free(text);
 }
 
-void live_post_control(struct rdsim_live *lv, struct evhttp_request *req)
+void live_post_control(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,
+                       const char *rest)
 {
     size_t len;
     char *text = live_body_of(lv, req, &len);

@@ -94,7 +94,8 @@ static int find_instance(struct rdsim_cluster *c, const char *name)
     return -1;
 }
 
-void live_post_sql(struct rdsim_live *lv, struct evhttp_request *req, const char *target)
+void live_post_sql(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,
+                   const char *target)
 {
     struct rdsim_cluster *c = rdsim_run_cluster(lv->run);
     struct sql_sink sink = {json_array(), json_array()};

@@ -350,7 +350,8 @@ static int content_lengths(struct evhttp_request *req)
 
 /* ---- routes ----------------------------------------------------------------- */
 
-/* `rest` is what follows the route's path (the instance of sql/NAME). */
+/* A route's handler (live_impl.h): `rest` is what follows the route's path
+ * (the instance of sql/NAME). */
 typedef void route_fn(struct rdsim_live *lv, struct evhttp_request *req, struct conn *c,
                       const char *rest);
 
@@ -358,48 +359,6 @@ static void route_state(struct rdsim_live *lv, struct evhttp_request *req, struc
                         const char *rest)
 {
     live_reply_json(req, 200, live_state_json(lv));
-}
-
-static void route_metrics(struct rdsim_live *lv, struct evhttp_request *req, struct conn *c,
-                          const char *rest)
-{
-    live_get_metrics(lv, req);
-}
-
-static void route_events(struct rdsim_live *lv, struct evhttp_request *req, struct conn *c,
-                         const char *rest)
-{
-    live_get_events(lv, req);
-}
-
-static void route_stream(struct rdsim_live *lv, struct evhttp_request *req, struct conn *c,
-                         const char *rest)
-{
-    live_get_stream(lv, req, c);
-}
-
-static void route_session(struct rdsim_live *lv, struct evhttp_request *req, struct conn *c,
-                          const char *rest)
-{
-    live_get_session(lv, req);
-}
-
-static void route_actions(struct rdsim_live *lv, struct evhttp_request *req, struct conn *c,
-                          const char *rest)
-{
-    live_post_action(lv, req);
-}
-
-static void route_control(struct rdsim_live *lv, struct evhttp_request *req, struct conn *c,
-                          const char *rest)
-{
-    live_post_control(lv, req);
-}
-
-static void route_sql(struct rdsim_live *lv, struct evhttp_request *req, struct conn *c,
-                      const char *rest)
-{
-    live_post_sql(lv, req, rest);
 }
 
 /* Every endpoint, once (docs/live.md describes them): a path listed here
@@ -411,13 +370,13 @@ static const struct route {
     route_fn *fn;
 } routes[] = {
     {"api/state", false, EVHTTP_REQ_GET, route_state},
-    {"api/metrics", false, EVHTTP_REQ_GET, route_metrics},
-    {"api/events", false, EVHTTP_REQ_GET, route_events},
-    {"api/stream", false, EVHTTP_REQ_GET, route_stream},
-    {"api/session", false, EVHTTP_REQ_GET, route_session},
-    {"api/actions", false, EVHTTP_REQ_POST, route_actions},
-    {"api/control", false, EVHTTP_REQ_POST, route_control},
-    {"sql/", true, EVHTTP_REQ_POST, route_sql},
+    {"api/metrics", false, EVHTTP_REQ_GET, live_get_metrics},
+    {"api/events", false, EVHTTP_REQ_GET, live_get_events},
+    {"api/stream", false, EVHTTP_REQ_GET, live_get_stream},
+    {"api/session", false, EVHTTP_REQ_GET, live_get_session},
+    {"api/actions", false, EVHTTP_REQ_POST, live_post_action},
+    {"api/control", false, EVHTTP_REQ_POST, live_post_control},
+    {"sql/", true, EVHTTP_REQ_POST, live_post_sql},
 };
 
 void live_handle(struct evhttp_request *req, void *arg)

@@ -139,14 +139,20 @@ void live_on_accept_retry(evutil_socket_t fd, short what, void *arg);
 void live_on_adopt(evutil_socket_t fd, short what, void *arg);
 void live_reply_error(struct evhttp_request *req, int code, const char *fmt, ...);
 void live_reply_json(struct evhttp_request *req, int code, json_t *body);
-/* ---- api.c ---- */
+/* ---- api.c: route handlers (http.c's table): `rest` follows the path ---- */
 char *live_body_of(struct rdsim_live *lv, struct evhttp_request *req, size_t *len);
-void live_get_events(struct rdsim_live *lv, struct evhttp_request *req);
-void live_get_metrics(struct rdsim_live *lv, struct evhttp_request *req);
-void live_get_session(struct rdsim_live *lv, struct evhttp_request *req);
-void live_get_stream(struct rdsim_live *lv, struct evhttp_request *req, struct conn *c);
-void live_post_action(struct rdsim_live *lv, struct evhttp_request *req);
-void live_post_control(struct rdsim_live *lv, struct evhttp_request *req);
+void live_get_events(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,
+                     const char *rest);
+void live_get_metrics(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,
+                      const char *rest);
+void live_get_session(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,
+                      const char *rest);
+void live_get_stream(struct rdsim_live *lv, struct evhttp_request *req, struct conn *c,
+                     const char *rest);
+void live_post_action(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,
+                      const char *rest);
+void live_post_control(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,
+                       const char *rest);
 int live_record(struct rdsim_live *lv, rdsim_time_t at, json_t *request);
 /* ---- state.c ---- */
 void live_on_event(void *ctx, rdsim_time_t t, const char *kind, const char *subject, const char *detail);
@@ -155,6 +161,7 @@ void live_send_state(struct rdsim_live *lv);
 json_t *live_split_csv(const char *line, bool names);
 json_t *live_state_json(struct rdsim_live *lv);
 /* ---- console.c ---- */
-void live_post_sql(struct rdsim_live *lv, struct evhttp_request *req, const char *target);
+void live_post_sql(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,
+                   const char *target);
 
 #endif
