@@ -147,6 +147,9 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
         }
     }
     c->n_az = n_az;
+    rc = repl_init(c, err);
+    if (rc)
+        goto fail;
 
     c->n_inst = sc->cluster.n_instances;
     for (size_t i = 0; i < c->n_inst; i++) {
@@ -422,8 +425,7 @@ bool rdsim_cluster_has_tiers(const struct rdsim_cluster *c)
 
 void rdsim_cluster_committed(struct rdsim_cluster *c, rdsim_time_t t)
 {
-    if (c->tick_first_commit < 0)
-        c->tick_first_commit = t;
+    repl_committed(c, t);
 }
 
 void instance_cut(struct rdsim_cluster *c, size_t i)

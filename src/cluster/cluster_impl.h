@@ -133,13 +133,7 @@ static inline uint64_t fo_arg(size_t failover, int instance)
 extern const struct rdsim_deployment_ops rds_ops;
 extern const struct rdsim_deployment_ops aurora_ops;
 
-/* A batch of committed writes: one replication tick of the writer. */
-struct repl_batch {
-    struct rdsim_changeset cs;
-    rdsim_time_t first_commit, last_commit;
-    uint32_t refs;           /* targets that still have to apply it */
-    uint32_t next_free;
-};
+struct repl; /* replication.c's own state */
 
 struct rdsim_cluster {
     struct rdsim_sim *sim;
@@ -165,10 +159,7 @@ struct rdsim_cluster {
     size_t n_readers;
     bool has_reader_endpoint;/* multi-az-cluster; RDS replicas use instance endpoints */
 
-    /* replication */
-    struct repl_batch *batches;
-    uint32_t n_batches, cap_batches, free_batches;
-    rdsim_time_t tick_first_commit; /* first commit of the open tick, -1 none */
+    struct repl *repl;       /* replication's batches and open tick (replication.c) */
 
     struct rdsim_failover *failovers;
     size_t n_failovers, cap_failovers;
@@ -265,6 +256,14 @@ double serverless_slowdown(const struct rdsim_instance *in);
 
 /* ---- replication.c ------------------------------------------------------ */
 
+/* Replication's own state: allocate it (at create, before the deployment
+ * attaches targets); a writer committed at t (opens the tick's batch); the
+ * writer changed (the open tick is the old writer's). */
+int repl_init(struct rdsim_cluster *c, struct rdsim_err *err);
+void repl_committed(struct rdsim_cluster *c, rdsim_time_t t);
+void repl_writer_changed(struct rdsim_cluster *c);
+/* Commit time of the newest write target i has received (applied or not). */
+rdsim_time_t repl_received_up_to(const struct rdsim_cluster *c, size_t i);
 /* Make instance i replicate from `source` in `mode`. */
 void repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_mode mode);
 /* Stop replicating into i; unapplied batches are dropped (returns how many

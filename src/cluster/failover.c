@@ -218,7 +218,7 @@ int failover_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t fro
     f->promoted = rdsim_sim_now(c->sim);
     c->writer = to;
     c->inst[to].role = RDSIM_ROLE_WRITER;
-    c->tick_first_commit = -1;
+    repl_writer_changed(c);
     if (replicas_follow) {
         /* The old writer's replicas switch to the new one, which holds its
          * log (facts 1) or its volume. */

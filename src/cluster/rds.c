@@ -265,16 +265,6 @@ static void unfence(struct rdsim_cluster *c, size_t i, const char *why)
 
 /* ---- failover -------------------------------------------------------------- */
 
-/* The last batch a standby has received: the more recent, the better. */
-static rdsim_time_t received_up_to(const struct rdsim_cluster *c, size_t i)
-{
-    const struct rdsim_instance *in = &c->inst[i];
-
-    if (in->q.len == 0)
-        return in->applied_commit;
-    return c->batches[in->q.batch[(in->q.head + in->q.len - 1) % in->q.cap]].last_commit;
-}
-
 /* Pick the standby to promote and explain why; -1 when none can be. */
 static int choose_standby(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted)
 {
@@ -300,8 +290,8 @@ static int choose_standby(struct rdsim_cluster *c, struct rdsim_failover *f, int
         }
         /* The standby with the most recent change record wins (facts 2);
          * ties go to the one with less to apply, then to file order. */
-        if (best < 0 || received_up_to(c, i) > received_up_to(c, (size_t)best) ||
-            (received_up_to(c, i) == received_up_to(c, (size_t)best) &&
+        if (best < 0 || repl_received_up_to(c, i) > repl_received_up_to(c, (size_t)best) ||
+            (repl_received_up_to(c, i) == repl_received_up_to(c, (size_t)best) &&
              repl_backlog_time(c, i) < repl_backlog_time(c, (size_t)best)))
             best = (int)i;
     }

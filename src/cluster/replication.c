@@ -25,33 +25,78 @@
 
 #define NIL UINT32_MAX
 
+/* A batch of committed writes: one replication tick of the writer. */
+struct repl_batch {
+    struct rdsim_changeset cs;
+    rdsim_time_t first_commit, last_commit;
+    uint32_t refs;           /* targets that still have to apply it */
+    uint32_t next_free;
+};
+
+/* Replication's own state (c->repl): the batch pool and the open tick.
+ * Per-target state (source, mode, queue, applier) is in each instance. */
+struct repl {
+    struct repl_batch *batches;
+    uint32_t n_batches, cap_batches, free_batches;
+    rdsim_time_t tick_first_commit; /* first commit of the open tick, -1 none */
+};
+
+int repl_init(struct rdsim_cluster *c, struct rdsim_err *err)
+{
+    if (!(c->repl = calloc(1, sizeof(*c->repl))))
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    c->repl->free_batches = NIL;
+    c->repl->tick_first_commit = -1;
+    return 0;
+}
+
+void repl_committed(struct rdsim_cluster *c, rdsim_time_t t)
+{
+    if (c->repl->tick_first_commit < 0)
+        c->repl->tick_first_commit = t;
+}
+
+void repl_writer_changed(struct rdsim_cluster *c)
+{
+    c->repl->tick_first_commit = -1;
+}
+
+rdsim_time_t repl_received_up_to(const struct rdsim_cluster *c, size_t i)
+{
+    const struct rdsim_instance *in = &c->inst[i];
+
+    if (in->q.len == 0)
+        return in->applied_commit;
+    return c->repl->batches[in->q.batch[(in->q.head + in->q.len - 1) % in->q.cap]].last_commit;
+}
+
 static uint32_t batch_alloc(struct rdsim_cluster *c)
 {
     uint32_t b;
 
-    if (c->free_batches != NIL) {
-        b = c->free_batches;
-        c->free_batches = c->batches[b].next_free;
+    if (c->repl->free_batches != NIL) {
+        b = c->repl->free_batches;
+        c->repl->free_batches = c->repl->batches[b].next_free;
         return b;
     }
-    if (c->n_batches == c->cap_batches) {
-        uint32_t cap = c->cap_batches ? 2 * c->cap_batches : 256;
-        void *p = realloc(c->batches, (size_t)cap * sizeof(*c->batches));
+    if (c->repl->n_batches == c->repl->cap_batches) {
+        uint32_t cap = c->repl->cap_batches ? 2 * c->repl->cap_batches : 256;
+        void *p = realloc(c->repl->batches, (size_t)cap * sizeof(*c->repl->batches));
         if (!p)
             return NIL;
-        c->batches = p;
-        c->cap_batches = cap;
+        c->repl->batches = p;
+        c->repl->cap_batches = cap;
     }
-    return c->n_batches++;
+    return c->repl->n_batches++;
 }
 
 static void batch_release(struct rdsim_cluster *c, uint32_t b)
 {
-    if (--c->batches[b].refs > 0)
+    if (--c->repl->batches[b].refs > 0)
         return;
-    rdsim_changeset_free(&c->batches[b].cs);
-    c->batches[b].next_free = c->free_batches;
-    c->free_batches = b;
+    rdsim_changeset_free(&c->repl->batches[b].cs);
+    c->repl->batches[b].next_free = c->repl->free_batches;
+    c->repl->free_batches = b;
 }
 
 static int queue_push(struct repl_queue *q, uint32_t batch, rdsim_time_t arrive)
@@ -124,7 +169,7 @@ static void schedule_next(struct rdsim_cluster *c, size_t i)
     /* Waiting for a source that is gone: resumed if it comes back. */
     if (!head_received(c, i, q->arrive[q->head]))
         return;
-    b = &c->batches[q->batch[q->head]];
+    b = &c->repl->batches[q->batch[q->head]];
     start = q->arrive[q->head];
     if (start < now)
         start = now;
@@ -140,7 +185,7 @@ static int apply_head(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
     uint32_t bi = in->q.batch[in->q.head];
-    const struct repl_batch *b = &c->batches[bi];
+    const struct repl_batch *b = &c->repl->batches[bi];
     struct rdsim_err err;
 
     if (rdsim_db_apply(in->db, &b->cs, &err) != 0) {
@@ -204,7 +249,7 @@ uint64_t repl_detach(struct rdsim_cluster *c, size_t i)
     }
     while (in->q.len) {
         uint32_t b = in->q.batch[in->q.head];
-        dropped += c->batches[b].cs.n_writes;
+        dropped += c->repl->batches[b].cs.n_writes;
         queue_pop(&in->q);
         batch_release(c, b);
     }
@@ -244,7 +289,7 @@ void repl_ship(struct rdsim_cluster *c, bool mirrored)
     }
     if (refs == 0) {
         rdsim_changeset_free(&cs);
-        c->tick_first_commit = -1;
+        c->repl->tick_first_commit = -1;
         return;
     }
     bi = batch_alloc(c);
@@ -254,12 +299,12 @@ void repl_ship(struct rdsim_cluster *c, bool mirrored)
         rdsim_sim_fail(c->sim, &err);
         return;
     }
-    b = &c->batches[bi];
+    b = &c->repl->batches[bi];
     b->cs = cs;
-    b->first_commit = c->tick_first_commit >= 0 ? c->tick_first_commit : now;
+    b->first_commit = c->repl->tick_first_commit >= 0 ? c->repl->tick_first_commit : now;
     b->last_commit = now;
     b->refs = refs;
-    c->tick_first_commit = -1;
+    c->repl->tick_first_commit = -1;
 
     for (size_t i = 0; i < c->n_inst; i++) {
         struct rdsim_instance *in = &c->inst[i];
@@ -320,7 +365,7 @@ rdsim_time_t repl_backlog_time(const struct rdsim_cluster *c, size_t i)
         t = in->apply_free_at;
     for (size_t k = in->apply_ev ? 1 : 0; k < in->q.len; k++) {
         size_t slot = (in->q.head + k) % in->q.cap;
-        const struct repl_batch *b = &c->batches[in->q.batch[slot]];
+        const struct repl_batch *b = &c->repl->batches[in->q.batch[slot]];
         if (in->q.arrive[slot] > t)
             t = in->q.arrive[slot];
         t += (rdsim_time_t)b->cs.n_writes * in->apply_cost;
@@ -352,9 +397,9 @@ rdsim_time_t repl_lag(const struct rdsim_cluster *c, size_t i)
     /* The oldest write its source has committed and it has not applied:
      * the head of its queue, or the source's open tick. */
     if (in->q.len)
-        oldest = c->batches[in->q.batch[in->q.head]].first_commit;
-    else if ((size_t)in->source == c->writer && c->tick_first_commit >= 0)
-        oldest = c->tick_first_commit;
+        oldest = c->repl->batches[in->q.batch[in->q.head]].first_commit;
+    else if ((size_t)in->source == c->writer && c->repl->tick_first_commit >= 0)
+        oldest = c->repl->tick_first_commit;
     else
         return 0;
     /* A source that went dark committed nothing after that. */
@@ -378,8 +423,7 @@ static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 
 int repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
 {
-    c->free_batches = NIL;
-    c->tick_first_commit = -1;
+    c->repl->tick_first_commit = -1;
     if (!rdsim_sim_after(c->sim, c->ops->repl_tick, replication_tick, c, 0))
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     return 0;
@@ -387,10 +431,13 @@ int repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
 
 void repl_free(struct rdsim_cluster *c)
 {
-    for (uint32_t b = 0; b < c->n_batches; b++)
-        if (c->batches[b].refs > 0)
-            rdsim_changeset_free(&c->batches[b].cs);
-    free(c->batches);
+    for (uint32_t b = 0; c->repl && b < c->repl->n_batches; b++)
+        if (c->repl->batches[b].refs > 0)
+            rdsim_changeset_free(&c->repl->batches[b].cs);
+    if (c->repl)
+        free(c->repl->batches);
+    free(c->repl);
+    c->repl = NULL;
     for (size_t i = 0; c->inst && i < c->n_inst; i++) {
         free(c->inst[i].q.batch);
         free(c->inst[i].q.arrive);
