@@ -40,6 +40,9 @@ head=$(git rev-parse --verify "${2:-HEAD}^{commit}")
 if [ -n "$keep" ]; then
   mkdir -p "$keep"
   work=$(cd "$keep" && pwd)
+  # One comparison at a time per kept folder: they share the base's outputs.
+  exec 9>"$work/.lock"
+  flock 9
 else
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
@@ -96,9 +99,13 @@ run_one() {
 export -f run_one
 
 # The base's outputs depend on the base alone, so a kept folder reuses them;
-# the head's are made afresh.
+# the head's are made afresh (and kept, per head, for a look afterwards).
 base_out="$work/out-$base"
-head_out="$work/out-head"
+if [ -n "$head_build" ]; then
+  head_out="$work/out-head-build"
+else
+  head_out="$work/out-head-$head"
+fi
 rm -rf "$head_out"
 for f in "${files[@]}"; do
   for s in "${seeds[@]}"; do
