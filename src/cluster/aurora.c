@@ -304,7 +304,7 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
     int best = -1, ties = 0;
     const char *rule = "the only healthy replica";
 
-    snprintf(f->explanation, sizeof(f->explanation), "candidates:");
+    failover_explain_anew(f, "candidates:");
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance *in = &c->inst[i];
         if (!candidate(c, i, region))
@@ -547,7 +547,7 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     if (!instance_serving(c, to) || strcmp(c->inst[from].cfg->name, f->from) != 0) {
         failover_explain(f, "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
-        f->to[0] = '\0';
+        failover_set_target(c, f, -1);
         return;
     }
     /* It applies what its region's volume received; an unplanned failover
@@ -606,7 +606,7 @@ static void global_failover(struct rdsim_cluster *c, size_t region, bool switcho
                                           : RDSIM_CAUSE_GLOBAL_FAILOVER);
     if (!f)
         return;
-    f->detected = f->at;
+    failover_mark_detected(c, f); /* at once: it was asked for */
     to = choose_replica(c, f, -1, region);
     cluster_log(c, "detected", c->sc->topology.regions[region].name, "%s", f->explanation);
     if (to < 0)

@@ -216,6 +216,13 @@ void failover_begin(struct rdsim_cluster *c, enum rdsim_failover_cause cause, in
 /* Append to a failover's explanation line. */
 void failover_explain(struct rdsim_failover *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Start the explanation line afresh. */
+void failover_explain_anew(struct rdsim_failover *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Detection is now (a request needs none: it is detected as it starts). */
+void failover_mark_detected(const struct rdsim_cluster *c, struct rdsim_failover *f);
+/* A promoted read replica's writes it had not applied (the model's count). */
+void failover_set_unapplied(struct rdsim_failover *f, uint64_t writes);
 /* Name instance `to` (or nobody, -1) as the failover's target. */
 void failover_set_target(const struct rdsim_cluster *c, struct rdsim_failover *f, int to);
 /* The promotion to `to` will not happen: append why, clear the target and

@@ -133,6 +133,25 @@ void failover_explain(struct rdsim_failover *f, const char *fmt, ...)
     va_end(ap);
 }
 
+void failover_explain_anew(struct rdsim_failover *f, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(f->explanation, sizeof(f->explanation), fmt, ap);
+    va_end(ap);
+}
+
+void failover_mark_detected(const struct rdsim_cluster *c, struct rdsim_failover *f)
+{
+    f->detected = rdsim_sim_now(c->sim);
+}
+
+void failover_set_unapplied(struct rdsim_failover *f, uint64_t writes)
+{
+    f->unapplied_writes = writes;
+}
+
 void failover_set_target(const struct rdsim_cluster *c, struct rdsim_failover *f,
                                int to)
 {

@@ -270,7 +270,7 @@ static int choose_standby(struct rdsim_cluster *c, struct rdsim_failover *f, int
 {
     int best = -1;
 
-    snprintf(f->explanation, sizeof(f->explanation), "candidates:");
+    failover_explain_anew(f, "candidates:");
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance *in = &c->inst[i];
         if (in->role != RDSIM_ROLE_STANDBY || in->detached || i == c->writer)
@@ -334,7 +334,7 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                                 fo_arg(fi, again));
             return;
         }
-        f->to[0] = '\0';
+        failover_set_target(c, f, -1);
         cluster_log(c, "abandoned", c->inst[to].cfg->name,
                           "promotion abandoned: no standby can be promoted; the writer "
                           "recovers in place");
@@ -594,16 +594,16 @@ static void promote(struct rdsim_cluster *c, size_t i)
     if (!f)
         return;
     failover_set_target(c, f, (int)i);
-    f->detected = rdsim_sim_now(c->sim);
+    failover_mark_detected(c, f);
     /* The lag already stops counting when a source goes quiet
      * (repl_lag): it is how far behind replication stopped. */
     dropped = repl_detach(c, i);
-    f->unapplied_writes = dropped;
+    failover_set_unapplied(f, dropped);
     c->inst[i].role = RDSIM_ROLE_WRITER;
-    snprintf(f->explanation, sizeof(f->explanation),
-             "read replica %s promoted on request (never automatic); replication stopped %.1f s "
-             "behind its source, %llu writes never applied",
-             c->inst[i].cfg->name, (double)lag / RDSIM_S, (unsigned long long)dropped);
+    failover_explain_anew(f,
+                          "read replica %s promoted on request (never automatic); replication "
+                          "stopped %.1f s behind its source, %llu writes never applied",
+                          c->inst[i].cfg->name, (double)lag / RDSIM_S, (unsigned long long)dropped);
     cluster_log(c, "promoting", c->inst[i].cfg->name, "%s", f->explanation);
     took = cluster_draw(c, RDSIM_REPLICA_PROMOTION);
     instance_start(c, i, took, "promotion reboots the replica");
