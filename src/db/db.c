@@ -1,6 +1,7 @@
 /*
  * db.c - one instance's SQLite database: the kv table, transactions, change
- * capture with the session extension and replica apply.
+ * capture, reads, scans and copies. A replica's apply is apply.c's, the live
+ * SQL console console.c's; db_impl.h holds what the three share.
  *
  * This is the simulator's hot path (tens of millions of row applies and point
  * reads per simulated hour), so every statement is prepared once at open and
@@ -25,8 +26,8 @@
  *
  * Deliberately absent: reading the clock, schema changes, tables other than
  * kv. INSERT and DELETE changes come only from the live mode's SQL console
- * (rdsim_db_query, which keeps the workload's rows 0..rows-1 in place); they
- * take the slow apply path.
+ * (rdsim_db_query, console.c, which keeps the workload's rows 0..rows-1 in
+ * place); they take the slow apply path (apply.c).
  */
 #include <errno.h>
 #include <limits.h>
