@@ -7,7 +7,7 @@
  * decides what happens when something fails: recover in place, fail over,
  * promote. Deployments sit behind one interface (struct rdsim_deployment_ops
  * in cluster_impl.h): the RDS family (single-az, multi-az-instance,
- * multi-az-cluster, read replicas) first, Aurora next.
+ * multi-az-cluster, read replicas) in rds.c, Aurora in aurora.c.
  *
  * The cluster never sees clients. The workload asks it where an endpoint
  * points (rdsim_cluster_route) and hands requests to an instance
@@ -24,16 +24,16 @@
 
 #include "rdsim/db.h"
 #include "rdsim/err.h"
+#include "rdsim/failover.h"
 #include "rdsim/histogram.h"
 #include "rdsim/instance_class.h"
 #include "rdsim/rng.h"
 #include "rdsim/scenario.h"
 #include "rdsim/sim.h"
+#include "rdsim/stats.h"
 
 struct rdsim_cluster;
 
-enum rdsim_endpoint { RDSIM_EP_WRITER, RDSIM_EP_READER, RDSIM_EP_COUNT };
-enum rdsim_op_kind { RDSIM_OP_READ, RDSIM_OP_WRITE, RDSIM_OP_KIND_COUNT };
 
 /* What an instance does with a connection attempt right now. */
 enum rdsim_health {
@@ -42,18 +42,22 @@ enum rdsim_health {
     RDSIM_HEALTH_STARTING,    /* host up, engine recovering: connections refused */
 };
 
-/* One failover (or replica promotion), phase by phase; times are -1 until
- * the phase happens. */
-struct rdsim_failover {
-    rdsim_time_t at;           /* the fault, or the start of a manual failover */
-    char cause[32];
-    char from[64], to[64];     /* to is empty when no candidate was promoted */
-    rdsim_time_t detected, promoted, dns_updated;
-    uint64_t lost_writes;      /* acknowledged writes the new writer lacks */
-    bool lost_writes_bounded;
-    uint64_t discarded_writes; /* writes only the old writer had, dropped when it rejoins */
-    uint64_t unapplied_writes; /* promote: writes the replica had not applied (model's count) */
-    char explanation[512];     /* candidates, and why this one (or none) */
+
+/* How a deployment takes a fault action. */
+enum rdsim_action_support {
+    RDSIM_ACTION_UNSUPPORTED, /* not on this deployment */
+    RDSIM_ACTION_SUPPORTED,   /* yes, with no choice of target */
+    RDSIM_ACTION_TARGETED,    /* yes, and a target instance may be named */
+};
+
+/* What becomes of a request sent to an instance now (rdsim_cluster_can_answer). */
+enum rdsim_answer {
+    RDSIM_ANSWER_YES,
+    RDSIM_ANSWER_TIMEOUT,     /* unreachable: no answer, the client waits it out */
+    RDSIM_ANSWER_REFUSED,     /* engine starting: connection refused */
+    RDSIM_ANSWER_NO_QUORUM,   /* a read on a volume without read quorum: it hangs */
+    RDSIM_ANSWER_NOT_SERVING, /* a Multi-AZ instance's standby: refuses connections */
+    RDSIM_ANSWER_READ_ONLY,   /* a write on an instance that is not the writer: an error */
 };
 
 /* Callbacks through which the cluster reports what happens. */
@@ -64,7 +68,7 @@ struct rdsim_cluster_observer {
     void (*event)(void *ctx, rdsim_time_t t, const char *kind, const char *subject,
                   const char *detail);
     /* The writer stopped being usable (start of a writer-downtime episode). */
-    void (*writer_down)(void *ctx, rdsim_time_t t, const char *cause);
+    void (*writer_down)(void *ctx, rdsim_time_t t, enum rdsim_failover_cause cause);
     /* db is about to become the writer: count the acknowledged writes it
      * lacks and forget them (the clients' record follows the new writer).
      * Returns 0 or an RDSIM_E* code. */
@@ -131,9 +135,9 @@ bool rdsim_cluster_serves_reads(const struct rdsim_cluster *c, size_t i);
  * its lag histogram (NULL when i has never been a replication target). */
 rdsim_time_t rdsim_cluster_lag(const struct rdsim_cluster *c, size_t i);
 const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, size_t i);
-/* True when instance i is a standby or replica at the start of the run
- * (the instances that get lag columns). */
-bool rdsim_cluster_is_target(const struct rdsim_cluster *c, size_t i);
+/* True when every instance gets a lag column: a cluster of more than one
+ * (roles change with failovers, so the writer has one too, at 0). */
+bool rdsim_cluster_tracks_lag(const struct rdsim_cluster *c);
 
 /* Aurora Serverless v2 capacity of instance i now, in ACUs (0 when it is a
  * provisioned class), and the ACU-seconds it has used so far. */
@@ -162,23 +166,36 @@ rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_
                                   rdsim_time_t t, uint32_t *epoch);
 uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i);
 
+/*
+ * Can instance i answer a request of `kind` now? The one check behind the
+ * workload's clients and the live SQL console (which asks for a read: its
+ * writes on a reader run read-only). Draws nothing.
+ */
+enum rdsim_answer rdsim_cluster_can_answer(const struct rdsim_cluster *c, size_t i,
+                                           enum rdsim_op_kind kind);
+
 /* Extra commit latency a write on the writer pays after its service time:
- * its storage, and the standby's acknowledgement (sync, semi-sync). */
-rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, size_t i);
+ * its storage, and the standby's acknowledgement (sync, semi-sync), or
+ * Aurora's write quorum. */
+rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c);
+
+/* How this cluster's deployment takes fault action `a` (live mode offers
+ * only what it supports). */
+enum rdsim_action_support rdsim_cluster_supports(const struct rdsim_cluster *c,
+                                                 enum rdsim_action a);
+/* Do its instances have promotion tiers (Aurora)? */
+bool rdsim_cluster_has_tiers(const struct rdsim_cluster *c);
 /* A write committed on the writer at `t` (for replication bookkeeping). */
 void rdsim_cluster_committed(struct rdsim_cluster *c, rdsim_time_t t);
 
 /* Flush the current writer's open transaction (end of run). */
 int rdsim_cluster_flush(struct rdsim_cluster *c, struct rdsim_err *err);
 
-/* First error raised inside an event callback (SQLite failure), if any. */
-const struct rdsim_err *rdsim_cluster_error(const struct rdsim_cluster *c);
-
 /*
  * Live mode. Make a fault event (anything but `load`) act now, at the
  * current simulated time, exactly as a scenario event at this time would;
  * `ev` must be valid for this scenario (rdsim_scenario_parse_event) and is
- * not kept. Errors surface through rdsim_cluster_error.
+ * not kept. Errors fail the simulation (rdsim_sim_error).
  */
 void rdsim_cluster_inject(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
 /* Current role of instance i (a failover changes it). */

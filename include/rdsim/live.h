@@ -34,7 +34,7 @@ struct rdsim_live_config {
     const struct rdsim_scenario *scenario; /* not owned; outlives the server */
     const char *scenario_text;  /* the scenario file's bytes (for the session) */
     size_t scenario_len;
-    const char *out_dir;        /* results written there at the end; NULL: none */
+    const char *out_dir;        /* the run's CSV files go there; NULL: none */
     const char *bind;           /* address to listen on; NULL: 127.0.0.1 */
     int port;                   /* 0: any free port (rdsim_live_port tells) */
     double speed;               /* simulated seconds per wall second, > 0 */
@@ -46,7 +46,7 @@ struct rdsim_live_config {
      * it, a write make progress within it, a stream drain within it; 0: 30 s */
     int timeout_s;
     /* Called once the run has reached its duration, with its results
-     * (summary.json already written when out_dir is set); may be NULL. */
+     * (the caller writes the rest of out_dir from them); may be NULL. */
     void (*on_finish)(void *ctx, const struct rdsim_results *res);
     /* Called with a line worth telling the operator (accept() failing, the
      * open-file limit capping connections); may be NULL. */

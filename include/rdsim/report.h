@@ -1,6 +1,7 @@
 /*
- * report.h - output formats: CSV rows, summary.json, and the story of a run
- * (report.md and the terminal tell the same one).
+ * report.h - output formats: summary.json, report.md and the story of a run
+ * (report.md and the terminal tell the same one), all read from a struct
+ * rdsim_results (results.h); report knows nothing of the run that made it.
  *
  * Numbers are printed with fixed precision so that the same run gives the
  * same bytes on every machine.
@@ -13,14 +14,7 @@
 #include <stdio.h>
 
 #include "rdsim/err.h"
-#include "rdsim/run.h"
-
-/* Create (truncate) DIR/NAME for writing. NULL with RDSIM_EIO in err (the
- * path and the system's reason) when it cannot be. */
-FILE *rdsim_report_create_file(const char *dir, const char *name, struct rdsim_err *err);
-
-/* Write s as one CSV field, quoted when it holds a comma, quote or newline. */
-void rdsim_csv_field(FILE *f, const char *s);
+#include "rdsim/results.h"
 
 /* Write the results as summary.json at `path`. */
 int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
@@ -54,10 +48,6 @@ void rdsim_report_event_label(const struct rdsim_event_cfg *ev, char *buf, size_
  * heals); for an instant (failover, promote, load...) it is ev->at. */
 bool rdsim_report_event_window(const struct rdsim_event_cfg *ev, rdsim_time_t duration,
                                rdsim_time_t *until);
-
-/* Operations of one kind (RDSIM_OP_READ, RDSIM_OP_WRITE) over every
- * endpoint: counts and merged latency. */
-void rdsim_report_kind_total(const struct rdsim_results *r, int kind, struct rdsim_counts *out);
 
 /* A latency as the reports print it: "0.96 ms", or "27.72 s" from 1 s up. */
 void rdsim_report_latency_text(char *buf, size_t n, rdsim_time_t latency);

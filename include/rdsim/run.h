@@ -6,7 +6,8 @@
  * the output directory as it goes (memory stays bounded by the cluster and
  * the data). It then checks every instance that is the writer at the end
  * against the clients' acknowledged writes (lost_writes) and evaluates the
- * scenario's expectations. Writing summary.json is the report module's job.
+ * scenario's expectations into a struct rdsim_results (results.h). Writing
+ * summary.json and report.md from them is the report module's job.
  *
  * Nothing here reads the wall clock: the progress callback receives
  * simulated time and the CLI decides when to print.
@@ -20,6 +21,7 @@
 
 #include "rdsim/cluster.h"
 #include "rdsim/err.h"
+#include "rdsim/results.h"
 #include "rdsim/scenario.h"
 #include "rdsim/stats.h"
 
@@ -39,109 +41,6 @@ struct rdsim_run_options {
                      const char *detail);
     void (*on_sample)(void *ctx, rdsim_time_t t, const char *row);
     void *live_ctx;
-};
-
-struct rdsim_outage {
-    rdsim_time_t at;
-    char cause[32];
-    bool recovered;
-    rdsim_time_t recovered_at;  /* first successful write after the fault */
-    rdsim_time_t downtime;      /* to recovery, or to the end of the run */
-};
-
-/* A failover as the summary reports it: the cluster's record plus the
- * writer downtime the clients saw around it. */
-struct rdsim_failover_result {
-    struct rdsim_failover fo;
-    bool has_downtime;
-    rdsim_time_t downtime;
-};
-
-/* Replication lag of one standby or replica over the run. */
-struct rdsim_lag_result {
-    const char *name;          /* points into the scenario */
-    double mean_ms, p99_ms, max_ms;
-};
-
-/* Aurora Serverless v2 capacity of one instance over the run. */
-struct rdsim_acu_result {
-    const char *name;          /* points into the scenario */
-    double acu_seconds;        /* the basis of per-second billing */
-    double mean_acu, peak_acu;
-};
-
-/* Every key of expect: once, and min:/max: once per figure each. */
-enum { RDSIM_MAX_EXPECT = 9 + 2 * RDSIM_FIG_COUNT };
-
-enum rdsim_expect_kind {
-    RDSIM_EXPECT_NUMBER,       /* actual and limit are numbers */
-    RDSIM_EXPECT_BOOL,         /* actual and limit are 0 (false) or 1 (true) */
-    RDSIM_EXPECT_NAME,         /* actual_name and limit_name (an instance) */
-};
-
-enum rdsim_expect_op {
-    RDSIM_EXPECT_AT_MOST,
-    RDSIM_EXPECT_AT_LEAST,
-    RDSIM_EXPECT_EQUALS,
-};
-
-struct rdsim_expectation {
-    char name[48];             /* as in the scenario: lost_writes, min_availability.writer,
-                                * writer_recovers, max.p99_write_ms */
-    bool ok;
-    bool has_actual;           /* false: nothing to measure (e.g. no reads sent); not ok */
-    enum rdsim_expect_kind kind;
-    enum rdsim_expect_op op;
-    double actual, limit;
-    bool integer;              /* print actual and limit as integers */
-    const char *unit;          /* "s", "ms", "" */
-    const char *actual_name;   /* RDSIM_EXPECT_NAME: point into the results */
-    const char *limit_name;    /* RDSIM_EXPECT_NAME: points into the scenario */
-    const char *nothing;       /* why has_actual is false ("no failover"); NULL: generic */
-};
-
-struct rdsim_results {
-    const struct rdsim_scenario *sc; /* not owned */
-    uint64_t seed;
-    rdsim_time_t simulated;
-    struct rdsim_stats *stats;       /* owned */
-    const char *final_writer;        /* points into sc */
-    /* Live mode: every event that acted, the scenario's and the injected
-     * ones, by time (owned deep copies); NULL when nothing was injected,
-     * and then the events are sc's. Use rdsim_results_events(). */
-    struct rdsim_event_cfg *events;
-    size_t n_events;
-
-    struct rdsim_outage *outages;    /* owned */
-    size_t n_outages;
-    rdsim_time_t max_downtime;
-
-    struct rdsim_failover_result *failovers; /* owned */
-    size_t n_failovers;
-    struct rdsim_lag_result *lags;   /* owned, one per standby or replica */
-    size_t n_lags;
-    struct rdsim_acu_result *acus;   /* owned, one per Serverless v2 instance */
-    size_t n_acus;
-
-    uint64_t acked_writes, lost_writes;
-    bool lost_writes_bounded;        /* some row lacked more than the ack window */
-
-    bool has_availability[RDSIM_STATS_EP]; /* per endpoint: writer, reader */
-    double availability[RDSIM_STATS_EP];
-
-    uint64_t ops_issued, ops_in_flight_at_end, events_run;
-
-    struct rdsim_expectation expect[RDSIM_MAX_EXPECT];
-    size_t n_expect;
-    bool expectations_ok;
-
-    /* Filled by the caller (rdsim run) when an expectation failed and the
-     * scenario has the name of a lesson shipped with rdsim: the lesson's
-     * name (NULL: not compared) and every parameter that differs from it
-     * (none: the lesson as shipped). Owned; freed with the results. */
-    char *lesson;
-    struct rdsim_param_change *lesson_changes;
-    size_t n_lesson_changes;
 };
 
 struct rdsim_run;
@@ -189,8 +88,6 @@ rdsim_time_t rdsim_run_now(const struct rdsim_run *r);
 bool rdsim_run_is_finished(const struct rdsim_run *r);
 /* The cluster, to read its state (not to change it: use inject). */
 struct rdsim_cluster *rdsim_run_cluster(struct rdsim_run *r);
-struct rdsim_workload;
-const struct rdsim_workload *rdsim_run_workload(const struct rdsim_run *r);
 /* The timeseries.csv header line (no newline); owned by the run. */
 const char *rdsim_run_columns(const struct rdsim_run *r);
 /* Injected events so far, in order, with `at` set; owned by the run. */
@@ -198,20 +95,11 @@ size_t rdsim_run_injected_count(const struct rdsim_run *r);
 const struct rdsim_event_cfg *rdsim_run_injected(const struct rdsim_run *r, size_t k);
 
 /*
- * Run the scenario: create, finish, destroy. On success *out owns new results (free with
- * rdsim_results_free). Returns RDSIM_EINVAL for a scenario this version
+ * Run the scenario: create, finish, destroy. On success *out owns new
+ * results (free with rdsim_results_free). Returns RDSIM_EINVAL for a scenario this version
  * cannot simulate, RDSIM_EIO / RDSIM_EDB / RDSIM_ENOMEM otherwise.
  */
 int rdsim_run(const struct rdsim_scenario *sc, const struct rdsim_run_options *opt,
               struct rdsim_results **out, struct rdsim_err *err);
-void rdsim_results_free(struct rdsim_results *r);
-/* The events of the run (see rdsim_results.events); *n gets their number.
- * Inline: the report layer, below this one, reads it too. */
-static inline const struct rdsim_event_cfg *rdsim_results_events(const struct rdsim_results *r,
-                                                                 size_t *n)
-{
-    *n = r->events ? r->n_events : r->sc->n_events;
-    return r->events ? r->events : r->sc->events;
-}
 
 #endif

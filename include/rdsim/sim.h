@@ -66,12 +66,26 @@ bool rdsim_sim_cancel(struct rdsim_sim *sim, rdsim_event_id id);
  * Run events in (time, sequence) order while their time is <= `until`, then
  * set the clock to `until`. Returns the number of events run. Stops early
  * (leaving the clock at the last event) if rdsim_sim_stop() was called, or
- * when the queue ran out of memory reordering itself: rdsim_sim_failed()
- * is then true, for good, and run_until runs nothing more.
+ * when the simulation failed (see rdsim_sim_fail below): it then runs
+ * nothing more.
  */
 uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until);
 
-/* True once run_until has stopped for lack of memory. */
+/*
+ * The one error slot for failures inside events. An event that cannot go
+ * on (out of memory, SQLite failed) calls rdsim_sim_fail or rdsim_sim_failf:
+ * the first error is kept, later ones are dropped, and run_until returns
+ * after the current event and runs nothing more, for good. The queue fails
+ * the same way when it runs out of memory reordering itself. Whoever drives
+ * the simulation polls rdsim_sim_error after each run_until.
+ */
+void rdsim_sim_fail(struct rdsim_sim *sim, const struct rdsim_err *err);
+/* As rdsim_sim_fail with a printf-style message; returns code. */
+int rdsim_sim_failf(struct rdsim_sim *sim, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The first failure, or NULL while there is none. */
+const struct rdsim_err *rdsim_sim_error(const struct rdsim_sim *sim);
+/* True once the simulation has failed. */
 bool rdsim_sim_failed(const struct rdsim_sim *sim);
 
 /* Ask run_until to return after the current event. */

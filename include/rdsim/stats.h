@@ -16,10 +16,17 @@
 #include <stdint.h>
 
 #include "rdsim/err.h"
+#include "rdsim/failover.h"
 #include "rdsim/histogram.h"
 #include "rdsim/sim.h"
 
-enum { RDSIM_STATS_EP = 2, RDSIM_STATS_KIND = 2 }; /* writer/reader x read/write */
+/* The endpoints clients use and the kinds of operation they send: here,
+ * below the cluster and the workload, because the figures are kept per
+ * endpoint and kind. */
+enum rdsim_endpoint { RDSIM_EP_WRITER, RDSIM_EP_READER, RDSIM_EP_COUNT };
+enum rdsim_op_kind { RDSIM_OP_READ, RDSIM_OP_WRITE, RDSIM_OP_KIND_COUNT };
+
+enum { RDSIM_STATS_EP = RDSIM_EP_COUNT, RDSIM_STATS_KIND = RDSIM_OP_KIND_COUNT };
 
 struct rdsim_counts {
     uint64_t ok, failed;   /* operations */
@@ -29,7 +36,7 @@ struct rdsim_counts {
 
 struct rdsim_episode {
     rdsim_time_t start;
-    char cause[32];
+    enum rdsim_failover_cause cause;
     bool closed;
     rdsim_time_t end;      /* first successful write seen by a client */
 };
@@ -52,19 +59,24 @@ struct rdsim_stats {
 int rdsim_stats_create(struct rdsim_stats **out, struct rdsim_err *err);
 void rdsim_stats_destroy(struct rdsim_stats *s);
 
-void rdsim_stats_op_ok(struct rdsim_stats *s, int ep, int kind, rdsim_time_t latency);
-void rdsim_stats_op_failed(struct rdsim_stats *s, int ep, int kind);
-void rdsim_stats_attempt_error(struct rdsim_stats *s, int ep, int kind);
+void rdsim_stats_op_ok(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim_op_kind kind,
+                       rdsim_time_t latency);
+void rdsim_stats_op_failed(struct rdsim_stats *s, enum rdsim_endpoint ep,
+                           enum rdsim_op_kind kind);
+void rdsim_stats_attempt_error(struct rdsim_stats *s, enum rdsim_endpoint ep,
+                               enum rdsim_op_kind kind);
 
 /* The workload sends operations of `kind` to endpoint `ep` (they get
  * time-series columns). */
-void rdsim_stats_use(struct rdsim_stats *s, int ep, int kind);
+void rdsim_stats_use(struct rdsim_stats *s, enum rdsim_endpoint ep,
+                     enum rdsim_op_kind kind);
 /* A read was served; a read was stale by `staleness`. */
 void rdsim_stats_read_served(struct rdsim_stats *s);
 void rdsim_stats_stale_read(struct rdsim_stats *s, rdsim_time_t staleness);
 
 /* A fault took the writer away at t. */
-int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t, const char *cause);
+int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t,
+                            enum rdsim_failover_cause cause);
 /* A client saw a write succeed at `t` that it had sent at `sent`. */
 void rdsim_stats_write_ok(struct rdsim_stats *s, rdsim_time_t sent, rdsim_time_t t);
 

@@ -50,7 +50,5 @@ double rdsim_workload_rate(const struct rdsim_workload *w, enum rdsim_op_kind ki
 /* Live mode: a `load` event acts now (other actions are ignored); `ev` is
  * not kept. */
 void rdsim_workload_inject(struct rdsim_workload *w, const struct rdsim_event_cfg *ev);
-/* First error raised inside an event callback (SQLite failure), if any. */
-const struct rdsim_err *rdsim_workload_error(const struct rdsim_workload *w);
 
 #endif

@@ -207,21 +207,8 @@ int rdsim_cmd_run(int argc, char **argv)
     /* A generated FIS scenario is nobody's lesson. */
     if (rc == 0 && !fis.template_path)
         rc = rdsim_cli_compare_lesson(res, opt.has_seed, &err);
-    if (rc == 0) {
-        snprintf(path, sizeof(path), "%s/summary.json", out_dir);
-        rc = rdsim_report_write_summary(res, path, &err);
-    }
-    if (rc == 0) {
-        /* Figures before report.md, which embeds those that exist. */
-        rc = rdsim_plots_make(out_dir, formats, render, &plots, &err);
-        /* A figure gnuplot could not draw costs the run nothing else. */
-        if (rc == 0 && plots == RDSIM_PLOTS_GNUPLOT_FAILED)
-            fprintf(stderr, "rdsim: warning: %s\n", err.msg);
-    }
     if (rc == 0)
-        rc = rdsim_report_write_markdown(res, out_dir, &err);
-    if (rc == 0)
-        rc = rdsim_outdir_mark(out_dir, &err);
+        rc = rdsim_cli_write_results(out_dir, res, formats, render, &plots, &err);
     if (rc == 0 && junit)
         rc = rdsim_cli_write_junit(junit, res, started, rdsim_cli_mono_now() - mono, &err);
     if (rc == 0 && json) {

@@ -71,15 +71,9 @@ static void finished(void *ctx, const struct rdsim_results *res)
            (double)res->simulated / RDSIM_S);
     if (s->out_dir) {
         enum rdsim_plots_outcome plots;
-        /* As rdsim run does: figures (when gnuplot is there), report.md,
-         * then the mark. summary.json is written already. */
-        int rc = rdsim_plots_make(s->out_dir, "png svg", true, &plots, &err);
-        if (rc == 0 && plots == RDSIM_PLOTS_GNUPLOT_FAILED)
-            fprintf(stderr, "rdsim: warning: %s\n", err.msg);
-        if (rc == 0)
-            rc = rdsim_report_write_markdown(res, s->out_dir, &err);
-        if (rc == 0)
-            rc = rdsim_outdir_mark(s->out_dir, &err);
+        /* As rdsim run does, figures drawn when gnuplot is there. */
+        int rc = rdsim_cli_write_results(s->out_dir, res, "png svg", true, &plots, &err);
+
         if (rc == 0)
             printf("rdsim serve: results in %s/\n", s->out_dir);
         else

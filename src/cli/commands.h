@@ -83,6 +83,18 @@ enum rdsim_plots_outcome {
 int rdsim_plots_make(const char *run_dir, const char *formats, bool render,
                      enum rdsim_plots_outcome *outcome, struct rdsim_err *err);
 
+/*
+ * Write a finished run's results folder DIR (prepared by
+ * rdsim_outdir_prepare, holding the run's CSV files): summary.json, the
+ * figures (drawn by gnuplot in `formats` when `render`; *plots says what
+ * happened, and a figure gnuplot could not draw is a warning on stderr),
+ * report.md, then the mark. The one routine behind rdsim run and
+ * rdsim serve -o. Returns 0 or an RDSIM_E* code with err filled.
+ */
+int rdsim_cli_write_results(const char *dir, const struct rdsim_results *res,
+                            const char *formats, bool render,
+                            enum rdsim_plots_outcome *plots, struct rdsim_err *err);
+
 /* The gnuplot formats for --format png|svg|both, or NULL. */
 const char *rdsim_parse_formats(const char *opt);
 

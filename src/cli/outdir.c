@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rdsim/report.h"
+
+#include "commands.h"
 #include "outdir.h"
 
 int rdsim_outdir_make(const char *dir, struct rdsim_err *err)
@@ -156,4 +159,28 @@ int rdsim_outdir_mark(const char *dir, struct rdsim_err *err)
     if (fclose(f) != 0)
         return rdsim_err_set(err, RDSIM_EIO, "%s: cannot write", mark);
     return 0;
+}
+
+int rdsim_cli_write_results(const char *dir, const struct rdsim_results *res,
+                            const char *formats, bool render,
+                            enum rdsim_plots_outcome *plots, struct rdsim_err *err)
+{
+    char path[4096];
+    int rc;
+
+    *plots = RDSIM_PLOTS_NOT_ASKED;
+    snprintf(path, sizeof(path), "%s/summary.json", dir);
+    rc = rdsim_report_write_summary(res, path, err);
+    if (rc == 0) {
+        /* Figures before report.md, which embeds those that exist. */
+        rc = rdsim_plots_make(dir, formats, render, plots, err);
+        /* A figure gnuplot could not draw costs the run nothing else. */
+        if (rc == 0 && *plots == RDSIM_PLOTS_GNUPLOT_FAILED)
+            fprintf(stderr, "rdsim: warning: %s\n", err->msg);
+    }
+    if (rc == 0)
+        rc = rdsim_report_write_markdown(res, dir, err);
+    if (rc == 0)
+        rc = rdsim_outdir_mark(dir, err);
+    return rc;
 }

@@ -56,7 +56,7 @@ static void print_kind(FILE *f, const char *what, const struct rdsim_results *r,
     struct rdsim_counts c;
     char p50[32], p99[32], max[32];
 
-    rdsim_report_kind_total(r, kind, &c);
+    rdsim_results_kind_total(r, kind, &c);
     if (c.ok + c.failed == 0)
         return;
     rdsim_report_latency_text(p50, sizeof(p50), rdsim_hist_quantile(&c.lat, 0.5));

@@ -28,10 +28,29 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cluster_impl.h"
 #include "params.h"
+
+#define RDSIM_VOLUME_COPIES 6
+#define RDSIM_WRITE_QUORUM 4
+#define RDSIM_READ_QUORUM 3
+
+/* The deployment's own state (c->state): the cluster volume, six copies,
+ * two per AZ (facts 4.1). */
+struct aurora_volume {
+    size_t az[RDSIM_VOLUME_COPIES];
+    bool down[RDSIM_VOLUME_COPIES];        /* lost to a storage-failure */
+    rdsim_event_id repair[RDSIM_VOLUME_COPIES];
+    int reachable;                         /* as last logged */
+};
+
+static struct aurora_volume *volume_of(const struct rdsim_cluster *c)
+{
+    return c->state;
+}
 
 /* The primary cluster's volume: six copies, two in each of the region's
  * first three AZs (with fewer AZs, copies double up). */
@@ -40,20 +59,20 @@ static void place_volume(struct rdsim_cluster *c, size_t region)
     size_t k = 0;
 
     for (int j = 0; j < RDSIM_VOLUME_COPIES; j++) {
-        if (c->volume.repair[j])
-            rdsim_sim_cancel(c->sim, c->volume.repair[j]);
-        c->volume.repair[j] = 0;
-        c->volume.down[j] = false;
+        if (volume_of(c)->repair[j])
+            rdsim_sim_cancel(c->sim, volume_of(c)->repair[j]);
+        volume_of(c)->repair[j] = 0;
+        volume_of(c)->down[j] = false;
     }
     for (size_t a = 0; a < c->n_az && k < RDSIM_VOLUME_COPIES; a++) {
         if (c->az_region[a] != region)
             continue;
-        c->volume.az[k++] = a;
-        c->volume.az[k++] = a;
+        volume_of(c)->az[k++] = a;
+        volume_of(c)->az[k++] = a;
     }
     for (size_t j = 0; k < RDSIM_VOLUME_COPIES; k++, j++)
-        c->volume.az[k] = c->volume.az[j];
-    c->volume.reachable = RDSIM_VOLUME_COPIES;
+        volume_of(c)->az[k] = volume_of(c)->az[j];
+    volume_of(c)->reachable = RDSIM_VOLUME_COPIES;
 }
 
 static struct rdsim_range phase(const struct rdsim_cluster *c, int which)
@@ -70,16 +89,11 @@ static struct rdsim_range phase(const struct rdsim_cluster *c, int which)
     }
 }
 
-static bool serving(const struct rdsim_cluster *c, size_t i)
-{
-    return rdsim_instance_reachable(c, i) && !c->inst[i].starting;
-}
-
 /* ---- the cluster volume ---------------------------------------------------- */
 
 static bool copy_reachable(const struct rdsim_cluster *c, int k)
 {
-    return !c->volume.down[k] && c->az_out[c->volume.az[k]] == 0;
+    return !volume_of(c)->down[k] && c->az_out[volume_of(c)->az[k]] == 0;
 }
 
 static int copies_reachable(const struct rdsim_cluster *c)
@@ -109,7 +123,7 @@ static rdsim_time_t quorum_latency(struct rdsim_cluster *c)
 
     for (int k = 0; k < RDSIM_VOLUME_COPIES; k++) {
         struct rdsim_range r;
-        size_t az = c->volume.az[k];
+        size_t az = volume_of(c)->az[k];
         if (!copy_reachable(c, k))
             continue;
         if (az == c->inst[w].az)
@@ -144,24 +158,24 @@ static rdsim_time_t commit_delay(struct rdsim_cluster *c)
 /* Log when the volume loses or regains its write quorum. */
 static void quorum_changed(struct rdsim_cluster *c)
 {
-    int before = c->volume.reachable, now = copies_reachable(c);
+    int before = volume_of(c)->reachable, now = copies_reachable(c);
 
-    c->volume.reachable = now;
+    volume_of(c)->reachable = now;
     if (before >= RDSIM_READ_QUORUM && now < RDSIM_READ_QUORUM)
-        rdsim_cluster_log(c, "quorum", "volume",
+        cluster_log(c, "quorum", "volume",
                           "%d of 6 copies reachable: no read quorum (3), reads stop too", now);
     else if (before < RDSIM_READ_QUORUM && now >= RDSIM_READ_QUORUM)
-        rdsim_cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: reads resume", now);
+        cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: reads resume", now);
     if (before >= RDSIM_WRITE_QUORUM && now < RDSIM_WRITE_QUORUM) {
-        rdsim_cluster_log(c, "quorum", "volume",
+        cluster_log(c, "quorum", "volume",
                           "%d of 6 copies reachable: no write quorum (4), writes stop; reads "
                           "go on",
                           now);
         if (c->obs.writer_down)
-            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), "no-write-quorum");
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_NO_WRITE_QUORUM);
     }
     else if (before < RDSIM_WRITE_QUORUM && now >= RDSIM_WRITE_QUORUM)
-        rdsim_cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: writes resume", now);
+        cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: writes resume", now);
 }
 
 static void copy_repaired(struct rdsim_sim *sim, void *ctx, uint64_t k)
@@ -169,9 +183,9 @@ static void copy_repaired(struct rdsim_sim *sim, void *ctx, uint64_t k)
     struct rdsim_cluster *c = ctx;
     (void)sim;
 
-    c->volume.repair[k] = 0;
-    c->volume.down[k] = false;
-    rdsim_cluster_log(c, "repaired", c->az_names[c->volume.az[k]],
+    volume_of(c)->repair[k] = 0;
+    volume_of(c)->down[k] = false;
+    cluster_log(c, "repaired", c->az_names[volume_of(c)->az[k]],
                       "volume copy %d rebuilt from the others", (int)k + 1);
     quorum_changed(c);
 }
@@ -182,17 +196,17 @@ static void storage_failure(struct rdsim_cluster *c, size_t az, int copies, bool
     rdsim_time_t repair;
 
     for (int k = 0; k < RDSIM_VOLUME_COPIES && copies > 0; k++) {
-        if (c->volume.az[k] != az || c->volume.down[k])
+        if (volume_of(c)->az[k] != az || volume_of(c)->down[k])
             continue;
-        c->volume.down[k] = true;
+        volume_of(c)->down[k] = true;
         copies--;
         /* Repair re-replicates the segment from the surviving copies: about
          * 10 s for a 10 GB segment (facts 4.1), sooner if the fault is
          * shorter. */
-        repair = rdsim_cluster_draw(c, RDSIM_AURORA_REPAIR);
+        repair = cluster_draw(c, RDSIM_AURORA_REPAIR);
         if (has_for && for_ < repair)
             repair = for_;
-        c->volume.repair[k] = rdsim_cluster_after(c, repair, copy_repaired, (uint64_t)k);
+        volume_of(c)->repair[k] = cluster_after(c, repair, copy_repaired, (uint64_t)k);
     }
     quorum_changed(c);
 }
@@ -224,16 +238,43 @@ static void refresh_readers(struct rdsim_cluster *c)
 
 static int init(struct rdsim_cluster *c, struct rdsim_err *err)
 {
-    (void)err;
+    if (!(c->state = calloc(1, sizeof(struct aurora_volume))))
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     place_volume(c, c->inst[c->writer].region);
-    c->repl_tick = RDSIM_AURORA_TICK;
 
     for (size_t i = 0; i < c->n_inst; i++)
         if (i != c->writer)
-            rdsim_repl_attach(c, i, (int)c->writer, mode_for(c, i));
+            repl_attach(c, i, (int)c->writer, mode_for(c, i));
     c->has_reader_endpoint = true;
     refresh_readers(c);
     return 0;
+}
+
+static void destroy(struct rdsim_cluster *c)
+{
+    free(c->state);
+    c->state = NULL;
+}
+
+static enum rdsim_action_support supports(const struct rdsim_cluster *c, enum rdsim_action a)
+{
+    (void)c;
+    switch (a) {
+    case RDSIM_ACT_FAILOVER:
+        return RDSIM_ACTION_TARGETED;
+    case RDSIM_ACT_PROMOTE:
+        return RDSIM_ACTION_UNSUPPORTED; /* RDS read replicas only */
+    case RDSIM_ACT_AZ_OUTAGE:
+    case RDSIM_ACT_REGION_OUTAGE:
+    case RDSIM_ACT_INSTANCE_FAILURE:
+    case RDSIM_ACT_REBOOT:
+    case RDSIM_ACT_REPLICA_LAG:
+    case RDSIM_ACT_STORAGE_FAILURE:
+    case RDSIM_ACT_GLOBAL_FAILOVER:
+    case RDSIM_ACT_LOAD:
+        break;
+    }
+    return RDSIM_ACTION_SUPPORTED;
 }
 
 /* ---- failover ----------------------------------------------------------------- */
@@ -263,22 +304,22 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
     int best = -1, ties = 0;
     const char *rule = "the only healthy replica";
 
-    snprintf(f->explanation, sizeof(f->explanation), "candidates:");
+    failover_explain_anew(f, "candidates:");
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance *in = &c->inst[i];
         if (!candidate(c, i, region))
             continue;
-        rdsim_failover_explain(f, " %s (tier %d, %s, %s, %s)",
+        failover_explain(f, " %s (tier %d, %s, %s, %s)",
                in->cfg->name, in->cfg->tier, in->cls->name, c->az_names[in->az],
-               serving(c, i) ? "healthy" : "unreachable");
+               instance_serving(c, i) ? "healthy" : "unreachable");
     }
     if (strcmp(f->explanation, "candidates:") == 0)
-        rdsim_failover_explain(f, " none");
+        failover_explain(f, " none");
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance *in = &c->inst[i];
         int r;
         (void)in;
-        if (!candidate(c, i, region) || !serving(c, i))
+        if (!candidate(c, i, region) || !instance_serving(c, i))
             continue;
         if (wanted >= 0) {
             if ((int)i == wanted) {
@@ -306,7 +347,7 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
         /* Name the rule that decided between the best and the runners-up. */
         bool tier_won = false, size_won = false;
         for (size_t i = 0; i < c->n_inst; i++) {
-            if ((int)i == best || !candidate(c, i, region) || !serving(c, i))
+            if ((int)i == best || !candidate(c, i, region) || !instance_serving(c, i))
                 continue;
             if (c->inst[i].cfg->tier != c->inst[best].cfg->tier)
                 tier_won = true;
@@ -319,10 +360,10 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
                           : "the only healthy replica";
     }
     if (best < 0)
-        rdsim_failover_explain(f, "; no healthy replica in %s",
+        failover_explain(f, "; no healthy replica in %s",
                c->sc->topology.regions[region].name);
     else
-        rdsim_failover_explain(f, "; %s chosen: %s",
+        failover_explain(f, "; %s chosen: %s",
                c->inst[best].cfg->name, rule);
     return best;
 }
@@ -332,17 +373,17 @@ static void rejoin_as_reader(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_err err;
 
-    rdsim_repl_ship(c, true);
-    if (c->error.code || rdsim_db_copy(c->inst[i].db, c->inst[c->writer].db, &err) != 0) {
-        if (!c->error.code)
-            rdsim_cluster_fail(c, &err);
+    repl_ship(c, true);
+    if (rdsim_sim_failed(c->sim) || rdsim_db_copy(c->inst[i].db, c->inst[c->writer].db, &err) != 0) {
+        if (!rdsim_sim_failed(c->sim))
+            rdsim_sim_fail(c->sim, &err);
         return;
     }
     c->inst[i].detached = false;
     c->inst[i].role = RDSIM_ROLE_REPLICA;
-    rdsim_repl_attach(c, i, (int)c->writer, mode_for(c, i));
+    repl_attach(c, i, (int)c->writer, mode_for(c, i));
     refresh_readers(c);
-    rdsim_cluster_log(c, "rejoined", c->inst[i].cfg->name, "restarted as a reader of %s",
+    cluster_log(c, "rejoined", c->inst[i].cfg->name, "restarted as a reader of %s",
                       c->inst[c->writer].cfg->name);
 }
 
@@ -352,42 +393,34 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
     struct rdsim_failover *f = &c->failovers[fi];
 
-    if (strcmp(c->inst[from].cfg->name, f->from) != 0 || !serving(c, to)) {
-        rdsim_failover_explain(f, "; abandoned: %s",
-               serving(c, to) ? "the writer changed meanwhile"
-                              : "the candidate became unreachable");
-        f->to[0] = '\0';
-        rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
+    if (strcmp(c->inst[from].cfg->name, f->from) != 0 || !instance_serving(c, to)) {
+        failover_abandon(c, f, to, "; abandoned: %s",
+                               instance_serving(c, to) ? "the writer changed meanwhile"
+                                                             : "the candidate became unreachable");
         if (c->inst[from].fenced)
-            rdsim_instance_unfence(c, from, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+            instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                                    "failover abandoned: restarting");
         return;
     }
     /* The replica catches up with everything the volume holds: the tail of
      * the redo stream, then its own backlog. */
-    rdsim_repl_ship(c, true);
-    rdsim_repl_drain(c, to);
-    if (c->error.code)
+    repl_ship(c, true);
+    repl_drain(c, to);
+    if (rdsim_sim_failed(c->sim))
         return;
-    if (rdsim_cluster_crown(c, f, to) != 0)
+    if (failover_crown(c, f, from, to, true) != 0)
         return;
-    for (size_t i = 0; i < c->n_inst; i++) {
-        if (c->inst[i].source == (int)from) {
-            c->inst[i].source = (int)to;
-            rdsim_repl_resume(c, i);
-        }
-    }
     c->inst[from].detached = true;
     c->inst[from].role = RDSIM_ROLE_REPLICA;
-    rdsim_repl_detach(c, from);
-    rdsim_cluster_log(c, "promoted", c->inst[to].cfg->name,
+    repl_detach(c, from);
+    cluster_log(c, "promoted", c->inst[to].cfg->name,
                       "new writer, caught up with the volume; %llu acknowledged writes missing",
                       (unsigned long long)f->lost_writes);
-    rdsim_cluster_follow_writer(c, fi, to, phase(c, 2));
+    failover_follow_writer(c, fi, to, phase(c, 2));
     if (c->inst[from].fenced) {
-        rdsim_instance_unfence(c, from, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+        instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                                "old writer restarts as a reader");
-    } else if (serving(c, from)) {
+    } else if (instance_serving(c, from)) {
         rejoin_as_reader(c, from);
     }
 }
@@ -398,71 +431,54 @@ static void recreated(struct rdsim_sim *sim, void *ctx, uint64_t i)
     (void)sim;
 
     c->inst[i].recovery = 0;
-    rdsim_cluster_log(c, "recreated", c->inst[i].cfg->name, "new writer instance in %s",
+    cluster_log(c, "recreated", c->inst[i].cfg->name, "new writer instance in %s",
                       c->az_names[c->inst[i].az]);
-    rdsim_instance_host_back(c, i, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+    instance_host_back(c, i, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                              "recreated writer opens the volume");
 }
 
-static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+/* The failover goes ahead: the best replica by tier, or the writer comes
+ * back in place (restarted or recreated). */
+static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted)
 {
-    struct rdsim_cluster *c = ctx;
-    size_t fi = arg >> 8;
-    int wanted = (arg & 0xff) == 0xff ? -1 : (int)(arg & 0xff);
-    struct rdsim_failover *f = &c->failovers[fi];
     size_t w = c->writer;
-    int to;
+    int to = choose_replica(c, f, wanted, c->inst[w].region);
 
-    f->detected = rdsim_sim_now(sim);
-    if (serving(c, w) && strcmp(f->cause, "failover") != 0 && strcmp(f->cause, "reboot") != 0) {
-        snprintf(f->explanation, sizeof(f->explanation),
-                 "the writer was back before the failure was acted on: no failover");
-        rdsim_cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
-        return;
-    }
-    to = choose_replica(c, f, wanted, c->inst[w].region);
     if (to < 0) {
         if (c->inst[w].fenced) {
-            rdsim_instance_unfence(c, w, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+            instance_unfence(c, w, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                                    "no replica to fail over to: restarting");
         } else if (c->az_out[c->inst[w].az] > 0) {
             /* Nothing to recreate it in: someone must create an instance in
              * another AZ by hand (facts 4.4). */
-            rdsim_failover_explain(f, "; but its AZ %s is out: nothing is promoted or recreated until it returns",
+            failover_explain(f, "; but its AZ %s is out: nothing is promoted or recreated until it returns",
                    c->az_names[c->inst[w].az]);
         } else if (c->inst[w].host_down && !c->inst[w].recovery) {
-            rdsim_time_t t = rdsim_cluster_draw(c, RDSIM_AURORA_RECREATE);
-            rdsim_failover_explain(f, ": the writer is recreated in %s (%.0f s)",
+            rdsim_time_t t = cluster_draw(c, RDSIM_AURORA_RECREATE);
+            failover_explain(f, ": the writer is recreated in %s (%.0f s)",
                    c->az_names[c->inst[w].az], (double)t / RDSIM_S);
-            c->inst[w].recovery = rdsim_cluster_after(c, t, recreated, w);
+            c->inst[w].recovery = cluster_after(c, t, recreated, w);
         }
-        rdsim_cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
+        cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
         return;
     }
-    rdsim_cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
-    snprintf(f->to, sizeof(f->to), "%s", c->inst[to].cfg->name);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, phase(c, 1)), promoted, rdsim_fo_arg(fi, to));
+    cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
+    failover_set_target(c, f, to);
+    cluster_after(c, cluster_draw(c, phase(c, 1)), promoted,
+                        fo_arg(failover_index(c, f), to));
 }
 
-static void start_failover(struct rdsim_cluster *c, const char *cause, int wanted,
-                           struct rdsim_range detection)
+static void start_failover(struct rdsim_cluster *c, enum rdsim_failover_cause cause,
+                           int wanted, struct rdsim_range detection)
 {
-    struct rdsim_failover *f;
-
-    if (rdsim_cluster_failover_running(c))
-        return;
-    f = rdsim_cluster_new_failover(c);
-    if (!f)
-        return;
-    snprintf(f->cause, sizeof(f->cause), "%s", cause);
-    snprintf(f->from, sizeof(f->from), "%s", c->inst[c->writer].cfg->name);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, detection), detected,
-                        rdsim_fo_arg((size_t)(f - c->failovers), wanted));
+    if (!cluster_failover_running(c))
+        failover_begin(c, cause, wanted, detection);
 }
 
 /* ---- the deployment interface ------------------------------------------------ */
 
-static void instance_lost(struct rdsim_cluster *c, size_t i, const char *cause, bool heals)
+static void instance_lost(struct rdsim_cluster *c, size_t i, enum rdsim_failover_cause cause,
+                          bool heals)
 {
     (void)heals;
     if (i == c->writer)
@@ -477,13 +493,13 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
     }
     for (size_t j = 0; j < c->n_inst; j++)
         if (c->inst[j].source == (int)i)
-            rdsim_repl_resume(c, j);
-    rdsim_repl_resume(c, i);
+            repl_resume(c, j);
+    repl_resume(c, i);
 }
 
 static void fence(struct rdsim_cluster *c, size_t i)
 {
-    rdsim_instance_fence(c, i);
+    instance_fence(c, i);
 }
 
 static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
@@ -491,31 +507,31 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
     /* Aurora restarts in seconds (facts 4.1); a reboot with failover
      * promotes a replica like a manual failover. */
     if (i == c->writer && failover && c->n_readers > 0) {
-        if (rdsim_cluster_failover_running(c)) {
-            rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name,
+        if (cluster_failover_running(c)) {
+            cluster_log(c, "ignored", c->inst[i].cfg->name,
                               "reboot with failover: a failover is under way");
             return;
         }
         fence(c, i);
-        start_failover(c, "reboot", -1, RDSIM_PLANNED_DETECTION);
+        start_failover(c, RDSIM_CAUSE_REBOOT, -1, RDSIM_PLANNED_DETECTION);
         return;
     }
-    rdsim_instance_start(c, i, rdsim_cluster_draw(c, RDSIM_AURORA_RECOVERY),
+    instance_start(c, i, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                          failover ? "reboot (no replica to fail over to)" : "reboot");
 }
 
 static void manual_failover(struct rdsim_cluster *c, int target)
 {
-    if (rdsim_cluster_failover_running(c) || c->n_readers == 0) {
-        rdsim_cluster_log(c, "ignored", c->inst[c->writer].cfg->name, "failover: %s",
+    if (cluster_failover_running(c) || c->n_readers == 0) {
+        cluster_log(c, "ignored", c->inst[c->writer].cfg->name, "failover: %s",
                           c->n_readers ? "a failover is under way" : "no Aurora Replica");
         return;
     }
     /* FailoverDBCluster: the writer is stopped and a replica promoted. */
     if (c->obs.writer_down)
-        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), "failover");
+        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_FAILOVER);
     fence(c, c->writer);
-    start_failover(c, "failover", target, RDSIM_PLANNED_DETECTION);
+    start_failover(c, RDSIM_CAUSE_FAILOVER, target, RDSIM_PLANNED_DETECTION);
 }
 
 /* ---- Global Database ------------------------------------------------------ */
@@ -526,20 +542,20 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_cluster *c = ctx;
     size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
     struct rdsim_failover *f = &c->failovers[fi];
-    bool switchover = strcmp(f->cause, "global-switchover") == 0;
+    bool switchover = f->cause == RDSIM_CAUSE_GLOBAL_SWITCHOVER;
 
-    if (!serving(c, to) || strcmp(c->inst[from].cfg->name, f->from) != 0) {
-        rdsim_failover_explain(f, "; %s became unreachable before promotion",
+    if (!instance_serving(c, to) || strcmp(c->inst[from].cfg->name, f->from) != 0) {
+        failover_explain(f, "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
-        f->to[0] = '\0';
+        failover_set_target(c, f, -1);
         return;
     }
     /* It applies what its region's volume received; an unplanned failover
      * loses what the old primary had not shipped. */
-    rdsim_repl_drain(c, to);
-    if (c->error.code || rdsim_cluster_diverged(c, from, to, &f->discarded_writes) != 0)
+    repl_drain(c, to);
+    if (rdsim_sim_failed(c->sim) || failover_diverged(c, from, to, &f->discarded_writes) != 0)
         return;
-    if (rdsim_cluster_crown(c, f, to) != 0)
+    if (failover_crown(c, f, from, to, false) != 0)
         return;
     c->inst[from].role = RDSIM_ROLE_REPLICA;
     c->inst[from].starting = false;
@@ -553,23 +569,23 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         if (i == to)
             continue;
         if (switchover && i != from) {
-            rdsim_repl_attach(c, i, (int)to, mode_for(c, i));
-            rdsim_repl_resume(c, i);
+            repl_attach(c, i, (int)to, mode_for(c, i));
+            repl_resume(c, i);
             continue;
         }
-        rdsim_repl_detach(c, i);
+        repl_detach(c, i);
         c->inst[i].detached = true;
-        if (serving(c, i))
+        if (instance_serving(c, i))
             rejoin_as_reader(c, i);
     }
     refresh_readers(c);
-    rdsim_cluster_log(c, "promoted", c->inst[to].cfg->name,
+    cluster_log(c, "promoted", c->inst[to].cfg->name,
                       "new primary in %s; %llu acknowledged writes missing, %llu writes of %s "
                       "discarded",
                       c->sc->topology.regions[c->inst[to].region].name,
                       (unsigned long long)f->lost_writes, (unsigned long long)f->discarded_writes,
                       c->inst[from].cfg->name);
-    rdsim_cluster_follow_writer(c, fi, to, phase(c, 2));
+    failover_follow_writer(c, fi, to, phase(c, 2));
 }
 
 static void global_failover(struct rdsim_cluster *c, size_t region, bool switchover)
@@ -579,58 +595,59 @@ static void global_failover(struct rdsim_cluster *c, size_t region, bool switcho
     rdsim_time_t wait;
     int to;
 
-    if (rdsim_cluster_failover_running(c) || region == c->inst[w].region) {
-        rdsim_cluster_log(c, "ignored", c->sc->topology.regions[region].name,
+    if (cluster_failover_running(c) || region == c->inst[w].region) {
+        cluster_log(c, "ignored", c->sc->topology.regions[region].name,
                           "global-failover: %s",
                           region == c->inst[w].region ? "already the primary region"
                                                       : "a failover is under way");
         return;
     }
-    f = rdsim_cluster_new_failover(c);
+    f = failover_open(c, switchover ? RDSIM_CAUSE_GLOBAL_SWITCHOVER
+                                          : RDSIM_CAUSE_GLOBAL_FAILOVER);
     if (!f)
         return;
-    snprintf(f->cause, sizeof(f->cause), "%s",
-             switchover ? "global-switchover" : "global-failover");
-    snprintf(f->from, sizeof(f->from), "%s", c->inst[w].cfg->name);
-    f->detected = f->at;
+    failover_mark_detected(c, f); /* at once: it was asked for */
     to = choose_replica(c, f, -1, region);
-    rdsim_cluster_log(c, "detected", c->sc->topology.regions[region].name, "%s", f->explanation);
+    cluster_log(c, "detected", c->sc->topology.regions[region].name, "%s", f->explanation);
     if (to < 0)
         return;
-    snprintf(f->to, sizeof(f->to), "%s", c->inst[to].cfg->name);
+    failover_set_target(c, f, to);
     if (switchover) {
         /* Writes pause while every secondary catches up: RPO 0 (facts 4.6). */
-        if (serving(c, w) && c->obs.writer_down)
+        if (instance_serving(c, w) && c->obs.writer_down)
             c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
-        rdsim_instance_reset(c, w);
+        instance_reset(c, w);
         c->inst[w].starting = true;
-        rdsim_repl_ship(c, false);
-        wait = rdsim_repl_backlog_time(c, (size_t)to) + rdsim_cluster_draw(c, RDSIM_GLOBAL_SWITCHOVER_TIME);
-        rdsim_failover_explain(f, "; switchover: writes pause until %s has caught up (%.1f s)",
-               c->inst[to].cfg->name, (double)rdsim_repl_backlog_time(c, (size_t)to) / RDSIM_S);
+        repl_ship(c, false);
+        wait = repl_backlog_time(c, (size_t)to) + cluster_draw(c, RDSIM_GLOBAL_SWITCHOVER_TIME);
+        failover_explain(f, "; switchover: writes pause until %s has caught up (%.1f s)",
+               c->inst[to].cfg->name, (double)repl_backlog_time(c, (size_t)to) / RDSIM_S);
     } else {
         /* The old primary, if it still runs, is cut off: what it had not
          * shipped is lost (RPO = the replication lag). */
-        if (rdsim_instance_reachable(c, w)) {
+        if (instance_reachable(c, w)) {
             if (c->obs.writer_down)
                 c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
             fence(c, w);
         }
-        wait = rdsim_cluster_draw(c, RDSIM_GLOBAL_FAILOVER_TIME);
-        rdsim_failover_explain(f, "; unplanned: writes the secondary had not received are lost");
+        wait = cluster_draw(c, RDSIM_GLOBAL_FAILOVER_TIME);
+        failover_explain(f, "; unplanned: writes the secondary had not received are lost");
     }
-    rdsim_cluster_after(c, wait, global_promoted, rdsim_fo_arg((size_t)(f - c->failovers), to));
+    cluster_after(c, wait, global_promoted, fo_arg(failover_index(c, f), to));
 }
 
 static void promote(struct rdsim_cluster *c, size_t i)
 {
     /* The loader refuses promote on Aurora. */
-    rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name, "promote: not an RDS read replica");
+    cluster_log(c, "ignored", c->inst[i].cfg->name, "promote: not an RDS read replica");
 }
 
-const struct rdsim_deployment_ops rdsim_aurora_ops = {
-    .name = "aurora",
+const struct rdsim_deployment_ops aurora_ops = {
+    .repl_tick = RDSIM_AURORA_TICK,
+    .tiers = true,
     .init = init,
+    .destroy = destroy,
+    .supports = supports,
     .instance_lost = instance_lost,
     .instance_back = instance_back,
     .reboot = reboot,
@@ -641,5 +658,6 @@ const struct rdsim_deployment_ops rdsim_aurora_ops = {
     .az_changed = quorum_changed,
     .global_failover = global_failover,
     .refresh_readers = refresh_readers,
+    .failover_detected = failover_detected,
     .can_read = can_read,
 };

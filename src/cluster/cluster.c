@@ -20,10 +20,18 @@
 
 static const struct rdsim_deployment_ops *ops_for(enum rdsim_deployment d)
 {
-    return d == RDSIM_DEPLOY_AURORA ? &rdsim_aurora_ops : &rdsim_rds_ops;
+    switch (d) {
+    case RDSIM_DEPLOY_AURORA:
+        return &aurora_ops;
+    case RDSIM_DEPLOY_SINGLE_AZ:
+    case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
+    case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
+        break;
+    }
+    return &rds_ops;
 }
 
-void rdsim_cluster_log(struct rdsim_cluster *c, const char *kind, const char *subject,
+void cluster_log(struct rdsim_cluster *c, const char *kind, const char *subject,
                        const char *fmt, ...)
 {
     char detail[512];
@@ -37,7 +45,7 @@ void rdsim_cluster_log(struct rdsim_cluster *c, const char *kind, const char *su
     c->obs.event(c->obs.ctx, rdsim_sim_now(c->sim), kind, subject, detail);
 }
 
-rdsim_time_t rdsim_cluster_draw(struct rdsim_cluster *c, struct rdsim_range r)
+rdsim_time_t cluster_draw(struct rdsim_cluster *c, struct rdsim_range r)
 {
     return rdsim_rng_range(&c->rng_faults, r.lo, r.hi);
 }
@@ -90,7 +98,7 @@ static int open_instance(struct rdsim_cluster *c, size_t i, const struct rdsim_c
     in->free_at = calloc((size_t)in->max_vcpus, sizeof(*in->free_at));
     if (!in->free_at)
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
-    rdsim_serverless_init(c, i);
+    serverless_init(c, i);
     if (cfg->keep_db_dir) {
         int n = snprintf(path, sizeof(path), "%s/%s.sqlite", cfg->keep_db_dir, ic->name);
         if (n < 0 || (size_t)n >= sizeof(path))
@@ -139,6 +147,9 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
         }
     }
     c->n_az = n_az;
+    rc = repl_init(c, err);
+    if (rc)
+        goto fail;
 
     c->n_inst = sc->cluster.n_instances;
     for (size_t i = 0; i < c->n_inst; i++) {
@@ -147,7 +158,6 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
             goto fail;
     }
     c->writer = c->dns_writer = c->proxy_writer = c->topo_writer = sc->cluster.writer;
-    c->repl_tick = RDSIM_REPLICATION_TICK;
 
     /* Clients live in the writer's region, spread over its AZs. */
     for (size_t a = 0; a < c->n_az; a++) {
@@ -172,7 +182,9 @@ void rdsim_cluster_destroy(struct rdsim_cluster *c)
 {
     if (!c)
         return;
-    rdsim_repl_free(c);
+    repl_free(c);
+    if (c->ops)
+        c->ops->destroy(c);
     for (size_t i = 0; c->inst && i < c->n_inst; i++) {
         rdsim_db_close(c->inst[i].db);
         free(c->inst[i].free_at);
@@ -206,12 +218,12 @@ struct rdsim_db *rdsim_cluster_db(struct rdsim_cluster *c, size_t i)
     return c->inst[i].db;
 }
 
-const struct rdsim_err *rdsim_cluster_error(const struct rdsim_cluster *c)
+bool instance_serving(const struct rdsim_cluster *c, size_t i)
 {
-    return c->error.code ? &c->error : NULL;
+    return instance_reachable(c, i) && !c->inst[i].starting;
 }
 
-bool rdsim_instance_reachable(const struct rdsim_cluster *c, size_t i)
+bool instance_reachable(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
     return !in->host_down && !in->fenced && c->az_out[in->az] == 0;
@@ -219,7 +231,7 @@ bool rdsim_instance_reachable(const struct rdsim_cluster *c, size_t i)
 
 enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i)
 {
-    if (!rdsim_instance_reachable(c, i))
+    if (!instance_reachable(c, i))
         return RDSIM_HEALTH_UNREACHABLE;
     return c->inst[i].starting ? RDSIM_HEALTH_STARTING : RDSIM_HEALTH_UP;
 }
@@ -228,7 +240,7 @@ const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
 
-    if (!rdsim_instance_reachable(c, i))
+    if (!instance_reachable(c, i))
         return "down";
     if (in->starting)
         return "starting";
@@ -237,11 +249,29 @@ const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i)
     return rdsim_role_name(in->role);
 }
 
+enum rdsim_answer rdsim_cluster_can_answer(const struct rdsim_cluster *c, size_t i,
+                                           enum rdsim_op_kind kind)
+{
+    switch (rdsim_cluster_health(c, i)) {
+    case RDSIM_HEALTH_UNREACHABLE:
+        return RDSIM_ANSWER_TIMEOUT;
+    case RDSIM_HEALTH_STARTING:
+        return RDSIM_ANSWER_REFUSED;
+    case RDSIM_HEALTH_UP:
+        break;
+    }
+    if (kind == RDSIM_OP_READ && !rdsim_cluster_can_read(c, i))
+        return RDSIM_ANSWER_NO_QUORUM;
+    if (kind == RDSIM_OP_WRITE && i != c->writer)
+        return RDSIM_ANSWER_READ_ONLY;
+    if (!rdsim_cluster_serves_reads(c, i))
+        return RDSIM_ANSWER_NOT_SERVING;
+    return RDSIM_ANSWER_YES;
+}
+
 bool rdsim_cluster_serves_reads(const struct rdsim_cluster *c, size_t i)
 {
-    /* A Multi-AZ instance's standby is not readable (facts 1). */
-    return !(c->inst[i].role == RDSIM_ROLE_STANDBY &&
-             c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_INSTANCE);
+    return !c->ops->serves_reads || c->ops->serves_reads(c, i);
 }
 
 /* A read replica at random: the application spreads reads over the
@@ -300,7 +330,7 @@ uint32_t rdsim_cluster_endpoint_generation(const struct rdsim_cluster *c)
 
 rdsim_time_t rdsim_cluster_lag(const struct rdsim_cluster *c, size_t i)
 {
-    return rdsim_repl_lag(c, i);
+    return repl_lag(c, i);
 }
 
 const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, size_t i)
@@ -308,177 +338,12 @@ const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, s
     return c->inst[i].lag;
 }
 
-bool rdsim_cluster_is_target(const struct rdsim_cluster *c, size_t i)
+bool rdsim_cluster_tracks_lag(const struct rdsim_cluster *c)
 {
-    /* Roles change with failovers: every instance of a cluster gets a lag
-     * column (the writer's is 0). */
-    (void)i;
     return c->n_inst > 1;
 }
 
-size_t rdsim_cluster_failover_count(const struct rdsim_cluster *c)
-{
-    return c->n_failovers;
-}
-
-const struct rdsim_failover *rdsim_cluster_failover_at(const struct rdsim_cluster *c, size_t k)
-{
-    return &c->failovers[k];
-}
-
-struct rdsim_failover *rdsim_cluster_new_failover(struct rdsim_cluster *c)
-{
-    struct rdsim_failover *f;
-
-    if (c->n_failovers == c->cap_failovers) {
-        size_t cap = c->cap_failovers ? 2 * c->cap_failovers : 4;
-        void *p = realloc(c->failovers, cap * sizeof(*c->failovers));
-        if (!p) {
-            struct rdsim_err err;
-            rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
-            rdsim_cluster_fail(c, &err);
-            return NULL;
-        }
-        c->failovers = p;
-        c->cap_failovers = cap;
-    }
-    f = &c->failovers[c->n_failovers++];
-    memset(f, 0, sizeof(*f));
-    f->at = rdsim_sim_now(c->sim);
-    f->detected = f->promoted = f->dns_updated = -1;
-    return f;
-}
-
-struct diverged {
-    struct rdsim_db *other;
-    uint64_t writes;
-    struct rdsim_err *err;
-};
-
-static int count_diverged(void *ctx, int64_t key, const struct rdsim_row *row)
-{
-    struct diverged *d = ctx;
-    struct rdsim_row o;
-
-    if (rdsim_db_read(d->other, key, &o, d->err) != 0)
-        return -1;
-    if (row->cnt > o.cnt)
-        d->writes += (uint64_t)(row->cnt - o.cnt);
-    return 0;
-}
-
-int rdsim_cluster_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes)
-{
-    struct rdsim_err err;
-    struct diverged d = {.other = c->inst[to].db, .err = &err};
-
-    if (rdsim_db_flush(c->inst[from].db, NULL, &err) != 0 ||
-        rdsim_db_scan(c->inst[from].db, count_diverged, &d, &err) != 0) {
-        rdsim_cluster_fail(c, &err);
-        return err.code;
-    }
-    *writes = d.writes;
-    return 0;
-}
-
-void rdsim_failover_explain(struct rdsim_failover *f, const char *fmt, ...)
-{
-    size_t len = strlen(f->explanation);
-    va_list ap;
-
-    if (len + 1 >= sizeof(f->explanation))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(f->explanation + len, sizeof(f->explanation) - len, fmt, ap);
-    va_end(ap);
-}
-
-bool rdsim_cluster_failover_running(const struct rdsim_cluster *c)
-{
-    const struct rdsim_failover *f;
-
-    if (c->n_failovers == 0)
-        return false;
-    f = &c->failovers[c->n_failovers - 1];
-    if (strcmp(f->cause, "promote") == 0)
-        return false; /* a read replica's promotion runs beside failovers */
-    if (f->detected < 0)
-        return true;
-    return f->to[0] != '\0' && f->promoted < 0;
-}
-
-static void topology_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
-{
-    struct rdsim_cluster *c = ctx;
-    (void)sim;
-
-    if (i == c->writer) /* else a later failover moved the writer again */
-        c->topo_writer = i;
-}
-
-static void proxy_switch(struct rdsim_sim *sim, void *ctx, uint64_t i)
-{
-    struct rdsim_cluster *c = ctx;
-    (void)sim;
-
-    if (i != c->writer)
-        return;
-    c->proxy_writer = i;
-    if (c->sc->clients.connection == RDSIM_CONN_RDS_PROXY)
-        rdsim_cluster_log(c, "proxy", c->inst[i].cfg->name, "RDS Proxy routes writes here");
-}
-
-static void dns_switch(struct rdsim_sim *sim, void *ctx, uint64_t arg)
-{
-    struct rdsim_cluster *c = ctx;
-    struct rdsim_failover *f = &c->failovers[arg >> 8];
-    size_t to = arg & 0xff;
-
-    if (to != c->writer)
-        return;
-    f->dns_updated = rdsim_sim_now(sim);
-    c->dns_writer = to;
-    if (c->ops->refresh_readers)
-        c->ops->refresh_readers(c);
-    rdsim_cluster_log(c, "dns", "writer endpoint", "now resolves to %s (TTL %.0f s)",
-                      c->inst[to].cfg->name, (double)c->sc->cluster.dns_ttl / RDSIM_S);
-}
-
-void rdsim_cluster_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
-                                 struct rdsim_range dns_delay)
-{
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_TOPOLOGY_NOTICE), topology_switch, to);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, RDSIM_PROXY_NOTICE), proxy_switch, to);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, dns_delay), dns_switch,
-                        rdsim_fo_arg(fi, (int)to));
-}
-
-int rdsim_cluster_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to)
-{
-    struct rdsim_err err;
-
-    rdsim_repl_detach(c, to);
-    if (c->obs.new_writer &&
-        c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes, &f->lost_writes_bounded,
-                          &err) != 0) {
-        rdsim_cluster_fail(c, &err);
-        return err.code;
-    }
-    f->promoted = rdsim_sim_now(c->sim);
-    c->writer = to;
-    c->inst[to].role = RDSIM_ROLE_WRITER;
-    c->tick_first_commit = -1;
-    return 0;
-}
-
-void rdsim_cluster_fail(struct rdsim_cluster *c, const struct rdsim_err *err)
-{
-    if (!c->error.code)
-        c->error = *err;
-    rdsim_sim_stop(c->sim);
-}
-
-rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b)
+rdsim_time_t cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b)
 {
     const struct rdsim_topology *t = &c->sc->topology;
     struct rdsim_range r;
@@ -529,7 +394,7 @@ rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_
     start = in->free_at[best] > t ? in->free_at[best] : t;
     service = rdsim_rng_exp(&c->rng_service, mean);
     if (in->acu > 0) {
-        service = (rdsim_time_t)((double)service * rdsim_serverless_slowdown(in));
+        service = (rdsim_time_t)((double)service * serverless_slowdown(in));
         in->busy += service;
     }
     in->free_at[best] = start + service;
@@ -542,32 +407,33 @@ uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i)
     return c->inst[i].epoch;
 }
 
-rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, size_t i)
+rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c)
 {
-    struct rdsim_range storage = c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_CLUSTER
-                                     ? RDSIM_NVME_COMMIT
-                                     : RDSIM_EBS_COMMIT;
-    rdsim_time_t now = rdsim_sim_now(c->sim);
-    (void)i;
+    return c->ops->commit_delay(c);
+}
 
-    if (c->ops->commit_delay)
-        return c->ops->commit_delay(c);
-    return rdsim_rng_range(&c->rng_service, storage.lo, storage.hi) +
-           rdsim_repl_commit_wait(c, now);
+enum rdsim_action_support rdsim_cluster_supports(const struct rdsim_cluster *c,
+                                                 enum rdsim_action a)
+{
+    return c->ops->supports(c, a);
+}
+
+bool rdsim_cluster_has_tiers(const struct rdsim_cluster *c)
+{
+    return c->ops->tiers;
 }
 
 void rdsim_cluster_committed(struct rdsim_cluster *c, rdsim_time_t t)
 {
-    if (c->tick_first_commit < 0)
-        c->tick_first_commit = t;
+    repl_committed(c, t);
 }
 
-void rdsim_instance_cut(struct rdsim_cluster *c, size_t i)
+void instance_cut(struct rdsim_cluster *c, size_t i)
 {
     c->inst[i].lost_at = rdsim_sim_now(c->sim);
 }
 
-void rdsim_instance_reset(struct rdsim_cluster *c, size_t i)
+void instance_reset(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
 
@@ -582,28 +448,28 @@ static void instance_ready(struct rdsim_sim *sim, void *ctx, uint64_t i)
 
     c->inst[i].recovery = 0;
     c->inst[i].starting = false;
-    if (!rdsim_instance_reachable(c, i))
+    if (!instance_reachable(c, i))
         return;
     c->inst[i].engine_down = false;
-    rdsim_cluster_log(c, "recovered", c->inst[i].cfg->name, "instance accepts connections");
+    cluster_log(c, "recovered", c->inst[i].cfg->name, "instance accepts connections");
     c->ops->instance_back(c, i);
 }
 
-void rdsim_instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
+void instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                           const char *why)
 {
     struct rdsim_instance *in = &c->inst[i];
 
     if (in->recovery)
         rdsim_sim_cancel(c->sim, in->recovery);
-    rdsim_instance_reset(c, i);
+    instance_reset(c, i);
     in->starting = true;
-    rdsim_cluster_log(c, "restarting", in->cfg->name, "%s; engine recovery %.1f s", why,
+    cluster_log(c, "restarting", in->cfg->name, "%s; engine recovery %.1f s", why,
                       (double)recovery / RDSIM_S);
-    in->recovery = rdsim_cluster_after(c, recovery, instance_ready, i);
+    in->recovery = cluster_after(c, recovery, instance_ready, i);
 }
 
-void rdsim_instance_fence(struct rdsim_cluster *c, size_t i)
+void instance_fence(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
 
@@ -611,15 +477,15 @@ void rdsim_instance_fence(struct rdsim_cluster *c, size_t i)
         rdsim_sim_cancel(c->sim, in->recovery);
         in->recovery = 0;
     }
-    if (rdsim_instance_reachable(c, i))
-        rdsim_instance_cut(c, i);
-    rdsim_instance_reset(c, i);
+    if (instance_reachable(c, i))
+        instance_cut(c, i);
+    instance_reset(c, i);
     in->fenced = true;
     in->engine_down = true;
     in->starting = false;
 }
 
-void rdsim_instance_unfence(struct rdsim_cluster *c, size_t i, rdsim_time_t restart,
+void instance_unfence(struct rdsim_cluster *c, size_t i, rdsim_time_t restart,
                             const char *why)
 {
     struct rdsim_instance *in = &c->inst[i];
@@ -628,11 +494,11 @@ void rdsim_instance_unfence(struct rdsim_cluster *c, size_t i, rdsim_time_t rest
         return;
     in->fenced = false;
     /* A host that failed meanwhile stays down: only the fence is lifted. */
-    if (rdsim_instance_reachable(c, i))
-        rdsim_instance_start(c, i, restart, why);
+    if (instance_reachable(c, i))
+        instance_start(c, i, restart, why);
 }
 
-void rdsim_instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
+void instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                               const char *why)
 {
     struct rdsim_instance *in = &c->inst[i];
@@ -643,20 +509,17 @@ void rdsim_instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t re
         rdsim_sim_cancel(c->sim, in->recovery);
         in->recovery = 0;
     }
-    if (rdsim_instance_reachable(c, i))
-        rdsim_instance_start(c, i, recovery, why);
+    if (instance_reachable(c, i))
+        instance_start(c, i, recovery, why);
 }
 
-rdsim_event_id rdsim_cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
+rdsim_event_id cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
                                    rdsim_event_fn fn, uint64_t arg)
 {
     rdsim_event_id id = rdsim_sim_after(c->sim, delay, fn, c, arg);
 
-    if (!id) {
-        struct rdsim_err err;
-        rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
-        rdsim_cluster_fail(c, &err);
-    }
+    if (!id)
+        rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
     return id;
 }
 
@@ -675,24 +538,25 @@ static void az_restore(struct rdsim_sim *sim, void *ctx, uint64_t az)
     c->az_out[az]--;
     if (c->az_out[az] > 0)
         return;
-    rdsim_cluster_log(c, "recovered", c->az_names[az], "AZ reachable again");
+    cluster_log(c, "recovered", c->az_names[az], "AZ reachable again");
     if (c->ops->az_changed)
         c->ops->az_changed(c);
     for (size_t i = 0; i < c->n_inst; i++) {
         struct rdsim_instance *in = &c->inst[i];
-        if (in->az != az || !rdsim_instance_reachable(c, i) || in->starting)
+        if (in->az != az || !instance_reachable(c, i) || in->starting)
             continue;
         /* A host that came back (or was replaced) while the AZ was cut off
          * still has a crashed engine to recover. */
         if (in->engine_down)
-            rdsim_instance_start(c, i, rdsim_cluster_draw(c, RDSIM_CRASH_RECOVERY),
+            instance_start(c, i, cluster_draw(c, RDSIM_CRASH_RECOVERY),
                                  "host back after the failure");
         else
             c->ops->instance_back(c, i);
     }
 }
 
-static void az_down(struct rdsim_cluster *c, size_t az, const char *cause, bool heals)
+static void az_down(struct rdsim_cluster *c, size_t az, enum rdsim_failover_cause cause,
+                    bool heals)
 {
     bool was_out = c->az_out[az] > 0;
 
@@ -706,8 +570,8 @@ static void az_down(struct rdsim_cluster *c, size_t az, const char *cause, bool 
     for (size_t i = 0; i < c->n_inst; i++) {
         if (c->inst[i].az != az || c->inst[i].host_down)
             continue;
-        rdsim_instance_cut(c, i);
-        rdsim_instance_reset(c, i);
+        instance_cut(c, i);
+        instance_reset(c, i);
         if (i == c->writer && c->obs.writer_down)
             c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), cause);
         c->ops->instance_lost(c, i, cause, heals);
@@ -724,7 +588,7 @@ static void host_restore(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     /* A later failure or a replacement made this heal moot. */
     if (c->inst[i].host_gen != (uint32_t)(arg >> 32) || !c->inst[i].host_down)
         return;
-    rdsim_instance_host_back(c, i, rdsim_cluster_draw(c, RDSIM_CRASH_RECOVERY),
+    instance_host_back(c, i, cluster_draw(c, RDSIM_CRASH_RECOVERY),
                              "host back after the failure");
 }
 
@@ -738,7 +602,7 @@ static void lag_end(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     if (c->inst[i].lag_gen != (uint32_t)(arg >> 32))
         return;
     c->inst[i].extra_delay = 0;
-    rdsim_cluster_log(c, "recovered", c->inst[i].cfg->name, "replica-lag ends");
+    cluster_log(c, "recovered", c->inst[i].cfg->name, "replica-lag ends");
 }
 
 static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
@@ -753,7 +617,7 @@ static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
 static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
 {
     struct rdsim_sim *sim = c->sim;
-    const char *action = rdsim_action_name(ev->action);
+    const enum rdsim_failover_cause cause = failover_cause_of(ev->action);
     char span[64] = "until the end of the run";
     int i, az;
 
@@ -763,19 +627,19 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
     switch (ev->action) {
     case RDSIM_ACT_AZ_OUTAGE:
         az = find_az(c, ev->az);
-        rdsim_cluster_log(c, "fault", ev->az, "az-outage %s", span);
-        az_down(c, (size_t)az, action, ev->has_for);
+        cluster_log(c, "fault", ev->az, "az-outage %s", span);
+        az_down(c, (size_t)az, cause, ev->has_for);
         if (ev->has_for)
-            rdsim_cluster_after(c, ev->for_, az_restore, (uint64_t)az);
+            cluster_after(c, ev->for_, az_restore, (uint64_t)az);
         break;
     case RDSIM_ACT_REGION_OUTAGE:
-        rdsim_cluster_log(c, "fault", ev->region, "region-outage %s", span);
+        cluster_log(c, "fault", ev->region, "region-outage %s", span);
         for (size_t a = 0; a < c->n_az; a++) {
             if (strcmp(c->sc->topology.regions[c->az_region[a]].name, ev->region) != 0)
                 continue;
-            az_down(c, a, action, ev->has_for);
+            az_down(c, a, cause, ev->has_for);
             if (ev->has_for)
-                rdsim_cluster_after(c, ev->for_, az_restore, a);
+                cluster_after(c, ev->for_, az_restore, a);
         }
         break;
     case RDSIM_ACT_INSTANCE_FAILURE: {
@@ -784,8 +648,8 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
 
         i = find_instance(c, ev->target);
         in = &c->inst[i];
-        rdsim_cluster_log(c, "fault", ev->target, "instance-failure %s", span);
-        was_reachable = rdsim_instance_reachable(c, (size_t)i);
+        cluster_log(c, "fault", ev->target, "instance-failure %s", span);
+        was_reachable = instance_reachable(c, (size_t)i);
         /* A failure on a dead host supersedes the earlier one's heal. */
         in->host_gen++;
         if (in->recovery) {
@@ -793,54 +657,54 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
             in->recovery = 0;
         }
         if (was_reachable)
-            rdsim_instance_cut(c, (size_t)i);
+            instance_cut(c, (size_t)i);
         in->host_down = true;
         in->engine_down = true;
         in->starting = false;
-        rdsim_instance_reset(c, (size_t)i);
+        instance_reset(c, (size_t)i);
         if (was_reachable && (size_t)i == c->writer && c->obs.writer_down)
-            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), action);
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), cause);
         /* Monitoring sees a host failure even inside an AZ outage. */
-        c->ops->instance_lost(c, (size_t)i, action, ev->has_for);
+        c->ops->instance_lost(c, (size_t)i, cause, ev->has_for);
         if (ev->has_for)
-            rdsim_cluster_after(c, ev->for_, host_restore, (uint64_t)in->host_gen << 32 | (uint64_t)i);
+            cluster_after(c, ev->for_, host_restore, (uint64_t)in->host_gen << 32 | (uint64_t)i);
         break;
     }
     case RDSIM_ACT_REBOOT:
         i = find_instance(c, ev->target);
-        rdsim_cluster_log(c, "fault", ev->target, "reboot%s",
+        cluster_log(c, "fault", ev->target, "reboot%s",
                           ev->failover ? " with failover" : "");
-        if (!rdsim_instance_reachable(c, (size_t)i)) {
-            rdsim_cluster_log(c, "ignored", ev->target, "reboot of an unreachable instance");
+        if (!instance_reachable(c, (size_t)i)) {
+            cluster_log(c, "ignored", ev->target, "reboot of an unreachable instance");
             break;
         }
         if ((size_t)i == c->writer && c->obs.writer_down)
-            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), action);
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), cause);
         c->ops->reboot(c, (size_t)i, ev->failover);
         break;
     case RDSIM_ACT_FAILOVER:
-        rdsim_cluster_log(c, "fault", c->inst[c->writer].cfg->name, "manual failover%s%s",
+        cluster_log(c, "fault", c->inst[c->writer].cfg->name, "manual failover%s%s",
                           ev->target ? " to " : "", ev->target ? ev->target : "");
         c->ops->failover(c, ev->target ? find_instance(c, ev->target) : -1);
         break;
     case RDSIM_ACT_PROMOTE:
-        rdsim_cluster_log(c, "fault", ev->target, "promote requested");
+        cluster_log(c, "fault", ev->target, "promote requested");
         c->ops->promote(c, (size_t)find_instance(c, ev->target));
         break;
     case RDSIM_ACT_REPLICA_LAG:
         i = find_instance(c, ev->target);
-        rdsim_cluster_log(c, "fault", ev->target, "replica-lag: changes arrive %.1f s late %s",
+        cluster_log(c, "fault", ev->target, "replica-lag: changes arrive %.1f s late %s",
                           (double)ev->delay / RDSIM_S, span);
         c->inst[i].extra_delay = ev->delay;
         c->inst[i].lag_gen++;
         if (ev->has_for)
-            rdsim_cluster_after(c, ev->for_, lag_end,
+            cluster_after(c, ev->for_, lag_end,
                                 (uint64_t)c->inst[i].lag_gen << 32 | (uint64_t)i);
         break;
     case RDSIM_ACT_LOAD:
         break; /* the workload's */
     case RDSIM_ACT_STORAGE_FAILURE:
-        rdsim_cluster_log(c, "fault", ev->az, "storage-failure: %d volume cop%s lost %s",
+        cluster_log(c, "fault", ev->az, "storage-failure: %d volume cop%s lost %s",
                           ev->copies, ev->copies == 1 ? "y" : "ies", span);
         if (c->ops->storage_failure)
             c->ops->storage_failure(c, (size_t)find_az(c, ev->az), ev->copies, ev->has_for,
@@ -851,7 +715,7 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
         while (r < c->sc->topology.n_regions &&
                strcmp(c->sc->topology.regions[r].name, ev->region) != 0)
             r++;
-        rdsim_cluster_log(c, "fault", ev->region, "global-failover (%s)",
+        cluster_log(c, "fault", ev->region, "global-failover (%s)",
                           ev->mode == RDSIM_GLOBAL_SWITCHOVER ? "switchover" : "unplanned");
         if (c->ops->global_failover)
             c->ops->global_failover(c, r, ev->mode == RDSIM_GLOBAL_SWITCHOVER);
@@ -868,9 +732,9 @@ int rdsim_cluster_start(struct rdsim_cluster *c, struct rdsim_err *err)
         if (!rdsim_sim_schedule(c->sim, c->sc->events[e].at, fire_event, c, e))
             return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     }
-    if (rdsim_serverless_start(c, err) != 0)
+    if (serverless_start(c, err) != 0)
         return RDSIM_ENOMEM;
-    return rdsim_repl_start(c, err);
+    return repl_start(c, err);
 }
 
 int rdsim_cluster_flush(struct rdsim_cluster *c, struct rdsim_err *err)

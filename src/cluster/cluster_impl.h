@@ -1,7 +1,8 @@
 /*
  * cluster_impl.h - the cluster's internals, shared by cluster.c (instances,
- * health, faults, endpoints), replication.c (log shipping and apply) and the
- * deployments (rds.c; Aurora to come).
+ * health, faults, endpoints), failover.c (the failover record and its
+ * phases), replication.c (log shipping and apply), serverless.c and the
+ * deployments (rds.c, aurora.c).
  *
  * A deployment is a table of callbacks (struct rdsim_deployment_ops): the
  * generic fault machinery in cluster.c changes health and then asks the
@@ -21,18 +22,6 @@ enum repl_mode {
     REPL_ASYNC,    /* read replica: binlog/WAL shipping, single applier */
     REPL_VOLUME,   /* Aurora Replica: redo stream over a shared volume */
     REPL_GLOBAL,   /* Aurora Global Database secondary: storage-level, cross-region */
-};
-
-#define RDSIM_VOLUME_COPIES 6
-#define RDSIM_WRITE_QUORUM 4
-#define RDSIM_READ_QUORUM 3
-
-/* Aurora's cluster volume: six copies, two per AZ (facts 4.1). */
-struct aurora_volume {
-    size_t az[RDSIM_VOLUME_COPIES];
-    bool down[RDSIM_VOLUME_COPIES];        /* lost to a storage-failure */
-    rdsim_event_id repair[RDSIM_VOLUME_COPIES];
-    int reachable;                         /* as last logged */
 };
 
 /* Batches shipped to one target and not yet applied, oldest first. */
@@ -82,14 +71,25 @@ struct rdsim_instance {
 
 struct rdsim_cluster;
 
+/*
+ * A deployment: a table of callbacks and its own state (c->state), in the
+ * manner of a wlroots backend. Its file alone knows what the state holds
+ * (Aurora's volume, RDS's synchronous-standby timer).
+ */
 struct rdsim_deployment_ops {
-    const char *name;
-    /* Check what this deployment can simulate and set up roles; 0 or
-     * RDSIM_EINVAL. */
+    /* How often the writer ships its committed writes to its targets. */
+    rdsim_time_t repl_tick;
+    /* Instances have promotion tiers. */
+    bool tiers;
+    /* Allocate c->state, set up roles and replication; 0, RDSIM_EINVAL or
+     * RDSIM_ENOMEM. */
     int (*init)(struct rdsim_cluster *c, struct rdsim_err *err);
+    /* Free c->state (which init may have left NULL). */
+    void (*destroy)(struct rdsim_cluster *c);
     /* Instance i stopped serving because of `cause`; `heals` is true when
      * the fault has a `for:` and will end by itself. */
-    void (*instance_lost)(struct rdsim_cluster *c, size_t i, const char *cause, bool heals);
+    void (*instance_lost)(struct rdsim_cluster *c, size_t i, enum rdsim_failover_cause cause,
+                          bool heals);
     /* Instance i serves again. */
     void (*instance_back)(struct rdsim_cluster *c, size_t i);
     /* A reboot event (failover: true asks for a failover where there is a
@@ -99,8 +99,12 @@ struct rdsim_deployment_ops {
     void (*failover)(struct rdsim_cluster *c, int target);
     /* Promote read replica i. */
     void (*promote)(struct rdsim_cluster *c, size_t i);
-    /* Optional (NULL: storage plus standby wait): a write's commit latency. */
+    /* A write's commit latency on the writer (storage, standby or quorum). */
     rdsim_time_t (*commit_delay)(struct rdsim_cluster *c);
+    /* How the deployment takes a fault action (the live dashboard's menu). */
+    enum rdsim_action_support (*supports)(const struct rdsim_cluster *c, enum rdsim_action a);
+    /* Optional (NULL: always): does instance i answer reads? */
+    bool (*serves_reads)(const struct rdsim_cluster *c, size_t i);
     /* Optional: lose `copies` storage copies in an AZ. */
     void (*storage_failure)(struct rdsim_cluster *c, size_t az, int copies, bool has_for,
                             rdsim_time_t for_);
@@ -110,32 +114,32 @@ struct rdsim_deployment_ops {
     void (*global_failover)(struct rdsim_cluster *c, size_t region, bool switchover);
     /* Rebuild the reader endpoint's record (a failover's DNS update). */
     void (*refresh_readers)(struct rdsim_cluster *c);
+    /* Failover f was detected and is going ahead (failover.c checked that
+     * the writer is still gone or the failover was asked for): choose the
+     * target (-1 or `wanted`) and say why in the explanation, then schedule
+     * its promotion, or deal with having none. Logs the "detected" line. */
+    void (*failover_detected)(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted);
     /* Optional: can instance i read now (storage quorum)? */
     bool (*can_read)(const struct rdsim_cluster *c, size_t i);
 };
 
 /* Failover events carry (failover index << 8 | instance index); 0xff means
  * "no instance". Instances are at most 100 (the loader's limit). */
-static inline uint64_t rdsim_fo_arg(size_t failover, int instance)
+static inline uint64_t fo_arg(size_t failover, int instance)
 {
     return (uint64_t)failover << 8 | (uint64_t)(uint8_t)instance;
 }
 
-extern const struct rdsim_deployment_ops rdsim_rds_ops;
-extern const struct rdsim_deployment_ops rdsim_aurora_ops;
+extern const struct rdsim_deployment_ops rds_ops;
+extern const struct rdsim_deployment_ops aurora_ops;
 
-/* A batch of committed writes: one replication tick of the writer. */
-struct repl_batch {
-    struct rdsim_changeset cs;
-    rdsim_time_t first_commit, last_commit;
-    uint32_t refs;           /* targets that still have to apply it */
-    uint32_t next_free;
-};
+struct repl; /* replication.c's own state */
 
 struct rdsim_cluster {
     struct rdsim_sim *sim;
     const struct rdsim_scenario *sc;
     const struct rdsim_deployment_ops *ops;
+    void *state;             /* the deployment's own (ops->init, ops->destroy) */
     struct rdsim_cluster_observer obs;
 
     struct rdsim_instance *inst;
@@ -155,107 +159,138 @@ struct rdsim_cluster {
     size_t n_readers;
     bool has_reader_endpoint;/* multi-az-cluster; RDS replicas use instance endpoints */
 
-    /* replication */
-    rdsim_time_t repl_tick;         /* how often the writer ships */
-    struct aurora_volume volume;
-    struct repl_batch *batches;
-    uint32_t n_batches, cap_batches, free_batches;
-    rdsim_time_t tick_first_commit; /* first commit of the open tick, -1 none */
-    rdsim_time_t standby_lost_at;   /* sync/semisync: no standby answers since, -1 */
+    struct repl *repl;       /* replication's batches and open tick (replication.c) */
 
     struct rdsim_failover *failovers;
     size_t n_failovers, cap_failovers;
 
     struct rdsim_rng rng_net, rng_service, rng_faults, rng_routing;
-    struct rdsim_err error;  /* first error raised inside an event */
 };
 
 /* Health helpers shared by deployments. */
-bool rdsim_instance_reachable(const struct rdsim_cluster *c, size_t i);
+bool instance_reachable(const struct rdsim_cluster *c, size_t i);
+/* Reachable and its engine up: it answers. */
+bool instance_serving(const struct rdsim_cluster *c, size_t i);
 /* Instance i became unreachable now (its replicas stop receiving). */
-void rdsim_instance_cut(struct rdsim_cluster *c, size_t i);
+void instance_cut(struct rdsim_cluster *c, size_t i);
 /* Drop everything in flight on instance i (crash or restart). */
-void rdsim_instance_reset(struct rdsim_cluster *c, size_t i);
+void instance_reset(struct rdsim_cluster *c, size_t i);
 /* Log a timeline entry through the observer. */
-void rdsim_cluster_log(struct rdsim_cluster *c, const char *kind, const char *subject,
+void cluster_log(struct rdsim_cluster *c, const char *kind, const char *subject,
                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Start the engine on instance i: refuse connections for `recovery`, then
  * call instance_back. Cancels any recovery step already pending. */
-void rdsim_instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
+void instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                           const char *why);
 /* The host of instance i is back (healed or replaced): the engine recovers
  * from the crash as soon as the instance is reachable. */
-void rdsim_instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
+void instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                               const char *why);
 /* Stop instance i for a failover (unreachable, engine down) and lift that
  * again; a host that failed meanwhile stays down. */
-void rdsim_instance_fence(struct rdsim_cluster *c, size_t i);
-void rdsim_instance_unfence(struct rdsim_cluster *c, size_t i, rdsim_time_t restart,
+void instance_fence(struct rdsim_cluster *c, size_t i);
+void instance_unfence(struct rdsim_cluster *c, size_t i, rdsim_time_t restart,
                             const char *why);
 /* Schedule or fail the run: a scheduling failure is out of memory. */
-rdsim_event_id rdsim_cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
+rdsim_event_id cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
                                    rdsim_event_fn fn, uint64_t arg);
 /* Draw from a scenario range. */
-rdsim_time_t rdsim_cluster_draw(struct rdsim_cluster *c, struct rdsim_range r);
-/* Raise an error from inside an event: the run stops and reports it. */
-void rdsim_cluster_fail(struct rdsim_cluster *c, const struct rdsim_err *err);
+rdsim_time_t cluster_draw(struct rdsim_cluster *c, struct rdsim_range r);
 /* Round trip between two instances, drawn from the topology. */
-rdsim_time_t rdsim_cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b);
-/* Count the writes instance `from` has that `to` lacks, from their SQLite
- * data (what a promotion discards). Fails the run on a SQLite error. */
-int rdsim_cluster_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes);
+rdsim_time_t cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b);
+
+/* ---- failover.c: the record, its phases, the crowning ------------------ */
+
+/* The cause a fault event gives a failover it starts. */
+enum rdsim_failover_cause failover_cause_of(enum rdsim_action a);
+/* Open a record for the current writer (from), now (at); NULL and the run
+ * fails when out of memory. */
+struct rdsim_failover *failover_open(struct rdsim_cluster *c,
+                                           enum rdsim_failover_cause cause);
+/* Its index, for fo_arg. */
+size_t failover_index(const struct rdsim_cluster *c, const struct rdsim_failover *f);
+/* Open a record and schedule its detection after a draw from `detection`;
+ * then ops->failover_detected decides (wanted: a requested target or -1). */
+void failover_begin(struct rdsim_cluster *c, enum rdsim_failover_cause cause, int wanted,
+                          struct rdsim_range detection);
 /* Append to a failover's explanation line. */
-void rdsim_failover_explain(struct rdsim_failover *f, const char *fmt, ...)
+void failover_explain(struct rdsim_failover *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Start the explanation line afresh. */
+void failover_explain_anew(struct rdsim_failover *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Detection is now (a request needs none: it is detected as it starts). */
+void failover_mark_detected(const struct rdsim_cluster *c, struct rdsim_failover *f);
+/* A promoted read replica's writes it had not applied (the model's count). */
+void failover_set_unapplied(struct rdsim_failover *f, uint64_t writes);
+/* Name instance `to` (or nobody, -1) as the failover's target. */
+void failover_set_target(const struct rdsim_cluster *c, struct rdsim_failover *f, int to);
+/* The promotion to `to` will not happen: append why, clear the target and
+ * log an "abandoned" line. */
+void failover_abandon(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to,
+                            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Is the last failover still under way (promotions of read replicas aside)? */
-bool rdsim_cluster_failover_running(const struct rdsim_cluster *c);
-/* Instance `to` was just promoted by failover `fi`: a topology-aware driver
+bool cluster_failover_running(const struct rdsim_cluster *c);
+/* The one code path that crowns a writer: `to` stops replicating, the
+ * clients' acknowledged writes are checked against its data
+ * (f->lost_writes), f->promoted is stamped and `to` is the writer; with
+ * replicas_follow, the replicas of `from` replicate from `to`. 0, or the
+ * run fails with the error. */
+int failover_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t from,
+                         size_t to, bool replicas_follow);
+/* Instance `to` was just crowned by failover `fi`: a topology-aware driver
  * and RDS Proxy follow it within a second or three, the writer endpoint's
  * DNS record after `dns_delay`. An older failover's switches are ignored. */
-void rdsim_cluster_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
-                                 struct rdsim_range dns_delay);
-/* Make instance `to` the writer for failover f: it stops replicating, the
- * clients' acknowledged writes are checked against its data (f->lost_writes)
- * and f->promoted is stamped. 0, or the run fails with the error. */
-int rdsim_cluster_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to);
-/* Record a failover; returns its slot (or NULL when out of memory). */
-struct rdsim_failover *rdsim_cluster_new_failover(struct rdsim_cluster *c);
+void failover_follow_writer(struct rdsim_cluster *c, size_t fi, size_t to,
+                                  struct rdsim_range dns_delay);
+/* The application now writes to `to`'s own endpoint (a promoted read
+ * replica): every connection style points there at once. */
+void failover_repoint(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to);
+/* Count the writes instance `from` has that `to` lacks, from their SQLite
+ * data (what a promotion discards). Fails the run on a SQLite error. */
+int failover_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes);
 
 /* ---- serverless.c -------------------------------------------------------- */
 
 /* Put instance i at its minimum capacity if it is Serverless v2. */
-void rdsim_serverless_init(struct rdsim_cluster *c, size_t i);
+void serverless_init(struct rdsim_cluster *c, size_t i);
 /* Start the once-a-second scaling; does nothing without a Serverless v2
  * instance. */
-int rdsim_serverless_start(struct rdsim_cluster *c, struct rdsim_err *err);
+int serverless_start(struct rdsim_cluster *c, struct rdsim_err *err);
 /* Service-time factor of instance i at its current capacity (1 if
  * provisioned). */
-double rdsim_serverless_slowdown(const struct rdsim_instance *in);
+double serverless_slowdown(const struct rdsim_instance *in);
 
 /* ---- replication.c ------------------------------------------------------ */
 
+/* Replication's own state: allocate it (at create, before the deployment
+ * attaches targets); a writer committed at t (opens the tick's batch); the
+ * writer changed (the open tick is the old writer's). */
+int repl_init(struct rdsim_cluster *c, struct rdsim_err *err);
+void repl_committed(struct rdsim_cluster *c, rdsim_time_t t);
+void repl_writer_changed(struct rdsim_cluster *c);
+/* Commit time of the newest write target i has received (applied or not). */
+rdsim_time_t repl_received_up_to(const struct rdsim_cluster *c, size_t i);
 /* Make instance i replicate from `source` in `mode`. */
-void rdsim_repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_mode mode);
+void repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_mode mode);
 /* Stop replicating into i; unapplied batches are dropped (returns how many
  * writes they held). */
-uint64_t rdsim_repl_detach(struct rdsim_cluster *c, size_t i);
+uint64_t repl_detach(struct rdsim_cluster *c, size_t i);
 /* Ship the writer's committed writes now: a tick, or (mirrored) the tail a
  * failed Multi-AZ writer had already mirrored to its standbys. */
-void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored);
+void repl_ship(struct rdsim_cluster *c, bool mirrored);
 /* Target i is reachable again: resume applying, after a resynchronisation
  * (a copy of its source) if it missed batches meanwhile. */
-void rdsim_repl_resume(struct rdsim_cluster *c, size_t i);
+void repl_resume(struct rdsim_cluster *c, size_t i);
 /* How long until i has applied everything it was sent, at its apply rate
  * and with any replica-lag delay in force. */
-rdsim_time_t rdsim_repl_backlog_time(const struct rdsim_cluster *c, size_t i);
+rdsim_time_t repl_backlog_time(const struct rdsim_cluster *c, size_t i);
 /* Apply everything i was sent, now (a promotion that waited for it). */
-void rdsim_repl_drain(struct rdsim_cluster *c, size_t i);
+void repl_drain(struct rdsim_cluster *c, size_t i);
 /* Current lag of i: age of its oldest unapplied write, 0 when caught up. */
-rdsim_time_t rdsim_repl_lag(const struct rdsim_cluster *c, size_t i);
-/* Extra delay a sync/semisync commit waits for its standby. */
-rdsim_time_t rdsim_repl_commit_wait(struct rdsim_cluster *c, rdsim_time_t now);
+rdsim_time_t repl_lag(const struct rdsim_cluster *c, size_t i);
 /* Start the replication tick. */
-int rdsim_repl_start(struct rdsim_cluster *c, struct rdsim_err *err);
-void rdsim_repl_free(struct rdsim_cluster *c);
+int repl_start(struct rdsim_cluster *c, struct rdsim_err *err);
+void repl_free(struct rdsim_cluster *c);
 
 #endif

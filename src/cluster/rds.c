@@ -21,10 +21,23 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cluster_impl.h"
 #include "params.h"
+
+/* The deployment's own state (c->state). */
+struct rds {
+    /* Sync or semi-sync: since when no standby answers, -1 while one does.
+     * Commits wait for one until RDSIM_SYNC_TIMEOUT, then go on alone. */
+    rdsim_time_t standby_lost_at;
+};
+
+static struct rds *rds_of(const struct rdsim_cluster *c)
+{
+    return c->state;
+}
 
 struct profile {
     enum repl_mode standby_mode;
@@ -69,11 +82,6 @@ static bool has_standby(const struct rdsim_cluster *c)
     return false;
 }
 
-static bool serving(const struct rdsim_cluster *c, size_t i)
-{
-    return rdsim_instance_reachable(c, i) && !c->inst[i].starting;
-}
-
 /* The reader endpoint's record: the standbys of a Multi-AZ cluster. */
 static void refresh_readers(struct rdsim_cluster *c)
 {
@@ -88,17 +96,104 @@ static void refresh_readers(struct rdsim_cluster *c)
 static int init(struct rdsim_cluster *c, struct rdsim_err *err)
 {
     struct profile p = profile_of(c);
-    (void)err;
+    struct rds *d = calloc(1, sizeof(*d));
 
+    if (!d)
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    d->standby_lost_at = -1;
+    c->state = d;
     for (size_t i = 0; i < c->n_inst; i++) {
         if (i == c->writer)
             continue;
-        rdsim_repl_attach(c, i, (int)c->writer,
+        repl_attach(c, i, (int)c->writer,
                           c->inst[i].role == RDSIM_ROLE_STANDBY ? p.standby_mode : REPL_ASYNC);
     }
     c->has_reader_endpoint = c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_CLUSTER;
     refresh_readers(c);
     return 0;
+}
+
+static void destroy(struct rdsim_cluster *c)
+{
+    free(c->state);
+    c->state = NULL;
+}
+
+/* Extra delay a sync/semisync commit waits for its standby. */
+static rdsim_time_t standby_wait(struct rdsim_cluster *c, rdsim_time_t now)
+{
+    size_t w = c->writer;
+    rdsim_time_t best = -1;
+    bool has_standby = false, sync = false;
+
+    for (size_t i = 0; i < c->n_inst; i++) {
+        const struct rdsim_instance *in = &c->inst[i];
+        rdsim_time_t wait;
+        if (in->source != (int)w || (in->mode != REPL_SYNC && in->mode != REPL_SEMISYNC))
+            continue;
+        has_standby = true;
+        sync = in->mode == REPL_SYNC;
+        if (!instance_reachable(c, i) || in->starting)
+            continue;
+        wait = cluster_rtt(c, w, i);
+        /* The sync standby writes the block to its own EBS volume before it
+         * acknowledges; a semi-sync standby only receives into its relay log. */
+        if (sync)
+            wait += rdsim_rng_range(&c->rng_service, RDSIM_EBS_COMMIT.lo, RDSIM_EBS_COMMIT.hi);
+        if (best < 0 || wait < best)
+            best = wait;
+    }
+    if (!has_standby)
+        return 0;
+    if (best >= 0)
+        return best;
+    /* No standby answers: commits hang until the replication timeout, then
+     * the writer carries on alone. */
+    if (rds_of(c)->standby_lost_at >= 0 && now < rds_of(c)->standby_lost_at + RDSIM_SYNC_TIMEOUT)
+        return rds_of(c)->standby_lost_at + RDSIM_SYNC_TIMEOUT - now;
+    return 0;
+}
+
+static rdsim_time_t commit_delay(struct rdsim_cluster *c)
+{
+    struct rdsim_range storage = c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_CLUSTER
+                                     ? RDSIM_NVME_COMMIT
+                                     : RDSIM_EBS_COMMIT;
+    rdsim_time_t now = rdsim_sim_now(c->sim);
+
+    return rdsim_rng_range(&c->rng_service, storage.lo, storage.hi) + standby_wait(c, now);
+}
+
+static enum rdsim_action_support supports(const struct rdsim_cluster *c, enum rdsim_action a)
+{
+    enum rdsim_deployment d = c->sc->cluster.deployment;
+
+    switch (a) {
+    case RDSIM_ACT_FAILOVER:
+        /* A Multi-AZ instance has one standby: no target to name. */
+        return d == RDSIM_DEPLOY_MULTI_AZ_CLUSTER    ? RDSIM_ACTION_TARGETED
+               : d == RDSIM_DEPLOY_MULTI_AZ_INSTANCE ? RDSIM_ACTION_SUPPORTED
+                                                     : RDSIM_ACTION_UNSUPPORTED;
+    case RDSIM_ACT_STORAGE_FAILURE:
+    case RDSIM_ACT_GLOBAL_FAILOVER:
+        return RDSIM_ACTION_UNSUPPORTED;
+    case RDSIM_ACT_AZ_OUTAGE:
+    case RDSIM_ACT_REGION_OUTAGE:
+    case RDSIM_ACT_INSTANCE_FAILURE:
+    case RDSIM_ACT_REBOOT:
+    case RDSIM_ACT_PROMOTE:
+    case RDSIM_ACT_REPLICA_LAG:
+    case RDSIM_ACT_LOAD:
+        break;
+    }
+    return RDSIM_ACTION_SUPPORTED;
+}
+
+static bool serves_reads(const struct rdsim_cluster *c, size_t i)
+{
+    /* A Multi-AZ instance's standby is not readable (facts 1). */
+    return !(c->inst[i].role == RDSIM_ROLE_STANDBY &&
+             c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_INSTANCE);
 }
 
 /* ---- single-AZ recovery in place ----------------------------------------- */
@@ -109,9 +204,9 @@ static void replaced(struct rdsim_sim *sim, void *ctx, uint64_t i)
     (void)sim;
 
     c->inst[i].recovery = 0;
-    rdsim_cluster_log(c, "replaced", c->inst[i].cfg->name,
+    cluster_log(c, "replaced", c->inst[i].cfg->name,
                       "new host in %s, EBS volume reattached", c->az_names[c->inst[i].az]);
-    rdsim_instance_host_back(c, i, rdsim_cluster_draw(c, RDSIM_CRASH_RECOVERY),
+    instance_host_back(c, i, cluster_draw(c, RDSIM_CRASH_RECOVERY),
                              "replacement host booted");
 }
 
@@ -124,18 +219,18 @@ static void replace_or_wait(struct rdsim_cluster *c, size_t i, const char *kind)
     struct rdsim_instance *in = &c->inst[i];
     rdsim_time_t replace;
 
-    if (rdsim_instance_reachable(c, i) || in->recovery)
+    if (instance_reachable(c, i) || in->recovery)
         return;
     if (!in->host_down) {
-        rdsim_cluster_log(c, kind, in->cfg->name,
+        cluster_log(c, kind, in->cfg->name,
                           "unreachable: %s is out; the instance waits for its AZ",
                           c->az_names[in->az]);
         return;
     }
-    replace = rdsim_cluster_draw(c, RDSIM_HOST_REPLACEMENT);
-    rdsim_cluster_log(c, kind, in->cfg->name, "host failed; replacing the host (%.0f s)",
+    replace = cluster_draw(c, RDSIM_HOST_REPLACEMENT);
+    cluster_log(c, kind, in->cfg->name, "host failed; replacing the host (%.0f s)",
                       (double)replace / RDSIM_S);
-    in->recovery = rdsim_cluster_after(c, replace, replaced, i);
+    in->recovery = cluster_after(c, replace, replaced, i);
 }
 
 /* RDS monitoring noticed that instance i is gone. */
@@ -151,8 +246,8 @@ static void detected_in_place(struct rdsim_sim *sim, void *ctx, uint64_t i)
 static void recover_in_place(struct rdsim_cluster *c, size_t i)
 {
     if (!c->inst[i].recovery)
-        c->inst[i].recovery = rdsim_sim_after(
-            c->sim, rdsim_cluster_draw(c, profile_of(c).detection), detected_in_place, c, i);
+        c->inst[i].recovery = cluster_after(
+            c, cluster_draw(c, profile_of(c).detection), detected_in_place, i);
 }
 
 /* RDS stops the writer for a planned or manual failover and keeps it down
@@ -160,43 +255,33 @@ static void recover_in_place(struct rdsim_cluster *c, size_t i)
  * writer would not have. */
 static void fence(struct rdsim_cluster *c, size_t i)
 {
-    rdsim_instance_fence(c, i);
+    instance_fence(c, i);
 }
 
 static void unfence(struct rdsim_cluster *c, size_t i, const char *why)
 {
-    rdsim_instance_unfence(c, i, rdsim_cluster_draw(c, RDSIM_REBOOT), why);
+    instance_unfence(c, i, cluster_draw(c, RDSIM_REBOOT), why);
 }
 
 /* ---- failover -------------------------------------------------------------- */
-
-/* The last batch a standby has received: the more recent, the better. */
-static rdsim_time_t received_up_to(const struct rdsim_cluster *c, size_t i)
-{
-    const struct rdsim_instance *in = &c->inst[i];
-
-    if (in->q.len == 0)
-        return in->applied_commit;
-    return c->batches[in->q.batch[(in->q.head + in->q.len - 1) % in->q.cap]].last_commit;
-}
 
 /* Pick the standby to promote and explain why; -1 when none can be. */
 static int choose_standby(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted)
 {
     int best = -1;
 
-    snprintf(f->explanation, sizeof(f->explanation), "candidates:");
+    failover_explain_anew(f, "candidates:");
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance *in = &c->inst[i];
         if (in->role != RDSIM_ROLE_STANDBY || in->detached || i == c->writer)
             continue;
-        rdsim_failover_explain(f, " %s (%s, %s, backlog %.1f s)",
+        failover_explain(f, " %s (%s, %s, backlog %.1f s)",
                in->cfg->name, c->az_names[in->az],
-               !serving(c, i)     ? "unreachable"
+               !instance_serving(c, i)     ? "unreachable"
                : in->needs_resync ? "out of sync: it missed writes while unreachable"
                                   : "healthy",
-               (double)rdsim_repl_backlog_time(c, i) / RDSIM_S);
-        if (!serving(c, i) || in->needs_resync)
+               (double)repl_backlog_time(c, i) / RDSIM_S);
+        if (!instance_serving(c, i) || in->needs_resync)
             continue;
         if (wanted >= 0) {
             if ((int)i == wanted)
@@ -205,55 +290,24 @@ static int choose_standby(struct rdsim_cluster *c, struct rdsim_failover *f, int
         }
         /* The standby with the most recent change record wins (facts 2);
          * ties go to the one with less to apply, then to file order. */
-        if (best < 0 || received_up_to(c, i) > received_up_to(c, (size_t)best) ||
-            (received_up_to(c, i) == received_up_to(c, (size_t)best) &&
-             rdsim_repl_backlog_time(c, i) < rdsim_repl_backlog_time(c, (size_t)best)))
+        if (best < 0 || repl_received_up_to(c, i) > repl_received_up_to(c, (size_t)best) ||
+            (repl_received_up_to(c, i) == repl_received_up_to(c, (size_t)best) &&
+             repl_backlog_time(c, i) < repl_backlog_time(c, (size_t)best)))
             best = (int)i;
     }
     if (best < 0)
-        rdsim_failover_explain(f, wanted >= 0 ? "; the requested standby cannot be promoted"
+        failover_explain(f, wanted >= 0 ? "; the requested standby cannot be promoted"
                            : "; none is reachable: no failover, the writer must come back");
     else if (wanted >= 0)
-        rdsim_failover_explain(f, "; %s chosen as requested",
+        failover_explain(f, "; %s chosen as requested",
                c->inst[best].cfg->name);
     else
-        rdsim_failover_explain(f, "; %s chosen: %s",
+        failover_explain(f, "; %s chosen: %s",
                c->inst[best].cfg->name,
                c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_CLUSTER
                    ? "the most recent change record"
                    : "the synchronous standby");
     return best;
-}
-
-/* Failover events carry (failover index << 8 | phase target). */
-/* Make instance `to` the writer now: the clients' record is checked against
- * its data, replicas follow it, endpoints start switching. */
-static int take_over(struct rdsim_cluster *c, struct rdsim_failover *f, size_t from, size_t to,
-                     bool follow)
-{
-    struct rdsim_err err;
-
-    if (c->obs.new_writer &&
-        c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes, &f->lost_writes_bounded,
-                          &err) != 0) {
-        rdsim_cluster_fail(c, &err);
-        return err.code;
-    }
-    c->writer = to;
-    c->inst[to].role = RDSIM_ROLE_WRITER;
-    c->tick_first_commit = -1;
-    c->standby_lost_at = -1;
-    if (follow) {
-        /* Replicas of a Multi-AZ source switch to the new writer, which
-         * holds the old one's log (facts 1). */
-        for (size_t i = 0; i < c->n_inst; i++) {
-            if (c->inst[i].source == (int)from) {
-                c->inst[i].source = (int)to;
-                rdsim_repl_resume(c, i);
-            }
-        }
-    }
-    return 0;
 }
 
 static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
@@ -264,26 +318,24 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     int again;
 
     if (strcmp(c->inst[from].cfg->name, f->from) != 0) {
-        rdsim_failover_explain(f, "; abandoned: %s became the writer meanwhile",
-               c->inst[from].cfg->name);
-        f->to[0] = '\0';
-        rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
+        failover_abandon(c, f, to, "; abandoned: %s became the writer meanwhile",
+                               c->inst[from].cfg->name);
         return;
     }
-    if (!serving(c, to) || c->inst[to].needs_resync) {
+    if (!instance_serving(c, to) || c->inst[to].needs_resync) {
         /* The candidate is gone: try the others before giving up. */
-        rdsim_failover_explain(f, "; %s became unreachable before promotion",
+        failover_explain(f, "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
         again = choose_standby(c, f, -1);
         if (again >= 0) {
-            snprintf(f->to, sizeof(f->to), "%s", c->inst[again].cfg->name);
-            rdsim_cluster_log(c, "detected", c->inst[from].cfg->name, "%s", f->explanation);
-            rdsim_cluster_after(c, rdsim_repl_backlog_time(c, (size_t)again), promoted,
-                                rdsim_fo_arg(fi, again));
+            failover_set_target(c, f, again);
+            cluster_log(c, "detected", c->inst[from].cfg->name, "%s", f->explanation);
+            cluster_after(c, repl_backlog_time(c, (size_t)again), promoted,
+                                fo_arg(fi, again));
             return;
         }
-        f->to[0] = '\0';
-        rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name,
+        failover_set_target(c, f, -1);
+        cluster_log(c, "abandoned", c->inst[to].cfg->name,
                           "promotion abandoned: no standby can be promoted; the writer "
                           "recovers in place");
         unfence(c, from, "failover abandoned: restarting in place");
@@ -292,97 +344,77 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     }
     /* Whatever the old writer committed since the failover began reached
      * its standbys before it was acknowledged. */
-    rdsim_repl_ship(c, true);
-    rdsim_repl_drain(c, to);
-    if (c->error.code)
+    repl_ship(c, true);
+    repl_drain(c, to);
+    if (rdsim_sim_failed(c->sim))
         return;
     /* The old writer's disk still holds what it committed: what the new
      * writer lacks will be discarded when the old one rejoins. */
-    if (rdsim_cluster_diverged(c, from, to, &f->discarded_writes) != 0)
+    if (failover_diverged(c, from, to, &f->discarded_writes) != 0)
         return;
-    rdsim_repl_detach(c, to);
-    if (take_over(c, f, from, to, true) != 0)
+    if (failover_crown(c, f, from, to, true) != 0)
         return;
-    f->promoted = rdsim_sim_now(sim);
+    rds_of(c)->standby_lost_at = -1;
     /* The old writer becomes a standby once it is back and resynchronised. */
     c->inst[from].role = RDSIM_ROLE_STANDBY;
     c->inst[from].detached = true;
-    rdsim_repl_detach(c, from);
-    rdsim_cluster_log(c, "promoted", c->inst[to].cfg->name,
+    repl_detach(c, from);
+    cluster_log(c, "promoted", c->inst[to].cfg->name,
                       "new writer; %llu acknowledged writes missing, %llu writes of %s to discard",
                       (unsigned long long)f->lost_writes, (unsigned long long)f->discarded_writes,
                       c->inst[from].cfg->name);
-    rdsim_cluster_follow_writer(c, fi, to, profile_of(c).dns_update);
+    failover_follow_writer(c, fi, to, profile_of(c).dns_update);
     if (c->inst[from].fenced)
         unfence(c, from, "old writer restarts to rejoin as a standby");
-    else if (serving(c, from))
+    else if (instance_serving(c, from))
         c->ops->instance_back(c, from);
     else
         replace_or_wait(c, from, "replacing"); /* the replaced host becomes the new standby */
 }
 
-static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+/* The failover goes ahead: the most advanced standby, promoted once it has
+ * applied its backlog. */
+static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted)
 {
-    struct rdsim_cluster *c = ctx;
-    size_t fi = arg >> 8;
-    int wanted = (int)(arg & 0xff) == 0xff ? -1 : (int)(arg & 0xff);
-    struct rdsim_failover *f = &c->failovers[fi];
     struct profile p = profile_of(c);
     rdsim_time_t wait = 0;
-    int to;
+    int to = choose_standby(c, f, wanted);
 
-    f->detected = rdsim_sim_now(sim);
-    if (serving(c, c->writer) && strcmp(f->cause, "failover") != 0 &&
-        strcmp(f->cause, "reboot") != 0) {
-        snprintf(f->explanation, sizeof(f->explanation),
-                 "the writer was back before the failure was acted on: no failover");
-        rdsim_cluster_log(c, "detected", c->inst[c->writer].cfg->name, "%s", f->explanation);
-        return;
-    }
-    to = choose_standby(c, f, wanted);
-    rdsim_cluster_log(c, "detected", c->inst[c->writer].cfg->name, "%s", f->explanation);
+    cluster_log(c, "detected", c->inst[c->writer].cfg->name, "%s", f->explanation);
     if (to < 0) {
         /* Nobody to take over: the writer restarts, or its host is replaced. */
         unfence(c, c->writer, "no standby to fail over to: restarting in place");
         replace_or_wait(c, c->writer, "replacing");
         return;
     }
-    snprintf(f->to, sizeof(f->to), "%s", c->inst[to].cfg->name);
+    failover_set_target(c, f, to);
     /* A standby is promoted only once it has applied what it received: MySQL
      * waits for both standbys, PostgreSQL for the chosen one (facts 2). */
     for (size_t i = 0; i < c->n_inst; i++) {
         rdsim_time_t b;
-        if (c->inst[i].role != RDSIM_ROLE_STANDBY || c->inst[i].detached || !serving(c, i))
+        if (c->inst[i].role != RDSIM_ROLE_STANDBY || c->inst[i].detached || !instance_serving(c, i))
             continue;
         if ((int)i != to && (c->sc->cluster.engine == RDSIM_ENGINE_POSTGRES ||
                              c->sc->cluster.deployment != RDSIM_DEPLOY_MULTI_AZ_CLUSTER))
             continue;
-        b = rdsim_repl_backlog_time(c, i);
+        b = repl_backlog_time(c, i);
         if (b > wait)
             wait = b;
     }
     if (wait > 0)
-        rdsim_failover_explain(f, "; waits %.1f s for backlog apply",
+        failover_explain(f, "; waits %.1f s for backlog apply",
                (double)wait / RDSIM_S);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, p.promotion) + wait, promoted,
-                    rdsim_fo_arg(fi, to));
+    cluster_after(c, cluster_draw(c, p.promotion) + wait, promoted,
+                        fo_arg(failover_index(c, f), to));
 }
 
-/* Open a failover record and schedule its detection. */
-static void start_failover(struct rdsim_cluster *c, const char *cause, int wanted,
-                           struct rdsim_range detection)
+static void start_failover(struct rdsim_cluster *c, enum rdsim_failover_cause cause,
+                           int wanted, struct rdsim_range detection)
 {
-    struct rdsim_failover *f = rdsim_cluster_new_failover(c);
-
-    if (!f)
-        return;
-    snprintf(f->cause, sizeof(f->cause), "%s", cause);
-    snprintf(f->from, sizeof(f->from), "%s", c->inst[c->writer].cfg->name);
     /* The standby mirrored everything the writer committed: hand it over
      * with the tail of the current tick. */
-    rdsim_repl_ship(c, true);
-    rdsim_cluster_after(c, rdsim_cluster_draw(c, detection), detected,
-                    rdsim_fo_arg((size_t)(f - c->failovers), wanted));
+    repl_ship(c, true);
+    failover_begin(c, cause, wanted, detection);
 }
 
 /* ---- the deployment interface ------------------------------------------------ */
@@ -393,7 +425,7 @@ static bool standby_answers(const struct rdsim_cluster *c)
     for (size_t i = 0; i < c->n_inst; i++) {
         const struct rdsim_instance *in = &c->inst[i];
         if (in->source == (int)c->writer && (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC) &&
-            serving(c, i))
+            instance_serving(c, i))
             return true;
     }
     return false;
@@ -405,14 +437,15 @@ static void standby_lost(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     (void)sim;
     (void)arg;
 
-    if (c->standby_lost_at < 0 || standby_answers(c))
+    if (rds_of(c)->standby_lost_at < 0 || standby_answers(c))
         return;
-    rdsim_cluster_log(c, "redundancy", c->inst[c->writer].cfg->name,
+    cluster_log(c, "redundancy", c->inst[c->writer].cfg->name,
                       "no standby answered for %.0f s: the writer commits alone",
                       (double)RDSIM_SYNC_TIMEOUT / RDSIM_S);
 }
 
-static void instance_lost(struct rdsim_cluster *c, size_t i, const char *cause, bool heals)
+static void instance_lost(struct rdsim_cluster *c, size_t i, enum rdsim_failover_cause cause,
+                          bool heals)
 {
     (void)heals;
 
@@ -423,19 +456,19 @@ static void instance_lost(struct rdsim_cluster *c, size_t i, const char *cause, 
     if (i == c->writer) {
         if (!has_standby(c))
             recover_in_place(c, i);
-        else if (!rdsim_cluster_failover_running(c))
+        else if (!cluster_failover_running(c))
             start_failover(c, cause, -1, profile_of(c).detection);
         return;
     }
     if (c->inst[i].source == (int)c->writer &&
         (c->inst[i].mode == REPL_SYNC || c->inst[i].mode == REPL_SEMISYNC) &&
-        c->standby_lost_at < 0 && !standby_answers(c) && serving(c, c->writer)) {
+        rds_of(c)->standby_lost_at < 0 && !standby_answers(c) && instance_serving(c, c->writer)) {
         /* Every standby is gone: commits stall until the timeout. */
-        c->standby_lost_at = rdsim_sim_now(c->sim);
-        rdsim_cluster_log(c, "redundancy", c->inst[i].cfg->name,
+        rds_of(c)->standby_lost_at = rdsim_sim_now(c->sim);
+        cluster_log(c, "redundancy", c->inst[i].cfg->name,
                           "standby unreachable: commits wait up to %.0f s for it",
                           (double)RDSIM_SYNC_TIMEOUT / RDSIM_S);
-        rdsim_cluster_after(c, RDSIM_SYNC_TIMEOUT, standby_lost, i);
+        cluster_after(c, RDSIM_SYNC_TIMEOUT, standby_lost, i);
     }
 }
 
@@ -449,17 +482,17 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
          * its standby. */
         /* Work in flight on it as a writer is void; ship the new writer's
          * open tick first: the other targets must get it too. */
-        rdsim_instance_reset(c, i);
-        rdsim_repl_ship(c, false);
-        if (c->error.code || rdsim_db_copy(in->db, c->inst[c->writer].db, &err) != 0) {
-            if (!c->error.code)
-                rdsim_cluster_fail(c, &err);
+        instance_reset(c, i);
+        repl_ship(c, false);
+        if (rdsim_sim_failed(c->sim) || rdsim_db_copy(in->db, c->inst[c->writer].db, &err) != 0) {
+            if (!rdsim_sim_failed(c->sim))
+                rdsim_sim_fail(c->sim, &err);
             return;
         }
         in->detached = false;
-        rdsim_repl_attach(c, i, (int)c->writer, profile_of(c).standby_mode);
+        repl_attach(c, i, (int)c->writer, profile_of(c).standby_mode);
         refresh_readers(c);
-        rdsim_cluster_log(c, "rejoined", in->cfg->name,
+        cluster_log(c, "rejoined", in->cfg->name,
                           "resynchronised from %s; standby again",
                           c->inst[c->writer].cfg->name);
         return;
@@ -467,54 +500,54 @@ static void instance_back(struct rdsim_cluster *c, size_t i)
     /* Its replicas receive again what it had not sent them. */
     for (size_t j = 0; j < c->n_inst; j++)
         if (c->inst[j].source == (int)i)
-            rdsim_repl_resume(c, j);
-    rdsim_repl_resume(c, i);
+            repl_resume(c, j);
+    repl_resume(c, i);
     /* A standby is back while the writer is still gone and nothing is
      * being done about it: fail over now. */
     if (i != c->writer && in->role == RDSIM_ROLE_STANDBY && !in->detached &&
-        !serving(c, c->writer) && !c->inst[c->writer].fenced && has_standby(c) &&
-        !rdsim_cluster_failover_running(c)) {
-        start_failover(c, "standby-back", -1, profile_of(c).detection);
+        !instance_serving(c, c->writer) && !c->inst[c->writer].fenced && has_standby(c) &&
+        !cluster_failover_running(c)) {
+        start_failover(c, RDSIM_CAUSE_STANDBY_BACK, -1, profile_of(c).detection);
     }
-    if (c->standby_lost_at >= 0 && in->source == (int)c->writer &&
+    if (rds_of(c)->standby_lost_at >= 0 && in->source == (int)c->writer &&
         (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC)) {
-        c->standby_lost_at = -1;
-        rdsim_cluster_log(c, "redundancy", in->cfg->name, "standby back: commits are mirrored");
+        rds_of(c)->standby_lost_at = -1;
+        cluster_log(c, "redundancy", in->cfg->name, "standby back: commits are mirrored");
     }
 }
 
 static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
 {
     if (i == c->writer && failover && has_standby(c)) {
-        if (rdsim_cluster_failover_running(c)) {
-            rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name,
+        if (cluster_failover_running(c)) {
+            cluster_log(c, "ignored", c->inst[i].cfg->name,
                               "reboot with failover: a failover is under way");
             return;
         }
         fence(c, i);
         /* RDS's own example takes 120 s (facts 1): as long as an unplanned one. */
-        start_failover(c, "reboot", -1, profile_of(c).detection);
+        start_failover(c, RDSIM_CAUSE_REBOOT, -1, profile_of(c).detection);
         return;
     }
-    rdsim_instance_start(c, i, rdsim_cluster_draw(c, RDSIM_REBOOT),
+    instance_start(c, i, cluster_draw(c, RDSIM_REBOOT),
                          failover ? "reboot (no standby to fail over to)" : "reboot");
     if (i != c->writer)
-        instance_lost(c, i, "reboot", true);
+        instance_lost(c, i, RDSIM_CAUSE_REBOOT, true);
 }
 
 static void manual_failover(struct rdsim_cluster *c, int target)
 {
     /* RDS stops the writer; monitoring then sees it unhealthy and promotes
      * a standby (FailoverDBCluster). */
-    if (rdsim_cluster_failover_running(c) || !has_standby(c)) {
-        rdsim_cluster_log(c, "ignored", c->inst[c->writer].cfg->name, "failover: %s",
+    if (cluster_failover_running(c) || !has_standby(c)) {
+        cluster_log(c, "ignored", c->inst[c->writer].cfg->name, "failover: %s",
                           has_standby(c) ? "a failover is under way" : "no standby");
         return;
     }
     if (c->obs.writer_down)
-        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), "failover");
+        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_FAILOVER);
     fence(c, c->writer);
-    start_failover(c, "failover", target, profile_of(c).detection);
+    start_failover(c, RDSIM_CAUSE_FAILOVER, target, profile_of(c).detection);
 }
 
 static void promote_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
@@ -524,20 +557,19 @@ static void promote_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     struct rdsim_failover *f = &c->failovers[fi];
 
     if (strcmp(c->inst[from].cfg->name, f->from) != 0) {
-        rdsim_failover_explain(f, "; abandoned: %s became the writer meanwhile",
+        failover_explain(f, "; abandoned: %s became the writer meanwhile",
                c->inst[from].cfg->name);
-        rdsim_cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
+        cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
         return;
     }
-    if (take_over(c, f, from, to, false) != 0)
+    if (failover_crown(c, f, from, to, false) != 0)
         return;
+    rds_of(c)->standby_lost_at = -1;
     /* The application now uses the promoted instance's own endpoint. */
-    f->promoted = f->dns_updated = rdsim_sim_now(sim);
-    c->dns_writer = c->proxy_writer = c->topo_writer = to;
-    c->writer_endpoint_gen++; /* a new endpoint: no client has it cached */
+    failover_repoint(c, f, to);
     /* The old writer is no longer part of this application's cluster. */
     c->inst[from].detached = true;
-    rdsim_cluster_log(c, "promoted", c->inst[to].cfg->name,
+    cluster_log(c, "promoted", c->inst[to].cfg->name,
                       "standalone writer; the application now writes here; %llu acknowledged "
                       "writes missing",
                       (unsigned long long)f->lost_writes);
@@ -546,47 +578,50 @@ static void promote_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 static void promote(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_failover *f;
-    rdsim_time_t lag = rdsim_repl_lag(c, i), took;
+    rdsim_time_t lag = repl_lag(c, i), took;
     uint64_t dropped;
 
     if (c->inst[i].source < 0 || c->inst[i].detached) {
-        rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name, "promote: not a replica");
+        cluster_log(c, "ignored", c->inst[i].cfg->name, "promote: not a replica");
         return;
     }
-    if (rdsim_cluster_failover_running(c)) {
-        rdsim_cluster_log(c, "ignored", c->inst[i].cfg->name,
+    if (cluster_failover_running(c)) {
+        cluster_log(c, "ignored", c->inst[i].cfg->name,
                           "promote: a failover is under way; promote it afterwards");
         return;
     }
-    f = rdsim_cluster_new_failover(c);
+    f = failover_open(c, RDSIM_CAUSE_PROMOTE);
     if (!f)
         return;
-    snprintf(f->cause, sizeof(f->cause), "promote");
-    snprintf(f->from, sizeof(f->from), "%s", c->inst[c->writer].cfg->name);
-    snprintf(f->to, sizeof(f->to), "%s", c->inst[i].cfg->name);
-    f->detected = rdsim_sim_now(c->sim);
+    failover_set_target(c, f, (int)i);
+    failover_mark_detected(c, f);
     /* The lag already stops counting when a source goes quiet
-     * (rdsim_repl_lag): it is how far behind replication stopped. */
-    dropped = rdsim_repl_detach(c, i);
-    f->unapplied_writes = dropped;
+     * (repl_lag): it is how far behind replication stopped. */
+    dropped = repl_detach(c, i);
+    failover_set_unapplied(f, dropped);
     c->inst[i].role = RDSIM_ROLE_WRITER;
-    snprintf(f->explanation, sizeof(f->explanation),
-             "read replica %s promoted on request (never automatic); replication stopped %.1f s "
-             "behind its source, %llu writes never applied",
-             c->inst[i].cfg->name, (double)lag / RDSIM_S, (unsigned long long)dropped);
-    rdsim_cluster_log(c, "promoting", c->inst[i].cfg->name, "%s", f->explanation);
-    took = rdsim_cluster_draw(c, RDSIM_REPLICA_PROMOTION);
-    rdsim_instance_start(c, i, took, "promotion reboots the replica");
-    rdsim_cluster_after(c, took, promote_done, rdsim_fo_arg((size_t)(f - c->failovers), (int)i));
+    failover_explain_anew(f,
+                          "read replica %s promoted on request (never automatic); replication "
+                          "stopped %.1f s behind its source, %llu writes never applied",
+                          c->inst[i].cfg->name, (double)lag / RDSIM_S, (unsigned long long)dropped);
+    cluster_log(c, "promoting", c->inst[i].cfg->name, "%s", f->explanation);
+    took = cluster_draw(c, RDSIM_REPLICA_PROMOTION);
+    instance_start(c, i, took, "promotion reboots the replica");
+    cluster_after(c, took, promote_done, fo_arg(failover_index(c, f), (int)i));
 }
 
-const struct rdsim_deployment_ops rdsim_rds_ops = {
-    .name = "rds",
+const struct rdsim_deployment_ops rds_ops = {
+    .repl_tick = RDSIM_REPLICATION_TICK,
     .init = init,
+    .destroy = destroy,
+    .commit_delay = commit_delay,
+    .supports = supports,
+    .serves_reads = serves_reads,
     .instance_lost = instance_lost,
     .instance_back = instance_back,
     .reboot = reboot,
     .failover = manual_failover,
     .promote = promote,
     .refresh_readers = refresh_readers,
+    .failover_detected = failover_detected,
 };

@@ -25,33 +25,78 @@
 
 #define NIL UINT32_MAX
 
+/* A batch of committed writes: one replication tick of the writer. */
+struct repl_batch {
+    struct rdsim_changeset cs;
+    rdsim_time_t first_commit, last_commit;
+    uint32_t refs;           /* targets that still have to apply it */
+    uint32_t next_free;
+};
+
+/* Replication's own state (c->repl): the batch pool and the open tick.
+ * Per-target state (source, mode, queue, applier) is in each instance. */
+struct repl {
+    struct repl_batch *batches;
+    uint32_t n_batches, cap_batches, free_batches;
+    rdsim_time_t tick_first_commit; /* first commit of the open tick, -1 none */
+};
+
+int repl_init(struct rdsim_cluster *c, struct rdsim_err *err)
+{
+    if (!(c->repl = calloc(1, sizeof(*c->repl))))
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    c->repl->free_batches = NIL;
+    c->repl->tick_first_commit = -1;
+    return 0;
+}
+
+void repl_committed(struct rdsim_cluster *c, rdsim_time_t t)
+{
+    if (c->repl->tick_first_commit < 0)
+        c->repl->tick_first_commit = t;
+}
+
+void repl_writer_changed(struct rdsim_cluster *c)
+{
+    c->repl->tick_first_commit = -1;
+}
+
+rdsim_time_t repl_received_up_to(const struct rdsim_cluster *c, size_t i)
+{
+    const struct rdsim_instance *in = &c->inst[i];
+
+    if (in->q.len == 0)
+        return in->applied_commit;
+    return c->repl->batches[in->q.batch[(in->q.head + in->q.len - 1) % in->q.cap]].last_commit;
+}
+
 static uint32_t batch_alloc(struct rdsim_cluster *c)
 {
     uint32_t b;
 
-    if (c->free_batches != NIL) {
-        b = c->free_batches;
-        c->free_batches = c->batches[b].next_free;
+    if (c->repl->free_batches != NIL) {
+        b = c->repl->free_batches;
+        c->repl->free_batches = c->repl->batches[b].next_free;
         return b;
     }
-    if (c->n_batches == c->cap_batches) {
-        uint32_t cap = c->cap_batches ? 2 * c->cap_batches : 256;
-        void *p = realloc(c->batches, (size_t)cap * sizeof(*c->batches));
+    if (c->repl->n_batches == c->repl->cap_batches) {
+        uint32_t cap = c->repl->cap_batches ? 2 * c->repl->cap_batches : 256;
+        void *p = realloc(c->repl->batches, (size_t)cap * sizeof(*c->repl->batches));
         if (!p)
             return NIL;
-        c->batches = p;
-        c->cap_batches = cap;
+        c->repl->batches = p;
+        c->repl->cap_batches = cap;
     }
-    return c->n_batches++;
+    return c->repl->n_batches++;
 }
 
 static void batch_release(struct rdsim_cluster *c, uint32_t b)
 {
-    if (--c->batches[b].refs > 0)
+    if (--c->repl->batches[b].refs > 0)
         return;
-    rdsim_changeset_free(&c->batches[b].cs);
-    c->batches[b].next_free = c->free_batches;
-    c->free_batches = b;
+    rdsim_changeset_free(&c->repl->batches[b].cs);
+    c->repl->batches[b].next_free = c->repl->free_batches;
+    c->repl->free_batches = b;
 }
 
 static int queue_push(struct repl_queue *q, uint32_t batch, rdsim_time_t arrive)
@@ -106,7 +151,7 @@ static bool head_received(const struct rdsim_cluster *c, size_t i, rdsim_time_t 
     if (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC || in->mode == REPL_VOLUME ||
         in->source < 0)
         return true;
-    if (rdsim_instance_reachable(c, (size_t)in->source))
+    if (instance_reachable(c, (size_t)in->source))
         return true;
     return arrive <= c->inst[in->source].lost_at && arrive <= t;
 }
@@ -119,12 +164,12 @@ static void schedule_next(struct rdsim_cluster *c, size_t i)
     rdsim_time_t now = rdsim_sim_now(c->sim), start;
     const struct repl_batch *b;
 
-    if (q->len == 0 || in->apply_ev || !rdsim_instance_reachable(c, i) || in->starting)
+    if (q->len == 0 || in->apply_ev || !instance_reachable(c, i) || in->starting)
         return;
     /* Waiting for a source that is gone: resumed if it comes back. */
     if (!head_received(c, i, q->arrive[q->head]))
         return;
-    b = &c->batches[q->batch[q->head]];
+    b = &c->repl->batches[q->batch[q->head]];
     start = q->arrive[q->head];
     if (start < now)
         start = now;
@@ -132,17 +177,19 @@ static void schedule_next(struct rdsim_cluster *c, size_t i)
         start = in->apply_free_at;
     in->apply_free_at = start + (rdsim_time_t)b->cs.n_writes * in->apply_cost;
     in->apply_ev = rdsim_sim_schedule(c->sim, in->apply_free_at, apply_done, c, i);
+    if (!in->apply_ev)
+        rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
 }
 
 static int apply_head(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
     uint32_t bi = in->q.batch[in->q.head];
-    const struct repl_batch *b = &c->batches[bi];
+    const struct repl_batch *b = &c->repl->batches[bi];
     struct rdsim_err err;
 
     if (rdsim_db_apply(in->db, &b->cs, &err) != 0) {
-        rdsim_cluster_fail(c, &err);
+        rdsim_sim_fail(c->sim, &err);
         return err.code;
     }
     rdsim_hist_add(in->lag, rdsim_sim_now(c->sim) - b->last_commit);
@@ -161,7 +208,7 @@ static void apply_done(struct rdsim_sim *sim, void *ctx, uint64_t i)
     in->apply_ev = 0;
     if (in->q.len == 0)
         return;
-    if (!rdsim_instance_reachable(c, i) || in->starting ||
+    if (!instance_reachable(c, i) || in->starting ||
         !head_received(c, i, rdsim_sim_now(c->sim))) {
         /* The batch never finished or never came: the applier starts over
          * when it can. */
@@ -172,7 +219,7 @@ static void apply_done(struct rdsim_sim *sim, void *ctx, uint64_t i)
         schedule_next(c, i);
 }
 
-void rdsim_repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_mode mode)
+void repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_mode mode)
 {
     struct rdsim_instance *in = &c->inst[i];
 
@@ -191,7 +238,7 @@ void rdsim_repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_
     }
 }
 
-uint64_t rdsim_repl_detach(struct rdsim_cluster *c, size_t i)
+uint64_t repl_detach(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
     uint64_t dropped = 0;
@@ -202,7 +249,7 @@ uint64_t rdsim_repl_detach(struct rdsim_cluster *c, size_t i)
     }
     while (in->q.len) {
         uint32_t b = in->q.batch[in->q.head];
-        dropped += c->batches[b].cs.n_writes;
+        dropped += c->repl->batches[b].cs.n_writes;
         queue_pop(&in->q);
         batch_release(c, b);
     }
@@ -212,7 +259,7 @@ uint64_t rdsim_repl_detach(struct rdsim_cluster *c, size_t i)
     return dropped;
 }
 
-void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
+void repl_ship(struct rdsim_cluster *c, bool mirrored)
 {
     size_t w = c->writer;
     struct rdsim_changeset cs = {0};
@@ -222,7 +269,7 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
     uint32_t bi, refs = 0;
 
     if (rdsim_db_flush(c->inst[w].db, &cs, &err) != 0) {
-        rdsim_cluster_fail(c, &err);
+        rdsim_sim_fail(c->sim, &err);
         return;
     }
     if (cs.len == 0) {
@@ -234,7 +281,7 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
     for (size_t i = 0; i < c->n_inst; i++) {
         if (c->inst[i].source != (int)w)
             continue;
-        if (!rdsim_instance_reachable(c, i)) {
+        if (!instance_reachable(c, i)) {
             c->inst[i].needs_resync = true;
             continue;
         }
@@ -242,29 +289,29 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
     }
     if (refs == 0) {
         rdsim_changeset_free(&cs);
-        c->tick_first_commit = -1;
+        c->repl->tick_first_commit = -1;
         return;
     }
     bi = batch_alloc(c);
     if (bi == NIL) {
         rdsim_changeset_free(&cs);
         rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
-        rdsim_cluster_fail(c, &err);
+        rdsim_sim_fail(c->sim, &err);
         return;
     }
-    b = &c->batches[bi];
+    b = &c->repl->batches[bi];
     b->cs = cs;
-    b->first_commit = c->tick_first_commit >= 0 ? c->tick_first_commit : now;
+    b->first_commit = c->repl->tick_first_commit >= 0 ? c->repl->tick_first_commit : now;
     b->last_commit = now;
     b->refs = refs;
-    c->tick_first_commit = -1;
+    c->repl->tick_first_commit = -1;
 
     for (size_t i = 0; i < c->n_inst; i++) {
         struct rdsim_instance *in = &c->inst[i];
         rdsim_time_t arrive;
-        if (in->source != (int)w || !rdsim_instance_reachable(c, i))
+        if (in->source != (int)w || !instance_reachable(c, i))
             continue;
-        arrive = now + rdsim_cluster_rtt(c, w, i) / 2 + in->extra_delay;
+        arrive = now + cluster_rtt(c, w, i) / 2 + in->extra_delay;
         if (in->mode == REPL_VOLUME)
             arrive += rdsim_rng_range(&c->rng_net, RDSIM_AURORA_REDO_PROCESSING.lo,
                                       RDSIM_AURORA_REDO_PROCESSING.hi);
@@ -275,39 +322,39 @@ void rdsim_repl_ship(struct rdsim_cluster *c, bool mirrored)
             arrive = now;
         if (queue_push(&in->q, bi, arrive) != 0) {
             rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
-            rdsim_cluster_fail(c, &err);
+            rdsim_sim_fail(c->sim, &err);
             return;
         }
         schedule_next(c, i);
     }
 }
 
-void rdsim_repl_resume(struct rdsim_cluster *c, size_t i)
+void repl_resume(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
     struct rdsim_err err;
     int src = in->source;
 
-    if (in->needs_resync && src >= 0 && rdsim_instance_reachable(c, (size_t)src)) {
+    if (in->needs_resync && src >= 0 && instance_reachable(c, (size_t)src)) {
         /* It missed batches: start again from a copy of its source. */
         enum repl_mode mode = in->mode;
         if ((size_t)src == c->writer)
-            rdsim_repl_ship(c, false);
-        rdsim_repl_detach(c, i);
-        if (c->error.code || rdsim_db_copy(in->db, c->inst[src].db, &err) != 0) {
-            if (!c->error.code)
-                rdsim_cluster_fail(c, &err);
+            repl_ship(c, false);
+        repl_detach(c, i);
+        if (rdsim_sim_failed(c->sim) || rdsim_db_copy(in->db, c->inst[src].db, &err) != 0) {
+            if (!rdsim_sim_failed(c->sim))
+                rdsim_sim_fail(c->sim, &err);
             return;
         }
-        rdsim_repl_attach(c, i, src, mode);
+        repl_attach(c, i, src, mode);
         in->needs_resync = false;
-        rdsim_cluster_log(c, "resynchronised", in->cfg->name, "copied from %s after missing "
+        cluster_log(c, "resynchronised", in->cfg->name, "copied from %s after missing "
                           "changes while unreachable", c->inst[src].cfg->name);
     }
     schedule_next(c, i);
 }
 
-rdsim_time_t rdsim_repl_backlog_time(const struct rdsim_cluster *c, size_t i)
+rdsim_time_t repl_backlog_time(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
     rdsim_time_t now = rdsim_sim_now(c->sim), t = now;
@@ -318,7 +365,7 @@ rdsim_time_t rdsim_repl_backlog_time(const struct rdsim_cluster *c, size_t i)
         t = in->apply_free_at;
     for (size_t k = in->apply_ev ? 1 : 0; k < in->q.len; k++) {
         size_t slot = (in->q.head + k) % in->q.cap;
-        const struct repl_batch *b = &c->batches[in->q.batch[slot]];
+        const struct repl_batch *b = &c->repl->batches[in->q.batch[slot]];
         if (in->q.arrive[slot] > t)
             t = in->q.arrive[slot];
         t += (rdsim_time_t)b->cs.n_writes * in->apply_cost;
@@ -326,7 +373,7 @@ rdsim_time_t rdsim_repl_backlog_time(const struct rdsim_cluster *c, size_t i)
     return t - now;
 }
 
-void rdsim_repl_drain(struct rdsim_cluster *c, size_t i)
+void repl_drain(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
 
@@ -340,7 +387,7 @@ void rdsim_repl_drain(struct rdsim_cluster *c, size_t i)
     in->apply_free_at = 0;
 }
 
-rdsim_time_t rdsim_repl_lag(const struct rdsim_cluster *c, size_t i)
+rdsim_time_t repl_lag(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
     rdsim_time_t oldest, end = rdsim_sim_now(c->sim);
@@ -350,50 +397,16 @@ rdsim_time_t rdsim_repl_lag(const struct rdsim_cluster *c, size_t i)
     /* The oldest write its source has committed and it has not applied:
      * the head of its queue, or the source's open tick. */
     if (in->q.len)
-        oldest = c->batches[in->q.batch[in->q.head]].first_commit;
-    else if ((size_t)in->source == c->writer && c->tick_first_commit >= 0)
-        oldest = c->tick_first_commit;
+        oldest = c->repl->batches[in->q.batch[in->q.head]].first_commit;
+    else if ((size_t)in->source == c->writer && c->repl->tick_first_commit >= 0)
+        oldest = c->repl->tick_first_commit;
     else
         return 0;
     /* A source that went dark committed nothing after that. */
-    if (!rdsim_instance_reachable(c, (size_t)in->source) &&
+    if (!instance_reachable(c, (size_t)in->source) &&
         c->inst[in->source].lost_at < end)
         end = c->inst[in->source].lost_at;
     return end > oldest ? end - oldest : 0;
-}
-
-rdsim_time_t rdsim_repl_commit_wait(struct rdsim_cluster *c, rdsim_time_t now)
-{
-    size_t w = c->writer;
-    rdsim_time_t best = -1;
-    bool has_standby = false, sync = false;
-
-    for (size_t i = 0; i < c->n_inst; i++) {
-        const struct rdsim_instance *in = &c->inst[i];
-        rdsim_time_t wait;
-        if (in->source != (int)w || (in->mode != REPL_SYNC && in->mode != REPL_SEMISYNC))
-            continue;
-        has_standby = true;
-        sync = in->mode == REPL_SYNC;
-        if (!rdsim_instance_reachable(c, i) || in->starting)
-            continue;
-        wait = rdsim_cluster_rtt(c, w, i);
-        /* The sync standby writes the block to its own EBS volume before it
-         * acknowledges; a semi-sync standby only receives into its relay log. */
-        if (sync)
-            wait += rdsim_rng_range(&c->rng_service, RDSIM_EBS_COMMIT.lo, RDSIM_EBS_COMMIT.hi);
-        if (best < 0 || wait < best)
-            best = wait;
-    }
-    if (!has_standby)
-        return 0;
-    if (best >= 0)
-        return best;
-    /* No standby answers: commits hang until the replication timeout, then
-     * the writer carries on alone. */
-    if (c->standby_lost_at >= 0 && now < c->standby_lost_at + RDSIM_SYNC_TIMEOUT)
-        return c->standby_lost_at + RDSIM_SYNC_TIMEOUT - now;
-    return 0;
 }
 
 static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
@@ -402,28 +415,29 @@ static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     size_t w = c->writer;
 
     /* A dead writer ships nothing: its unshipped tail waits on its disk. */
-    if (!c->error.code && rdsim_instance_reachable(c, w) && !c->inst[w].starting)
-        rdsim_repl_ship(c, false);
-    if (!c->error.code)
-        rdsim_sim_after(sim, c->repl_tick, replication_tick, c, arg);
+    if (!rdsim_sim_failed(c->sim) && instance_reachable(c, w) && !c->inst[w].starting)
+        repl_ship(c, false);
+    if (!rdsim_sim_failed(c->sim) && !rdsim_sim_after(sim, c->ops->repl_tick, replication_tick, c, arg))
+        rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
 }
 
-int rdsim_repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
+int repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
 {
-    c->free_batches = NIL;
-    c->tick_first_commit = -1;
-    c->standby_lost_at = -1;
-    if (!rdsim_sim_after(c->sim, c->repl_tick, replication_tick, c, 0))
+    c->repl->tick_first_commit = -1;
+    if (!rdsim_sim_after(c->sim, c->ops->repl_tick, replication_tick, c, 0))
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     return 0;
 }
 
-void rdsim_repl_free(struct rdsim_cluster *c)
+void repl_free(struct rdsim_cluster *c)
 {
-    for (uint32_t b = 0; b < c->n_batches; b++)
-        if (c->batches[b].refs > 0)
-            rdsim_changeset_free(&c->batches[b].cs);
-    free(c->batches);
+    for (uint32_t b = 0; c->repl && b < c->repl->n_batches; b++)
+        if (c->repl->batches[b].refs > 0)
+            rdsim_changeset_free(&c->repl->batches[b].cs);
+    if (c->repl)
+        free(c->repl->batches);
+    free(c->repl);
+    c->repl = NULL;
     for (size_t i = 0; c->inst && i < c->n_inst; i++) {
         free(c->inst[i].q.batch);
         free(c->inst[i].q.arrive);

@@ -32,13 +32,13 @@ static void apply_capacity(struct rdsim_instance *in, double acu)
     in->vcpus = n < 1 ? 1 : (n > in->max_vcpus ? in->max_vcpus : n);
 }
 
-void rdsim_serverless_init(struct rdsim_cluster *c, size_t i)
+void serverless_init(struct rdsim_cluster *c, size_t i)
 {
     if (is_serverless(&c->inst[i]))
         apply_capacity(&c->inst[i], fmax(0.5, c->sc->cluster.min_acu));
 }
 
-double rdsim_serverless_slowdown(const struct rdsim_instance *in)
+double serverless_slowdown(const struct rdsim_instance *in)
 {
     /* Below 4 ACUs the single vCPU is only partly there. */
     return in->acu < 4.0 ? 4.0 / in->acu : 1.0;
@@ -82,12 +82,12 @@ static void scale(struct rdsim_sim *sim, void *ctx, uint64_t arg)
             next = writer_acu;
         next = fmin(hi, fmax(lo, next));
         if (next != in->acu) {
-            rdsim_cluster_log(c, "capacity", in->cfg->name, "%.1f -> %.1f ACU (%.0f%% busy)",
+            cluster_log(c, "capacity", in->cfg->name, "%.1f -> %.1f ACU (%.0f%% busy)",
                               in->acu, next, 100.0 * busy);
             apply_capacity(in, next);
         }
     }
-    rdsim_cluster_after(c, RDSIM_ACU_TICK, scale, 0);
+    cluster_after(c, RDSIM_ACU_TICK, scale, 0);
     (void)sim;
 }
 
@@ -101,7 +101,7 @@ double rdsim_cluster_acu_seconds(const struct rdsim_cluster *c, size_t i)
     return c->inst[i].acu_seconds;
 }
 
-int rdsim_serverless_start(struct rdsim_cluster *c, struct rdsim_err *err)
+int serverless_start(struct rdsim_cluster *c, struct rdsim_err *err)
 {
     bool any = false;
 

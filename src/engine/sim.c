@@ -25,8 +25,10 @@
  * within about twice the pending events.
  *
  * Moving entries down can need a bucket to grow; if that fails, run_until
- * stops and rdsim_sim_failed() says so for good (the run is over, as it is
- * when scheduling fails).
+ * stops and the simulation has failed for good, as when an event reports a
+ * failure through rdsim_sim_fail(): one error slot, the first error kept.
+ * A schedule that fails leaves the queue usable and fails nothing: its
+ * caller decides (normally by failing the simulation).
  *
  * Invariants: last <= every entry, and last is never later than the clock
  * (it moves only to an event about to run), so every event scheduled is
@@ -40,6 +42,7 @@
  * run_until starts with the stop request cleared.
  */
 #include <assert.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -81,7 +84,7 @@ struct rdsim_sim {
     uint64_t next_seq;
     uint64_t events_run;
     bool stop;
-    bool failed; /* out of memory while moving entries: the run must end */
+    struct rdsim_err error; /* the first failure; code 0 while none */
 
     struct entry last;        /* every pending entry is later than this */
     struct bucket b[N_BUCKETS];
@@ -135,7 +138,35 @@ uint64_t rdsim_sim_events_run(const struct rdsim_sim *sim)
 
 bool rdsim_sim_failed(const struct rdsim_sim *sim)
 {
-    return sim->failed;
+    return sim->error.code != 0;
+}
+
+const struct rdsim_err *rdsim_sim_error(const struct rdsim_sim *sim)
+{
+    return sim->error.code ? &sim->error : NULL;
+}
+
+void rdsim_sim_fail(struct rdsim_sim *sim, const struct rdsim_err *err)
+{
+    if (!sim->error.code) {
+        sim->error = *err;
+        if (!sim->error.code)
+            sim->error.code = RDSIM_EINTERNAL;
+    }
+    sim->stop = true;
+}
+
+int rdsim_sim_failf(struct rdsim_sim *sim, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!sim->error.code) {
+        va_start(ap, fmt);
+        rdsim_err_setv(&sim->error, code ? code : RDSIM_EINTERNAL, fmt, ap);
+        va_end(ap);
+    }
+    sim->stop = true;
+    return code;
 }
 
 void rdsim_sim_stop(struct rdsim_sim *sim)
@@ -377,7 +408,7 @@ uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until)
     uint64_t ran = 0;
 
     sim->stop = false;
-    while (!sim->failed) {
+    while (!sim->error.code) {
         const int due = settle(sim, until);
         struct entry top;
         const struct slot *slot;
@@ -386,7 +417,8 @@ uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until)
         uint64_t arg;
 
         if (due < 0) {
-            sim->failed = true;
+            rdsim_err_set(&sim->error, RDSIM_ENOMEM,
+                          "out of memory: the event queue could not grow");
             return ran;
         }
         if (due == 0)
@@ -415,7 +447,7 @@ uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until)
             return ran;
         }
     }
-    if (!sim->failed && until > sim->now)
+    if (!sim->error.code && until > sim->now)
         sim->now = until;
     return ran;
 }

@@ -30,7 +30,8 @@ void rdsim_stats_destroy(struct rdsim_stats *s)
     free(s);
 }
 
-void rdsim_stats_op_ok(struct rdsim_stats *s, int ep, int kind, rdsim_time_t latency)
+void rdsim_stats_op_ok(struct rdsim_stats *s, enum rdsim_endpoint ep, enum rdsim_op_kind kind,
+                       rdsim_time_t latency)
 {
     s->total[ep][kind].ok++;
     s->interval[ep][kind].ok++;
@@ -38,19 +39,22 @@ void rdsim_stats_op_ok(struct rdsim_stats *s, int ep, int kind, rdsim_time_t lat
     rdsim_hist_add(&s->interval[ep][kind].lat, latency);
 }
 
-void rdsim_stats_op_failed(struct rdsim_stats *s, int ep, int kind)
+void rdsim_stats_op_failed(struct rdsim_stats *s, enum rdsim_endpoint ep,
+                           enum rdsim_op_kind kind)
 {
     s->total[ep][kind].failed++;
     s->interval[ep][kind].failed++;
 }
 
-void rdsim_stats_attempt_error(struct rdsim_stats *s, int ep, int kind)
+void rdsim_stats_attempt_error(struct rdsim_stats *s, enum rdsim_endpoint ep,
+                               enum rdsim_op_kind kind)
 {
     s->total[ep][kind].attempt_errors++;
     s->interval[ep][kind].attempt_errors++;
 }
 
-void rdsim_stats_use(struct rdsim_stats *s, int ep, int kind)
+void rdsim_stats_use(struct rdsim_stats *s, enum rdsim_endpoint ep,
+                     enum rdsim_op_kind kind)
 {
     s->used[ep][kind] = true;
 }
@@ -67,7 +71,8 @@ void rdsim_stats_stale_read(struct rdsim_stats *s, rdsim_time_t staleness)
         s->stale.max_staleness = staleness;
 }
 
-int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t, const char *cause)
+int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t,
+                            enum rdsim_failover_cause cause)
 {
     struct rdsim_episode *e;
 
@@ -85,7 +90,7 @@ int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t, const char *c
     e = &s->episodes[s->n_episodes++];
     memset(e, 0, sizeof(*e));
     e->start = t;
-    strncpy(e->cause, cause, sizeof(e->cause) - 1);
+    e->cause = cause;
     return 0;
 }
 

@@ -57,8 +57,8 @@ static void key_figures(FILE *f, const struct rdsim_results *r)
     const struct rdsim_stale *st = &r->stats->stale;
     struct rdsim_counts reads, writes;
 
-    rdsim_report_kind_total(r, RDSIM_OP_READ, &reads);
-    rdsim_report_kind_total(r, RDSIM_OP_WRITE, &writes);
+    rdsim_results_kind_total(r, RDSIM_OP_READ, &reads);
+    rdsim_results_kind_total(r, RDSIM_OP_WRITE, &writes);
     fputs("## Key figures\n\n", f);
     fputs("| operations | count | p50 | p99 | max |\n|---|---|---|---|---|\n", f);
     latency_row(f, "reads", &reads);
@@ -105,7 +105,7 @@ static void failover_table(FILE *f, const struct rdsim_results *r)
           f);
     for (size_t i = 0; i < r->n_failovers; i++) {
         const struct rdsim_failover_result *fr = &r->failovers[i];
-        fprintf(f, "| %s | %s | %s |", fr->fo.cause, fr->fo.from, fr->fo.to[0] ? fr->fo.to : "-");
+        fprintf(f, "| %s | %s | %s |", rdsim_failover_cause_name(fr->fo.cause), fr->fo.from, fr->fo.to[0] ? fr->fo.to : "-");
         time_cell(f, fr->fo.at);
         time_cell(f, fr->fo.detected);
         time_cell(f, fr->fo.promoted);

@@ -14,7 +14,6 @@
 
 #include "rdsim/histogram.h"
 #include "rdsim/report.h"
-#include "rdsim/run.h"
 
 static double secs(rdsim_time_t t)
 {
@@ -113,18 +112,6 @@ bool rdsim_report_event_window(const struct rdsim_event_cfg *ev, rdsim_time_t du
     }
 }
 
-void rdsim_report_kind_total(const struct rdsim_results *r, int kind, struct rdsim_counts *out)
-{
-    memset(out, 0, sizeof(*out));
-    rdsim_hist_reset(&out->lat);
-    for (int e = 0; e < RDSIM_STATS_EP; e++) {
-        out->ok += r->stats->total[e][kind].ok;
-        out->failed += r->stats->total[e][kind].failed;
-        out->attempt_errors += r->stats->total[e][kind].attempt_errors;
-        rdsim_hist_merge(&out->lat, &r->stats->total[e][kind].lat);
-    }
-}
-
 void rdsim_report_expect_text(const struct rdsim_expectation *x, char *actual, char *limit,
                               size_t n)
 {
@@ -177,28 +164,23 @@ static const char *deployment_text(const struct rdsim_cluster_cfg *c)
 
 /* What started a failover, in words: "the AZ outage", "the loss of the
  * write quorum", "the requested promotion". */
-static const char *cause_text(const char *cause)
+static const char *cause_text(enum rdsim_failover_cause cause)
 {
-    static const struct {
-        const char *cause, *text;
-    } causes[] = {
-        {"az-outage", "the AZ outage"},
-        {"region-outage", "the region outage"},
-        {"instance-failure", "the instance failure"},
-        {"storage-failure", "the storage failure"},
-        {"no-write-quorum", "the loss of the write quorum"},
-        {"reboot", "the reboot with failover"},
-        {"failover", "the requested failover"},
-        {"promote", "the requested promotion"},
-        {"global-switchover", "the requested switchover"},
-        {"global-failover", "the requested global failover"},
-        {"standby-back", "the standby's return"},
-    };
-
-    for (size_t k = 0; k < sizeof(causes) / sizeof(causes[0]); k++)
-        if (strcmp(cause, causes[k].cause) == 0)
-            return causes[k].text;
-    return cause;
+    switch (cause) {
+    case RDSIM_CAUSE_AZ_OUTAGE: return "the AZ outage";
+    case RDSIM_CAUSE_REGION_OUTAGE: return "the region outage";
+    case RDSIM_CAUSE_INSTANCE_FAILURE: return "the instance failure";
+    case RDSIM_CAUSE_STORAGE_FAILURE: return "the storage failure";
+    case RDSIM_CAUSE_NO_WRITE_QUORUM: return "the loss of the write quorum";
+    case RDSIM_CAUSE_REBOOT: return "the reboot with failover";
+    case RDSIM_CAUSE_FAILOVER: return "the requested failover";
+    case RDSIM_CAUSE_PROMOTE: return "the requested promotion";
+    case RDSIM_CAUSE_GLOBAL_SWITCHOVER: return "the requested switchover";
+    case RDSIM_CAUSE_GLOBAL_FAILOVER: return "the requested global failover";
+    case RDSIM_CAUSE_STANDBY_BACK: return "the standby's return";
+    case RDSIM_CAUSE_COUNT: break;
+    }
+    return rdsim_failover_cause_name(cause);
 }
 
 static void tell_setup(FILE *f, const struct rdsim_results *r)
@@ -314,7 +296,7 @@ static void tell_outages(FILE *f, const struct rdsim_results *r)
 
     /* Downtime is what writing clients see: without writes there is none
      * to tell. */
-    rdsim_report_kind_total(r, RDSIM_OP_WRITE, &writes);
+    rdsim_results_kind_total(r, RDSIM_OP_WRITE, &writes);
     if (writes.ok + writes.failed == 0)
         return;
     if (r->n_outages == 0)

@@ -15,33 +15,6 @@
 #include "rdsim/histogram.h"
 #include "rdsim/report.h"
 
-FILE *rdsim_report_create_file(const char *dir, const char *name, struct rdsim_err *err)
-{
-    char path[4096];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    if (!f)
-        rdsim_err_set(err, RDSIM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    return f;
-}
-
-void rdsim_csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static json_t *num(double v, double step)
 {
     return json_real(round(v / step) * step);
@@ -115,7 +88,7 @@ static json_t *outages_json(const struct rdsim_results *r)
     for (size_t i = 0; i < r->n_outages; i++) {
         const struct rdsim_outage *o = &r->outages[i];
         json_array_append_new(
-            a, json_pack("{s:o, s:s, s:b, s:o, s:o}", "at_s", secs(o->at), "cause", o->cause,
+            a, json_pack("{s:o, s:s, s:b, s:o, s:o}", "at_s", secs(o->at), "cause", rdsim_failover_cause_name(o->cause),
                          "recovered", o->recovered, "recovered_s",
                          o->recovered ? secs(o->recovered_at) : json_null(),
                          "writer_downtime_s", secs(o->downtime)));
@@ -137,7 +110,7 @@ static json_t *failovers_json(const struct rdsim_results *r)
         const struct rdsim_failover *f = &fr->fo;
         json_array_append_new(
             a, json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s}", "at_s",
-                         secs(f->at), "cause", f->cause, "from", f->from, "to",
+                         secs(f->at), "cause", rdsim_failover_cause_name(f->cause), "from", f->from, "to",
                          f->to[0] ? json_string(f->to) : json_null(), "detected_s",
                          time_or_null(f->detected), "promoted_s", time_or_null(f->promoted),
                          "dns_updated_s", time_or_null(f->dns_updated), "writer_downtime_s",

@@ -16,7 +16,7 @@
 
 #include "rdsim/expect.h"
 #include "rdsim/histogram.h"
-#include "rdsim/report.h"
+#include "rdsim/results.h"
 
 /* v to summary.json's step, as the double nearest the decimal it prints
  * (k / 1000, not k * 0.001, which can be an ulp off): a limit read from
@@ -36,7 +36,7 @@ static bool latency(const struct rdsim_results *r, int kind, int which, double *
                     const char **why)
 {
     struct rdsim_counts c;
-    rdsim_report_kind_total(r, kind, &c);
+    rdsim_results_kind_total(r, kind, &c);
     if (c.lat.count == 0) {
         *why = kind == RDSIM_OP_READ ? "no read succeeded" : "no write succeeded";
         return false;
@@ -61,7 +61,7 @@ static bool latency(const struct rdsim_results *r, int kind, int which, double *
 static bool counts(const struct rdsim_results *r, int kind, int which, double *out)
 {
     struct rdsim_counts c;
-    rdsim_report_kind_total(r, kind, &c);
+    rdsim_results_kind_total(r, kind, &c);
     *out = (double)(which == 0 ? c.ok : which == 1 ? c.failed : c.attempt_errors);
     return true;
 }

@@ -21,7 +21,6 @@
 #include "rdsim/acklog.h"
 #include "rdsim/cluster.h"
 #include "rdsim/expect.h"
-#include "rdsim/report.h"
 #include "rdsim/run.h"
 #include "rdsim/sim.h"
 #include "rdsim/workload.h"
@@ -41,7 +40,6 @@ struct rdsim_run {
     FILE *ts, *events;
     uint64_t lost_at_failovers;
     double *acu_peak;                /* per instance, Serverless v2 */
-    struct rdsim_err error;
     char *header;                    /* timeseries.csv header, no newline */
     struct rdsim_event_cfg **injected; /* owned copies, with their `at` */
     size_t n_injected, cap_injected;
@@ -61,9 +59,7 @@ static double secs(rdsim_time_t t)
 
 static void set_error(struct rdsim_run *r, int code, const char *what)
 {
-    if (!r->error.code)
-        rdsim_err_set(&r->error, code, "%s", what);
-    rdsim_sim_stop(r->sim);
+    rdsim_sim_failf(r->sim, code, "%s", what);
 }
 
 /* ---- observers ------------------------------------------------------------ */
@@ -86,7 +82,7 @@ static void log_event(void *ctx, rdsim_time_t t, const char *kind, const char *s
     fputc('\n', r->events);
 }
 
-static void writer_down(void *ctx, rdsim_time_t t, const char *cause)
+static void writer_down(void *ctx, rdsim_time_t t, enum rdsim_failover_cause cause)
 {
     struct rdsim_run *r = ctx;
 
@@ -126,7 +122,7 @@ static void ts_header(struct rdsim_run *r, FILE *f)
         }
     }
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
-        if (rdsim_cluster_is_target(r->cluster, i))
+        if (rdsim_cluster_tracks_lag(r->cluster))
             fprintf(f, ",lag_ms_%s", rdsim_cluster_instance_name(r->cluster, i));
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > 0)
@@ -165,7 +161,7 @@ static void ts_row(struct rdsim_run *r, FILE *f, rdsim_time_t now)
         }
     }
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
-        if (rdsim_cluster_is_target(r->cluster, i))
+        if (rdsim_cluster_tracks_lag(r->cluster))
             fprintf(f, ",%.3f", ms(rdsim_cluster_lag(r->cluster, i)));
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > 0)
@@ -260,7 +256,7 @@ static int collect_lags(struct rdsim_run *r, struct rdsim_results *res, struct r
     for (size_t i = 0; i < n; i++) {
         const struct rdsim_hist *h = rdsim_cluster_lag_hist(r->cluster, i);
         struct rdsim_lag_result *l;
-        if (!rdsim_cluster_is_target(r->cluster, i))
+        if (!rdsim_cluster_tracks_lag(r->cluster))
             continue;
         l = &res->lags[res->n_lags++];
         l->name = r->sc->cluster.instances[i].name;
@@ -335,7 +331,7 @@ static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_
         const struct rdsim_episode *ep = &r->stats->episodes[i];
         struct rdsim_outage *o = &res->outages[i];
         o->at = ep->start;
-        memcpy(o->cause, ep->cause, sizeof(o->cause));
+        o->cause = ep->cause;
         o->recovered = ep->closed;
         o->recovered_at = ep->end;
         o->downtime = rdsim_episode_downtime(ep, r->sc->duration);
@@ -485,10 +481,7 @@ static int check_inner(struct rdsim_run *r, struct rdsim_err *err)
 {
     const struct rdsim_err *inner;
 
-    if (rdsim_sim_failed(r->sim) && !r->error.code)
-        rdsim_err_set(&r->error, RDSIM_ENOMEM, "out of memory: the event queue could not grow");
-    if ((inner = rdsim_cluster_error(r->cluster)) || (inner = rdsim_workload_error(r->workload)) ||
-        (r->error.code && (inner = &r->error))) {
+    if ((inner = rdsim_sim_error(r->sim))) {
         r->failed = true;
         r->fail = *inner;
         return rdsim_err_set(err, inner->code, "%s", inner->msg);
@@ -610,10 +603,6 @@ struct rdsim_cluster *rdsim_run_cluster(struct rdsim_run *r)
     return r->cluster;
 }
 
-const struct rdsim_workload *rdsim_run_workload(const struct rdsim_run *r)
-{
-    return r->workload;
-}
 
 const char *rdsim_run_columns(const struct rdsim_run *r)
 {
@@ -713,21 +702,4 @@ static int collect_events(struct rdsim_run *r, struct rdsim_results *res, struct
         res->n_events = k + 1;
     }
     return 0;
-}
-
-void rdsim_results_free(struct rdsim_results *r)
-{
-    if (!r)
-        return;
-    for (size_t k = 0; k < r->n_events; k++)
-        rdsim_event_clear(&r->events[k]);
-    free(r->events);
-    rdsim_stats_destroy(r->stats);
-    free(r->outages);
-    free(r->failovers);
-    free(r->lags);
-    free(r->acus);
-    free(r->lesson);
-    rdsim_param_changes_free(r->lesson_changes, r->n_lesson_changes);
-    free(r);
 }

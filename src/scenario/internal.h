@@ -4,12 +4,14 @@
  * units.c turns value text (durations, ranges, rates, integers, numbers)
  * into values and says why it could not; it knows nothing of YAML or of
  * messages. suggest.c finds the one valid word closest to a misspelt one.
- * load.c owns the libyaml document, the dotted path of the node being read
- * and the typed readers that turn a node into a value or a located error;
- * sections.c reads each section of the file, events.c the event list,
- * expect.c the expectations (figures.c names the figures they bound) and
- * tags.c an instance's tags, all through those readers; validate.c checks the cluster rules that span
- * several nodes; scenario.c holds the enum names, lookups and the free.
+ * load.c owns the libyaml document and the entry points; read.c the dotted
+ * path of the node being read and the typed readers that turn a node into
+ * a value or a located error; sections.c reads each section of the file,
+ * events.c the event list, expect.c the expectations (figures.c names the
+ * figures they bound) and tags.c an instance's tags, all through those
+ * readers (load.c -> sections.c, events.c, expect.c -> read.c, one way);
+ * validate.c checks the cluster rules that span several nodes; scenario.c
+ * holds the enum names, lookups and the free.
  *
  * Every reader returns 0 or a negative RDSIM_E* code with the message
  * already in ctx->err, so callers only propagate. The first error wins.
@@ -78,7 +80,7 @@ const char *sc_suggest(const char *word, const void *base, size_t n, size_t stri
 /* Same over a NULL-terminated array of strings. */
 const char *sc_suggest_list(const char *word, const char *const *list);
 
-/* ---- load.c: the reading context and typed readers ---------------------- */
+/* ---- read.c: the reading context and typed readers ---------------------- */
 
 #define SC_PATH_MAX 256
 

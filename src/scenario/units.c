@@ -7,7 +7,7 @@
  * duration that is not a whole number of nanoseconds is refused rather than
  * rounded. Numbers are parsed by hand, not with strtod, so the result never
  * depends on the C locale. Every parser reports why it refused (syntax, sign,
- * size) and leaves the wording of the message to load.c.
+ * size) and leaves the wording of the message to read.c.
  *
  * Deliberately not accepted: exponents ("1e3"), a leading '+', a leading or
  * trailing '.', spaces inside a value, hexadecimal or '_' digit groups.

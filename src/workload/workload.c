@@ -78,7 +78,6 @@ struct rdsim_workload {
     uint32_t n_jobs, cap_jobs, free_jobs;
 
     uint64_t next_opid, issued, in_flight;
-    struct rdsim_err error;
 };
 
 /* ---- pools -------------------------------------------------------------- */
@@ -132,18 +131,9 @@ static void job_free(struct rdsim_workload *w, uint32_t i)
     w->free_jobs = i;
 }
 
-static void fail_run(struct rdsim_workload *w, const struct rdsim_err *err)
-{
-    if (!w->error.code)
-        w->error = *err;
-    rdsim_sim_stop(w->sim);
-}
-
 static void out_of_memory(struct rdsim_workload *w)
 {
-    struct rdsim_err err;
-    rdsim_err_set(&err, RDSIM_ENOMEM, "out of memory");
-    fail_run(w, &err);
+    rdsim_sim_failf(w->sim, RDSIM_ENOMEM, "out of memory");
 }
 
 /* ---- attempts ------------------------------------------------------------ */
@@ -221,7 +211,7 @@ static void read_row(struct rdsim_workload *w, const struct job *j)
         return;
     if (rdsim_db_read(rdsim_cluster_db(w->cluster, j->inst), j->key, &row, &err) != 0 ||
         rdsim_db_count(rdsim_cluster_db(w->cluster, writer), j->key, &latest, &err) != 0) {
-        fail_run(w, &err);
+        rdsim_sim_fail(w->sim, &err);
         return;
     }
     /* How far behind the serving instance is: its replication lag. */
@@ -250,7 +240,7 @@ static void job_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     if (j.kind == RDSIM_OP_WRITE) {
         if (rdsim_db_write(rdsim_cluster_db(w->cluster, j.inst), j.key, j.opid,
                            rdsim_sim_now(w->sim), &position, &err) != 0) {
-            fail_run(w, &err);
+            rdsim_sim_fail(w->sim, &err);
             return;
         }
         rdsim_cluster_committed(w->cluster, rdsim_sim_now(w->sim));
@@ -313,28 +303,19 @@ static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         fail_at(w, i, now + timeout);
         return;
     }
-    switch (rdsim_cluster_health(w->cluster, (size_t)inst)) {
-    case RDSIM_HEALTH_UNREACHABLE:
-        fail_at(w, i, now + timeout); /* no answer: the client waits it out */
+    switch (rdsim_cluster_can_answer(w->cluster, (size_t)inst, op->kind)) {
+    case RDSIM_ANSWER_TIMEOUT:   /* no answer: the client waits it out */
+    case RDSIM_ANSWER_NO_QUORUM: /* storage without a read quorum: it hangs */
+        fail_at(w, i, now + timeout);
         return;
-    case RDSIM_HEALTH_STARTING:
+    case RDSIM_ANSWER_REFUSED:     /* the engine is starting */
+    case RDSIM_ANSWER_READ_ONLY:   /* a reader answers a write at once with an error */
+    case RDSIM_ANSWER_NOT_SERVING: /* a Multi-AZ standby refuses connections */
         fail_at(w, i, now + 2 * rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst,
                                                       &w->rng_client));
         return;
-    case RDSIM_HEALTH_UP:
+    case RDSIM_ANSWER_YES:
         break;
-    }
-    if (op->kind == RDSIM_OP_READ && !rdsim_cluster_can_read(w->cluster, (size_t)inst)) {
-        fail_at(w, i, now + timeout); /* storage without a read quorum: it hangs */
-        return;
-    }
-    if ((op->kind == RDSIM_OP_WRITE && (size_t)inst != rdsim_cluster_writer(w->cluster)) ||
-        !rdsim_cluster_serves_reads(w->cluster, (size_t)inst)) {
-        /* A read-only instance answers a write at once with an error; a
-         * Multi-AZ standby refuses connections. */
-        fail_at(w, i, now + 2 * rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst,
-                                                      &w->rng_client));
-        return;
     }
 
     done = rdsim_instance_serve(w->cluster, (size_t)inst, op->kind,
@@ -343,7 +324,7 @@ static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                                 &epoch);
     reply = done + rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst, &w->rng_client);
     if (op->kind == RDSIM_OP_WRITE)
-        reply += rdsim_cluster_commit_delay(w->cluster, (size_t)inst);
+        reply += rdsim_cluster_commit_delay(w->cluster);
 
     ji = job_alloc(w);
     if (ji == NIL) {
@@ -522,8 +503,9 @@ int rdsim_workload_start(struct rdsim_workload *w, struct rdsim_err *err)
         if (!rdsim_sim_schedule(w->sim, w->sc->events[e].at, load_change, w, e))
             return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     }
-    if (w->error.code)
-        return rdsim_err_set(err, w->error.code, "%s", w->error.msg);
+    if (rdsim_sim_failed(w->sim))
+        return rdsim_err_set(err, rdsim_sim_error(w->sim)->code, "%s",
+                             rdsim_sim_error(w->sim)->msg);
     return 0;
 }
 
@@ -545,9 +527,4 @@ uint64_t rdsim_workload_in_flight(const struct rdsim_workload *w)
 double rdsim_workload_rate(const struct rdsim_workload *w, enum rdsim_op_kind kind)
 {
     return w->rate[kind];
-}
-
-const struct rdsim_err *rdsim_workload_error(const struct rdsim_workload *w)
-{
-    return w->error.code ? &w->error : NULL;
 }

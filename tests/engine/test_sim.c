@@ -470,9 +470,43 @@ static void test_run_until_fails_for_good_when_the_queue_cannot_grow(void **stat
     assert_int_equal(rdsim_sim_run_until(sim, 1000 * RDSIM_S), 0);
     fail_countdown = 0;
     assert_true(rdsim_sim_failed(sim));
+    assert_int_equal(rdsim_sim_error(sim)->code, RDSIM_ENOMEM);
     assert_int_equal(rdsim_sim_run_until(sim, 1000 * RDSIM_S), 0);
     assert_int_equal(log->n, 0);
     rdsim_sim_destroy(sim); /* frees what it holds, consistent or not */
+    free(log);
+}
+
+static void fail_at_arg(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    record(sim, ctx, arg);
+    if (arg == 2)
+        rdsim_sim_failf(sim, RDSIM_EDB, "event %d failed", (int)arg);
+}
+
+static void test_fail_inside_an_event_keeps_the_first_error_and_ends_the_run(void **state)
+{
+    struct rdsim_sim *sim = new_sim();
+    struct log *log = new_log();
+
+    assert_false(rdsim_sim_failed(sim));
+    assert_null(rdsim_sim_error(sim));
+    for (uint64_t i = 1; i <= 4; i++)
+        assert_int_not_equal(rdsim_sim_schedule(sim, (rdsim_time_t)(10 * i), fail_at_arg, log, i),
+                             0);
+    assert_int_equal(rdsim_sim_run_until(sim, 100), 2);
+    assert_int_equal(rdsim_sim_now(sim), 20);
+    assert_true(rdsim_sim_failed(sim));
+    assert_int_equal(rdsim_sim_error(sim)->code, RDSIM_EDB);
+    assert_string_equal(rdsim_sim_error(sim)->msg, "event 2 failed");
+    /* For good: nothing more runs, the clock stays, a later failure is
+     * dropped. */
+    assert_int_equal(rdsim_sim_run_until(sim, 100), 0);
+    assert_int_equal(rdsim_sim_now(sim), 20);
+    assert_int_equal(rdsim_sim_failf(sim, RDSIM_EIO, "again"), RDSIM_EIO);
+    assert_string_equal(rdsim_sim_error(sim)->msg, "event 2 failed");
+    assert_int_equal(log->n, 2);
+    rdsim_sim_destroy(sim);
     free(log);
 }
 
@@ -711,6 +745,7 @@ int main(void)
         cmocka_unit_test(test_next_time_skips_cancelled_events),
         cmocka_unit_test(test_many_cancellations_keep_the_queue_usable),
         cmocka_unit_test(test_run_until_fails_for_good_when_the_queue_cannot_grow),
+        cmocka_unit_test(test_fail_inside_an_event_keeps_the_first_error_and_ends_the_run),
         cmocka_unit_test(test_schedule_from_callback_same_time_runs_after_queued_ties),
         cmocka_unit_test(test_cancel_own_handle_from_callback_returns_false),
         cmocka_unit_test(test_run_until_stops_at_boundary_and_sets_clock),

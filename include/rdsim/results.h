@@ -1,0 +1,151 @@
+/*
+ * results.h - what one run produced, as the outputs read it: the boundary
+ * between the run (which fills a struct rdsim_results) and everything that
+ * reads it (report, the CLI, live mode).
+ *
+ * A results struct is plain data: figures, the failover records as the
+ * cluster left them, writer outages, lag, capacity and the verdict on each
+ * expectation. It never points into a run, only into the scenario (which
+ * must outlive it), so a run can be freed before its results are written.
+ * This header depends on no module above the metrics: report includes it,
+ * never run.h.
+ *
+ * Also here: the two file helpers every writer of a results folder shares
+ * (create a file in the folder, write a CSV field).
+ */
+#ifndef RDSIM_RESULTS_H
+#define RDSIM_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rdsim/err.h"
+#include "rdsim/failover.h"
+#include "rdsim/scenario.h"
+#include "rdsim/stats.h"
+
+struct rdsim_outage {
+    rdsim_time_t at;
+    enum rdsim_failover_cause cause;
+    bool recovered;
+    rdsim_time_t recovered_at;  /* first successful write after the fault */
+    rdsim_time_t downtime;      /* to recovery, or to the end of the run */
+};
+
+/* A failover as the summary reports it: the cluster's record plus the
+ * writer downtime the clients saw around it. */
+struct rdsim_failover_result {
+    struct rdsim_failover fo;
+    bool has_downtime;
+    rdsim_time_t downtime;
+};
+
+/* Replication lag of one standby or replica over the run. */
+struct rdsim_lag_result {
+    const char *name;          /* points into the scenario */
+    double mean_ms, p99_ms, max_ms;
+};
+
+/* Aurora Serverless v2 capacity of one instance over the run. */
+struct rdsim_acu_result {
+    const char *name;          /* points into the scenario */
+    double acu_seconds;        /* the basis of per-second billing */
+    double mean_acu, peak_acu;
+};
+
+/* Every key of expect: once, and min:/max: once per figure each. */
+enum { RDSIM_MAX_EXPECT = 9 + 2 * RDSIM_FIG_COUNT };
+
+enum rdsim_expect_kind {
+    RDSIM_EXPECT_NUMBER,       /* actual and limit are numbers */
+    RDSIM_EXPECT_BOOL,         /* actual and limit are 0 (false) or 1 (true) */
+    RDSIM_EXPECT_NAME,         /* actual_name and limit_name (an instance) */
+};
+
+enum rdsim_expect_op {
+    RDSIM_EXPECT_AT_MOST,
+    RDSIM_EXPECT_AT_LEAST,
+    RDSIM_EXPECT_EQUALS,
+};
+
+struct rdsim_expectation {
+    char name[48];             /* as in the scenario: lost_writes, min_availability.writer,
+                                * writer_recovers, max.p99_write_ms */
+    bool ok;
+    bool has_actual;           /* false: nothing to measure (e.g. no reads sent); not ok */
+    enum rdsim_expect_kind kind;
+    enum rdsim_expect_op op;
+    double actual, limit;
+    bool integer;              /* print actual and limit as integers */
+    const char *unit;          /* "s", "ms", "" */
+    const char *actual_name;   /* RDSIM_EXPECT_NAME: point into the results */
+    const char *limit_name;    /* RDSIM_EXPECT_NAME: points into the scenario */
+    const char *nothing;       /* why has_actual is false ("no failover"); NULL: generic */
+};
+
+struct rdsim_results {
+    const struct rdsim_scenario *sc; /* not owned */
+    uint64_t seed;
+    rdsim_time_t simulated;
+    struct rdsim_stats *stats;       /* owned */
+    const char *final_writer;        /* points into sc */
+    /* Live mode: every event that acted, the scenario's and the injected
+     * ones, by time (owned deep copies); NULL when nothing was injected,
+     * and then the events are sc's. Use rdsim_results_events(). */
+    struct rdsim_event_cfg *events;
+    size_t n_events;
+
+    struct rdsim_outage *outages;    /* owned */
+    size_t n_outages;
+    rdsim_time_t max_downtime;
+
+    struct rdsim_failover_result *failovers; /* owned */
+    size_t n_failovers;
+    struct rdsim_lag_result *lags;   /* owned, one per standby or replica */
+    size_t n_lags;
+    struct rdsim_acu_result *acus;   /* owned, one per Serverless v2 instance */
+    size_t n_acus;
+
+    uint64_t acked_writes, lost_writes;
+    bool lost_writes_bounded;        /* some row lacked more than the ack window */
+
+    bool has_availability[RDSIM_STATS_EP]; /* per endpoint: writer, reader */
+    double availability[RDSIM_STATS_EP];
+
+    uint64_t ops_issued, ops_in_flight_at_end, events_run;
+
+    struct rdsim_expectation expect[RDSIM_MAX_EXPECT];
+    size_t n_expect;
+    bool expectations_ok;
+
+    /* Filled by the caller (rdsim run) when an expectation failed and the
+     * scenario has the name of a lesson shipped with rdsim: the lesson's
+     * name (NULL: not compared) and every parameter that differs from it
+     * (none: the lesson as shipped). Owned; freed with the results. */
+    char *lesson;
+    struct rdsim_param_change *lesson_changes;
+    size_t n_lesson_changes;
+};
+
+/* Free results and everything they own; NULL does nothing. */
+void rdsim_results_free(struct rdsim_results *r);
+
+/* The events of the run (see rdsim_results.events); *n gets their number.
+ * The pointer is owned by r (or its scenario). */
+const struct rdsim_event_cfg *rdsim_results_events(const struct rdsim_results *r, size_t *n);
+
+/* Operations of one kind (RDSIM_OP_READ, RDSIM_OP_WRITE) over every
+ * endpoint: counts and merged latency. */
+void rdsim_results_kind_total(const struct rdsim_results *r, enum rdsim_op_kind kind,
+                              struct rdsim_counts *out);
+
+/* Create (truncate) DIR/NAME for writing. NULL with RDSIM_EIO in err (the
+ * path and the system's reason) when it cannot be. */
+FILE *rdsim_report_create_file(const char *dir, const char *name, struct rdsim_err *err);
+
+/* Write s as one CSV field, quoted when it holds a comma, quote or newline. */
+void rdsim_csv_field(FILE *f, const char *s);
+
+#endif
