@@ -2,8 +2,8 @@
  * params.h - modelled durations that the scenario format does not expose.
  *
  * Each constant is a range drawn from the faults stream, with its basis in
- * ../shared/aws-facts.md (the model's ground truth). Values AWS does not
- * publish are marked UNCONFIRMED there and here; docs/model.md lists them.
+ * the AWS documentation that docs/model.md cites. Values AWS does not
+ * publish are marked UNCONFIRMED here and in docs/model.md.
  */
 #ifndef RDSIM_CLUSTER_PARAMS_H
 #define RDSIM_CLUSTER_PARAMS_H

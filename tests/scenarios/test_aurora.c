@@ -1,7 +1,7 @@
 /*
  * test_aurora.c - the Aurora scenarios (failover by tier, no replica,
  * storage quorum, replica lag), run by the rdsim binary with several seeds
- * and checked against ../shared/aws-facts.md section 4.
+ * and checked against what AWS documents for Aurora (docs/model.md, "Aurora").
  *
  * Usage: test_aurora RDSIM_BINARY SOURCE_ROOT
  */

@@ -2,7 +2,7 @@
  * test_rds.c - the RDS high-availability scenarios (Multi-AZ instance,
  * Multi-AZ cluster, read replicas, DNS caching, RDS Proxy), run by the rdsim
  * binary with several seeds and checked through summary.json and
- * timeseries.csv against what AWS documents (../shared/aws-facts.md).
+ * timeseries.csv against what AWS documents (the pages docs/model.md cites).
  *
  * Usage: test_rds RDSIM_BINARY SOURCE_ROOT
  */
