@@ -309,6 +309,7 @@ function writerOf(st) {
 function renderState(st) {
   S.state = st;
   renderHeader(st);
+  renderLesson(st);
   renderCluster(st);
   renderFailovers(st);
   renderActions(st);
@@ -359,7 +360,9 @@ function renderCluster(st) {
     readers.length || st.deployment !== 'single-az'
       ? el('span', { class: 'endpoint ep-reader', id: 'reader-endpoint' },
            'reader endpoint', el('span', { class: 'arrow' }, '→'),
-           readers.length ? el('strong', {}, readers.join(', ')) : el('span', { class: 'none' }, 'nothing'))
+           readers.length ? el('strong', {}, readers.join(', '))
+             : readersExpected(st) ? el('span', { class: 'none' }, 'nothing')
+               : el('span', { class: 'muted' }, 'no replica (reads go to the writer endpoint)'))
       : null);
 
   const byAz = {};
@@ -376,6 +379,14 @@ function renderCluster(st) {
         ? byAz[az.name].map((i) => instanceCard(i, st, w, writerTarget, readers))
         : el('div', { class: 'empty' }, 'no instance'))))));
   $('#cluster').replaceChildren(...regions);
+}
+
+/* Is an empty reader endpoint a problem? Only when the cluster has instances
+   that serve reads (replicas, a Multi-AZ cluster's standbys): a healthy
+   cluster without any is drawn in neutral colours. */
+function readersExpected(st) {
+  return (st.instances || []).some((i) => i.role === 'replica' ||
+    (i.role === 'standby' && st.deployment === 'multi-az-cluster'));
 }
 
 function instanceCard(i, st, w, writerTarget, readers) {
@@ -405,6 +416,103 @@ function instanceCard(i, st, w, writerTarget, readers) {
     pins.length ? el('div', { class: 'pins' }, pins) : null);
 }
 
+/* ---------- presenter mode ---------- */
+
+/* The paragraph of a lesson description that starts with `word`, on one
+   line and without the word ("Question: How long ..." -> "How long ..."). */
+function paragraph(text, word) {
+  for (const p of (text || '').split(/\n\s*\n/)) {
+    const t = p.replace(/\s+/g, ' ').trim();
+    if (t.startsWith(word))
+      return t.slice(word.length).replace(/^[^:]*:\s*/, '').replace(/^./, (c) => c.toUpperCase());
+  }
+  return '';
+}
+
+function renderLesson(st) {
+  const q = paragraph(st.description, 'Question');
+  const p = paragraph(st.description, 'Predict');
+  if ($('#lesson-question').textContent !== q)
+    $('#lesson-question').textContent = q || st.scenario;
+  if ($('#lesson-predict').textContent !== p)
+    $('#lesson-predict').textContent = p || '–';
+}
+
+function setPresent(on) {
+  document.body.classList.toggle('present', on);
+  $('#present-toggle').setAttribute('aria-pressed', on ? 'true' : 'false');
+  const u = new URL(location.href);
+  if (on)
+    u.searchParams.set('present', '');
+  else
+    u.searchParams.delete('present');
+  history.replaceState(null, '', u.pathname + u.search.replace('present=', 'present') + u.hash);
+  S.chartsKey = '';   /* margins and type follow the mode */
+  scheduleDraw();
+}
+
+/*
+ * Writer downtime as the clients see it, at time tNow: from the fault (or
+ * the end of the last interval with a successful write, when no fault is
+ * in the gap) to the first successful write. Live, the end is known to the
+ * sample interval (the interval where writes succeed again); a replay
+ * takes the exact figures of summary.json's writer_outages.
+ * Returns {down: bool, since, last: seconds of the last finished outage}.
+ */
+function writerDowntime(tNow) {
+  if (S.replay && S.replay.summary)
+    return replayDowntime(tNow);
+  const ok = S.col.writer_writes_ok, failed = S.col.writer_writes_failed,
+    errs = S.col.writer_write_errors, offered = S.col.offered_writes_per_s;
+  const res = { down: false, since: null, last: null };
+  if (ok === undefined)
+    return res;
+  let lastOk = null, prevT = null;
+  for (const r of S.rows) {
+    const t = r[0];
+    if (t > tNow + 1e-9)
+      break;
+    if (Number(r[ok]) > 0) {
+      if (res.down)
+        res.last = Math.max(0, (prevT === null ? t : prevT) - res.since);
+      res.down = false;
+      lastOk = t;
+    } else if (!res.down && (Number(r[failed]) > 0 || Number(r[errs]) > 0 ||
+                             Number(r[offered]) > 0)) {
+      const from = lastOk === null ? 0 : lastOk;
+      const f = S.events.filter((e) => e.kind === 'fault' && e.t_s >= from - 1 && e.t_s <= t);
+      res.down = true;
+      res.since = f.length ? f[0].t_s : from;
+    }
+    prevT = t;
+  }
+  return res;
+}
+
+function renderDowntime(tNow) {
+  const d = writerDowntime(tNow);
+  const box = $('#downtime');
+  let value, note, state;
+  if (d.down) {
+    state = 'down';
+    value = `down ${Math.floor(Math.max(0, tNow - d.since))} s`;
+    note = 'since ' + fmtT(d.since, 0);
+  } else if (d.last !== null) {
+    state = 'recovered';
+    value = 'OK';
+    note = `last outage ${d.last.toFixed(1)} s of writer downtime`;
+  } else {
+    state = 'ok';
+    value = 'OK';
+    note = 'no writer downtime yet';
+  }
+  box.dataset.state = state;
+  if ($('#downtime-value').textContent !== value)
+    $('#downtime-value').textContent = value;
+  if ($('#downtime-note').textContent !== note)
+    $('#downtime-note').textContent = note;
+}
+
 /* ---------- failovers ---------- */
 
 function renderFailovers(st) {
@@ -420,7 +528,8 @@ function renderFailovers(st) {
       el('b', {}, name), t === null ? 'waiting…' : (cls === 'fault' ? 'at ' + fmtT(f.at_s) : `+${rel(t).toFixed(1)} s`));
     const lost = f.lost_writes || 0;
     return el('div', { class: 'failover', 'data-from': f.from || '', 'data-to': f.to || '' },
-      el('div', { class: 'fo-title' }, `#${fos.length - k} ${f.from || '?'} → ${f.to || 'no candidate'}`,
+      el('div', { class: 'fo-title' }, `#${fos.length - k} ${f.from || '?'} → ${f.to ||
+           (f.detected_s === null || f.detected_s === undefined ? 'waiting for detection' : 'no candidate')}`,
          el('span', { class: 'muted' }, `  ${f.cause}`)),
       el('div', { class: 'phases' },
          phase('fault', f.cause === 'failover' ? 'requested' : 'fault', f.at_s),
@@ -805,6 +914,7 @@ function drawCharts() {
     t0 = t1 - win;
   }
   const overlays = eventOverlays(tNow);
+  renderDowntime(tNow);
   const ti = 0;
   /* Only rows inside the window (plus one either side, so lines reach the
      edges). */
@@ -855,13 +965,55 @@ function niceStep(range, target) {
   return 10 * p;
 }
 
+/*
+ * Labels of fault windows and phase marks in rows above the plot, so that
+ * no two overlap: each goes into the first row where it clears the one
+ * before it (widths estimated from the font size: SVG text cannot be
+ * measured before it is drawn); past MAX_LABEL_ROWS a label is left out,
+ * its line stays. Returns [{x, row, text, color, cls}] and the rows used.
+ */
+const MAX_LABEL_ROWS = 3;
+function layoutLabels(items, W, px) {
+  const ends = [];
+  const out = [];
+  items.sort((a, b) => a.x - b.x);
+  for (const it of items) {
+    const w = it.text.length * px * 0.68 + 6;
+    const x = Math.max(0, Math.min(it.x + 2, W - w));
+    let r = 0;
+    while (r < ends.length && x < ends[r])
+      r++;
+    if (r >= MAX_LABEL_ROWS)
+      continue;
+    ends[r] = x + w + 4;
+    out.push(Object.assign({}, it, { x, row: r, w }));
+  }
+  return { labels: out, rows: ends.length };
+}
+
 function drawChart(root, o) {
   const W = Math.max(200, root.clientWidth || 500);
   const H = Math.max(100, root.clientHeight || 200);
   root.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  const L = 52, R = 8, T = o.markLabels ? 16 : 6, B = 20;
-  const pw = W - L - R, ph = H - T - B;
+  /* Margins follow the type size (presenter mode enlarges it). */
+  const px = parseFloat(getComputedStyle(root).fontSize) || 12;
+  const L = Math.round(px * 4.4), R = Math.round(px * 1.6), B = Math.round(px * 1.7);
+  const pw = W - L - R;
   const x = (t) => L + (t - o.t0) / (o.t1 - o.t0) * pw;
+  const labelPx = px * 0.95;
+  const items = [];
+  if (o.markLabels) {
+    for (const w of o.windows)
+      if (!(w.b < o.t0 || w.a > o.t1))
+        items.push({ x: x(Math.max(o.t0, w.a)), text: w.label, color: '#a31515', cls: 'fault-label' });
+    for (const m of o.marks)
+      if (m.t >= o.t0 && m.t <= o.t1)
+        items.push({ x: x(m.t), text: m.label, color: m.color, cls: 'mark-label' });
+  }
+  const lay = layoutLabels(items, W, labelPx);
+  const lineH = Math.round(labelPx * 1.25);
+  const T = o.markLabels ? Math.max(1, lay.rows) * lineH + 4 : 6;
+  const ph = H - T - B;
 
   let lo = Infinity, hi = -Infinity;
   for (const s of o.series)
@@ -895,7 +1047,7 @@ function drawChart(root, o) {
   const axis = svg('g', { class: 'axis' });
   for (const v of ticks) {
     grid.append(svg('line', { x1: L, x2: L + pw, y1: y(v), y2: y(v) }));
-    const tx = svg('text', { x: L - 5, y: y(v) + 4, 'text-anchor': 'end' });
+    const tx = svg('text', { x: L - 5, y: y(v) + px * 0.35, 'text-anchor': 'end' });
     tx.textContent = o.unit(v);
     axis.append(tx);
   }
@@ -909,34 +1061,26 @@ function drawChart(root, o) {
   }
   parts.push(grid);
 
-  /* Fault windows under the lines. */
+  /* Fault windows under the lines; one dashed line per phase mark. */
   const clip = (t) => Math.max(o.t0, Math.min(o.t1, t));
   for (const w of o.windows) {
     if (w.b < o.t0 || w.a > o.t1)
       continue;
     const xa = x(clip(w.a)), xb = x(clip(w.b));
     parts.push(svg('rect', { class: 'fault', x: xa, y: T, width: Math.max(2, xb - xa), height: ph }));
-    if (xb - xa > 60 && o.markLabels) {
-      const tx = svg('text', { class: 'fault-label', x: xa + 4, y: T + ph - 6 });
-      tx.textContent = w.label;
-      parts.push(tx);
-    }
   }
-  /* Phase marks; labels staggered on two rows when close. */
-  let lastX = -1e9, row = 0;
   for (const m of o.marks) {
     if (m.t < o.t0 || m.t > o.t1)
       continue;
     const xm = x(m.t);
     parts.push(svg('line', { x1: xm, x2: xm, y1: T, y2: T + ph, stroke: m.color,
                              'stroke-width': 1.5, 'stroke-dasharray': '4 3' }));
-    if (o.markLabels) {
-      row = xm - lastX < 60 ? (row + 1) % 2 : 0;
-      lastX = xm;
-      const tx = svg('text', { class: 'mark-label', x: xm + 2, y: row ? T + 12 : T - 4, fill: m.color });
-      tx.textContent = m.label;
-      parts.push(tx);
-    }
+  }
+  for (const lb of lay.labels) {
+    const tx = svg('text', { class: lb.cls, x: lb.x, y: (lb.row + 1) * lineH - 2, fill: lb.color,
+                             style: `font-size: ${labelPx.toFixed(1)}px` });
+    tx.textContent = lb.text;
+    parts.push(tx);
   }
 
   let any = false;
@@ -977,6 +1121,13 @@ function wire() {
   for (const b of document.querySelectorAll('#speed button'))
     b.addEventListener('click', () => control({ speed: Number(b.dataset.speed) }));
   $('#window').addEventListener('change', drawCharts);
+  $('#present-toggle').addEventListener('click', () =>
+    setPresent(!document.body.classList.contains('present')));
+  document.addEventListener('keydown', (e) => {
+    if ((e.key === 'p' || e.key === 'P') && !e.ctrlKey && !e.metaKey && !e.altKey &&
+        !/^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName))
+      setPresent(!document.body.classList.contains('present'));
+  });
   window.addEventListener('resize', scheduleDraw);
   $('#sql-run').addEventListener('click', runSql);
   $('#sql-text').addEventListener('keydown', (e) => {
@@ -994,6 +1145,8 @@ function wire() {
 
 async function main() {
   wire();
+  if (new URLSearchParams(location.search).has('present'))
+    setPresent(true);
   while (!(await loadAll()))
     await new Promise((r) => setTimeout(r, 2000));
   connectStream();

@@ -23,7 +23,7 @@
 
 static const char usage_serve[] =
     "Usage: rdsim serve SCENARIO [--port N] [--bind ADDR] [--speed X] [--paused]\n"
-    "                            [--save FILE] [-o DIR] [--force]\n"
+    "                            [--save FILE] [-o DIR] [--force] [--present]\n"
     "                            [--max-connections N] [--max-streams N] [--timeout S]\n"
     "\n"
     "Run SCENARIO live: simulated time follows the wall clock at X simulated seconds\n"
@@ -39,6 +39,9 @@ static const char usage_serve[] =
     "  -s, --speed X     simulated seconds per wall second, above 0 and at most 10000\n"
     "                    (default 1); the page can change it, and pause and resume\n"
     "      --paused      start paused\n"
+    "      --present     print the address of presenter mode (large type, every chart\n"
+    "                    on one screen, the lesson's question; also the page's\n"
+    "                    Presenter button or the P key)\n"
     "      --save FILE   on exit, write the session as a scenario file: the scenario\n"
     "                    plus every injected action at its simulated time; `rdsim run\n"
     "                    FILE` replays the same failovers (also GET /api/session)\n"
@@ -209,6 +212,7 @@ int rdsim_cmd_serve(int argc, char **argv)
         {"max-connections", required_argument, NULL, 'C'},
         {"max-streams", required_argument, NULL, 'T'},
         {"timeout", required_argument, NULL, 't'},
+        {"present", no_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     struct rdsim_live_config cfg = {.port = 8080, .speed = 1.0};
@@ -218,7 +222,7 @@ int rdsim_cmd_serve(int argc, char **argv)
     struct rdsim_err err = {0};
     const char *save = NULL;
     char msg[512], *end, *text = NULL;
-    bool force = false;
+    bool force = false, present = false;
     size_t len = 0;
     long port;
     int c, rc, status = RDSIM_EXIT_OKAY;
@@ -251,6 +255,9 @@ int rdsim_cmd_serve(int argc, char **argv)
             break;
         case 'P':
             cfg.paused = true;
+            break;
+        case 'R':
+            present = true;
             break;
         case 'S':
             save = optarg;
@@ -330,9 +337,9 @@ int rdsim_cmd_serve(int argc, char **argv)
                                                        : RDSIM_EXIT_INTERNAL;
         goto out;
     }
-    printf("rdsim serve: %s at http://%s:%d/ (speed %gx%s; Ctrl+C stops)\n", sc->name,
-           cfg.bind ? cfg.bind : "127.0.0.1", rdsim_live_port(lv), cfg.speed,
-           cfg.paused ? ", paused" : "");
+    printf("rdsim serve: %s at http://%s:%d/%s (speed %gx%s; Ctrl+C stops)\n", sc->name,
+           cfg.bind ? cfg.bind : "127.0.0.1", rdsim_live_port(lv), present ? "?present" : "",
+           cfg.speed, cfg.paused ? ", paused" : "");
     fflush(stdout);
 
     rc = rdsim_live_loop(lv, &err);
