@@ -411,7 +411,7 @@ function instanceCard(i, st, w, writerTarget, readers) {
        el('span', { class: 'inst-name' }, i.name),
        el('span', { class: 'role role-' + i.role }, i.role.toUpperCase())),
     el('div', { class: 'inst-state' }, el('span', { class: 'st-word' }, '● ' + h.word)),
-    el('div', { class: 'inst-meta' }, meta.join(' · ')),
+    el('div', { class: 'inst-meta inst-class' }, meta.join(' · ')),
     lag,
     pins.length ? el('div', { class: 'pins' }, pins) : null);
 }
@@ -944,16 +944,40 @@ function drawCharts() {
       return Object.assign({}, s, { pts });
     });
     const fig = document.getElementById('chart-' + c.id);
-    drawChart(fig.querySelector('svg.plot'), { t0, t1, log: c.log, floor: c.floor, unit: c.unit, series,
-                                          windows: overlays.windows, marks: overlays.marks,
-                                          markLabels: c.id === 'latency' || c.id === 'errors' });
+    /* Legend values first: their width can change the plot's height. */
     for (const s of series) {
       const v = fig.querySelector(`.val[data-col="${s.col}"]`);
       const lastPt = s.pts.length ? s.pts[s.pts.length - 1][1] : null;
       if (v)
         v.textContent = lastPt === null ? '–' : c.unit(lastPt);
     }
+    drawChart(fig.querySelector('svg.plot'), { t0, t1, log: c.log, floor: c.floor, unit: c.unit, series,
+                                          windows: overlays.windows, marks: overlays.marks,
+                                          markLabels: c.id === 'latency' || c.id === 'errors' });
   }
+  watchSizes();
+}
+
+/* Redraw when a plot's box changes size (a window resize, presenter mode,
+   a legend that wraps): drawn at the old size, its text would be scaled. */
+let sizeObserver = null;
+function watchSizes() {
+  if (!window.ResizeObserver)
+    return;
+  if (!sizeObserver)
+    sizeObserver = new ResizeObserver((entries) => {
+      if (entries.some((e) => {
+        const vb = e.target.viewBox && e.target.viewBox.baseVal;
+        return vb && (Math.abs(vb.width - e.target.clientWidth) > 1 ||
+                      Math.abs(vb.height - e.target.clientHeight) > 1);
+      }))
+        scheduleDraw();
+    });
+  for (const p of document.querySelectorAll('svg.plot'))
+    if (!p.dataset.watched) {
+      p.dataset.watched = '1';
+      sizeObserver.observe(p);
+    }
 }
 
 function niceStep(range, target) {

@@ -63,11 +63,16 @@ return r.width > 0 && r.bottom <= window.innerHeight && r.top >= 0 ? e.textConte
 def set_viewport(wd, w, h):
     """Resize the window so that the page's viewport is w x h."""
     wd.cmd('POST', wd.path('/window/rect'), {'width': w, 'height': h})
+    td.time.sleep(0.3)
     iw, ih = wd.js('return [window.innerWidth, window.innerHeight];')
     if (iw, ih) != (w, h):
         wd.cmd('POST', wd.path('/window/rect'), {'width': 2 * w - iw, 'height': 2 * h - ih})
-    iw, ih = wd.js('return [window.innerWidth, window.innerHeight];')
-    td.check((iw, ih) == (w, h), 'the viewport is %dx%d' % (w, h))
+    for _ in range(20):  # the resize reaches the page a little later
+        iw, ih = wd.js('return [window.innerWidth, window.innerHeight];')
+        if (iw, ih) == (w, h):
+            break
+        td.time.sleep(0.1)
+    td.check((iw, ih) == (w, h), 'the viewport is %dx%d (got %dx%d)' % (w, h, iw, ih))
     wd.js('drawCharts();')
 
 
@@ -76,8 +81,8 @@ def control(port, body):
     td.check(status == 200, 'playback %s' % body)
 
 
-def play_until(wd, port, t, what):
-    control(port, {'paused': False})
+def play_until(wd, port, t, what, speed=20):
+    control(port, {'speed': speed, 'paused': False})
     wd.wait("return S.state && S.state.t_s >= %f;" % t, what, td.FAILOVER_TIMEOUT)
     control(port, {'paused': True})
     wd.wait("return S.state && S.state.paused;", 'the page shows the pause', 30)
@@ -112,9 +117,11 @@ def exercise(wd, url, port, outdir):
     control(port, {'speed': 20})
 
     # One second after the fault: nothing detected yet.
-    play_until(wd, port, 122, 'the fault has happened')
+    play_until(wd, port, 110, 'nearly at the fault')
+    play_until(wd, port, 122, 'the fault has happened', speed=5)
     title = wd.wait("var f = document.querySelector('.failover .fo-title');"
                     "return f ? f.textContent : null;", 'a failover card', 30)
+    td.check(wd.js("return S.state.failovers[0].detected_s === null;"), 'not detected yet')
     td.check('waiting for detection' in title and 'no candidate' not in title,
              'before detection the card says "waiting for detection": %r' % title)
     td.check(wd.js("return document.getElementById('downtime').dataset.state;") == 'down',
@@ -122,7 +129,8 @@ def exercise(wd, url, port, outdir):
     check_layout(wd, 'fault', outdir, False)
 
     # Between detection and promotion.
-    play_until(wd, port, 170, 'detection has happened')
+    # Slowly: promotion follows detection by some 40 simulated seconds.
+    play_until(wd, port, 165, 'detection has happened', speed=5)
     kinds = wd.js("return S.events.map(function (e) { return e.kind; });")
     td.check('detected' in kinds and 'promoted' not in kinds, 'paused between detected and promoted')
     check_layout(wd, 'during', outdir, True)
