@@ -110,7 +110,8 @@ static int run_lesson(const char *dir, const char *name)
     char file[4096], out[4096];
     snprintf(file, sizeof(file), "%s/lessons/%s.yaml", dir, name);
     snprintf(out, sizeof(out), "%s/runs/%s", dir, name);
-    char *argv[] = {"run", file, "-o", out, "--quiet", "--force", "--format", "png", NULL};
+    char *argv[] = {"run",     file,       "-o",  out, "--quiet",
+                    "--force", "--format", "png", NULL};
     return rdsim_cmd_run((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
 }
 
@@ -119,10 +120,11 @@ static void write_figures(FILE *f, const char *dir, const char *name, int *n_fig
 {
     int shown = 0;
 
-    fprintf(f, "<div style=\"page-break-before: always\"></div>\n\n"
-               "### %s: the shipped run\n\n"
-               "What `rdsim run lessons/%s.yaml` draws (results in `runs/%s/`). Look at it "
-               "after you wrote your prediction.\n\n",
+    fprintf(f,
+            "<div style=\"page-break-before: always\"></div>\n\n"
+            "### %s: the shipped run\n\n"
+            "What `rdsim run lessons/%s.yaml` draws (results in `runs/%s/`). Look at it "
+            "after you wrote your prediction.\n\n",
             name, name, name);
     for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
         char png[4096];
@@ -199,9 +201,16 @@ static void write_print_versions(const char *dir)
     snprintf(css, sizeof(css), "%s/handout.css", dir);
     if (write_file(css, handout_css, sizeof(handout_css) - 1) != 0)
         return;
-    char *html[] = {pandoc,          "handout.md", "--standalone", "--css",  "handout.css",
-                    "--metadata",    "pagetitle=rdsim workshop handout", "-o",
-                    "handout.html", NULL};
+    char *html[] = {pandoc,
+                    "handout.md",
+                    "--standalone",
+                    "--css",
+                    "handout.css",
+                    "--metadata",
+                    "pagetitle=rdsim workshop handout",
+                    "-o",
+                    "handout.html",
+                    NULL};
     if (!run_tool(dir, html)) {
         printf("pandoc failed (see %s/tools.log): no HTML, no PDF\n", dir);
         return;
@@ -213,8 +222,10 @@ static void write_print_versions(const char *dir)
             continue;
         char opt[4200];
         snprintf(opt, sizeof(opt), "--pdf-engine=%s", engine);
-        char *pdf[] = {pandoc, "handout.md", "--css", "handout.css", "--metadata",
-                       "pagetitle=rdsim workshop handout", opt, "-o", "handout.pdf", NULL};
+        char *pdf[] = {pandoc,        "handout.md", "--css",
+                       "handout.css", "--metadata", "pagetitle=rdsim workshop handout",
+                       opt,           "-o",         "handout.pdf",
+                       NULL};
         if (run_tool(dir, pdf)) {
             printf("%s/handout.pdf\n", dir);
             return;
@@ -226,17 +237,24 @@ static void write_print_versions(const char *dir)
             continue;
         /* Headless Chromium prints the HTML with its images; as root it
          * needs --no-sandbox. */
-        char *pdf[] = {chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                       "--no-pdf-header-footer", "--print-to-pdf-no-header",
-                       "--print-to-pdf=handout.pdf", "handout.html", NULL};
+        char *pdf[] = {chromium,
+                       "--headless",
+                       "--no-sandbox",
+                       "--disable-gpu",
+                       "--no-pdf-header-footer",
+                       "--print-to-pdf-no-header",
+                       "--print-to-pdf=handout.pdf",
+                       "handout.html",
+                       NULL};
         if (run_tool(dir, pdf)) {
             printf("%s/handout.pdf\n", dir);
             return;
         }
     }
-    printf("no PDF maker found (weasyprint, wkhtmltopdf or chromium): print %s/handout.html "
-           "from a browser\n",
-           dir);
+    printf(
+        "no PDF maker found (weasyprint, wkhtmltopdf or chromium): print %s/handout.html "
+        "from a browser\n",
+        dir);
 }
 
 int rdsim_lessons_handout(const struct rdsim_asset *lessons, const char *dir, bool force)
@@ -248,7 +266,8 @@ int rdsim_lessons_handout(const struct rdsim_asset *lessons, const char *dir, bo
         return RDSIM_EXIT_BAD_INPUT;
     snprintf(path, sizeof(path), "%s/handout.md", dir);
     if (!force && access(path, F_OK) == 0) {
-        fprintf(stderr, "rdsim: lessons: %s exists; pass --force to make the handout again\n",
+        fprintf(stderr,
+                "rdsim: lessons: %s exists; pass --force to make the handout again\n",
                 path);
         return RDSIM_EXIT_BAD_INPUT;
     }
@@ -269,7 +288,8 @@ int rdsim_lessons_handout(const struct rdsim_asset *lessons, const char *dir, bo
         if (rc != RDSIM_EXIT_OKAY && rc != RDSIM_EXIT_EXPECT)
             return rc;
         if (rc == RDSIM_EXIT_EXPECT) {
-            fprintf(stderr, "rdsim: lessons: warning: %s did not meet its expectations\n", name);
+            fprintf(stderr, "rdsim: lessons: warning: %s did not meet its expectations\n",
+                    name);
             status = RDSIM_EXIT_EXPECT;
         }
         fprintf(stderr, "%s: run\n", name);
