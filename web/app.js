@@ -368,6 +368,19 @@ function renderCluster(st) {
   const byAz = {};
   for (const i of st.instances || [])
     (byAz[i.az] = byAz[i.az] || []).push(i);
+  /* A replay's folder records no AZs: one box holds every instance, and
+     the faults in force are named above it. */
+  if (!(st.regions || []).length) {
+    const faults = (st.faults || []).map((f) => `${f.action} ${f.subject}` +
+      (f.until_s === null ? ' (to the end)' : ` (until ${fmtT(f.until_s, 0)})`));
+    $('#cluster-sub').textContent = faults.length ? 'in force: ' + faults.join(', ')
+      : 'no fault in force';
+    $('#cluster').replaceChildren(el('div', { class: 'region' },
+      el('div', { class: 'region-name' }, 'instances (the results folder does not record their AZs)'),
+      el('div', { class: 'azs' }, el('div', { class: 'az az-all', 'data-az': '', 'data-up': '1' },
+        (st.instances || []).map((i) => instanceCard(i, st, w, writerTarget, readers))))));
+    return;
+  }
 
   const regions = (st.regions || []).map((r) => el('div',
     { class: 'region' + (r.up ? '' : ' region-down'), 'data-region': r.name },
@@ -459,6 +472,24 @@ function setPresent(on) {
  * takes the exact figures of summary.json's writer_outages.
  * Returns {down: bool, since, last: seconds of the last finished outage}.
  */
+/* In a replay the outages are summary.json's: exact, and the same figure
+   as the report's. */
+function replayDowntime(t) {
+  const res = { down: false, since: null, last: null };
+  for (const o of S.replay.summary.writer_outages || []) {
+    if (o.at_s > t + 1e-9)
+      break;
+    if (o.recovered_s === null || o.recovered_s === undefined || t < o.recovered_s) {
+      res.down = true;
+      res.since = o.at_s;
+    } else {
+      res.down = false;
+      res.last = o.writer_downtime_s;
+    }
+  }
+  return res;
+}
+
 function writerDowntime(tNow) {
   if (S.replay && S.replay.summary)
     return replayDowntime(tNow);
@@ -1167,10 +1198,109 @@ function wire() {
   });
 }
 
+/* ---------- replay ---------- */
+
+/* Where "phase" steps to: faults, the phases of a failover, recoveries. */
+const PHASE_KINDS = new Set(['fault', 'detected', 'promoted', 'dns', 'recovered', 'rejoined',
+                             'repaired', 'quorum', 'recreated', 'replaced']);
+const PHASE_WORD = { dns: 'DNS updated' };
+
+/* rdsim serve --replay: the page keeps every row and event of the folder
+   and shows those up to the chosen time; the server gives the state then. */
+async function startReplay() {
+  const r = await request('GET', 'api/replay');
+  if (!r.ok || !r.body || !r.body.replay)
+    return false;
+  const [mt, ev] = await Promise.all([request('GET', 'api/metrics?since=-1'),
+                                      request('GET', 'api/events?since=0')]);
+  if (!mt.ok || !ev.ok)
+    return false;
+  S.replay = { summary: r.body.summary, t: 0, playing: false, speed: 10, seq: 0,
+               rows: mt.body.rows, events: ev.body.events, timer: null };
+  document.body.classList.add('replay');
+  $('#replay-bar').hidden = false;
+  $('#replay-dir').textContent = r.body.dir.replace(/\/+$/, '').split('/').pop();
+  $('#replay-dir').title = r.body.dir;
+  $('#replay-slider').max = String(r.body.summary.simulated_s);
+  $('#window').value = '0';
+  const c = $('#conn');
+  c.className = 'conn conn-replay';
+  c.textContent = 'replay';
+  c.dataset.mode = 'replay';
+  setColumns(mt.body.columns);
+  $('#replay-slider').addEventListener('input', () => { stopReplay(); seek(Number($('#replay-slider').value)); });
+  $('#replay-play').addEventListener('click', () => (S.replay.playing ? stopReplay() : playReplay()));
+  $('#replay-next').addEventListener('click', () => stepPhase(1));
+  $('#replay-prev').addEventListener('click', () => stepPhase(-1));
+  for (const b of document.querySelectorAll('#replay-speed button'))
+    b.addEventListener('click', () => {
+      S.replay.speed = Number(b.dataset.rspeed);
+      for (const o of document.querySelectorAll('#replay-speed button'))
+        o.setAttribute('aria-pressed', o === b ? 'true' : 'false');
+    });
+  const t = Number(new URLSearchParams(location.search).get('t'));
+  await seek(isFinite(t) ? t : 0);
+  return true;
+}
+
+async function seek(t) {
+  const R = S.replay;
+  t = Math.max(0, Math.min(R.summary.simulated_s, t));
+  R.t = t;
+  const my = ++R.seq;
+  const st = await request('GET', 'api/state?t=' + t);
+  if (my !== R.seq || !st.ok)
+    return;   /* a later seek won, or the server is gone */
+  const upto = st.body.sample_t_s;
+  S.rows = R.rows.filter((row) => row[0] <= upto + 1e-9);
+  S.events = R.events.filter((e) => e.t_s <= t + 1e-9);
+  S.seqs = new Set(S.events.map((e) => e.seq));
+  S.timelineDirty = true;
+  $('#replay-slider').value = String(t);
+  const last = S.events.filter((e) => PHASE_KINDS.has(e.kind)).pop();
+  $('#replay-phase').textContent = last
+    ? `last: ${PHASE_WORD[last.kind] || last.kind} ${last.subject} at ${fmtT(last.t_s)}` : 'before any fault';
+  $('#replay-phase').dataset.kind = last ? last.kind : '';
+  renderState(st.body);
+}
+
+function playReplay() {
+  const R = S.replay;
+  if (R.t >= R.summary.simulated_s)
+    R.t = 0;
+  R.playing = true;
+  $('#replay-play').textContent = '❚❚ Pause';
+  const TICK_MS = 200;
+  R.timer = setInterval(() => {
+    const t = R.t + R.speed * TICK_MS / 1000;
+    seek(t);
+    if (t >= R.summary.simulated_s)
+      stopReplay();
+  }, TICK_MS);
+}
+
+function stopReplay() {
+  const R = S.replay;
+  R.playing = false;
+  clearInterval(R.timer);
+  $('#replay-play').textContent = '▶ Play';
+}
+
+function stepPhase(dir) {
+  const R = S.replay;
+  const ph = R.events.filter((e) => PHASE_KINDS.has(e.kind));
+  const e = dir > 0 ? ph.find((p) => p.t_s > R.t + 1e-6)
+    : ph.filter((p) => p.t_s < R.t - 1e-6).pop();
+  stopReplay();
+  seek(e ? e.t_s : (dir > 0 ? R.summary.simulated_s : 0));
+}
+
 async function main() {
   wire();
   if (new URLSearchParams(location.search).has('present'))
     setPresent(true);
+  if (await startReplay())
+    return;
   while (!(await loadAll()))
     await new Promise((r) => setTimeout(r, 2000));
   connectStream();
