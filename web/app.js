@@ -945,7 +945,7 @@ function drawCharts() {
     t0 = t1 - win;
   }
   const overlays = eventOverlays(tNow);
-  renderDowntime(tNow);
+  renderDowntime(S.state ? S.state.t_s : tNow);
   const ti = 0;
   /* Only rows inside the window (plus one either side, so lines reach the
      edges). */

@@ -150,9 +150,26 @@ def check_page(rdsim, port, outdir, summary):
         td.check(done == ['fault', 'detected', 'promoted'], 'the card shows the phases so far: %s' % done)
         td.check(wd.js("return document.getElementById('downtime').dataset.state;") == 'down',
                  'writes are still down at promotion')
+        want = 'down %d s' % int(fo['promoted_s'] - summary['writer_outages'][0]['at_s'])
+        got = wd.js("return document.getElementById('downtime-value').textContent;")
+        td.check(got == want, 'the counter reads %r at promotion (%r)' % (want, got))
         import time
         time.sleep(0.8)
         wd.screenshot(os.path.join(outdir, 'replay-promoted.png'))
+        # The same moment in presenter mode, on a small projector.
+        import test_present as tp
+        wd.click('#present-toggle')
+        tp.set_viewport(wd, 1280, 720)
+        time.sleep(0.5)
+        v = wd.js(tp.IN_VIEW)
+        td.check(v['n'] >= 4 and not v['bad'] and not v['scroll'],
+                 'presenter mode at 1280x720: all %d charts in the viewport %s' % (v['n'], v['bad']))
+        o = wd.js(tp.OVERLAPS)
+        td.check(not o['bad'], 'no labels overlap %s' % o['bad'])
+        td.check('How long' in (wd.js(tp.VISIBLE, '#lesson-question') or ''),
+                 'the question (from report.md) is on screen')
+        wd.screenshot(os.path.join(outdir, 'replay-promoted-present-1280x720.png'))
+        wd.click('#present-toggle')
         wd.js("var s = document.getElementById('replay-slider'); s.value = '300';"
               "s.dispatchEvent(new Event('input'));")
         note = wd.wait("return S.replay.t === 300 && "
