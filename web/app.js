@@ -531,7 +531,9 @@ function renderDowntime(tNow) {
   } else if (d.last !== null) {
     state = 'recovered';
     value = 'OK';
-    note = `last outage ${d.last.toFixed(1)} s of writer downtime`;
+    /* Live, the end is known to the sample interval: say so. */
+    note = S.replay ? `last outage ${d.last.toFixed(1)} s of writer downtime`
+      : `last outage ≈${Math.round(d.last)} s of writer downtime (to the sample)`;
   } else {
     state = 'ok';
     value = 'OK';
