@@ -251,7 +251,8 @@ int rdsim_cmd_lessons(int argc, char **argv)
         return rdsim_bad_usage("lessons: give one of --show, --write and --handout",
                                usage_lessons);
     if (force && !dir && !handout)
-        return rdsim_bad_usage("lessons: --force goes with --write or --handout", usage_lessons);
+        return rdsim_bad_usage("lessons: --force goes with --write or --handout",
+                               usage_lessons);
     if (handout)
         return rdsim_lessons_handout(rdsim_lesson_files, handout, force);
     if (show)

@@ -212,12 +212,12 @@ static int serve_replay(const char *dir, const char *bind, int port, bool presen
 {
     struct rdsim_replay *rp = NULL;
     struct rdsim_err err = {0};
-    int rc = rdsim_replay_create(&(struct rdsim_replay_config){.dir = dir, .bind = bind,
-                                                               .port = port},
-                                 &rp, &err);
+    int rc = rdsim_replay_create(
+        &(struct rdsim_replay_config){.dir = dir, .bind = bind, .port = port}, &rp, &err);
     if (rc) {
         fprintf(stderr, "rdsim: %s\n", err.msg);
-        return rc == RDSIM_EINVAL || rc == RDSIM_EIO ? RDSIM_EXIT_BAD_INPUT : RDSIM_EXIT_INTERNAL;
+        return rc == RDSIM_EINVAL || rc == RDSIM_EIO ? RDSIM_EXIT_BAD_INPUT
+                                                     : RDSIM_EXIT_INTERNAL;
     }
     printf("rdsim serve: replay of %s (%s) at http://%s:%d/%s (Ctrl+C stops)\n",
            rdsim_replay_name(rp), dir, bind ? bind : "127.0.0.1", rdsim_replay_port(rp),
@@ -234,10 +234,14 @@ static int serve_replay(const char *dir, const char *bind, int port, bool presen
 int rdsim_cmd_serve(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"port", required_argument, NULL, 'p'},  {"bind", required_argument, NULL, 'b'},
-        {"speed", required_argument, NULL, 's'}, {"paused", no_argument, NULL, 'P'},
-        {"save", required_argument, NULL, 'S'},  {"output", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, 'f'},       {"help", no_argument, NULL, 'h'},
+        {"port", required_argument, NULL, 'p'},
+        {"bind", required_argument, NULL, 'b'},
+        {"speed", required_argument, NULL, 's'},
+        {"paused", no_argument, NULL, 'P'},
+        {"save", required_argument, NULL, 'S'},
+        {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
         {"max-connections", required_argument, NULL, 'C'},
         {"max-streams", required_argument, NULL, 'T'},
         {"timeout", required_argument, NULL, 't'},
@@ -333,13 +337,16 @@ int rdsim_cmd_serve(int argc, char **argv)
     }
     if (replay) {
         if (optind < argc) {
-            snprintf(msg, sizeof(msg), "serve: give a scenario or --replay DIR, not both "
-                     "(got \"%s\")", argv[optind]);
+            snprintf(msg, sizeof(msg),
+                     "serve: give a scenario or --replay DIR, not both "
+                     "(got \"%s\")",
+                     argv[optind]);
             return rdsim_bad_usage(msg, usage_serve);
         }
         if (save || ctx.out_dir || cfg.paused || cfg.speed != 1.0)
             return rdsim_bad_usage("serve: --replay plays a finished run: --save, -o, "
-                                   "--paused and --speed go with a scenario", usage_serve);
+                                   "--paused and --speed go with a scenario",
+                                   usage_serve);
         return serve_replay(replay, cfg.bind, cfg.port, present);
     }
     if (optind >= argc)
@@ -382,8 +389,8 @@ int rdsim_cmd_serve(int argc, char **argv)
         goto out;
     }
     printf("rdsim serve: %s at http://%s:%d/%s (speed %gx%s; Ctrl+C stops)\n", sc->name,
-           cfg.bind ? cfg.bind : "127.0.0.1", rdsim_live_port(lv), present ? "?present" : "",
-           cfg.speed, cfg.paused ? ", paused" : "");
+           cfg.bind ? cfg.bind : "127.0.0.1", rdsim_live_port(lv),
+           present ? "?present" : "", cfg.speed, cfg.paused ? ", paused" : "");
     fflush(stdout);
 
     rc = rdsim_live_loop(lv, &err);
