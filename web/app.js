@@ -362,7 +362,7 @@ function renderCluster(st) {
            'reader endpoint', el('span', { class: 'arrow' }, '→'),
            readers.length ? el('strong', {}, readers.join(', '))
              : readersExpected(st) ? el('span', { class: 'none' }, 'nothing')
-               : el('span', { class: 'muted' }, 'no replica (reads go to the writer endpoint)'))
+               : el('span', { class: 'muted' }, 'no replica'))
       : null);
 
   const byAz = {};
@@ -552,7 +552,8 @@ function renderFailovers(st) {
   const fos = (st.failovers || []).slice().reverse();
   const box = $('#failovers');
   if (!fos.length) {
-    box.replaceChildren(el('p', { class: 'muted' }, 'none yet: inject a fault and watch the phases fill in'));
+    box.replaceChildren(el('p', { class: 'muted' }, S.replay ? 'none yet'
+      : 'none yet: inject a fault and watch the phases fill in'));
     return;
   }
   box.replaceChildren(...fos.map((f, k) => {

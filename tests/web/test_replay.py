@@ -148,11 +148,11 @@ def check_page(rdsim, port, outdir, summary):
         done = wd.js("return [...document.querySelectorAll('#failovers .phase.done b')]"
                      ".map(function (b) { return b.textContent; });")
         td.check(done == ['fault', 'detected', 'promoted'], 'the card shows the phases so far: %s' % done)
-        td.check(wd.js("return document.getElementById('downtime').dataset.state;") == 'down',
-                 'writes are still down at promotion')
+        wd.wait("return document.getElementById('downtime').dataset.state === 'down';",
+                'writes are still down at promotion', 30)
         want = 'down %d s' % int(fo['promoted_s'] - summary['writer_outages'][0]['at_s'])
-        got = wd.js("return document.getElementById('downtime-value').textContent;")
-        td.check(got == want, 'the counter reads %r at promotion (%r)' % (want, got))
+        wd.wait("return document.getElementById('downtime-value').textContent === arguments[0];",
+                'the counter reads %r at promotion' % want, 30, want)
         import time
         time.sleep(0.8)
         wd.screenshot(os.path.join(outdir, 'replay-promoted.png'))
@@ -187,6 +187,39 @@ def check_page(rdsim, port, outdir, summary):
         td.stop(driver)
 
 
+def check_no_replica(rdsim, outdir, lesson10):
+    """A healthy cluster without replicas (lesson 10) has an empty reader
+    endpoint, drawn in neutral colours, not as a fault."""
+    if not all(os.access(t, os.X_OK) for t in (td.CHROMIUM, td.CHROMEDRIVER)):
+        return
+    folder = os.path.join(outdir, 'run-no-replica')
+    p = subprocess.run([rdsim, 'run', lesson10, '-o', folder, '--quiet', '--force',
+                        '--no-plots'], capture_output=True, text=True)
+    td.check(p.returncode == 0, 'lesson 10 runs')
+    server = driver = wd = None
+    try:
+        server, port = start_replay(rdsim, folder)
+        driver, base = td.start_chromedriver()
+        wd = td.WebDriver(base)
+        wd.start(['--headless=new', '--no-sandbox', '--disable-gpu',
+                  '--disable-dev-shm-usage', '--window-size=1600,1000'])
+        wd.get('http://127.0.0.1:%d/?present&t=30' % port)
+        text = wd.wait("var r = document.getElementById('reader-endpoint');"
+                       "return S.replay && S.replay.t === 30 && r ? r.textContent : null;",
+                       'lesson 10 at 0:30 in presenter mode', td.START_TIMEOUT)
+        td.check('no replica' in text and not wd.js("return document.querySelectorAll("
+                                                    "'.endpoint .none').length;"),
+                 'an empty reader endpoint without replicas is not drawn as broken: %r' % text)
+        wd.wait("return document.getElementById('downtime').dataset.state === 'ok';",
+                'the downtime counter is calm before the fault', 30)
+        wd.screenshot(os.path.join(outdir, 'replay-no-replica-healthy.png'))
+    finally:
+        if wd:
+            wd.quit()
+        td.stop(driver)
+        td.stop(server)
+
+
 def check_errors(rdsim, outdir):
     p = subprocess.run([rdsim, 'serve', '--replay', os.path.join(outdir, 'nothing-here')],
                        capture_output=True, text=True)
@@ -215,6 +248,8 @@ def main():
         server, port = start_replay(rdsim, folder)
         summary = check_api(port, folder)
         check_page(rdsim, port, outdir, summary)
+        check_no_replica(rdsim, outdir,
+                         os.path.join(os.path.dirname(lesson), '10-aurora-no-replica.yaml'))
     except td.Failure as e:
         print('FAIL: %s' % e)
         return 1
