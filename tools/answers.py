@@ -156,6 +156,11 @@ def span(fmt, values):
     return ", ".join(seen)
 
 
+def limit_text(v):
+    """An expectation's limit as summary.json's JSON has it (true, not True)."""
+    return json.dumps(v) if isinstance(v, bool) else str(v)
+
+
 def lesson_section(name, shipped, others):
     runs = [shipped] + others
     out = ["### %s" % name, "", "*%s*" % question(name), "",
@@ -168,7 +173,8 @@ def lesson_section(name, shipped, others):
         out.append("| %s | %s | %s |" % (label, cell(fmt, get(shipped)),
                                          span(fmt, [get(s) for s in others])))
     met = "all met" if all(s["expectations_met"] for s in runs) else "NOT all met"
-    checks = ", ".join("`%s` %s" % (e["name"], e["limit"]) for e in shipped["expectations"])
+    checks = ", ".join("`%s` %s" % (e["name"], limit_text(e["limit"]))
+                       for e in shipped["expectations"])
     out += ["", "Expectations (%s on every run above): %s." % (met, checks), ""]
     return out
 
