@@ -309,6 +309,7 @@ function writerOf(st) {
 function renderState(st) {
   S.state = st;
   renderHeader(st);
+  renderLesson(st);
   renderCluster(st);
   renderFailovers(st);
   renderActions(st);
@@ -359,12 +360,27 @@ function renderCluster(st) {
     readers.length || st.deployment !== 'single-az'
       ? el('span', { class: 'endpoint ep-reader', id: 'reader-endpoint' },
            'reader endpoint', el('span', { class: 'arrow' }, '→'),
-           readers.length ? el('strong', {}, readers.join(', ')) : el('span', { class: 'none' }, 'nothing'))
+           readers.length ? el('strong', {}, readers.join(', '))
+             : readersExpected(st) ? el('span', { class: 'none' }, 'nothing')
+               : el('span', { class: 'muted' }, 'no replica'))
       : null);
 
   const byAz = {};
   for (const i of st.instances || [])
     (byAz[i.az] = byAz[i.az] || []).push(i);
+  /* A replay's folder records no AZs: one box holds every instance, and
+     the faults in force are named above it. */
+  if (!(st.regions || []).length) {
+    const faults = (st.faults || []).map((f) => `${f.action} ${f.subject}` +
+      (f.until_s === null ? ' (to the end)' : ` (until ${fmtT(f.until_s, 0)})`));
+    $('#cluster-sub').textContent = faults.length ? 'in force: ' + faults.join(', ')
+      : 'no fault in force';
+    $('#cluster').replaceChildren(el('div', { class: 'region' },
+      el('div', { class: 'region-name' }, 'instances (the results folder does not record their AZs)'),
+      el('div', { class: 'azs' }, el('div', { class: 'az az-all', 'data-az': '', 'data-up': '1' },
+        (st.instances || []).map((i) => instanceCard(i, st, w, writerTarget, readers))))));
+    return;
+  }
 
   const regions = (st.regions || []).map((r) => el('div',
     { class: 'region' + (r.up ? '' : ' region-down'), 'data-region': r.name },
@@ -376,6 +392,14 @@ function renderCluster(st) {
         ? byAz[az.name].map((i) => instanceCard(i, st, w, writerTarget, readers))
         : el('div', { class: 'empty' }, 'no instance'))))));
   $('#cluster').replaceChildren(...regions);
+}
+
+/* Is an empty reader endpoint a problem? Only when the cluster has instances
+   that serve reads (replicas, a Multi-AZ cluster's standbys): a healthy
+   cluster without any is drawn in neutral colours. */
+function readersExpected(st) {
+  return (st.instances || []).some((i) => i.role === 'replica' ||
+    (i.role === 'standby' && st.deployment === 'multi-az-cluster'));
 }
 
 function instanceCard(i, st, w, writerTarget, readers) {
@@ -400,9 +424,126 @@ function instanceCard(i, st, w, writerTarget, readers) {
        el('span', { class: 'inst-name' }, i.name),
        el('span', { class: 'role role-' + i.role }, i.role.toUpperCase())),
     el('div', { class: 'inst-state' }, el('span', { class: 'st-word' }, '● ' + h.word)),
-    el('div', { class: 'inst-meta' }, meta.join(' · ')),
+    el('div', { class: 'inst-meta inst-class' }, meta.join(' · ')),
     lag,
     pins.length ? el('div', { class: 'pins' }, pins) : null);
+}
+
+/* ---------- presenter mode ---------- */
+
+/* The paragraph of a lesson description that starts with `word`, on one
+   line and without the word ("Question: How long ..." -> "How long ..."). */
+function paragraph(text, word) {
+  for (const p of (text || '').split(/\n\s*\n/)) {
+    const t = p.replace(/\s+/g, ' ').trim();
+    if (t.startsWith(word))
+      return t.slice(word.length).replace(/^[^:]*:\s*/, '').replace(/^./, (c) => c.toUpperCase());
+  }
+  return '';
+}
+
+function renderLesson(st) {
+  const q = paragraph(st.description, 'Question');
+  const p = paragraph(st.description, 'Predict');
+  if ($('#lesson-question').textContent !== q)
+    $('#lesson-question').textContent = q || st.scenario;
+  if ($('#lesson-predict').textContent !== p)
+    $('#lesson-predict').textContent = p || '–';
+}
+
+function setPresent(on) {
+  document.body.classList.toggle('present', on);
+  $('#present-toggle').setAttribute('aria-pressed', on ? 'true' : 'false');
+  const u = new URL(location.href);
+  if (on)
+    u.searchParams.set('present', '');
+  else
+    u.searchParams.delete('present');
+  history.replaceState(null, '', u.pathname + u.search.replace('present=', 'present') + u.hash);
+  S.chartsKey = '';   /* margins and type follow the mode */
+  scheduleDraw();
+}
+
+/*
+ * Writer downtime as the clients see it, at time tNow: from the fault (or
+ * the end of the last interval with a successful write, when no fault is
+ * in the gap) to the first successful write. Live, the end is known to the
+ * sample interval (the interval where writes succeed again); a replay
+ * takes the exact figures of summary.json's writer_outages.
+ * Returns {down: bool, since, last: seconds of the last finished outage}.
+ */
+/* In a replay the outages are summary.json's: exact, and the same figure
+   as the report's. */
+function replayDowntime(t) {
+  const res = { down: false, since: null, last: null };
+  for (const o of S.replay.summary.writer_outages || []) {
+    if (o.at_s > t + 1e-9)
+      break;
+    if (o.recovered_s === null || o.recovered_s === undefined || t < o.recovered_s) {
+      res.down = true;
+      res.since = o.at_s;
+    } else {
+      res.down = false;
+      res.last = o.writer_downtime_s;
+    }
+  }
+  return res;
+}
+
+function writerDowntime(tNow) {
+  if (S.replay && S.replay.summary)
+    return replayDowntime(tNow);
+  const ok = S.col.writer_writes_ok, failed = S.col.writer_writes_failed,
+    errs = S.col.writer_write_errors, offered = S.col.offered_writes_per_s;
+  const res = { down: false, since: null, last: null };
+  if (ok === undefined)
+    return res;
+  let lastOk = null, prevT = null;
+  for (const r of S.rows) {
+    const t = r[0];
+    if (t > tNow + 1e-9)
+      break;
+    if (Number(r[ok]) > 0) {
+      if (res.down)
+        res.last = Math.max(0, (prevT === null ? t : prevT) - res.since);
+      res.down = false;
+      lastOk = t;
+    } else if (!res.down && (Number(r[failed]) > 0 || Number(r[errs]) > 0 ||
+                             Number(r[offered]) > 0)) {
+      const from = lastOk === null ? 0 : lastOk;
+      const f = S.events.filter((e) => e.kind === 'fault' && e.t_s >= from - 1 && e.t_s <= t);
+      res.down = true;
+      res.since = f.length ? f[0].t_s : from;
+    }
+    prevT = t;
+  }
+  return res;
+}
+
+function renderDowntime(tNow) {
+  const d = writerDowntime(tNow);
+  const box = $('#downtime');
+  let value, note, state;
+  if (d.down) {
+    state = 'down';
+    value = `down ${Math.floor(Math.max(0, tNow - d.since))} s`;
+    note = 'since ' + fmtT(d.since, 0);
+  } else if (d.last !== null) {
+    state = 'recovered';
+    value = 'OK';
+    /* Live, the end is known to the sample interval: say so. */
+    note = S.replay ? `last outage ${d.last.toFixed(1)} s of writer downtime`
+      : `last outage ≈${Math.round(d.last)} s of writer downtime (to the sample)`;
+  } else {
+    state = 'ok';
+    value = 'OK';
+    note = 'no writer downtime yet';
+  }
+  box.dataset.state = state;
+  if ($('#downtime-value').textContent !== value)
+    $('#downtime-value').textContent = value;
+  if ($('#downtime-note').textContent !== note)
+    $('#downtime-note').textContent = note;
 }
 
 /* ---------- failovers ---------- */
@@ -411,7 +552,8 @@ function renderFailovers(st) {
   const fos = (st.failovers || []).slice().reverse();
   const box = $('#failovers');
   if (!fos.length) {
-    box.replaceChildren(el('p', { class: 'muted' }, 'none yet: inject a fault and watch the phases fill in'));
+    box.replaceChildren(el('p', { class: 'muted' }, S.replay ? 'none yet'
+      : 'none yet: inject a fault and watch the phases fill in'));
     return;
   }
   box.replaceChildren(...fos.map((f, k) => {
@@ -420,7 +562,8 @@ function renderFailovers(st) {
       el('b', {}, name), t === null ? 'waiting…' : (cls === 'fault' ? 'at ' + fmtT(f.at_s) : `+${rel(t).toFixed(1)} s`));
     const lost = f.lost_writes || 0;
     return el('div', { class: 'failover', 'data-from': f.from || '', 'data-to': f.to || '' },
-      el('div', { class: 'fo-title' }, `#${fos.length - k} ${f.from || '?'} → ${f.to || 'no candidate'}`,
+      el('div', { class: 'fo-title' }, `#${fos.length - k} ${f.from || '?'} → ${f.to ||
+           (f.detected_s === null || f.detected_s === undefined ? 'waiting for detection' : 'no candidate')}`,
          el('span', { class: 'muted' }, `  ${f.cause}`)),
       el('div', { class: 'phases' },
          phase('fault', f.cause === 'failover' ? 'requested' : 'fault', f.at_s),
@@ -805,6 +948,7 @@ function drawCharts() {
     t0 = t1 - win;
   }
   const overlays = eventOverlays(tNow);
+  renderDowntime(S.state ? S.state.t_s : tNow);
   const ti = 0;
   /* Only rows inside the window (plus one either side, so lines reach the
      edges). */
@@ -834,16 +978,40 @@ function drawCharts() {
       return Object.assign({}, s, { pts });
     });
     const fig = document.getElementById('chart-' + c.id);
-    drawChart(fig.querySelector('svg.plot'), { t0, t1, log: c.log, floor: c.floor, unit: c.unit, series,
-                                          windows: overlays.windows, marks: overlays.marks,
-                                          markLabels: c.id === 'latency' || c.id === 'errors' });
+    /* Legend values first: their width can change the plot's height. */
     for (const s of series) {
       const v = fig.querySelector(`.val[data-col="${s.col}"]`);
       const lastPt = s.pts.length ? s.pts[s.pts.length - 1][1] : null;
       if (v)
         v.textContent = lastPt === null ? '–' : c.unit(lastPt);
     }
+    drawChart(fig.querySelector('svg.plot'), { t0, t1, log: c.log, floor: c.floor, unit: c.unit, series,
+                                          windows: overlays.windows, marks: overlays.marks,
+                                          markLabels: c.id === 'latency' || c.id === 'errors' });
   }
+  watchSizes();
+}
+
+/* Redraw when a plot's box changes size (a window resize, presenter mode,
+   a legend that wraps): drawn at the old size, its text would be scaled. */
+let sizeObserver = null;
+function watchSizes() {
+  if (!window.ResizeObserver)
+    return;
+  if (!sizeObserver)
+    sizeObserver = new ResizeObserver((entries) => {
+      if (entries.some((e) => {
+        const vb = e.target.viewBox && e.target.viewBox.baseVal;
+        return vb && (Math.abs(vb.width - e.target.clientWidth) > 1 ||
+                      Math.abs(vb.height - e.target.clientHeight) > 1);
+      }))
+        scheduleDraw();
+    });
+  for (const p of document.querySelectorAll('svg.plot'))
+    if (!p.dataset.watched) {
+      p.dataset.watched = '1';
+      sizeObserver.observe(p);
+    }
 }
 
 function niceStep(range, target) {
@@ -855,13 +1023,55 @@ function niceStep(range, target) {
   return 10 * p;
 }
 
+/*
+ * Labels of fault windows and phase marks in rows above the plot, so that
+ * no two overlap: each goes into the first row where it clears the one
+ * before it (widths estimated from the font size: SVG text cannot be
+ * measured before it is drawn); past MAX_LABEL_ROWS a label is left out,
+ * its line stays. Returns [{x, row, text, color, cls}] and the rows used.
+ */
+const MAX_LABEL_ROWS = 3;
+function layoutLabels(items, W, px) {
+  const ends = [];
+  const out = [];
+  items.sort((a, b) => a.x - b.x);
+  for (const it of items) {
+    const w = it.text.length * px * 0.68 + 6;
+    const x = Math.max(0, Math.min(it.x + 2, W - w));
+    let r = 0;
+    while (r < ends.length && x < ends[r])
+      r++;
+    if (r >= MAX_LABEL_ROWS)
+      continue;
+    ends[r] = x + w + 4;
+    out.push(Object.assign({}, it, { x, row: r, w }));
+  }
+  return { labels: out, rows: ends.length };
+}
+
 function drawChart(root, o) {
   const W = Math.max(200, root.clientWidth || 500);
   const H = Math.max(100, root.clientHeight || 200);
   root.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  const L = 52, R = 8, T = o.markLabels ? 16 : 6, B = 20;
-  const pw = W - L - R, ph = H - T - B;
+  /* Margins follow the type size (presenter mode enlarges it). */
+  const px = parseFloat(getComputedStyle(root).fontSize) || 12;
+  const L = Math.round(px * 4.4), R = Math.round(px * 1.6), B = Math.round(px * 1.7);
+  const pw = W - L - R;
   const x = (t) => L + (t - o.t0) / (o.t1 - o.t0) * pw;
+  const labelPx = px * 0.95;
+  const items = [];
+  if (o.markLabels) {
+    for (const w of o.windows)
+      if (!(w.b < o.t0 || w.a > o.t1))
+        items.push({ x: x(Math.max(o.t0, w.a)), text: w.label, color: '#a31515', cls: 'fault-label' });
+    for (const m of o.marks)
+      if (m.t >= o.t0 && m.t <= o.t1)
+        items.push({ x: x(m.t), text: m.label, color: m.color, cls: 'mark-label' });
+  }
+  const lay = layoutLabels(items, W, labelPx);
+  const lineH = Math.round(labelPx * 1.25);
+  const T = o.markLabels ? Math.max(1, lay.rows) * lineH + 4 : 6;
+  const ph = H - T - B;
 
   let lo = Infinity, hi = -Infinity;
   for (const s of o.series)
@@ -895,7 +1105,7 @@ function drawChart(root, o) {
   const axis = svg('g', { class: 'axis' });
   for (const v of ticks) {
     grid.append(svg('line', { x1: L, x2: L + pw, y1: y(v), y2: y(v) }));
-    const tx = svg('text', { x: L - 5, y: y(v) + 4, 'text-anchor': 'end' });
+    const tx = svg('text', { x: L - 5, y: y(v) + px * 0.35, 'text-anchor': 'end' });
     tx.textContent = o.unit(v);
     axis.append(tx);
   }
@@ -909,34 +1119,26 @@ function drawChart(root, o) {
   }
   parts.push(grid);
 
-  /* Fault windows under the lines. */
+  /* Fault windows under the lines; one dashed line per phase mark. */
   const clip = (t) => Math.max(o.t0, Math.min(o.t1, t));
   for (const w of o.windows) {
     if (w.b < o.t0 || w.a > o.t1)
       continue;
     const xa = x(clip(w.a)), xb = x(clip(w.b));
     parts.push(svg('rect', { class: 'fault', x: xa, y: T, width: Math.max(2, xb - xa), height: ph }));
-    if (xb - xa > 60 && o.markLabels) {
-      const tx = svg('text', { class: 'fault-label', x: xa + 4, y: T + ph - 6 });
-      tx.textContent = w.label;
-      parts.push(tx);
-    }
   }
-  /* Phase marks; labels staggered on two rows when close. */
-  let lastX = -1e9, row = 0;
   for (const m of o.marks) {
     if (m.t < o.t0 || m.t > o.t1)
       continue;
     const xm = x(m.t);
     parts.push(svg('line', { x1: xm, x2: xm, y1: T, y2: T + ph, stroke: m.color,
                              'stroke-width': 1.5, 'stroke-dasharray': '4 3' }));
-    if (o.markLabels) {
-      row = xm - lastX < 60 ? (row + 1) % 2 : 0;
-      lastX = xm;
-      const tx = svg('text', { class: 'mark-label', x: xm + 2, y: row ? T + 12 : T - 4, fill: m.color });
-      tx.textContent = m.label;
-      parts.push(tx);
-    }
+  }
+  for (const lb of lay.labels) {
+    const tx = svg('text', { class: lb.cls, x: lb.x, y: (lb.row + 1) * lineH - 2, fill: lb.color,
+                             style: `font-size: ${labelPx.toFixed(1)}px` });
+    tx.textContent = lb.text;
+    parts.push(tx);
   }
 
   let any = false;
@@ -977,6 +1179,13 @@ function wire() {
   for (const b of document.querySelectorAll('#speed button'))
     b.addEventListener('click', () => control({ speed: Number(b.dataset.speed) }));
   $('#window').addEventListener('change', drawCharts);
+  $('#present-toggle').addEventListener('click', () =>
+    setPresent(!document.body.classList.contains('present')));
+  document.addEventListener('keydown', (e) => {
+    if ((e.key === 'p' || e.key === 'P') && !e.ctrlKey && !e.metaKey && !e.altKey &&
+        !/^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName))
+      setPresent(!document.body.classList.contains('present'));
+  });
   window.addEventListener('resize', scheduleDraw);
   $('#sql-run').addEventListener('click', runSql);
   $('#sql-text').addEventListener('keydown', (e) => {
@@ -992,8 +1201,109 @@ function wire() {
   });
 }
 
+/* ---------- replay ---------- */
+
+/* Where "phase" steps to: faults, the phases of a failover, recoveries. */
+const PHASE_KINDS = new Set(['fault', 'detected', 'promoted', 'dns', 'recovered', 'rejoined',
+                             'repaired', 'quorum', 'recreated', 'replaced']);
+const PHASE_WORD = { dns: 'DNS updated' };
+
+/* rdsim serve --replay: the page keeps every row and event of the folder
+   and shows those up to the chosen time; the server gives the state then. */
+async function startReplay() {
+  const r = await request('GET', 'api/replay');
+  if (!r.ok || !r.body || !r.body.replay)
+    return false;
+  const [mt, ev] = await Promise.all([request('GET', 'api/metrics?since=-1'),
+                                      request('GET', 'api/events?since=0')]);
+  if (!mt.ok || !ev.ok)
+    return false;
+  S.replay = { summary: r.body.summary, t: 0, playing: false, speed: 10, seq: 0,
+               rows: mt.body.rows, events: ev.body.events, timer: null };
+  document.body.classList.add('replay');
+  $('#replay-bar').hidden = false;
+  $('#replay-dir').textContent = r.body.dir.replace(/\/+$/, '').split('/').pop();
+  $('#replay-dir').title = r.body.dir;
+  $('#replay-slider').max = String(r.body.summary.simulated_s);
+  $('#window').value = '0';
+  const c = $('#conn');
+  c.className = 'conn conn-replay';
+  c.textContent = 'replay';
+  c.dataset.mode = 'replay';
+  setColumns(mt.body.columns);
+  $('#replay-slider').addEventListener('input', () => { stopReplay(); seek(Number($('#replay-slider').value)); });
+  $('#replay-play').addEventListener('click', () => (S.replay.playing ? stopReplay() : playReplay()));
+  $('#replay-next').addEventListener('click', () => stepPhase(1));
+  $('#replay-prev').addEventListener('click', () => stepPhase(-1));
+  for (const b of document.querySelectorAll('#replay-speed button'))
+    b.addEventListener('click', () => {
+      S.replay.speed = Number(b.dataset.rspeed);
+      for (const o of document.querySelectorAll('#replay-speed button'))
+        o.setAttribute('aria-pressed', o === b ? 'true' : 'false');
+    });
+  const t = Number(new URLSearchParams(location.search).get('t'));
+  await seek(isFinite(t) ? t : 0);
+  return true;
+}
+
+async function seek(t) {
+  const R = S.replay;
+  t = Math.max(0, Math.min(R.summary.simulated_s, t));
+  R.t = t;
+  const my = ++R.seq;
+  const st = await request('GET', 'api/state?t=' + t);
+  if (my !== R.seq || !st.ok)
+    return;   /* a later seek won, or the server is gone */
+  const upto = st.body.sample_t_s;
+  S.rows = R.rows.filter((row) => row[0] <= upto + 1e-9);
+  S.events = R.events.filter((e) => e.t_s <= t + 1e-9);
+  S.seqs = new Set(S.events.map((e) => e.seq));
+  S.timelineDirty = true;
+  $('#replay-slider').value = String(t);
+  const last = S.events.filter((e) => PHASE_KINDS.has(e.kind)).pop();
+  $('#replay-phase').textContent = last
+    ? `last: ${PHASE_WORD[last.kind] || last.kind} ${last.subject} at ${fmtT(last.t_s)}` : 'before any fault';
+  $('#replay-phase').dataset.kind = last ? last.kind : '';
+  renderState(st.body);
+}
+
+function playReplay() {
+  const R = S.replay;
+  if (R.t >= R.summary.simulated_s)
+    R.t = 0;
+  R.playing = true;
+  $('#replay-play').textContent = '❚❚ Pause';
+  const TICK_MS = 200;
+  R.timer = setInterval(() => {
+    const t = R.t + R.speed * TICK_MS / 1000;
+    seek(t);
+    if (t >= R.summary.simulated_s)
+      stopReplay();
+  }, TICK_MS);
+}
+
+function stopReplay() {
+  const R = S.replay;
+  R.playing = false;
+  clearInterval(R.timer);
+  $('#replay-play').textContent = '▶ Play';
+}
+
+function stepPhase(dir) {
+  const R = S.replay;
+  const ph = R.events.filter((e) => PHASE_KINDS.has(e.kind));
+  const e = dir > 0 ? ph.find((p) => p.t_s > R.t + 1e-6)
+    : ph.filter((p) => p.t_s < R.t - 1e-6).pop();
+  stopReplay();
+  seek(e ? e.t_s : (dir > 0 ? R.summary.simulated_s : 0));
+}
+
 async function main() {
   wire();
+  if (new URLSearchParams(location.search).has('present'))
+    setPresent(true);
+  if (await startReplay())
+    return;
   while (!(await loadAll()))
     await new Promise((r) => setTimeout(r, 2000));
   connectStream();

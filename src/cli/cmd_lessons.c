@@ -10,7 +10,7 @@
  * (docs/workshop.md); a description without one shows its first line.
  *
  * It lists, prints one file (--show) or writes them all into a folder
- * (--write); it never runs a scenario: rdsim run does that.
+ * (--write); only --handout (handout.c) runs them, through rdsim run.
  */
 #include <errno.h>
 #include <ctype.h>
@@ -30,7 +30,7 @@
 extern const struct rdsim_asset rdsim_lesson_files[];
 
 static const char usage_lessons[] =
-    "Usage: rdsim lessons [--show N | --write DIR [--force]]\n"
+    "Usage: rdsim lessons [--show N | --write DIR [--force] | --handout DIR [--force]]\n"
     "\n"
     "List the workshop lessons built into rdsim, in teaching order: one line\n"
     "each with the lesson's number, its scenario name and the question it asks.\n"
@@ -41,10 +41,15 @@ static const char usage_lessons[] =
     "                 full name), e.g. rdsim lessons --show 01 > 01.yaml\n"
     "  --write DIR    write every lesson file into DIR (created if missing), then\n"
     "                 rdsim run DIR/01-multi-az-instance-failover.yaml\n"
-    "  --force        with --write, replace lesson files already in DIR\n"
+    "  --handout DIR  the students' handout: run every lesson with its shipped seed\n"
+    "                 into DIR/runs/ and write DIR/handout.md (docs/handout.md with\n"
+    "                 each run's figures), and handout.pdf when pandoc is installed\n"
+    "  --force        with --write, replace lesson files already in DIR; with\n"
+    "                 --handout, make it again over an earlier one\n"
     "  -h, --help     show this help\n"
     "\n"
-    "Exit status: 0 success, 1 internal error, 2 bad arguments or no such lesson.\n";
+    "Exit status: 0 success, 1 internal error, 2 bad arguments or no such lesson,\n"
+    "3 (--handout) a lesson did not meet its expectations.\n";
 
 /* The lesson's scenario name: its file name without ".yaml". */
 static void lesson_name(const struct rdsim_asset *a, char *out, size_t size)
@@ -216,7 +221,7 @@ static int write_lessons(const char *dir, int force)
 
 int rdsim_cmd_lessons(int argc, char **argv)
 {
-    const char *show = NULL, *dir = NULL;
+    const char *show = NULL, *dir = NULL, *handout = NULL;
     int force = 0;
 
     for (int i = 1; i < argc; i++) {
@@ -227,9 +232,12 @@ int rdsim_cmd_lessons(int argc, char **argv)
             show = argv[++i];
         } else if (strcmp(argv[i], "--write") == 0 && i + 1 < argc) {
             dir = argv[++i];
+        } else if (strcmp(argv[i], "--handout") == 0 && i + 1 < argc) {
+            handout = argv[++i];
         } else if (strcmp(argv[i], "--force") == 0) {
             force = 1;
-        } else if (strcmp(argv[i], "--show") == 0 || strcmp(argv[i], "--write") == 0) {
+        } else if (strcmp(argv[i], "--show") == 0 || strcmp(argv[i], "--write") == 0 ||
+                   strcmp(argv[i], "--handout") == 0) {
             char msg[64];
             snprintf(msg, sizeof(msg), "lessons: %s needs a value", argv[i]);
             return rdsim_bad_usage(msg, usage_lessons);
@@ -239,10 +247,14 @@ int rdsim_cmd_lessons(int argc, char **argv)
             return rdsim_bad_usage(msg, usage_lessons);
         }
     }
-    if (show && dir)
-        return rdsim_bad_usage("lessons: give --show or --write, not both", usage_lessons);
-    if (force && !dir)
-        return rdsim_bad_usage("lessons: --force goes with --write", usage_lessons);
+    if ((show != NULL) + (dir != NULL) + (handout != NULL) > 1)
+        return rdsim_bad_usage("lessons: give one of --show, --write and --handout",
+                               usage_lessons);
+    if (force && !dir && !handout)
+        return rdsim_bad_usage("lessons: --force goes with --write or --handout",
+                               usage_lessons);
+    if (handout)
+        return rdsim_lessons_handout(rdsim_lesson_files, handout, force);
     if (show)
         return show_lesson(show);
     if (dir)

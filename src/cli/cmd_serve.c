@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rdsim/live.h"
+#include "rdsim/replay.h"
 #include "rdsim/report.h"
 #include "rdsim/scenario.h"
 
@@ -23,8 +24,9 @@
 
 static const char usage_serve[] =
     "Usage: rdsim serve SCENARIO [--port N] [--bind ADDR] [--speed X] [--paused]\n"
-    "                            [--save FILE] [-o DIR] [--force]\n"
+    "                            [--save FILE] [-o DIR] [--force] [--present]\n"
     "                            [--max-connections N] [--max-streams N] [--timeout S]\n"
+    "       rdsim serve --replay DIR [--port N] [--bind ADDR] [--present]\n"
     "\n"
     "Run SCENARIO live: simulated time follows the wall clock at X simulated seconds\n"
     "per second, and a dashboard at http://ADDR:N/ shows the cluster, live charts\n"
@@ -39,6 +41,9 @@ static const char usage_serve[] =
     "  -s, --speed X     simulated seconds per wall second, above 0 and at most 10000\n"
     "                    (default 1); the page can change it, and pause and resume\n"
     "      --paused      start paused\n"
+    "      --present     print the address of presenter mode (large type, every chart\n"
+    "                    on one screen, the lesson's question; also the page's\n"
+    "                    Presenter button or the P key)\n"
     "      --save FILE   on exit, write the session as a scenario file: the scenario\n"
     "                    plus every injected action at its simulated time; `rdsim run\n"
     "                    FILE` replays the same failovers (also GET /api/session)\n"
@@ -53,6 +58,9 @@ static const char usage_serve[] =
     "      --timeout S   a request must arrive whole within S seconds, a reply or\n"
     "                    stream must be read within S seconds, or the connection\n"
     "                    is closed (default 30)\n"
+    "      --replay DIR  play a finished results folder (rdsim run -o DIR) in the same\n"
+    "                    page, with a time slider, play/pause, speed and next phase;\n"
+    "                    read from DIR's own files, nothing is simulated\n"
     "  -h, --help        show this help\n"
     "\n"
     "Stop with Ctrl+C (SIGINT) or SIGTERM. Exit status: 0 success, 1 internal error,\n"
@@ -193,16 +201,46 @@ static int save_session(struct rdsim_live *lv, const char *path, struct rdsim_er
     return 0;
 }
 
+/* rdsim serve --replay DIR (src/live/replay.c). */
+static int serve_replay(const char *dir, const char *bind, int port, bool present)
+{
+    struct rdsim_replay *rp = NULL;
+    struct rdsim_err err = {0};
+    int rc = rdsim_replay_create(
+        &(struct rdsim_replay_config){.dir = dir, .bind = bind, .port = port}, &rp, &err);
+    if (rc) {
+        fprintf(stderr, "rdsim: %s\n", err.msg);
+        return rc == RDSIM_EINVAL || rc == RDSIM_EIO ? RDSIM_EXIT_BAD_INPUT
+                                                     : RDSIM_EXIT_INTERNAL;
+    }
+    printf("rdsim serve: replay of %s (%s) at http://%s:%d/%s (Ctrl+C stops)\n",
+           rdsim_replay_name(rp), dir, bind ? bind : "127.0.0.1", rdsim_replay_port(rp),
+           present ? "?present" : "");
+    fflush(stdout);
+    rc = rdsim_replay_loop(rp, &err);
+    if (rc)
+        fprintf(stderr, "rdsim: %s\n", err.msg);
+    printf("rdsim serve: stopped\n");
+    rdsim_replay_destroy(rp);
+    return rc ? RDSIM_EXIT_INTERNAL : RDSIM_EXIT_OKAY;
+}
+
 int rdsim_cmd_serve(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"port", required_argument, NULL, 'p'},  {"bind", required_argument, NULL, 'b'},
-        {"speed", required_argument, NULL, 's'}, {"paused", no_argument, NULL, 'P'},
-        {"save", required_argument, NULL, 'S'},  {"output", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, 'f'},       {"help", no_argument, NULL, 'h'},
+        {"port", required_argument, NULL, 'p'},
+        {"bind", required_argument, NULL, 'b'},
+        {"speed", required_argument, NULL, 's'},
+        {"paused", no_argument, NULL, 'P'},
+        {"save", required_argument, NULL, 'S'},
+        {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
         {"max-connections", required_argument, NULL, 'C'},
         {"max-streams", required_argument, NULL, 'T'},
         {"timeout", required_argument, NULL, 't'},
+        {"present", no_argument, NULL, 'R'},
+        {"replay", required_argument, NULL, 'Y'},
         {NULL, 0, NULL, 0},
     };
     struct rdsim_live_config cfg = {.port = 8080, .speed = 1.0};
@@ -210,9 +248,9 @@ int rdsim_cmd_serve(int argc, char **argv)
     struct rdsim_scenario *sc = NULL;
     struct rdsim_live *lv = NULL;
     struct rdsim_err err = {0};
-    const char *save = NULL;
+    const char *save = NULL, *replay = NULL;
     char msg[512], *end, *text = NULL;
-    bool force = false;
+    bool force = false, present = false;
     size_t len = 0;
     long port;
     int c, rc, status = RDSIM_EXIT_OKAY;
@@ -245,6 +283,12 @@ int rdsim_cmd_serve(int argc, char **argv)
             break;
         case 'P':
             cfg.paused = true;
+            break;
+        case 'R':
+            present = true;
+            break;
+        case 'Y':
+            replay = optarg;
             break;
         case 'S':
             save = optarg;
@@ -285,6 +329,20 @@ int rdsim_cmd_serve(int argc, char **argv)
             return rdsim_bad_usage(msg, usage_serve);
         }
     }
+    if (replay) {
+        if (optind < argc) {
+            snprintf(msg, sizeof(msg),
+                     "serve: give a scenario or --replay DIR, not both "
+                     "(got \"%s\")",
+                     argv[optind]);
+            return rdsim_bad_usage(msg, usage_serve);
+        }
+        if (save || ctx.out_dir || cfg.paused || cfg.speed != 1.0)
+            return rdsim_bad_usage("serve: --replay plays a finished run: --save, -o, "
+                                   "--paused and --speed go with a scenario",
+                                   usage_serve);
+        return serve_replay(replay, cfg.bind, cfg.port, present);
+    }
     if (optind >= argc)
         return rdsim_bad_usage("serve: no scenario file given", usage_serve);
     if (optind + 1 < argc) {
@@ -324,9 +382,9 @@ int rdsim_cmd_serve(int argc, char **argv)
                                                        : RDSIM_EXIT_INTERNAL;
         goto out;
     }
-    printf("rdsim serve: %s at http://%s:%d/ (speed %gx%s; Ctrl+C stops)\n", sc->name,
-           cfg.bind ? cfg.bind : "127.0.0.1", rdsim_live_port(lv), cfg.speed,
-           cfg.paused ? ", paused" : "");
+    printf("rdsim serve: %s at http://%s:%d/%s (speed %gx%s; Ctrl+C stops)\n", sc->name,
+           cfg.bind ? cfg.bind : "127.0.0.1", rdsim_live_port(lv),
+           present ? "?present" : "", cfg.speed, cfg.paused ? ", paused" : "");
     fflush(stdout);
 
     rc = rdsim_live_loop(lv, &err);

@@ -33,6 +33,12 @@ int rdsim_cmd_plot(int argc, char **argv);
 int rdsim_cmd_fis(int argc, char **argv);
 int rdsim_cmd_sweep(int argc, char **argv);
 
+struct rdsim_asset;
+/* rdsim lessons --handout DIR (handout.c): run every lesson of `lessons`
+ * into DIR/runs/ and write the students' handout there. Returns the exit
+ * status (3 when a lesson missed its expectations, after writing it all). */
+int rdsim_lessons_handout(const struct rdsim_asset *lessons, const char *dir, bool force);
+
 /* rdsim fis's options, which rdsim run --fis takes too (cmd_fis.c). */
 #define RDSIM_FIS_MAX_SUBNETS 100
 struct rdsim_fis_cli {

@@ -215,4 +215,13 @@ extern const char *const sc_engine_names[];
 extern const char *const sc_role_names[];
 extern const char *const sc_action_names[];
 
+/* ---- yaml_hint.c -------------------------------------------------------- */
+
+/* The likely cause of libyaml's scanner or parser error in p, in plain
+ * words ("indentation: line 5 starts at column 2, ..."), written into out
+ * (size bytes, NUL-terminated) from the text of buf. Returns its length, or
+ * 0 (out empty) when the error is not one it recognises. */
+size_t sc_yaml_hint(const yaml_parser_t *p, const char *buf, size_t len, char *out,
+                    size_t size);
+
 #endif

@@ -62,10 +62,16 @@ static int yaml_error(const char *file, const yaml_parser_t *p, const char *buf,
     }
     line = p->problem_mark.line + 1;
     col = p->problem_mark.column + 1;
+    char hint[256], ctx[128] = "";
     if (p->context != NULL)
-        return rdsim_err_set(err, RDSIM_EINVAL, "%s:%zu:%zu: (yaml): %s (%s at line %zu)", file,
-                             line, col, problem, p->context, p->context_mark.line + 1);
-    return rdsim_err_set(err, RDSIM_EINVAL, "%s:%zu:%zu: (yaml): %s", file, line, col, problem);
+        snprintf(ctx, sizeof ctx, " (%s at line %zu)", p->context,
+                 p->context_mark.line + 1);
+    if (sc_yaml_hint(p, buf, len, hint, sizeof hint) > 0)
+        return rdsim_err_set(err, RDSIM_EINVAL,
+                             "%s:%zu:%zu: (yaml): %s%s; likely cause: %s", file, line,
+                             col, problem, ctx, hint);
+    return rdsim_err_set(err, RDSIM_EINVAL, "%s:%zu:%zu: (yaml): %s%s", file, line, col,
+                         problem, ctx);
 }
 
 /*
