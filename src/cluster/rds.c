@@ -546,7 +546,7 @@ static void promote_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 static void promote(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_failover *f;
-    rdsim_time_t lag = rdsim_repl_lag(c, i), took;
+    rdsim_time_t lag = rdsim_repl_staleness(c, i), took;
     uint64_t dropped;
 
     if (c->inst[i].source < 0 || c->inst[i].detached) {
@@ -565,8 +565,8 @@ static void promote(struct rdsim_cluster *c, size_t i)
     snprintf(f->from, sizeof(f->from), "%s", c->inst[c->writer].cfg->name);
     snprintf(f->to, sizeof(f->to), "%s", c->inst[i].cfg->name);
     f->detected = rdsim_sim_now(c->sim);
-    /* The lag already stops counting when a source goes quiet
-     * (rdsim_repl_lag): it is how far behind replication stopped. */
+    /* Staleness stops counting when a source goes dark
+     * (rdsim_repl_staleness): it is how far behind replication stopped. */
     dropped = rdsim_repl_detach(c, i);
     f->unapplied_writes = dropped;
     c->inst[i].role = RDSIM_ROLE_WRITER;

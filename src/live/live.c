@@ -175,6 +175,12 @@ static double secs(rdsim_time_t t)
     return (double)t / RDSIM_S;
 }
 
+/* A lag figure as JSON: null while the instance has no live source. */
+static json_t *lag_json(rdsim_time_t lag)
+{
+    return lag >= 0 ? json_real((double)lag / RDSIM_MS) : json_null();
+}
+
 /* ---- replies -------------------------------------------------------------- */
 
 static void reply_json(struct evhttp_request *req, int code, json_t *body)
@@ -458,12 +464,13 @@ static json_t *state_json(struct rdsim_live *lv)
 
     for (size_t i = 0; i < rdsim_cluster_instance_count(c); i++) {
         const struct rdsim_instance_cfg *ic = &sc->cluster.instances[i];
-        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:f}", "name", ic->name, "role",
+        /* The lag of the last time-series row: the figure the plot draws. */
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:o}", "name", ic->name, "role",
                               rdsim_role_name(rdsim_cluster_role(c, i)), "state",
                               rdsim_cluster_state_name(c, i), "az", ic->az, "class",
                               ic->instance_class, "up",
                               rdsim_cluster_health(c, i) == RDSIM_HEALTH_UP, "lag_ms",
-                              (double)rdsim_cluster_lag(c, i) / RDSIM_MS);
+                              lag_json(rdsim_cluster_lag_last(c, i)));
         if (!o)
             continue;
         if (sc->cluster.deployment == RDSIM_DEPLOY_AURORA)
@@ -1262,11 +1269,11 @@ static void post_sql(struct rdsim_live *lv, struct evhttp_request *req, const ch
                                         (size_t)i, &lv->rng) +
               (res.wrote ? RDSIM_MS : 200 * RDSIM_US);
     reply_json(req, 200,
-               json_pack("{s:s,s:s,s:s,s:f,s:f,s:f,s:O,s:O,s:I,s:b}", "endpoint", via,
+               json_pack("{s:s,s:s,s:s,s:f,s:o,s:f,s:O,s:O,s:I,s:b}", "endpoint", via,
                          "instance", rdsim_cluster_instance_name(c, (size_t)i), "role",
                          rdsim_role_name(rdsim_cluster_role(c, (size_t)i)), "latency_ms",
                          (double)latency / RDSIM_MS, "lag_ms",
-                         (double)rdsim_cluster_lag(c, (size_t)i) / RDSIM_MS, "t_s",
+                         lag_json(rdsim_cluster_lag_last(c, (size_t)i)), "t_s",
                          secs(rdsim_run_now(lv->run)), "columns", sink.columns, "rows",
                          sink.rows, "changes", (json_int_t)res.changes, "truncated",
                          res.truncated));

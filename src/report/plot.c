@@ -198,24 +198,145 @@ static void add_mark(struct marks *ms, double at_s, double until_s, const char *
     va_end(ap);
 }
 
+/* ---- events.csv: what the cluster did, for marks the summary lacks ------- */
+
+/* The timeline's rows that the marks use: volume copies repaired, quorum
+ * lost and regained. */
+struct timeline_row {
+    double t_s;
+    char field[4][256]; /* t_s, kind, subject, detail */
+};
+
+#define ROW_KIND(r) ((r)->field[1])
+#define ROW_SUBJECT(r) ((r)->field[2])
+#define ROW_DETAIL(r) ((r)->field[3])
+
+struct timeline {
+    struct timeline_row *rows;
+    size_t n;
+};
+
+/* Split one events.csv line into its four fields (CSV quoting undone). */
+static bool split_row(const char *line, struct timeline_row *row)
+{
+    int k = 0;
+    size_t len = 0;
+    bool quoted = false;
+
+    memset(row, 0, sizeof(*row));
+    for (const char *p = line; *p && *p != '\n' && k < 4; p++) {
+        if (quoted && *p == '"' && p[1] == '"') {
+            p++;
+        } else if (*p == '"') {
+            quoted = !quoted;
+            continue;
+        } else if (!quoted && *p == ',') {
+            k++;
+            len = 0;
+            continue;
+        }
+        if (k < 4 && len + 1 < sizeof(row->field[0]))
+            row->field[k][len++] = *p;
+    }
+    row->t_s = atof(row->field[0]);
+    return k == 3;
+}
+
+/* Read the repaired and quorum rows of DIR/events.csv; none when it is
+ * missing (marks from the summary alone). */
+static void read_timeline(const char *dir, struct timeline *tl)
+{
+    char path[4096], *line = NULL;
+    size_t cap = 0, room = 0;
+    FILE *f;
+
+    memset(tl, 0, sizeof(*tl));
+    snprintf(path, sizeof(path), "%s/events.csv", dir);
+    f = fopen(path, "r");
+    if (!f)
+        return;
+    while (getline(&line, &cap, f) > 0) {
+        struct timeline_row row;
+        if (!split_row(line, &row) ||
+            (strcmp(ROW_KIND(&row), "repaired") != 0 && strcmp(ROW_KIND(&row), "quorum") != 0))
+            continue;
+        if (tl->n == room) {
+            size_t r2 = room ? 2 * room : 16;
+            void *p = realloc(tl->rows, r2 * sizeof(*tl->rows));
+            if (!p)
+                break;
+            tl->rows = p;
+            room = r2;
+        }
+        tl->rows[tl->n++] = row;
+    }
+    free(line);
+    fclose(f);
+}
+
+/* A storage failure's window ends when its AZ's copy is rebuilt. */
+static double repaired_at(const struct timeline *tl, const char *az, double at_s, double until_s)
+{
+    for (size_t k = 0; tl && k < tl->n; k++)
+        if (strcmp(ROW_KIND(&tl->rows[k]), "repaired") == 0 &&
+            strcmp(ROW_SUBJECT(&tl->rows[k]), az) == 0 &&
+            tl->rows[k].t_s >= at_s && tl->rows[k].t_s < until_s)
+            return tl->rows[k].t_s;
+    return until_s;
+}
+
+/* What the failover's first phase was: detected, or (a request) asked for. */
+static const char *first_phase(const char *cause)
+{
+    static const struct {
+        const char *cause, *label;
+    } requested[] = {
+        {"promote", "promotion requested"},
+        {"failover", "failover requested"},
+        {"reboot", "failover requested"},
+        {"global-switchover", "switchover requested"},
+        {"global-failover", "global failover requested"},
+    };
+
+    for (size_t k = 0; k < sizeof(requested) / sizeof(requested[0]); k++)
+        if (strcmp(cause, requested[k].cause) == 0)
+            return requested[k].label;
+    return "detected";
+}
+
 /* The scenario's events, and each failover's phases, of one run; `who`
- * prefixes the labels in a comparison ("A: "). */
+ * prefixes the labels in a comparison ("A: "); tl (may be NULL) adds the
+ * quorum changes and the repairs. */
 static void collect_marks(struct marks *ms, json_t *s, const char *who, const char *phase_rgb,
-                          bool faults)
+                          bool faults, const struct timeline *tl)
 {
     json_t *v;
     size_t i;
 
     json_array_foreach(faults ? json_object_get(s, "scenario_events") : NULL, i, v) {
-        bool load = strcmp(jstr(v, "action", ""), "load") == 0;
-        double at = jnum(v, "at_s", NAN);
-        add_mark(ms, at, jnum(v, "until_s", at), load ? "offered_rgb" : "fault_rgb", "%s",
-                 jstr(v, "label", "fault"));
+        const char *action = jstr(v, "action", "");
+        bool load = strcmp(action, "load") == 0;
+        double at = jnum(v, "at_s", NAN), until = jnum(v, "until_s", at);
+        const char *label = jstr(v, "label", "fault"), *az = strrchr(label, ' ');
+        if (strcmp(action, "storage-failure") == 0 && az)
+            until = repaired_at(tl, az + 1, at, until);
+        add_mark(ms, at, until, load ? "offered_rgb" : "fault_rgb", "%s", label);
+    }
+    for (size_t k = 0; faults && tl && k < tl->n; k++) {
+        const struct timeline_row *row = &tl->rows[k];
+        const char *d = ROW_DETAIL(row);
+        bool lost = strstr(d, "no write quorum") || strstr(d, "no read quorum");
+        bool reads = strstr(d, "read quorum") || strstr(d, "reads resume");
+        if (strcmp(ROW_KIND(row), "quorum") != 0)
+            continue;
+        add_mark(ms, row->t_s, row->t_s, lost ? "fault_rgb" : "resume_rgb", "%s quorum %s",
+                 reads ? "read" : "write", lost ? "lost" : "regained");
     }
     json_array_foreach(json_object_get(s, "failovers"), i, v) {
         const char *to = jstr(v, "to", "");
         double at = jnum(v, "detected_s", NAN);
-        add_mark(ms, at, at, phase_rgb, "%sdetected%s", who, *to ? "" : ", nothing to promote");
+        add_mark(ms, at, at, phase_rgb, "%s%s%s", who, first_phase(jstr(v, "cause", "")),
+                 *to ? "" : ", nothing to promote");
         at = jnum(v, "promoted_s", NAN);
         add_mark(ms, at, at, phase_rgb, "%spromoted %s", who, to);
         at = jnum(v, "dns_updated_s", NAN);
@@ -428,10 +549,60 @@ static int write_facts_and_marks(const char *dir, const char *facts_head, const 
     return close_in(f, dir, "marks.gp", err);
 }
 
+/*
+ * DIR/availability-marks.gp: the writer and reader endpoints' down windows
+ * (uptime) as strips along the bottom, and after each failover a band from
+ * the first to the last client writing again, with a line at the median.
+ */
+static int write_availability_marks(const char *dir, json_t *s, struct rdsim_err *err)
+{
+    static const char *const eps[] = {"writer", "reader"};
+    FILE *f = rdsim_report_create_file(dir, "availability-marks.gp", err);
+    json_t *v;
+    size_t i;
+    int id = 500;
+
+    if (!f)
+        return RDSIM_EIO;
+    fputs("# availability-marks.gp - uptime's down windows per endpoint (strips at the\n"
+          "# bottom) and each failover's clients writing again (a band, first to last\n"
+          "# client, a line at the median). Written by rdsim from summary.json.\n",
+          f);
+    for (int e = 0; e < 2; e++) {
+        json_t *w = json_object_get(json_object_get(s, "unavailable_windows"), eps[e]);
+        json_array_foreach(w, i, v) {
+            double from = json_number_value(json_array_get(v, 0));
+            double to = json_number_value(json_array_get(v, 1));
+            fprintf(f, "set object %d rect from %.3f, graph %.3f to %.3f, graph %.3f front "
+                       "fc rgb %s fs solid 0.8 noborder\n",
+                    id++, from, 0.005 + 0.03 * e, to, 0.03 + 0.03 * e,
+                    e ? "read_rgb" : "write_rgb");
+        }
+    }
+    json_array_foreach(json_object_get(s, "failovers"), i, v) {
+        json_t *c = json_object_get(v, "clients_recovered_s");
+        double first = jnum(c, "first", NAN), p50 = jnum(c, "p50", NAN),
+               last = jnum(c, "last", NAN);
+        if (!isfinite(first))
+            continue;
+        if (!isfinite(last))
+            last = jnum(s, "simulated_s", first);
+        fprintf(f, "set object %d rect from %.3f, graph 0 to %.3f, graph 1 behind "
+                   "fc rgb resume_rgb fs transparent solid 0.18 noborder\n",
+                id++, first, last > first ? last : first + 0.05);
+        if (isfinite(p50))
+            fprintf(f, "set arrow %d from %.3f, graph 0 to %.3f, graph 0.6 nohead front lw 1.5 "
+                       "dt 3 lc rgb resume_rgb\n",
+                    id++, p50, p50);
+    }
+    return close_in(f, dir, "availability-marks.gp", err);
+}
+
 int rdsim_plot_write(const char *run_dir, struct rdsim_err *err)
 {
     struct run_facts run = {0};
     struct marks *ms = NULL;
+    struct timeline tl = {0};
     char dir[4096];
     int rc = read_run(run_dir, &run, err);
 
@@ -450,13 +621,17 @@ int rdsim_plot_write(const char *run_dir, struct rdsim_err *err)
         rc = write_scripts(dir, false, err);
     if (rc)
         goto out;
-    collect_marks(ms, run.summary, "", "phase_rgb", true);
+    read_timeline(run_dir, &tl);
+    collect_marks(ms, run.summary, "", "phase_rgb", true, &tl);
     rc = write_facts_and_marks(
         dir,
         "# run.gp - this run's facts for the figure scripts, written by rdsim from\n"
         "# ../summary.json and ../timeseries.csv (rdsim plot writes it again).\n",
         run.title, run.end_s, run.interval_s, &run.cols, ms, "ts = '../timeseries.csv'\n", err);
+    if (rc == 0)
+        rc = write_availability_marks(dir, run.summary, err);
 out:
+    free(tl.rows);
     free(ms);
     json_decref(run.summary);
     return rc;
@@ -537,8 +712,8 @@ int rdsim_plot_write_compare(const char *dir_a, const char *dir_b, const char *o
     if (rc)
         goto out;
     /* Faults from A only: a comparison changes the design, not the faults. */
-    collect_marks(ms, a.summary, "A: ", "run_a_rgb", true);
-    collect_marks(ms, b.summary, "B: ", "run_b_rgb", false);
+    collect_marks(ms, a.summary, "A: ", "run_a_rgb", true, NULL);
+    collect_marks(ms, b.summary, "B: ", "run_b_rgb", false, NULL);
     snprintf(title, sizeof(title), "A = %s   B = %s", a.title, b.title);
     snprintf(ts, sizeof(ts), "ts_a = 'a.csv'\nts_b = 'b.csv'\n");
     rc = write_facts_and_marks(
