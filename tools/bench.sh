@@ -14,6 +14,9 @@
 #   memory  peak memory of 10 simulated minutes against 1 hour
 #   rows    one million rows on 17 instances: the time to build the
 #           databases and peak memory against the databases' size
+#   sweep   rdsim sweep's runs per second with --jobs 1 and --jobs 2, on
+#           lesson 01 and on a 17-instance scenario (30 simulated seconds),
+#           and the ratio (2 cores: 2x is the ceiling)
 #
 # These machines drift by up to 2x, so only ratios measured in one go mean
 # anything: every comparison runs its pair back to back, --pairs times, and
@@ -32,7 +35,7 @@ cd "$(dirname "$0")/.."
 quick=0
 pairs=3
 base=96d0e79
-only=engine,floor,base,memory,rows
+only=engine,floor,base,memory,rows,sweep
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -169,18 +172,50 @@ if wants rows; then
     sed -e 's/  rows: 1000000/  rows: 20000/' -e 's/^duration: .*/duration: 3s/' "$long" >"$tmp/rows-long.yaml"
     one=$tmp/rows-1s.yaml long=$tmp/rows-long.yaml
   fi
-  mkdir -p "$tmp/db"
-  "$rdsim" run "$one" -o "$tmp/out" --quiet --force --no-plots --keep-db "$tmp/db" >/dev/null
-  dbkib=$(du -sk "$tmp/db" | awk '{ print $1 }')
+  # Each run against its own databases' size at its end (updated rows grow:
+  # their values take more bytes than the zeros they start from); the sizes
+  # come from runs of their own, as files (--keep-db), not from the timed ones.
+  mkdir -p "$tmp/db-o" "$tmp/db-l"
+  "$rdsim" run "$one" -o "$tmp/out" --quiet --force --no-plots --keep-db "$tmp/db-o" >/dev/null
+  "$rdsim" run "$long" -o "$tmp/out" --quiet --force --no-plots --keep-db "$tmp/db-l" >/dev/null
+  dbo=$(du -sk "$tmp/db-o" | awk '{ print $1 }')
+  dbl=$(du -sk "$tmp/db-l" | awk '{ print $1 }')
   rm -f "$tmp/o" "$tmp/l"
   timed o "$rdsim" run "$one" "${run_opts[@]}"
   timed l "$rdsim" run "$long" "${run_opts[@]}"
   read -r wo ko <"$tmp/o"
   read -r wl kl <"$tmp/l"
   printf '%-28s %10s %12s %12s %10s\n' run wall_s peak_MiB db_MiB peak/db
-  awk -v n="$(basename "$one" .yaml)" -v w="$wo" -v k="$ko" -v d="$dbkib" \
+  awk -v n="$(basename "$one" .yaml)" -v w="$wo" -v k="$ko" -v d="$dbo" \
     'BEGIN { printf "%-28s %10.2f %12.1f %12.1f %9.2fx\n", n, w, k / 1024, d / 1024, k / d }'
-  awk -v n="$(basename "$long" .yaml)" -v w="$wl" -v k="$kl" -v d="$dbkib" \
+  awk -v n="$(basename "$long" .yaml)" -v w="$wl" -v k="$kl" -v d="$dbl" \
     'BEGIN { printf "%-28s %10.2f %12.1f %12.1f %9.2fx\n", n, w, k / 1024, d / 1024, k / d }'
-  echo "(db_MiB: the 17 databases as files, --keep-db; the 1 s run is almost all building them)"
+  echo "(db_MiB: the 17 databases as files at the run's end, --keep-db; the 1 s run is almost all building them)"
+fi
+
+if wants sweep; then
+  echo
+  echo "== sweep: runs per second, --jobs 1 against --jobs 2 ($(nproc) cores)"
+  n01=12 n17=4 d17=30s
+  [ $quick = 1 ] && n01=2 n17=2 d17=2s
+  sed -e "s/^duration: .*/duration: $d17/" -e 's/^name: .*/name: bench-seventeen-sweep/' \
+    tools/bench/seventeen-10m.yaml >"$tmp/seventeen-sweep.yaml"
+  printf 'scenario: %s\nseeds: 1..%d\n' "$PWD/scenarios/01-multi-az-instance-failover.yaml" \
+    "$n01" >"$tmp/l01.sweep.yaml"
+  printf 'scenario: %s\nseeds: 1..%d\n' "$tmp/seventeen-sweep.yaml" "$n17" >"$tmp/s17.sweep.yaml"
+  printf '%-22s %6s %6s %10s %10s %10s %10s %8s\n' sweep runs pairs j1_s j1_runs/s j2_s \
+    j2_runs/s ratio
+  for c in l01:$n01 s17:$n17; do
+    name=${c%:*} runs=${c##*:}
+    rm -f "$tmp/j1" "$tmp/j2"
+    for _ in $(seq "$pairs"); do
+      timed j1 "$rdsim" sweep "$tmp/$name.sweep.yaml" -o "$tmp/sw1" -j 1 -q --no-plots
+      timed j2 "$rdsim" sweep "$tmp/$name.sweep.yaml" -o "$tmp/sw2" -j 2 -q --no-plots
+    done
+    cmp -s "$tmp/sw1/points.csv" "$tmp/sw2/points.csv" || echo "bench: points.csv differ!" >&2
+    awk -v n="$name" -v r="$runs" -v p="$pairs" -v a="$(median_col "$tmp/j1" 1)" \
+      -v b="$(median_col "$tmp/j2" 1)" 'BEGIN { printf "%-22s %6d %6d %10.2f %10.2f %10.2f %10.2f %7.2fx\n",
+        n, r, p, a, r / a, b, r / b, (b > 0 ? a / b : 0) }'
+  done
+  echo "(l01: lesson 01; s17: 17 instances, 11,000 operations/s; medians of interleaved pairs)"
 fi

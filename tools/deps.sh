@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # deps.sh - install the Debian 12 packages rdsim needs, if any are missing.
-# With --tests, also what only the test suite needs (headless Chromium and
-# its WebDriver for the dashboard test); with --fuzz, what tools/fuzz.sh
+# GNU parallel is rdsim sweep --engine parallel's engine. With --tests, also
+# what only the test suite needs (headless Chromium and its WebDriver for the
+# dashboard test; Slurm and munge for the sweep test that starts a one-node
+# Slurm cluster); with --fuzz, what tools/fuzz.sh
 # needs (clang with its libFuzzer runtime, llvm-profdata and llvm-cov).
 # Uses sudo when not root. Safe to run again: it installs nothing when all
 # packages are present. What each package is for: README.md, "Dependencies".
@@ -15,10 +17,11 @@ packages=(
   libcmocka-dev
   libevent-dev
   gnuplot-nox
+  parallel
 )
 for arg in "$@"; do
   case $arg in
-    --tests) packages+=(chromium chromium-driver fonts-dejavu-core) ;;
+    --tests) packages+=(chromium chromium-driver fonts-dejavu-core slurm-wlm munge) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev llvm) ;;
     *) echo "deps.sh: unknown option $arg (expected --tests, --fuzz)" >&2; exit 2 ;;
   esac

@@ -41,6 +41,7 @@ fi
 seeds() {
   case $1 in
     scenario) echo scenarios tests/scenario/good tests/scenario/bad tests/live tools/bench ;;
+    sweep) echo scenarios/sweeps tests/sweep tests/sweep/bad ;;
   esac
   if [ -d "tests/fuzz/corpus/$1" ]; then echo "tests/fuzz/corpus/$1"; fi
 }

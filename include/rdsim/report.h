@@ -62,8 +62,10 @@ void rdsim_report_kind_total(const struct rdsim_results *r, int kind, struct rds
 /* A latency as the reports print it: "0.96 ms", or "27.72 s" from 1 s up. */
 void rdsim_report_latency_text(char *buf, size_t n, rdsim_time_t latency);
 
-/* An expectation's actual value and limit as the reports print them:
- * "82.576 s", "0", or "nothing measured". */
+/* An expectation's actual value and what was expected, as the reports
+ * print them: actual "82.576 s", "0", "true", "large-t0", or why nothing
+ * was measured ("no failover"); limit "at most 120 s", "at least 0.999",
+ * "false", "large-t0". */
 void rdsim_report_expect_text(const struct rdsim_expectation *x, char *actual, char *limit,
                               size_t n);
 

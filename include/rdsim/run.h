@@ -80,15 +80,34 @@ struct rdsim_acu_result {
     double mean_acu, peak_acu;
 };
 
-enum { RDSIM_MAX_EXPECT = 8 };
+/* Every key of expect: once, and min:/max: once per figure each. */
+enum { RDSIM_MAX_EXPECT = 11 + 2 * RDSIM_FIG_COUNT };
+
+enum rdsim_expect_kind {
+    RDSIM_EXPECT_NUMBER,       /* actual and limit are numbers */
+    RDSIM_EXPECT_BOOL,         /* actual and limit are 0 (false) or 1 (true) */
+    RDSIM_EXPECT_NAME,         /* actual_name and limit_name (an instance) */
+};
+
+enum rdsim_expect_op {
+    RDSIM_EXPECT_AT_MOST,
+    RDSIM_EXPECT_AT_LEAST,
+    RDSIM_EXPECT_EQUALS,
+};
 
 struct rdsim_expectation {
-    const char *name;          /* as in the scenario: lost_writes, min_availability.writer */
+    char name[48];             /* as in the scenario: lost_writes, min_availability.writer,
+                                * writer_recovers, max.p99_write_ms */
     bool ok;
-    bool has_actual;           /* false: nothing to measure (e.g. no reads sent) */
+    bool has_actual;           /* false: nothing to measure (e.g. no reads sent); not ok */
+    enum rdsim_expect_kind kind;
+    enum rdsim_expect_op op;
     double actual, limit;
     bool integer;              /* print actual and limit as integers */
-    const char *unit;          /* "s", "" */
+    const char *unit;          /* "s", "ms", "" */
+    const char *actual_name;   /* RDSIM_EXPECT_NAME: point into the results */
+    const char *limit_name;    /* RDSIM_EXPECT_NAME: points into the scenario */
+    const char *nothing;       /* why has_actual is false ("no failover"); NULL: generic */
 };
 
 struct rdsim_results {
@@ -119,7 +138,7 @@ struct rdsim_results {
 
     bool has_availability[RDSIM_STATS_EP]; /* per endpoint: writer, reader */
     double availability[RDSIM_STATS_EP];   /* operations that succeeded */
-    /* Per endpoint the workload sends to (has_uptime): the share of time it
+    /* Per endpoint operations were sent to (has_uptime): the share of time it
      * served (uptime), the seconds it did not (unavailable) and the share
      * of attempts, retries included, that succeeded (NaN: none sent). */
     bool has_uptime[RDSIM_STATS_EP];
@@ -132,6 +151,14 @@ struct rdsim_results {
     struct rdsim_expectation expect[RDSIM_MAX_EXPECT];
     size_t n_expect;
     bool expectations_ok;
+
+    /* Filled by the caller (rdsim run) when an expectation failed and the
+     * scenario has the name of a lesson shipped with rdsim: the lesson's
+     * name (NULL: not compared) and every parameter that differs from it
+     * (none: the lesson as shipped). Owned; freed with the results. */
+    char *lesson;
+    struct rdsim_param_change *lesson_changes;
+    size_t n_lesson_changes;
 };
 
 struct rdsim_run;

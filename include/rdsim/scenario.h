@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "rdsim/err.h"
+#include "rdsim/figures.h"
 #include "rdsim/sim.h"
 
 #define RDSIM_MAX_REPLICAS_PER_SOURCE 15
@@ -162,14 +163,32 @@ struct rdsim_event_cfg {
     struct rdsim_loc loc;
 };
 
+/* One `min:` or `max:` entry: a figure of summary.json and its bound. */
+struct rdsim_expect_bound {
+    enum rdsim_figure figure;
+    double limit;
+    struct rdsim_loc loc;  /* the figure's key in the file */
+};
+
 struct rdsim_expect_cfg {
     bool has_max_writer_downtime, has_lost_writes, has_max_stale_read_ratio;
     bool has_min_avail_writer, has_min_avail_reader;
+    bool has_min_uptime_writer, has_min_uptime_reader;
     rdsim_time_t max_writer_downtime;
-    int64_t lost_writes;
+    int64_t lost_writes;   /* lost_writes: or max_lost_writes: (never both) */
+    bool lost_writes_as_max; /* it was written max_lost_writes */
     double max_stale_read_ratio;
     double min_avail_writer, min_avail_reader;
+    double min_uptime_writer, min_uptime_reader;
+    bool has_writer_recovers, writer_recovers;
+    char *failover_target; /* an instance's name; NULL when absent */
+    /* min: and max:, in file order; each figure at most once per map */
+    struct rdsim_expect_bound min[RDSIM_FIG_COUNT], max[RDSIM_FIG_COUNT];
+    size_t n_min, n_max;
 };
+
+/* Does the scenario state no expectation at all? */
+bool rdsim_expect_cfg_is_empty(const struct rdsim_expect_cfg *e);
 
 struct rdsim_scenario {
     char *path;        /* as given to the loader */
@@ -226,6 +245,31 @@ const char *rdsim_suggest(const char *word, const char *const *list);
 /* `s` quoted for a one-line message, as the loader's messages quote values:
  * escaped, and cut with "..." when long. Returns buf. */
 const char *rdsim_quote(const char *s, char *buf, size_t size);
+
+/* A parameter in which two scenario files differ, by dotted path. */
+struct rdsim_param_change {
+    char *path;    /* "clients.dns_cache", "cluster.instances.standby.az", "events[0].at" */
+    char *shipped; /* the first file's value as text; NULL: not set there */
+    char *here;    /* the second file's; NULL: not set there */
+};
+
+/*
+ * The parameters in which scenario text `here` differs from `shipped`
+ * (say, a lesson as rdsim ships it and a student's copy): every value,
+ * by dotted path, compared as the loader reads it (60s equals 1m, quoting
+ * and key order do not matter); instances are matched by name
+ * (cluster.instances.NAME.az, as sweeps name them), other list items by
+ * position; `name` and `description` are not compared. A value that is a
+ * mapping or list present on one side only is given as flow YAML text.
+ * Both texts should be scenarios that load. On success *out is a new
+ * array of *n changes in the order of the shipped file (free with
+ * rdsim_param_changes_free), NULL when *n is 0. Returns 0, RDSIM_EINVAL
+ * when a text is not YAML, or RDSIM_ENOMEM.
+ */
+int rdsim_scenario_diff(const char *shipped, size_t shipped_len, const char *here,
+                        size_t here_len, struct rdsim_param_change **out, size_t *n,
+                        struct rdsim_err *err);
+void rdsim_param_changes_free(struct rdsim_param_change *c, size_t n);
 
 /* Names as written in scenario files, for reports. */
 const char *rdsim_deployment_name(enum rdsim_deployment d);

@@ -22,11 +22,16 @@ static const char usage_run[] =
     "                          [--fis TEMPLATE.json [--subnet ID=AZ]... [--skip-unsupported]]\n"
     "\n"
     "Simulate SCENARIO and write its results into DIR:\n"
-    "  summary.json     what the clients saw: requests, latency, availability,\n"
-    "                   writer outages and their downtime, lost writes, expectations\n"
+    "  summary.json     what the clients saw: requests, latency (failed operations\n"
+    "                   at give-up), uptime (time served) and availability\n"
+    "                   (operations ok) per endpoint, writer outages and their\n"
+    "                   downtime, when the clients wrote again, lost writes, lag,\n"
+    "                   expectations (docs/outputs.md defines each figure)\n"
     "  timeseries.csv   one row per sample interval\n"
     "  events.csv       the timeline: faults, detections, recoveries\n"
-    "  report.md        the story of the run, key figures, plots, expectations\n"
+    "  report.md        the story of the run, key figures, plots, expectations (each\n"
+    "                   with its actual value; for a lesson you changed that fails\n"
+    "                   them, the parameters that differ from the lesson as shipped)\n"
     "  plots/           gnuplot scripts and, when gnuplot is installed, the figures\n"
     "                   (latency, availability, throughput, roles, lag, capacity)\n"
     "\n"
@@ -202,6 +207,9 @@ int rdsim_cmd_run(int argc, char **argv)
     opt.progress_ctx = &progress;
     rc = rdsim_run(sc, &opt, &res, &err);
     rdsim_progress_done(&progress);
+    /* A generated FIS scenario is nobody's lesson. */
+    if (rc == 0 && !fis.template_path)
+        rc = rdsim_cli_compare_lesson(res, opt.has_seed, &err);
     if (rc == 0) {
         snprintf(path, sizeof(path), "%s/summary.json", out_dir);
         rc = rdsim_report_write_summary(res, path, &err);

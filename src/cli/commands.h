@@ -31,6 +31,7 @@ int rdsim_cmd_lessons(int argc, char **argv);
 int rdsim_cmd_serve(int argc, char **argv);
 int rdsim_cmd_plot(int argc, char **argv);
 int rdsim_cmd_fis(int argc, char **argv);
+int rdsim_cmd_sweep(int argc, char **argv);
 
 /* rdsim fis's options, which rdsim run --fis takes too (cmd_fis.c). */
 #define RDSIM_FIS_MAX_SUBNETS 100
@@ -54,6 +55,12 @@ int rdsim_fis_cli_load(const struct rdsim_fis_cli *cli, const char *scenario_pat
  * Returns 0 or an RDSIM_E* code with the message in err. */
 int rdsim_cli_write_junit(const char *path, const struct rdsim_results *res, double started_s,
                           double wall_s, struct rdsim_err *err);
+/* When res's expectations failed and its scenario has the name of a
+ * lesson built into rdsim: set res->lesson and res->lesson_changes (the
+ * parameters that differ from the lesson as shipped, a --seed other than
+ * the lesson's included when `has_seed`) for the reports (lesson_diff.c).
+ * Returns 0 (also when there is nothing to compare) or RDSIM_ENOMEM. */
+int rdsim_cli_compare_lesson(struct rdsim_results *res, bool has_seed, struct rdsim_err *err);
 /* Copy the file at `path` to stdout (rdsim run --json). 0 or RDSIM_EIO. */
 int rdsim_cli_print_file(const char *path, struct rdsim_err *err);
 /* Wall-clock seconds since the epoch, and a monotonic clock in seconds. */

@@ -23,6 +23,7 @@ static const struct command {
     {"lessons", rdsim_cmd_lessons},
     {"serve", rdsim_cmd_serve},
     {"fis", rdsim_cmd_fis},
+    {"sweep", rdsim_cmd_sweep},
 };
 
 static const char usage_main[] =
@@ -43,13 +44,17 @@ static const char usage_main[] =
     "  fis TEMPLATE --cluster SCENARIO\n"
     "                    write a scenario that replays an AWS FIS experiment\n"
     "                    template on SCENARIO's cluster (run --fis does both steps)\n"
+    "  sweep SWEEP.yaml  run a scenario over many seeds and a grid of parameters, on\n"
+    "                    this machine, GNU parallel or Slurm, and sum the runs up\n"
+    "                    (points.csv, report.md, CDF plots); sweep collect DIR\n"
     "\n"
     "Options:\n"
     "  -h, --help        show this help (rdsim COMMAND --help for a command)\n"
     "  -V, --version     print the version\n"
     "\n"
     "Exit status: 0 success, 1 internal error, 2 bad input, 3 an expectation failed.\n"
-    "Scenario format: docs/scenario-format.md. Outputs: docs/outputs.md.\n";
+    "Scenario format: docs/scenario-format.md. Outputs: docs/outputs.md. Sweeps:\n"
+    "docs/sweeps.md.\n";
 
 int rdsim_bad_usage(const char *msg, const char *usage)
 {

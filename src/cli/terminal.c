@@ -115,7 +115,7 @@ void rdsim_print_summary(FILE *f, const struct rdsim_results *r, const char *out
     for (size_t i = 0; i < r->n_expect; i++) {
         const struct rdsim_expectation *x = &r->expect[i];
         rdsim_report_expect_text(x, actual, limit, sizeof(actual));
-        fprintf(f, "  expect %-26s %s %s (limit %s)\n", x->name, x->ok ? "ok  " : "FAIL",
+        fprintf(f, "  expect %-26s %s %s (expected %s)\n", x->name, x->ok ? "ok  " : "FAIL",
                 actual, limit);
     }
     fprintf(f, "  results: %s/ (report.md, summary.json, timeseries.csv, events.csv, plots/%s)\n",

@@ -186,9 +186,7 @@ static void stop_conditions(FILE *f, const struct fis_template *t,
     const char *source;
     const char *limit = deployment_limit(sc->cluster.deployment, &source);
     char line[512];
-    if (sc->expect.has_max_writer_downtime || sc->expect.has_lost_writes ||
-        sc->expect.has_max_stale_read_ratio || sc->expect.has_min_avail_writer ||
-        sc->expect.has_min_avail_reader) {
+    if (!rdsim_expect_cfg_is_empty(&sc->expect)) {
         snprintf(line, sizeof line,
                  "The expect: above comes from %s and is this run's verdict; "
                  "for example, limits that an alarm might stand for:",

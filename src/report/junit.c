@@ -161,6 +161,31 @@ static char *format(const char *fmt, ...)
     return s;
 }
 
+/* "lesson NAME as shipped" or "differs from lesson NAME as shipped in
+ * PATH (A there, B here), ...", for a failure's detail; NULL without memory. */
+static char *lesson_note(const struct rdsim_results *r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return NULL;
+    if (r->n_lesson_changes == 0)
+        fprintf(f, "lesson %s exactly as shipped", r->lesson);
+    else
+        fprintf(f, "differs from lesson %s as shipped in", r->lesson);
+    for (size_t i = 0; i < r->n_lesson_changes; i++) {
+        const struct rdsim_param_change *c = &r->lesson_changes[i];
+        fprintf(f, "%s %s (%s there, %s here)", i ? "," : "", c->path,
+                c->shipped ? c->shipped : "not set", c->here ? c->here : "not set");
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 int rdsim_junit_run_suite(const struct rdsim_results *r, struct rdsim_junit_run **out,
                           struct rdsim_err *err)
 {
@@ -170,9 +195,10 @@ int rdsim_junit_run_suite(const struct rdsim_results *r, struct rdsim_junit_run 
     bool ok = j != NULL;
 
     *out = NULL;
-    /* Per expectation a message and a detail; four properties; the story. */
+    /* Per expectation a message and a detail; four properties; the story;
+     * the lesson note. */
     if (ok) {
-        j->owned = calloc(2 * r->n_expect + 8, sizeof *j->owned);
+        j->owned = calloc(2 * r->n_expect + 9, sizeof *j->owned);
         j->cases = calloc(r->n_expect ? r->n_expect : 1, sizeof *j->cases);
         ok = j->owned != NULL && j->cases != NULL;
     }
@@ -184,6 +210,11 @@ int rdsim_junit_run_suite(const struct rdsim_results *r, struct rdsim_junit_run 
         file = strrchr(file, '/') + 1;
     const char *seed = ok ? own(j, format("%llu", (unsigned long long)r->seed)) : NULL;
     ok = ok && seed != NULL;
+    const char *changed = NULL;
+    if (ok && r->lesson != NULL) {
+        changed = own(j, lesson_note(r));
+        ok = changed != NULL;
+    }
     for (size_t i = 0; ok && i < r->n_expect; i++) {
         const struct rdsim_expectation *x = &r->expect[i];
         struct rdsim_junit_case *c = &j->cases[i];
@@ -193,12 +224,11 @@ int rdsim_junit_run_suite(const struct rdsim_results *r, struct rdsim_junit_run 
         if (x->ok)
             continue;
         rdsim_report_expect_text(x, actual, limit, sizeof actual);
-        const char *bound = strncmp(x->name, "min_", 4) == 0 ? "at least" : "at most";
-        c->failure =
-            own(j, format("%s: %s, expected %s %s", x->name, actual, bound, limit));
+        c->failure = own(j, format("%s: %s, expected %s", x->name, actual, limit));
         c->failure_type = "expectation";
-        c->detail = own(j, format("%s: %s, expected %s %s (scenario %s, seed %s)",
-                                  x->name, actual, bound, limit, file, seed));
+        c->detail = own(j, format("%s: %s, expected %s (scenario %s, seed %s%s%s)", x->name,
+                                  actual, limit, file, seed, changed ? "; " : "",
+                                  changed ? changed : ""));
         ok = c->failure != NULL && c->detail != NULL;
     }
     if (!ok) {

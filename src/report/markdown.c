@@ -198,21 +198,68 @@ static void plots_section(FILE *f, const struct rdsim_results *r, const char *di
     fputs("\n\n", f);
 }
 
+/* A table cell: `|` would end the cell, a newline the row. */
+static void cell(FILE *f, const char *s)
+{
+    if (s == NULL) {
+        fputs("*not set*", f);
+        return;
+    }
+    fputc('`', f);
+    for (; *s; s++) {
+        if (*s == '|')
+            fputc('\\', f);
+        fputc(*s == '\n' || *s == '`' ? ' ' : *s, f);
+    }
+    fputc('`', f);
+}
+
+/* When a lesson's expectations failed: what the scenario changed in it. */
+static void lesson_changes(FILE *f, const struct rdsim_results *r)
+{
+    if (r->lesson == NULL)
+        return;
+    if (r->n_lesson_changes == 0) {
+        fprintf(f, "This is lesson `%s` exactly as shipped with rdsim, whose expectations "
+                   "rdsim's own tests check: please report the failure.\n\n",
+                r->lesson);
+        return;
+    }
+    fprintf(f, "### Changed from lesson `%s`\n\n"
+               "The expectations were written for the lesson as shipped with rdsim; this "
+               "scenario differs from it here, which may be why they fail (an experiment, "
+               "not a broken lesson):\n\n"
+               "| parameter | shipped | this run |\n|---|---|---|\n",
+            r->lesson);
+    for (size_t i = 0; i < r->n_lesson_changes; i++) {
+        const struct rdsim_param_change *c = &r->lesson_changes[i];
+        fputs("| ", f);
+        cell(f, c->path);
+        fputs(" | ", f);
+        cell(f, c->shipped);
+        fputs(" | ", f);
+        cell(f, c->here);
+        fputs(" |\n", f);
+    }
+    fputc('\n', f);
+}
+
 static void expectations_section(FILE *f, const struct rdsim_results *r)
 {
     char actual[64], limit[64];
 
     if (r->n_expect == 0)
         return;
-    fputs("## Expectations\n\n| expectation | actual | limit | result |\n|---|---|---|---|\n", f);
+    fputs("## Expectations\n\n| expectation | actual | expected | result |\n|---|---|---|---|\n",
+          f);
     for (size_t i = 0; i < r->n_expect; i++) {
         const struct rdsim_expectation *x = &r->expect[i];
         rdsim_report_expect_text(x, actual, limit, sizeof(actual));
-        fprintf(f, "| %s | %s | %s %s | %s |\n", x->name, actual,
-                strncmp(x->name, "min_", 4) == 0 ? "at least" : "at most", limit,
+        fprintf(f, "| %s | %s | %s | %s |\n", x->name, actual, limit,
                 x->ok ? "pass" : "**FAIL**");
     }
     fputc('\n', f);
+    lesson_changes(f, r);
 }
 
 static void write_report(FILE *f, const struct rdsim_results *r, const char *dir,

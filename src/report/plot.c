@@ -176,6 +176,19 @@ static int read_run(const char *dir, struct run_facts *run, struct rdsim_err *er
     return rc;
 }
 
+/* The number at a dotted path of a summary ("failovers.0.at_s"); NAN when
+ * it is missing or null. */
+static double jpath(json_t *root, const char *path)
+{
+    char buf[128], *save = NULL;
+    json_t *v = root;
+
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *k = strtok_r(buf, ".", &save); k && v; k = strtok_r(NULL, ".", &save))
+        v = json_is_array(v) ? json_array_get(v, (size_t)atoi(k)) : json_object_get(v, k);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
 /* ---- marks ------------------------------------------------------------ */
 
 static void add_mark(struct marks *ms, double at_s, double until_s, const char *rgb,
@@ -345,6 +358,30 @@ static void collect_marks(struct marks *ms, json_t *s, const char *who, const ch
     json_array_foreach(json_object_get(s, "writer_outages"), i, v) {
         double at = jnum(v, "recovered_s", NAN);
         add_mark(ms, at, at, "resume_rgb", "%swrites resume", who);
+    }
+}
+
+/* A comparison: a phase both runs have at the same time (within 50 ms) is
+ * drawn once, labelled "A, B: ...", rather than twice on one line. */
+static void merge_common_marks(struct marks *ms)
+{
+    for (size_t i = 0; i < ms->n; i++) {
+        struct mark *b = &ms->m[i];
+        if (strncmp(b->label, "B: ", 3) != 0)
+            continue;
+        for (size_t j = 0; j < ms->n; j++) {
+            struct mark *a = &ms->m[j];
+            if (strncmp(a->label, "A: ", 3) != 0 || strcmp(a->label + 3, b->label + 3) != 0 ||
+                fabs(a->at_s - b->at_s) > 0.05)
+                continue;
+            char label[sizeof(a->label)];
+            snprintf(label, sizeof(label), "A, B: %.*s", (int)(sizeof(label) - 7), a->label + 3);
+            memcpy(a->label, label, sizeof(label));
+            a->rgb = "phase_rgb";
+            ms->m[i] = ms->m[--ms->n];
+            i--;
+            break;
+        }
     }
 }
 
@@ -677,6 +714,71 @@ static void common_words(const char *a, const char *b, char *out, size_t n)
     }
 }
 
+static void figure_cell(FILE *out, double v, char unit)
+{
+    char buf[32];
+
+    if (!isfinite(v))
+        snprintf(buf, sizeof(buf), "-");
+    else if (unit == '%')
+        snprintf(buf, sizeof(buf), "%.4f%%", 100.0 * v);
+    else if (unit == 's')
+        snprintf(buf, sizeof(buf), "%.1f s", v);
+    else if (unit == 'm')
+        snprintf(buf, sizeof(buf), v >= 1000 ? "%.2f s" : "%.2f ms", v >= 1000 ? v / 1000 : v);
+    else
+        snprintf(buf, sizeof(buf), "%.0f", v);
+    fprintf(out, "  %-16s", buf);
+}
+
+int rdsim_plot_compare_figures(const char *dir_a, const char *dir_b, FILE *out,
+                               struct rdsim_err *err)
+{
+    static const struct {
+        const char *label, *path;
+        char unit; /* % ratio, s seconds, m milliseconds, n count */
+    } rows[] = {
+        {"uptime (time served), writer", "uptime.writer", '%'},
+        {"availability (operations ok), writer", "availability.writer", '%'},
+        {"attempt success, writer", "attempt_success.writer", '%'},
+        {"uptime (time served), reader", "uptime.reader", '%'},
+        {"availability (operations ok), reader", "availability.reader", '%'},
+        {"attempt success, reader", "attempt_success.reader", '%'},
+        {"longest writer downtime", "max_writer_downtime_s", 's'},
+        {"writer unavailable", "unavailable_s.writer", 's'},
+        {"write p99 (failed at give-up)", "requests.write.p99_ms", 'm'},
+        {"write ok p99", "requests.write.ok_p99_ms", 'm'},
+        {"read p99 (failed at give-up)", "requests.read.p99_ms", 'm'},
+        {"lost writes", "lost_writes", 'n'},
+        {"stale reads", "stale_reads.count", 'n'},
+    };
+    struct run_facts a = {0}, b = {0};
+    int rc = read_run(dir_a, &a, err);
+
+    if (rc == 0)
+        rc = read_run(dir_b, &b, err);
+    if (rc)
+        goto out;
+    fprintf(out, "%-40s  %-16s  %-16s\n", "key figures", "A", "B");
+    for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+        fprintf(out, "%-40s", rows[k].label);
+        figure_cell(out, jpath(a.summary, rows[k].path), rows[k].unit);
+        figure_cell(out, jpath(b.summary, rows[k].path), rows[k].unit);
+        fputc('\n', out);
+    }
+    /* After the first failover: when the last client wrote again. */
+    fprintf(out, "%-40s", "all clients wrote again, after fault");
+    figure_cell(out, jpath(a.summary, "failovers.0.clients_recovered_s.last") -
+                         jpath(a.summary, "failovers.0.at_s"), 's');
+    figure_cell(out, jpath(b.summary, "failovers.0.clients_recovered_s.last") -
+                         jpath(b.summary, "failovers.0.at_s"), 's');
+    fputc('\n', out);
+out:
+    json_decref(a.summary);
+    json_decref(b.summary);
+    return rc;
+}
+
 int rdsim_plot_write_compare(const char *dir_a, const char *dir_b, const char *out_dir,
                              struct rdsim_err *err)
 {
@@ -714,6 +816,7 @@ int rdsim_plot_write_compare(const char *dir_a, const char *dir_b, const char *o
     /* Faults from A only: a comparison changes the design, not the faults. */
     collect_marks(ms, a.summary, "A: ", "run_a_rgb", true, NULL);
     collect_marks(ms, b.summary, "B: ", "run_b_rgb", false, NULL);
+    merge_common_marks(ms);
     snprintf(title, sizeof(title), "A = %s   B = %s", a.title, b.title);
     snprintf(ts, sizeof(ts), "ts_a = 'a.csv'\nts_b = 'b.csv'\n");
     rc = write_facts_and_marks(

@@ -130,16 +130,29 @@ void rdsim_report_kind_total(const struct rdsim_results *r, int kind, struct rds
 void rdsim_report_expect_text(const struct rdsim_expectation *x, char *actual, char *limit,
                               size_t n)
 {
+    const char *sp = *x->unit ? " " : "";
+    const char *bound = x->op == RDSIM_EXPECT_AT_MOST    ? "at most "
+                        : x->op == RDSIM_EXPECT_AT_LEAST ? "at least "
+                                                         : "";
+
     if (!x->has_actual)
-        snprintf(actual, n, "nothing measured");
+        snprintf(actual, n, "%s", x->nothing ? x->nothing : "nothing measured");
+    else if (x->kind == RDSIM_EXPECT_BOOL)
+        snprintf(actual, n, "%s", x->actual != 0.0 ? "true" : "false");
+    else if (x->kind == RDSIM_EXPECT_NAME)
+        snprintf(actual, n, "%s", x->actual_name);
     else if (x->integer)
-        snprintf(actual, n, "%.0f%s%s", x->actual, *x->unit ? " " : "", x->unit);
+        snprintf(actual, n, "%.0f%s%s", x->actual, sp, x->unit);
     else
-        snprintf(actual, n, "%.6g%s%s", x->actual, *x->unit ? " " : "", x->unit);
-    if (x->integer)
-        snprintf(limit, n, "%.0f%s%s", x->limit, *x->unit ? " " : "", x->unit);
+        snprintf(actual, n, "%.6g%s%s", x->actual, sp, x->unit);
+    if (x->kind == RDSIM_EXPECT_BOOL)
+        snprintf(limit, n, "%s", x->limit != 0.0 ? "true" : "false");
+    else if (x->kind == RDSIM_EXPECT_NAME)
+        snprintf(limit, n, "%s", x->limit_name);
+    else if (x->integer)
+        snprintf(limit, n, "%s%.0f%s%s", bound, x->limit, sp, x->unit);
     else
-        snprintf(limit, n, "%.6g%s%s", x->limit, *x->unit ? " " : "", x->unit);
+        snprintf(limit, n, "%s%.6g%s%s", bound, x->limit, sp, x->unit);
 }
 
 /* ---- the story ------------------------------------------------------------ */
@@ -396,6 +409,32 @@ static void tell_data(FILE *f, const struct rdsim_results *r)
                 r->acus[i].acu_seconds);
 }
 
+/* After a failed verdict: what differs from the lesson of the same name. */
+static void tell_lesson_changes(FILE *f, const struct rdsim_results *r)
+{
+    enum { SHOWN = 4 };
+
+    if (r->lesson == NULL)
+        return;
+    if (r->n_lesson_changes == 0) {
+        fprintf(f, " This is lesson %s exactly as shipped, whose expectations rdsim's own "
+                   "tests check: please report the failure.",
+                r->lesson);
+        return;
+    }
+    fprintf(f, " The scenario differs from lesson %s as shipped in", r->lesson);
+    for (size_t i = 0; i < r->n_lesson_changes && i < SHOWN; i++) {
+        const struct rdsim_param_change *c = &r->lesson_changes[i];
+        fprintf(f, "%s %s (%s there, %s here)", i ? ";" : "", c->path,
+                c->shipped ? c->shipped : "not set", c->here ? c->here : "not set");
+    }
+    if (r->n_lesson_changes > SHOWN)
+        fprintf(f, " and %zu more (report.md lists them)", r->n_lesson_changes - SHOWN);
+    fputs(": its expectations were written for the lesson as shipped, so the changes may be "
+          "why they fail.",
+          f);
+}
+
 static void tell_verdict(FILE *f, const struct rdsim_results *r)
 {
     size_t ok = 0;
@@ -417,9 +456,10 @@ static void tell_verdict(FILE *f, const struct rdsim_results *r)
         if (x->ok)
             continue;
         rdsim_report_expect_text(x, actual, limit, sizeof(actual));
-        fprintf(f, "%s %s was %s (limit %s)", k++ ? ";" : "", x->name, actual, limit);
+        fprintf(f, "%s %s was %s (expected %s)", k++ ? ";" : "", x->name, actual, limit);
     }
     fputc('.', f);
+    tell_lesson_changes(f, r);
 }
 
 int rdsim_report_story(const struct rdsim_results *r, char **out, struct rdsim_err *err)

@@ -209,15 +209,44 @@ static json_t *expectations_json(const struct rdsim_results *r)
         json_t *actual, *limit;
         if (!x->has_actual)
             actual = json_null();
+        else if (x->kind == RDSIM_EXPECT_BOOL)
+            actual = json_boolean(x->actual != 0.0);
+        else if (x->kind == RDSIM_EXPECT_NAME)
+            actual = json_string(x->actual_name);
         else if (x->integer)
             actual = json_integer((json_int_t)x->actual);
         else
             actual = num(x->actual, 1e-6);
-        limit = x->integer ? json_integer((json_int_t)x->limit) : num(x->limit, 1e-6);
+        if (x->kind == RDSIM_EXPECT_BOOL)
+            limit = json_boolean(x->limit != 0.0);
+        else if (x->kind == RDSIM_EXPECT_NAME)
+            limit = json_string(x->limit_name);
+        else
+            limit = x->integer ? json_integer((json_int_t)x->limit) : num(x->limit, 1e-6);
         json_array_append_new(a, json_pack("{s:s, s:b, s:o, s:o}", "name", x->name, "ok",
                                            x->ok, "actual", actual, "limit", limit));
     }
     return a;
+}
+
+static json_t *text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* A failed lesson: its name and what the scenario changed in it. */
+static json_t *lesson_json(const struct rdsim_results *r)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < r->n_lesson_changes; i++) {
+        const struct rdsim_param_change *c = &r->lesson_changes[i];
+        json_array_append_new(a, json_pack("{s:s, s:o, s:o}", "path", c->path, "shipped",
+                                           text_or_null(c->shipped), "here",
+                                           text_or_null(c->here)));
+    }
+    return json_pack("{s:s, s:b, s:o}", "name", r->lesson, "as_shipped",
+                     r->n_lesson_changes == 0, "changes", a);
 }
 
 /* The scenario's injected events with their windows and labels, so that the
@@ -342,6 +371,8 @@ int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
     json_object_set_new(root, "simulator_events", json_integer((json_int_t)r->events_run));
     json_object_set_new(root, "expectations", expectations_json(r));
     json_object_set_new(root, "expectations_met", json_boolean(r->expectations_ok));
+    if (r->lesson != NULL)
+        json_object_set_new(root, "lesson", lesson_json(r));
 
     errno = 0;
     if (json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) !=

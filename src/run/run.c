@@ -1,5 +1,6 @@
 /*
- * run.c - one simulation: wiring, sampling, final checks, expectations.
+ * run.c - one simulation: wiring, sampling, final checks (expectations:
+ * expect.c).
  *
  * A run is an object that can be stepped (rdsim_run_advance), take events
  * injected at the current simulated time (rdsim_run_inject, live mode) and
@@ -19,6 +20,7 @@
 
 #include "rdsim/acklog.h"
 #include "rdsim/cluster.h"
+#include "rdsim/expect.h"
 #include "rdsim/report.h"
 #include "rdsim/run.h"
 #include "rdsim/sim.h"
@@ -234,46 +236,6 @@ static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 
 /* ---- results ------------------------------------------------------------ */
 
-static void add_expect(struct rdsim_results *res, const char *name, bool has_actual,
-                       double actual, double limit, bool upper, bool integer, const char *unit)
-{
-    struct rdsim_expectation *x = &res->expect[res->n_expect++];
-
-    x->name = name;
-    x->has_actual = has_actual;
-    x->actual = actual;
-    x->limit = limit;
-    x->integer = integer;
-    x->unit = unit;
-    x->ok = has_actual && (upper ? actual <= limit : actual >= limit);
-    if (!x->ok)
-        res->expectations_ok = false;
-}
-
-static void check_expectations(struct rdsim_results *res)
-{
-    const struct rdsim_expect_cfg *x = &res->sc->expect;
-    const struct rdsim_stale *st = &res->stats->stale;
-
-    res->expectations_ok = true;
-    if (x->has_max_writer_downtime)
-        add_expect(res, "max_writer_downtime", true, secs(res->max_downtime),
-                   secs(x->max_writer_downtime), true, false, "s");
-    if (x->has_lost_writes)
-        add_expect(res, "lost_writes", true, (double)res->lost_writes, (double)x->lost_writes,
-                   true, true, "");
-    if (x->has_max_stale_read_ratio)
-        add_expect(res, "max_stale_read_ratio", st->reads > 0,
-                   st->reads ? (double)st->stale / (double)st->reads : 0.0,
-                   x->max_stale_read_ratio, true, false, "");
-    if (x->has_min_avail_writer)
-        add_expect(res, "min_availability.writer", res->has_availability[RDSIM_EP_WRITER],
-                   res->availability[RDSIM_EP_WRITER], x->min_avail_writer, false, false, "");
-    if (x->has_min_avail_reader)
-        add_expect(res, "min_availability.reader", res->has_availability[RDSIM_EP_READER],
-                   res->availability[RDSIM_EP_READER], x->min_avail_reader, false, false, "");
-}
-
 static int by_time(const void *a, const void *b)
 {
     rdsim_time_t x = *(const rdsim_time_t *)a, y = *(const rdsim_time_t *)b;
@@ -407,8 +369,9 @@ static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_
             ok += res->stats->total[e][k].ok;
             all += res->stats->total[e][k].ok + res->stats->total[e][k].failed;
             errors += res->stats->total[e][k].attempt_errors;
-            res->has_uptime[e] |= res->stats->used[e][k];
         }
+        /* Time served means something once operations were sent there. */
+        res->has_uptime[e] = all + errors > 0;
         res->has_availability[e] = all > 0;
         res->availability[e] = all ? (double)ok / (double)all : 0.0;
         /* Every success ends an operation: successful attempts are its ok. */
@@ -444,7 +407,7 @@ static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_
         rc = collect_acus(r, res, err);
     if (rc)
         return rc;
-    check_expectations(res);
+    rdsim_expect_check(res);
     return 0;
 }
 
@@ -824,5 +787,7 @@ void rdsim_results_free(struct rdsim_results *r)
     free(r->failovers);
     free(r->lags);
     free(r->acus);
+    free(r->lesson);
+    rdsim_param_changes_free(r->lesson_changes, r->n_lesson_changes);
     free(r);
 }

@@ -130,6 +130,26 @@ static int deployment_allows(struct sc_ctx *ctx, const struct ev_nodes *en, enum
     return rc;
 }
 
+int sc_fail_unknown_instance(struct sc_ctx *ctx, yaml_node_t *node, const char *name)
+{
+    const struct rdsim_cluster_cfg *c = &ctx->sc->cluster;
+    char q[96];
+    sc_quote(name, q, sizeof q);
+    const char *s = sc_suggest(name, &c->instances[0].name, c->n_instances,
+                               sizeof c->instances[0]);
+    if (s != NULL)
+        return sc_fail(ctx, node, "unknown instance %s; did you mean \"%s\"?", q, s);
+    char list[512];
+    size_t o = 0;
+    list[0] = '\0';
+    for (size_t j = 0; j < c->n_instances && o < sizeof list; j++) {
+        int w = snprintf(list + o, sizeof list - o, "%s%s", j > 0 ? ", " : "",
+                         c->instances[j].name);
+        o += w > 0 ? (size_t)w : 0;
+    }
+    return sc_fail(ctx, node, "unknown instance %s; the instances are %s", q, list);
+}
+
 static int read_target(struct sc_ctx *ctx, yaml_node_t *node, enum rdsim_action a, char **out)
 {
     const struct rdsim_cluster_cfg *c = &ctx->sc->cluster;
@@ -140,21 +160,8 @@ static int read_target(struct sc_ctx *ctx, yaml_node_t *node, enum rdsim_action 
     char q[96];
     sc_quote(t, q, sizeof q);
     size_t i;
-    if (!sc_find_instance(c, t, &i)) {
-        const char *s = sc_suggest(t, &c->instances[0].name, c->n_instances,
-                                   sizeof c->instances[0]);
-        if (s != NULL)
-            return sc_fail(ctx, node, "unknown instance %s; did you mean \"%s\"?", q, s);
-        char list[512];
-        size_t o = 0;
-        list[0] = '\0';
-        for (size_t j = 0; j < c->n_instances && o < sizeof list; j++) {
-            int w = snprintf(list + o, sizeof list - o, "%s%s", j > 0 ? ", " : "",
-                             c->instances[j].name);
-            o += w > 0 ? (size_t)w : 0;
-        }
-        return sc_fail(ctx, node, "unknown instance %s; the instances are %s", q, list);
-    }
+    if (!sc_find_instance(c, t, &i))
+        return sc_fail_unknown_instance(ctx, node, t);
     const struct rdsim_instance_cfg *in = &c->instances[i];
     const struct rdsim_instance_cfg *w = &c->instances[c->writer];
     const char *role = rdsim_role_name(in->role);

@@ -6,7 +6,8 @@
  * messages. suggest.c finds the one valid word closest to a misspelt one.
  * load.c owns the libyaml document, the dotted path of the node being read
  * and the typed readers that turn a node into a value or a located error;
- * sections.c reads each section of the file, events.c the event list and
+ * sections.c reads each section of the file, events.c the event list,
+ * expect.c the expectations (figures.c names the figures they bound) and
  * tags.c an instance's tags, all through those readers; validate.c checks the cluster rules that span
  * several nodes; scenario.c holds the enum names, lookups and the free.
  *
@@ -173,6 +174,11 @@ int sc_load_events(struct sc_ctx *ctx, yaml_node_t *node);
 /* An instance's `tags` mapping (tags.c); `where` is its key. */
 int sc_load_tags(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where,
                  struct rdsim_instance_cfg *in);
+/* The expect: section (expect.c); `where` is its key. */
+int sc_load_expect(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where);
+/* "unknown instance NAME" at node, with a suggestion or the list of the
+ * cluster's instances (events.c). Returns RDSIM_EINVAL. */
+int sc_fail_unknown_instance(struct sc_ctx *ctx, yaml_node_t *node, const char *name);
 /* One event mapping read with the rules of an `events:` item (ctx->live
  * set: without `at`). */
 int sc_load_event(struct sc_ctx *ctx, yaml_node_t *item, struct rdsim_event_cfg *ev);

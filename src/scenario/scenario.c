@@ -139,6 +139,7 @@ void rdsim_scenario_free(struct rdsim_scenario *sc)
     for (size_t i = 0; i < sc->n_events; i++)
         rdsim_event_clear(&sc->events[i]);
     free(sc->events);
+    free(sc->expect.failover_target);
     free(sc);
 }
 

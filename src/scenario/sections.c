@@ -443,7 +443,7 @@ int sc_load_cluster(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
     return rc;
 }
 
-/* ---- workload, clients, expect ------------------------------------------ */
+/* ---- workload, clients (expect: expect.c) --------------------------------------- */
 
 static int read_keys(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_workload_cfg *w)
 {
@@ -552,46 +552,6 @@ static int load_clients(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where
     return 0;
 }
 
-static int load_min_availability(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
-{
-    static const struct sc_key keys[] = {{"writer", false}, {"reader", false}};
-    static const char expect[] = "a number 0..1";
-    struct rdsim_expect_cfg *e = &ctx->sc->expect;
-    struct sc_map m;
-    int rc = sc_map(ctx, node, where, keys, NKEYS(keys), &m);
-    if (rc != 0)
-        return rc;
-    WITH_KEY(ctx, keys, m, 0, sc_read_number(ctx, m.val[0], 0, 1, expect, &e->min_avail_writer));
-    WITH_KEY(ctx, keys, m, 1, sc_read_number(ctx, m.val[1], 0, 1, expect, &e->min_avail_reader));
-    e->has_min_avail_writer = m.val[0] != NULL;
-    e->has_min_avail_reader = m.val[1] != NULL;
-    return 0;
-}
-
-static int load_expect(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
-{
-    static const struct sc_key keys[] = {
-        {"max_writer_downtime", false},
-        {"lost_writes", false},
-        {"max_stale_read_ratio", false},
-        {"min_availability", false},
-    };
-    struct rdsim_expect_cfg *e = &ctx->sc->expect;
-    struct sc_map m;
-    int rc = sc_map(ctx, node, where, keys, NKEYS(keys), &m);
-    if (rc != 0)
-        return rc;
-    WITH_KEY(ctx, keys, m, 0, sc_read_duration(ctx, m.val[0], false, &e->max_writer_downtime));
-    WITH_KEY(ctx, keys, m, 1, sc_read_int(ctx, m.val[1], 0, INT64_MAX, &e->lost_writes));
-    WITH_KEY(ctx, keys, m, 2,
-             sc_read_number(ctx, m.val[2], 0, 1, "a number 0..1", &e->max_stale_read_ratio));
-    WITH_KEY(ctx, keys, m, 3, load_min_availability(ctx, m.val[3], m.key[3]->start_mark));
-    e->has_max_writer_downtime = m.val[0] != NULL;
-    e->has_lost_writes = m.val[1] != NULL;
-    e->has_max_stale_read_ratio = m.val[2] != NULL;
-    return 0;
-}
-
 /* ---- top level ---------------------------------------------------------- */
 
 int sc_load_top(struct sc_ctx *ctx, yaml_node_t *root)
@@ -657,6 +617,6 @@ int sc_load_top(struct sc_ctx *ctx, yaml_node_t *root)
              load_clients(ctx, m.val[K_CLIENTS], m.key[K_CLIENTS]->start_mark));
     WITH_KEY(ctx, keys, m, K_EVENTS, sc_load_events(ctx, m.val[K_EVENTS]));
     WITH_KEY(ctx, keys, m, K_EXPECT,
-             load_expect(ctx, m.val[K_EXPECT], m.key[K_EXPECT]->start_mark));
+             sc_load_expect(ctx, m.val[K_EXPECT], m.key[K_EXPECT]->start_mark));
     return 0;
 }

@@ -150,7 +150,7 @@ static void test_story_tells_setup_fault_phases_and_verdict(void **state)
                                   "SQLite data)"));
     /* 1 s of downtime cannot hold across a Multi-AZ failover. */
     assert_non_null(strstr(story, "1 of 2 expectations failed: max_writer_downtime was "));
-    assert_non_null(strstr(story, "(limit 1 s)."));
+    assert_non_null(strstr(story, "(expected at most 1 s)."));
     free(story);
 }
 
@@ -249,11 +249,11 @@ static void test_latency_and_expectation_texts(void **state)
     assert_string_equal(a, "27.72 s");
     rdsim_report_expect_text(&x, a, l, sizeof(a));
     assert_string_equal(a, "82.5764 s");
-    assert_string_equal(l, "120 s");
+    assert_string_equal(l, "at most 120 s");
     x = (struct rdsim_expectation){.has_actual = false, .limit = 0, .integer = true, .unit = ""};
     rdsim_report_expect_text(&x, a, l, sizeof(a));
     assert_string_equal(a, "nothing measured");
-    assert_string_equal(l, "0");
+    assert_string_equal(l, "at most 0");
 }
 
 static void test_wrap_folds_lines_indents_and_escapes_markdown(void **state)
@@ -317,6 +317,67 @@ static void test_markdown_report_has_story_figures_failovers_and_expectations(vo
     assert_non_null(strstr(md, "(plots/roles.svg)"));
     assert_non_null(strstr(md, "SVG copies for print"));
     free(md);
+}
+
+static void set_lesson(struct rdsim_results *r, size_t n)
+{
+    static const char *const v[][3] = {{"clients.dns_cache", "forever", "ttl"},
+                                       {"expect.max_writer_downtime", NULL, "1s|2s"}};
+    r->lesson = strdup("03b-dns-cache-forever");
+    r->lesson_changes = n ? calloc(n, sizeof *r->lesson_changes) : NULL;
+    r->n_lesson_changes = n;
+    for (size_t i = 0; i < n; i++) {
+        r->lesson_changes[i].path = strdup(v[i][0]);
+        r->lesson_changes[i].shipped = v[i][1] ? strdup(v[i][1]) : NULL;
+        r->lesson_changes[i].here = strdup(v[i][2]);
+    }
+}
+
+static void clear_lesson(struct rdsim_results *r)
+{
+    free(r->lesson);
+    rdsim_param_changes_free(r->lesson_changes, r->n_lesson_changes);
+    r->lesson = NULL;
+    r->lesson_changes = NULL;
+    r->n_lesson_changes = 0;
+}
+
+static void test_reports_name_what_differs_from_the_lesson(void **state)
+{
+    struct fixture *fx = *state;
+    char *story = NULL, *md;
+
+    set_lesson(fx->res, 2);
+    assert_int_equal(rdsim_report_story(fx->res, &story, NULL), 0);
+    assert_non_null(strstr(story, "The scenario differs from lesson 03b-dns-cache-forever as "
+                                  "shipped in clients.dns_cache (forever there, ttl here); "
+                                  "expect.max_writer_downtime (not set there, 1s|2s here): "));
+    free(story);
+    assert_int_equal(rdsim_report_write_markdown(fx->res, fx->dir, NULL), 0);
+    md = slurp(fx->dir, "report.md");
+    assert_non_null(strstr(md, "### Changed from lesson `03b-dns-cache-forever`\n"));
+    assert_non_null(strstr(md, "| parameter | shipped | this run |\n|---|---|---|\n"
+                               "| `clients.dns_cache` | `forever` | `ttl` |\n"
+                               "| `expect.max_writer_downtime` | *not set* | `1s\\|2s` |\n"));
+    free(md);
+    clear_lesson(fx->res);
+
+    /* The lesson exactly as shipped, and failing: that is rdsim's fault. */
+    set_lesson(fx->res, 0);
+    assert_int_equal(rdsim_report_story(fx->res, &story, NULL), 0);
+    assert_non_null(strstr(story, "This is lesson 03b-dns-cache-forever exactly as shipped"));
+    free(story);
+    assert_int_equal(rdsim_report_write_markdown(fx->res, fx->dir, NULL), 0);
+    md = slurp(fx->dir, "report.md");
+    assert_non_null(strstr(md, "This is lesson `03b-dns-cache-forever` exactly as shipped"));
+    assert_null(strstr(md, "### Changed from lesson"));
+    free(md);
+    clear_lesson(fx->res);
+
+    /* Not a lesson: nothing said. */
+    assert_int_equal(rdsim_report_story(fx->res, &story, NULL), 0);
+    assert_null(strstr(story, "lesson"));
+    free(story);
 }
 
 static void test_markdown_report_unwritable_folder_is_eio(void **state)
@@ -444,11 +505,38 @@ static void test_plot_compare_overlays_two_runs(void **state)
     assert_non_null(strstr(run, "ts_a = 'a.csv'\nts_b = 'b.csv'\n"));
     assert_non_null(strstr(run, "run_title = 'A = small-failover, seed 7"));
     assert_non_null(strstr(run, "B = small-failover, seed 7"));
-    assert_non_null(strstr(marks, "'A: detected'"));
-    assert_non_null(strstr(marks, "'B: detected'"));
-    assert_non_null(strstr(marks, "lc rgb run_b_rgb"));
+    /* A run against itself: every phase at the same moment, drawn once. */
+    assert_non_null(strstr(marks, "'A, B: detected'"));
+    assert_null(strstr(marks, "'A: detected'"));
+    assert_null(strstr(marks, "'B: detected'"));
+    assert_null(strstr(marks, "lc rgb run_b_rgb"));
     assert_non_null(a);
     assert_memory_equal(a, "t_s,", 4);
+    /* The key figures side by side, each named for what it counts. */
+    {
+        char *text = NULL, row[128];
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        const char *line;
+        assert_non_null(m);
+        assert_int_equal(rdsim_plot_compare_figures(fx->dir, fx->dir, m, &err), 0);
+        fclose(m);
+        assert_non_null(strstr(text, "key figures"));
+        line = strstr(text, "uptime (time served), writer");
+        assert_non_null(line);
+        assert_non_null(strstr(text, "availability (operations ok), writer"));
+        assert_non_null(strstr(text, "write p99 (failed at give-up)"));
+        assert_non_null(strstr(text, "all clients wrote again, after fault"));
+        /* A and B hold the same number. */
+        snprintf(row, sizeof(row), "%.*s", (int)strcspn(line, "\n"), line);
+        {
+            char *c1 = strstr(row, "%"), *c2 = c1 ? strstr(c1 + 1, "%") : NULL;
+            assert_non_null(c2);
+        }
+        free(text);
+        assert_int_equal(rdsim_plot_compare_figures(fx->dir, "/nonexistent", stdout, &err),
+                         RDSIM_EINVAL);
+    }
     free(run);
     free(marks);
     free(a);
@@ -485,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_wrap_folds_lines_indents_and_escapes_markdown),
         cmocka_unit_test(test_markdown_report_has_story_figures_failovers_and_expectations),
         cmocka_unit_test(test_markdown_report_unwritable_folder_is_eio),
+        cmocka_unit_test(test_reports_name_what_differs_from_the_lesson),
         cmocka_unit_test(test_plot_write_gives_columns_and_marks),
         cmocka_unit_test(test_plot_label_near_the_end_is_right_aligned),
         cmocka_unit_test(test_plot_write_on_a_folder_without_results_is_einval),

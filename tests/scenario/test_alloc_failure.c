@@ -79,6 +79,7 @@ static void test_every_allocation_failure_is_enomem_without_leaks(void **state)
     run_until_success("good/full.yaml");
     run_until_success("good/every-event-rds.yaml");
     run_until_success("good/single-az.yaml"); /* default topology */
+    run_until_success("good/expect-every-key.yaml");
 }
 
 static void test_allocation_failure_on_error_paths_is_clean(void **state)
@@ -99,11 +100,41 @@ static void test_allocation_failure_on_error_paths_is_clean(void **state)
     }
 }
 
+/* The scenario diff (diff.c) allocates its changes with realloc and
+ * strdup: any failure is ENOMEM with no change list and no leak. */
+static void test_diff_allocation_failure_is_enomem_without_leaks(void **state)
+{
+    static const char a[] = "seed: 5\nclients: {dns_cache: forever}\n"
+                            "cluster: {instances: [{name: w, az: a}, {name: s, az: b}]}\n";
+    static const char b[] = "seed: 6\nclients: {dns_cache: ttl}\n"
+                            "cluster: {instances: [{name: w, az: c}, {name: r, az: b}]}\n";
+    (void)state;
+    for (long k = 0;; k++) {
+        struct rdsim_param_change *c = NULL;
+        size_t n = 0;
+        struct rdsim_err err = {0};
+        armed = true;
+        countdown = k;
+        int rc = rdsim_scenario_diff(a, sizeof a - 1, b, sizeof b - 1, &c, &n, &err);
+        armed = false;
+        if (rc == 0) {
+            assert_int_equal(n, 5);
+            rdsim_param_changes_free(c, n);
+            assert_true(k > 5);
+            return;
+        }
+        assert_int_equal(rc, RDSIM_ENOMEM);
+        assert_null(c);
+        assert_int_equal(n, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_allocation_failure_is_enomem_without_leaks),
         cmocka_unit_test(test_allocation_failure_on_error_paths_is_clean),
+        cmocka_unit_test(test_diff_allocation_failure_is_enomem_without_leaks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

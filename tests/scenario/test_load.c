@@ -236,10 +236,38 @@ static void test_every_good_file_loads(void **state)
     static const char *const files[] = {
         "good/single-az.yaml",        "good/multi-az-instance.yaml", "good/multi-az-cluster.yaml",
         "good/aurora.yaml",           "good/aurora-serverless.yaml", "good/every-event-rds.yaml",
-        "good/every-event-aurora.yaml", "good/full.yaml",
+        "good/every-event-aurora.yaml", "good/full.yaml", "good/expect-every-key.yaml",
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         rdsim_scenario_free(load_ok(files[i]));
+}
+
+static void test_every_expect_key_is_read(void **state)
+{
+    (void)state;
+    struct rdsim_scenario *sc = load_ok("good/expect-every-key.yaml");
+    const struct rdsim_expect_cfg *x = &sc->expect;
+
+    assert_false(rdsim_expect_cfg_is_empty(x));
+    assert_int_equal(x->max_writer_downtime, 120 * RDSIM_S);
+    assert_true(x->has_lost_writes && x->lost_writes_as_max);
+    assert_int_equal(x->lost_writes, 0);
+    assert_true(x->has_writer_recovers && x->writer_recovers);
+    assert_string_equal(x->failover_target, "standby");
+    assert_true(x->has_min_uptime_writer && x->min_uptime_writer == 0.8);
+    assert_true(x->has_min_uptime_reader && x->min_uptime_reader == 0.95);
+    assert_int_equal(x->n_min, 2);
+    assert_int_equal(x->min[0].figure, RDSIM_FIG_WRITES_OK);
+    assert_true(x->min[0].limit == 100.0);
+    assert_int_equal(x->min[0].loc.line, 20);
+    assert_int_equal(x->min[0].loc.col, 5);
+    assert_int_equal(x->min[1].figure, RDSIM_FIG_AVAILABILITY_READER);
+    assert_true(x->min[1].limit == 0.5);
+    assert_int_equal(x->n_max, 3);
+    assert_int_equal(x->max[0].figure, RDSIM_FIG_P99_WRITE_MS);
+    assert_true(x->max[0].limit == 50.5);
+    assert_int_equal(x->max[2].figure, RDSIM_FIG_FAILOVER_COUNT);
+    rdsim_scenario_free(sc);
 }
 
 static void test_every_action_appears_in_the_event_files(void **state)
@@ -648,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_every_action_appears_in_the_event_files),
         cmocka_unit_test(test_rds_event_values),
         cmocka_unit_test(test_load_buffer_reads_text_and_names_it),
+        cmocka_unit_test(test_every_expect_key_is_read),
         cmocka_unit_test(test_missing_file_is_eio),
         cmocka_unit_test(test_directory_is_eio),
         cmocka_unit_test(test_null_err_is_allowed),
