@@ -8,7 +8,7 @@
 #   tools/fuzz.sh --coverage [HARNESS...]      line coverage of src/ by the corpora so far
 #   tools/fuzz.sh --keep FILE NAME             adopt a finding as a regression case
 #
-# Harnesses are tests/fuzz/fuzz_NAME.c (scenario, event, sql, ...). The
+# Harnesses are tests/fuzz/fuzz_NAME.c (scenario, event, sql, sweep, ...). The
 # corpus grows in build-fuzz/corpus/NAME (not in git), seeded each run from
 # the seeds below. --keep puts a scenario finding into the bad-input corpus
 # (tests/scenario/bad/NAME.yaml, its message in NAME.expected, checked by
@@ -100,7 +100,7 @@ if [ $mode = coverage ]; then
     | sed "s#$(pwd)/##" >"$dir/profiles/report.txt"
   echo "fuzz.sh: line coverage by the corpora of ${harnesses[*]} (full table: $dir/profiles/report.txt)"
   # Columns: regions, missed, %, functions, missed, %, lines, missed, %, ...
-  for part in src/scenario src/db src/live; do
+  for part in src/scenario src/db src/live src/sweep; do
     awk -v part="$part/" 'index($1, part) == 1 && $8 > 0 {
         printf "  %-30s lines %5d, missed %4d: %6.2f%%\n", $1, $8, $9, 100 * ($8 - $9) / $8
         n += $8; m += $9 }

@@ -34,7 +34,7 @@
 #include "rdsim/scenario.h"
 
 /* Bounds that keep a sweep's bookkeeping small next to its runs. */
-#define RDSIM_SWEEP_MAX_POINTS 10000
+#define RDSIM_SWEEP_MAX_POINTS 1000
 #define RDSIM_SWEEP_MAX_SEEDS 1000000
 #define RDSIM_SWEEP_MAX_RUNS 10000000
 #define RDSIM_SWEEP_MAX_AXES 8
@@ -60,6 +60,8 @@ struct rdsim_sweep {
     size_t n_axes;
     size_t n_points;       /* the product of the axes' n_values (1 without vary) */
     bool has_slo;          /* false: the base scenario's expect: is the SLO */
+    char *slo_text;        /* the SLO as written, in one line ("max_writer_downtime:
+                            * 90s, lost_writes: 0"); NULL when there is none */
     struct rdsim_sweep_priv *priv;
 };
 

@@ -868,7 +868,7 @@ static bool same_file(const char *path, const char *text, size_t len)
 static int write_plan(const struct rdsim_sweep *sw, const char *dir, bool resume, bool *kept,
                       struct rdsim_err *err)
 {
-    char path[4200], *slo = NULL;
+    char path[4200];
     struct rdsim_scenario *p0 = NULL;
     bool same = resume;
     int rc = 0;
@@ -889,34 +889,10 @@ static int write_plan(const struct rdsim_sweep *sw, const char *dir, bool resume
     }
     if (rc)
         goto out;
-    /* The SLO in one line, from the first point's expect: (every point's is
-     * the same: vary may not touch it). */
-    if (p0->expect.has_max_writer_downtime || p0->expect.has_lost_writes ||
-        p0->expect.has_max_stale_read_ratio || p0->expect.has_min_avail_writer ||
-        p0->expect.has_min_avail_reader) {
-        char buf[512] = "", d[64];
-        size_t o = 0;
-        const struct rdsim_expect_cfg *x = &p0->expect;
-#define ADD(...) o += (size_t)snprintf(buf + o, sizeof buf - o, __VA_ARGS__)
-        if (x->has_max_writer_downtime) {
-            rdsim_format_duration(x->max_writer_downtime, d, sizeof d);
-            ADD("%smax_writer_downtime <= %s", o ? ", " : "", d);
-        }
-        if (x->has_lost_writes)
-            ADD("%slost_writes <= %lld", o ? ", " : "", (long long)x->lost_writes);
-        if (x->has_max_stale_read_ratio)
-            ADD("%sstale read ratio <= %g", o ? ", " : "", x->max_stale_read_ratio);
-        if (x->has_min_avail_writer)
-            ADD("%swriter availability >= %g", o ? ", " : "", x->min_avail_writer);
-        if (x->has_min_avail_reader)
-            ADD("%sreader availability >= %g", o ? ", " : "", x->min_avail_reader);
-#undef ADD
-        slo = strdup(buf);
-    }
     snprintf(path, sizeof path, "%s/sweep.json", dir);
     size_t old_len;
     char *old = read_text(path, &old_len);
-    if ((rc = manifest_write(sw, p0, slo, dir, err)) != 0)
+    if ((rc = manifest_write(sw, p0, sw->slo_text, dir, err)) != 0)
         goto out;
     if (same) {
         size_t len;
@@ -944,7 +920,6 @@ static int write_plan(const struct rdsim_sweep *sw, const char *dir, bool resume
     if (fclose(f) != 0 || rename(tmp, path) != 0)
         rc = rdsim_err_set(err, RDSIM_EIO, "%s: cannot write", path);
 out:
-    free(slo);
     rdsim_scenario_free(p0);
     return rc;
 }

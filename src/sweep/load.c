@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -74,8 +75,14 @@ static int read_file(const char *path, char **buf, size_t *len, size_t max, stru
     size_t cap = 0;
     *buf = NULL;
     *len = 0;
+    struct stat st;
     if (f == NULL)
         return rdsim_err_set(err, RDSIM_EIO, "%s: cannot read: %s", path, strerror(errno));
+    /* A FIFO or a device (/dev/stdin) could block or never end. */
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return rdsim_err_set(err, RDSIM_EIO, "%s: cannot read: not a regular file", path);
+    }
     for (;;) {
         if (*len + 1 >= cap) {
             cap = cap ? cap * 2 : 4096;
@@ -483,6 +490,45 @@ static int check_point(struct ctx *c, struct rdsim_sweep *sw, size_t p, yaml_mar
     return fail(c, m, at, "point %zu (%s): %s", p + 1, values, msg);
 }
 
+/* The SLO in one line for report.md: the slo mapping, or the base
+ * scenario's expect: as written (whatever keys expect: comes to have). */
+static int slo_text(struct ctx *c, struct rdsim_sweep *sw)
+{
+    struct rdsim_sweep_priv *pv = sw->priv;
+    char buf[512];
+    buf[0] = '\0';
+    if (pv->slo) {
+        sw_label(c->doc, pv->slo, buf, sizeof buf);
+    } else {
+        yaml_parser_t parser;
+        yaml_document_t d;
+        if (!yaml_parser_initialize(&parser))
+            return rdsim_err_set(c->err, RDSIM_ENOMEM, "%s: out of memory", c->file);
+        yaml_parser_set_input_string(&parser, (const unsigned char *)pv->base, pv->base_len);
+        int ok = yaml_parser_load(&parser, &d);
+        yaml_parser_delete(&parser);
+        if (!ok)
+            return rdsim_err_set(c->err, RDSIM_ENOMEM, "%s: out of memory", c->file);
+        yaml_node_t *root = yaml_document_get_root_node(&d);
+        for (yaml_node_pair_t *pr = root ? root->data.mapping.pairs.start : NULL;
+             pr && pr < root->data.mapping.pairs.top; pr++) {
+            yaml_node_t *k = yaml_document_get_node(&d, pr->key);
+            if (k->type == YAML_SCALAR_NODE && strcmp(text_of(k), "expect") == 0)
+                sw_label(&d, pr->value, buf, sizeof buf);
+        }
+        yaml_document_delete(&d);
+    }
+    /* "{a: 1, b: 2}" reads as "a: 1, b: 2" in a sentence */
+    size_t n = strlen(buf);
+    if (n >= 2 && buf[0] == '{' && buf[n - 1] == '}') {
+        memmove(buf, buf + 1, n - 2);
+        buf[n - 2] = '\0';
+    }
+    if (buf[0] && (sw->slo_text = strdup(buf)) == NULL)
+        return rdsim_err_set(c->err, RDSIM_ENOMEM, "%s: out of memory", c->file);
+    return 0;
+}
+
 /* ---- the top level ---------------------------------------------------------- */
 
 static const char *const top_keys[] = {"name", "description", "scenario", "seeds", "vary", "slo",
@@ -607,6 +653,8 @@ static int load_top(struct ctx *c, struct rdsim_sweep *sw)
         sw->has_slo = true;
         pv->slo = (int)(val[5] - c->doc->nodes.start) + 1;
     }
+    if ((rc = slo_text(c, sw)) != 0)
+        return rc;
     if (sw->n_points * sw->n_seeds > RDSIM_SWEEP_MAX_RUNS)
         return fail(c, val[3]->start_mark, "seeds", "%zu points of %zu seeds are more than %d "
                     "runs", sw->n_points, sw->n_seeds, RDSIM_SWEEP_MAX_RUNS);
@@ -702,6 +750,7 @@ void rdsim_sweep_free(struct rdsim_sweep *sw)
     free(sw->seeds);
     free(sw->scenario_path);
     free(sw->description);
+    free(sw->slo_text);
     free(sw->name);
     free(sw->path);
     free(sw);

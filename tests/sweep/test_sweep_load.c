@@ -109,6 +109,7 @@ static void test_three_points_of_eight_seeds(void **state)
     assert_string_equal(sw->name, "sweep-test-base");
     assert_string_equal(sw->scenario_path, "base.yaml");
     assert_true(sw->has_slo);
+    assert_string_equal(sw->slo_text, "max_writer_downtime: 70s, lost_writes: 0");
     assert_int_equal(sw->n_axes, 1);
     assert_string_equal(sw->axes[0].path, "clients.dns_cache");
     assert_int_equal(sw->axes[0].loc.line, 5);
@@ -198,6 +199,7 @@ static void test_no_vary_is_one_point(void **state)
     struct rdsim_sweep *sw = load_text("scenario: base.yaml\nseeds: 3..5\n");
     assert_int_equal(sw->n_points, 1);
     assert_int_equal(sw->n_axes, 0);
+    assert_string_equal(sw->slo_text, "lost_writes: 0"); /* the base's expect: */
     assert_int_equal(sw->n_seeds, 3);
     assert_int_equal(sw->seeds[2], 5);
     struct rdsim_scenario *sc = point_scenario(sw, 0);
