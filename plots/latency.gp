@@ -1,11 +1,11 @@
-# latency.gp - latency of the operations that succeeded, per endpoint and
-# kind: p99 solid, p50 dashed, on a log scale so that a 3 ms commit and a
-# 30 s retried write fit on one axis. A gap is an interval in which no
-# operation of that kind succeeded.
+# latency.gp - latency of every operation, per endpoint and kind, a failed
+# one at the time its client gave up: p99 solid, p50 dashed, on a log scale
+# so that a 3 ms commit and a 30 s retried write fit on one axis. A gap is
+# an interval in which no operation of that kind ended.
 reset
 load 'run.gp'
 load 'style.gp'
-set label 901 'Latency of successful operations (p99 solid, p50 dashed)' at screen 0.5, screen 1 offset 0, char -1.4 center font ',18'
+set label 901 'Latency of every operation, failed ones at give-up (p99 solid, p50 dashed)' at screen 0.5, screen 1 offset 0, char -1.4 center font ',18'
 set ylabel 'latency (log scale)'
 set logscale y
 

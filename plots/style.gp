@@ -24,7 +24,8 @@ fault_rgb = '#c0392b'
 phase_rgb = '#2c3e50'
 write_rgb = '#d55e00'
 read_rgb = '#0072b2'
-writer_read_rgb = '#e69f00'
+# Reads via the writer endpoint: far from the writes' vermillion.
+writer_read_rgb = '#cc79a7'
 offered_rgb = '#888888'
 resume_rgb = '#009e73'
 # A comparison's two runs.

@@ -871,10 +871,10 @@ function chartSpecs() {
     }
   }
   const specs = [
-    { id: 'latency', title: 'Latency', sub: 'ms, log scale; thick = p99, dashed = p50', log: true, floor: 0.1, series: lat, unit: fmtMs },
+    { id: 'latency', title: 'Latency', sub: 'ms, log scale; every operation, a failed one at its give-up time; thick = p99, dashed = p50', log: true, floor: 0.1, series: lat, unit: fmtMs },
     { id: 'errors', title: 'Errors and failed operations', sub: 'per second; dashed = gave up after retries', series: err, unit: fmtNum },
     { id: 'throughput', title: 'Throughput', sub: 'successful operations per second; dotted = offered load', series: thr, unit: fmtNum },
-    { id: 'lag', title: 'Replication lag', sub: 'ms, log scale; per standby / replica', log: true, floor: 0.1, series: lag, unit: fmtMs },
+    { id: 'lag', title: 'Replication lag', sub: 'ms, log scale; each interval\'s maximum per standby / replica; a gap: no live source', log: true, floor: 0.1, series: lag, unit: fmtMs },
   ];
   if (acu.length)
     specs.push({ id: 'acu', title: 'Serverless v2 capacity', sub: 'ACUs', series: acu, unit: (v) => fmtNum(v) + ' ACU' });

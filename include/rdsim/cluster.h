@@ -131,12 +131,28 @@ uint32_t rdsim_cluster_endpoint_generation(const struct rdsim_cluster *c);
  * instance are not readable). */
 bool rdsim_cluster_serves_reads(const struct rdsim_cluster *c, size_t i);
 
-/* Replication lag of instance i now (0 for the writer and caught-up targets);
- * its lag histogram (NULL when i has never been a replication target). */
+/*
+ * Replication lag of instance i now (docs/outputs.md): the age of the
+ * oldest change its source shipped that it has not applied; 0 when it has
+ * applied everything (a synchronous standby in sync); -1 while it has no
+ * live source (the writer, or a replica of a dead instance).
+ */
 rdsim_time_t rdsim_cluster_lag(const struct rdsim_cluster *c, size_t i);
+/* End the sample interval for i's lag: returns the interval's maximum (-1:
+ * no live source all along) and adds it to i's lag histogram; the next
+ * interval starts now. Call once per time-series row. */
+rdsim_time_t rdsim_cluster_lag_sample(struct rdsim_cluster *c, size_t i);
+/* The figure of the last row rdsim_cluster_lag_sample ended (-1: none). */
+rdsim_time_t rdsim_cluster_lag_last(const struct rdsim_cluster *c, size_t i);
+/* The histogram of i's per-interval maxima (NULL when i has never been a
+ * replication target). */
 const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, size_t i);
+/* How stale a read served by i is: the age of the oldest write its source
+ * committed that i lacks, shipped or not (stale_reads.max_staleness_ms). */
+rdsim_time_t rdsim_cluster_staleness(const struct rdsim_cluster *c, size_t i);
 /* True when every instance gets a lag column: a cluster of more than one
- * (roles change with failovers, so the writer has one too, at 0). */
+ * (roles change with failovers, so the writer has one too, empty while it
+ * has no live source). */
 bool rdsim_cluster_tracks_lag(const struct rdsim_cluster *c);
 
 /* Aurora Serverless v2 capacity of instance i now, in ACUs (0 when it is a

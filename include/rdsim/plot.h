@@ -9,6 +9,8 @@
 #ifndef RDSIM_PLOT_H
 #define RDSIM_PLOT_H
 
+#include <stdio.h>
+
 #include "rdsim/err.h"
 
 /*
@@ -29,5 +31,15 @@ int rdsim_plot_write(const char *run_dir, struct rdsim_err *err);
  */
 int rdsim_plot_write_compare(const char *dir_a, const char *dir_b, const char *out_dir,
                              struct rdsim_err *err);
+
+/*
+ * Print run A's and run B's key figures side by side to `out` (uptime,
+ * availability and attempt success per endpoint, writer downtime, when the
+ * last client wrote again, latency, lost writes, stale reads), each row
+ * named as docs/outputs.md names the figure; "-" where a run lacks it.
+ * Errors as rdsim_plot_write.
+ */
+int rdsim_plot_compare_figures(const char *dir_a, const char *dir_b, FILE *out,
+                               struct rdsim_err *err);
 
 #endif

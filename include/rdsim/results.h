@@ -32,6 +32,12 @@ struct rdsim_outage {
     bool recovered;
     rdsim_time_t recovered_at;  /* first successful write after the fault */
     rdsim_time_t downtime;      /* to recovery, or to the end of the run */
+    /* When the clients wrote again (each one's first successful write sent
+     * after the fault): the first client (recovered_at), the median client
+     * and the last; -1 while too few had (the median needs half of them,
+     * the last all). */
+    rdsim_time_t clients_first, clients_p50, clients_last;
+    size_t clients, clients_back;
 };
 
 /* A failover as the summary reports it: the cluster's record plus the
@@ -40,11 +46,13 @@ struct rdsim_failover_result {
     struct rdsim_failover fo;
     bool has_downtime;
     rdsim_time_t downtime;
+    int outage;                 /* index of the outage behind downtime, or -1 */
 };
 
 /* Replication lag of one standby or replica over the run. */
 struct rdsim_lag_result {
     const char *name;          /* points into the scenario */
+    bool has_lag;
     double mean_ms, p99_ms, max_ms;
 };
 
@@ -56,7 +64,7 @@ struct rdsim_acu_result {
 };
 
 /* Every key of expect: once, and min:/max: once per figure each. */
-enum { RDSIM_MAX_EXPECT = 9 + 2 * RDSIM_FIG_COUNT };
+enum { RDSIM_MAX_EXPECT = 11 + 2 * RDSIM_FIG_COUNT };
 
 enum rdsim_expect_kind {
     RDSIM_EXPECT_NUMBER,       /* actual and limit are numbers */
@@ -112,7 +120,14 @@ struct rdsim_results {
     bool lost_writes_bounded;        /* some row lacked more than the ack window */
 
     bool has_availability[RDSIM_STATS_EP]; /* per endpoint: writer, reader */
-    double availability[RDSIM_STATS_EP];
+    double availability[RDSIM_STATS_EP];   /* operations that succeeded */
+    /* Per endpoint operations were sent to (has_uptime): the share of time it
+     * served (uptime), the seconds it did not (unavailable) and the share
+     * of attempts, retries included, that succeeded (NaN: none sent). */
+    bool has_uptime[RDSIM_STATS_EP];
+    double uptime[RDSIM_STATS_EP];
+    rdsim_time_t unavailable[RDSIM_STATS_EP];
+    double attempt_success[RDSIM_STATS_EP];
 
     uint64_t ops_issued, ops_in_flight_at_end, events_run;
 

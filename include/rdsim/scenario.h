@@ -173,11 +173,13 @@ struct rdsim_expect_bound {
 struct rdsim_expect_cfg {
     bool has_max_writer_downtime, has_lost_writes, has_max_stale_read_ratio;
     bool has_min_avail_writer, has_min_avail_reader;
+    bool has_min_uptime_writer, has_min_uptime_reader;
     rdsim_time_t max_writer_downtime;
     int64_t lost_writes;   /* lost_writes: or max_lost_writes: (never both) */
     bool lost_writes_as_max; /* it was written max_lost_writes */
     double max_stale_read_ratio;
     double min_avail_writer, min_avail_reader;
+    double min_uptime_writer, min_uptime_reader;
     bool has_writer_recovers, writer_recovers;
     char *failover_target; /* an instance's name; NULL when absent */
     /* min: and max:, in file order; each figure at most once per map */

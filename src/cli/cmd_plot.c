@@ -107,8 +107,12 @@ static int plot_compare(const char *a, const char *b, const char *out, const cha
         fprintf(stderr, "rdsim: %s\n", err.msg);
         return RDSIM_EXIT_INTERNAL;
     }
-    printf("A = %s, B = %s: %s/compare-latency.%s and compare-availability.%s\n", a, b, out,
+    printf("A = %s, B = %s: %s/compare-latency.%s and compare-availability.%s\n\n", a, b, out,
            strcmp(formats, "svg") == 0 ? "svg" : "png", strcmp(formats, "svg") == 0 ? "svg" : "png");
+    if (rdsim_plot_compare_figures(a, b, stdout, &err) != 0) {
+        fprintf(stderr, "rdsim: %s\n", err.msg);
+        return rdsim_exit_for(RDSIM_EINVAL);
+    }
     return RDSIM_EXIT_OKAY;
 }
 

@@ -54,16 +54,37 @@ void rdsim_progress_done(struct rdsim_progress *p)
 static void print_kind(FILE *f, const char *what, const struct rdsim_results *r, int kind)
 {
     struct rdsim_counts c;
-    char p50[32], p99[32], max[32];
+    char p50[32], p99[32], max[32], ok99[32];
 
     rdsim_results_kind_total(r, kind, &c);
     if (c.ok + c.failed == 0)
         return;
+    /* Every operation, the failed ones at their give-up time; then the p99
+     * of the successful ones alone. */
     rdsim_report_latency_text(p50, sizeof(p50), rdsim_hist_quantile(&c.lat, 0.5));
     rdsim_report_latency_text(p99, sizeof(p99), rdsim_hist_quantile(&c.lat, 0.99));
     rdsim_report_latency_text(max, sizeof(max), c.lat.count ? c.lat.max : 0);
-    fprintf(f, "  %-7s %10llu ok %8llu gave up   p50 %-9s p99 %-9s max %s\n", what,
-            (unsigned long long)c.ok, (unsigned long long)c.failed, p50, p99, max);
+    rdsim_report_latency_text(ok99, sizeof(ok99), rdsim_hist_quantile(&c.ok_lat, 0.99));
+    fprintf(f, "  %-7s %10llu ok %8llu gave up   p50 %-9s p99 %-9s max %-9s (ok p99 %s)\n",
+            what, (unsigned long long)c.ok, (unsigned long long)c.failed, p50, p99, max, ok99);
+}
+
+/* One endpoint figure per endpoint the workload used, on one line. */
+static void print_per_endpoint(FILE *f, const struct rdsim_results *r, const char *what,
+                               const bool *has, const double *v)
+{
+    static const char *const eps[] = {"writer", "reader"};
+    bool first = true;
+
+    fprintf(f, "  %-33s", what);
+    for (int e = 0; e < RDSIM_STATS_EP; e++) {
+        if (!has[e])
+            continue;
+        fprintf(f, "%s %s %.4f%%", first ? "" : ",", eps[e], 100.0 * v[e]);
+        first = false;
+    }
+    (void)r;
+    fputc('\n', f);
 }
 
 void rdsim_print_summary(FILE *f, const struct rdsim_results *r, const char *out_dir,
@@ -82,15 +103,13 @@ void rdsim_print_summary(FILE *f, const struct rdsim_results *r, const char *out
     }
     print_kind(f, "reads", r, RDSIM_OP_READ);
     print_kind(f, "writes", r, RDSIM_OP_WRITE);
-    if (r->has_availability[0] || r->has_availability[1]) {
-        fputs("  availability:", f);
-        if (r->has_availability[0])
-            fprintf(f, " writer endpoint %.4f%%", 100.0 * r->availability[0]);
-        if (r->has_availability[1])
-            fprintf(f, "%s reader endpoint %.4f%%", r->has_availability[0] ? "," : "",
-                    100.0 * r->availability[1]);
-        fputc('\n', f);
-    }
+    /* Uptime (time served) and availability (operations that succeeded)
+     * side by side: they differ when retries hide an outage. */
+    if (r->has_uptime[0] || r->has_uptime[1])
+        print_per_endpoint(f, r, "uptime (time served):", r->has_uptime, r->uptime);
+    if (r->has_availability[0] || r->has_availability[1])
+        print_per_endpoint(f, r, "availability (operations ok):", r->has_availability,
+                           r->availability);
     fprintf(f, "  lost writes: %llu%s of %llu acknowledged\n", (unsigned long long)r->lost_writes,
             r->lost_writes_bounded ? " (upper bound)" : "", (unsigned long long)r->acked_writes);
     for (size_t i = 0; i < r->n_expect; i++) {

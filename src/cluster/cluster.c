@@ -84,6 +84,7 @@ static int open_instance(struct rdsim_cluster *c, size_t i, const struct rdsim_c
     in->cfg = ic;
     in->role = ic->role;
     in->source = -1;
+    in->missed_since = in->lag_max = in->lag_last = -1;
     in->cls = rdsim_instance_class_find(ic->instance_class);
     if (!in->cls)
         return rdsim_err_set(err, RDSIM_EINTERNAL, "instance class %s vanished",
@@ -333,6 +334,21 @@ rdsim_time_t rdsim_cluster_lag(const struct rdsim_cluster *c, size_t i)
     return repl_lag(c, i);
 }
 
+rdsim_time_t rdsim_cluster_staleness(const struct rdsim_cluster *c, size_t i)
+{
+    return repl_staleness(c, i);
+}
+
+rdsim_time_t rdsim_cluster_lag_sample(struct rdsim_cluster *c, size_t i)
+{
+    return repl_lag_sample(c, i);
+}
+
+rdsim_time_t rdsim_cluster_lag_last(const struct rdsim_cluster *c, size_t i)
+{
+    return c->inst[i].lag_last;
+}
+
 const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, size_t i)
 {
     return c->inst[i].lag;
@@ -431,6 +447,7 @@ void rdsim_cluster_committed(struct rdsim_cluster *c, rdsim_time_t t)
 void instance_cut(struct rdsim_cluster *c, size_t i)
 {
     c->inst[i].lost_at = rdsim_sim_now(c->sim);
+    repl_source_cut(c, i);
 }
 
 void instance_reset(struct rdsim_cluster *c, size_t i)

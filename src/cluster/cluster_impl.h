@@ -66,7 +66,13 @@ struct rdsim_instance {
     struct repl_queue q;
     rdsim_event_id apply_ev;
     rdsim_time_t applied_commit; /* commit time of the newest write applied */
-    struct rdsim_hist *lag;  /* lag of each applied batch */
+    /* Lag (docs/outputs.md): the ship time of the first batch missed while
+     * unreachable (-1: none), this sample interval's maximum and the last
+     * finished interval's (-1: no live source), and a histogram of the
+     * intervals' maxima. */
+    rdsim_time_t missed_since;
+    rdsim_time_t lag_max, lag_last;
+    struct rdsim_hist *lag;
 };
 
 struct rdsim_cluster;
@@ -287,8 +293,20 @@ void repl_resume(struct rdsim_cluster *c, size_t i);
 rdsim_time_t repl_backlog_time(const struct rdsim_cluster *c, size_t i);
 /* Apply everything i was sent, now (a promotion that waited for it). */
 void repl_drain(struct rdsim_cluster *c, size_t i);
-/* Current lag of i: age of its oldest unapplied write, 0 when caught up. */
+/* How stale i's data is: age of the oldest write its source committed that
+ * it lacks, shipped or not (the stale-read check's figure). */
+rdsim_time_t repl_staleness(const struct rdsim_cluster *c, size_t i);
+/* Lag of i now (docs/outputs.md): age of the oldest shipped change of its
+ * source it has not applied; 0 when in sync; -1 without a live source. */
 rdsim_time_t repl_lag(const struct rdsim_cluster *c, size_t i);
+/* Fold i's lag now into its interval maximum: call before anything lowers
+ * it or takes its source away. */
+void repl_note_lag(struct rdsim_cluster *c, size_t i);
+/* Instance `source` is about to be cut off: note its targets' lag. */
+void repl_source_cut(struct rdsim_cluster *c, size_t source);
+/* End of a sample interval: i's maximum lag in it (-1: none), added to its
+ * histogram; the next interval starts. */
+rdsim_time_t repl_lag_sample(struct rdsim_cluster *c, size_t i);
 /* Start the replication tick. */
 int repl_start(struct rdsim_cluster *c, struct rdsim_err *err);
 void repl_free(struct rdsim_cluster *c);

@@ -578,7 +578,7 @@ static void promote_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 static void promote(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_failover *f;
-    rdsim_time_t lag = repl_lag(c, i), took;
+    rdsim_time_t lag = repl_staleness(c, i), took;
     uint64_t dropped;
 
     if (c->inst[i].source < 0 || c->inst[i].detached) {
@@ -595,8 +595,8 @@ static void promote(struct rdsim_cluster *c, size_t i)
         return;
     failover_set_target(c, f, (int)i);
     failover_mark_detected(c, f);
-    /* The lag already stops counting when a source goes quiet
-     * (repl_lag): it is how far behind replication stopped. */
+    /* Staleness stops counting when a source goes dark
+     * (repl_staleness): it is how far behind replication stopped. */
     dropped = repl_detach(c, i);
     failover_set_unapplied(f, dropped);
     c->inst[i].role = RDSIM_ROLE_WRITER;

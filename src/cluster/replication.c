@@ -192,7 +192,7 @@ static int apply_head(struct rdsim_cluster *c, size_t i)
         rdsim_sim_fail(c->sim, &err);
         return err.code;
     }
-    rdsim_hist_add(in->lag, rdsim_sim_now(c->sim) - b->last_commit);
+    repl_note_lag(c, i);
     in->applied_commit = b->last_commit;
     queue_pop(&in->q);
     batch_release(c, bi);
@@ -223,8 +223,10 @@ void repl_attach(struct rdsim_cluster *c, size_t i, int source, enum repl_mode m
 {
     struct rdsim_instance *in = &c->inst[i];
 
+    repl_note_lag(c, i);
     in->source = source;
     in->mode = mode;
+    in->missed_since = -1;
     /* Replay is cheaper than the original statement (no parsing, no
      * locking), but one thread does it all: MySQL and PostgreSQL replicas
      * apply serially (facts 3, "Causes of lag"). */
@@ -243,6 +245,8 @@ uint64_t repl_detach(struct rdsim_cluster *c, size_t i)
     struct rdsim_instance *in = &c->inst[i];
     uint64_t dropped = 0;
 
+    repl_note_lag(c, i);
+    in->missed_since = -1;
     if (in->apply_ev) {
         rdsim_sim_cancel(c->sim, in->apply_ev);
         in->apply_ev = 0;
@@ -283,6 +287,9 @@ void repl_ship(struct rdsim_cluster *c, bool mirrored)
             continue;
         if (!instance_reachable(c, i)) {
             c->inst[i].needs_resync = true;
+            /* It lags from the first change it missed. */
+            if (c->inst[i].missed_since < 0)
+                c->inst[i].missed_since = now;
             continue;
         }
         refs++;
@@ -340,6 +347,7 @@ void repl_resume(struct rdsim_cluster *c, size_t i)
         enum repl_mode mode = in->mode;
         if ((size_t)src == c->writer)
             repl_ship(c, false);
+        repl_note_lag(c, i);
         repl_detach(c, i);
         if (rdsim_sim_failed(c->sim) || rdsim_db_copy(in->db, c->inst[src].db, &err) != 0) {
             if (!rdsim_sim_failed(c->sim))
@@ -387,7 +395,7 @@ void repl_drain(struct rdsim_cluster *c, size_t i)
     in->apply_free_at = 0;
 }
 
-rdsim_time_t repl_lag(const struct rdsim_cluster *c, size_t i)
+rdsim_time_t repl_staleness(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
     rdsim_time_t oldest, end = rdsim_sim_now(c->sim);
@@ -407,6 +415,68 @@ rdsim_time_t repl_lag(const struct rdsim_cluster *c, size_t i)
         c->inst[in->source].lost_at < end)
         end = c->inst[in->source].lost_at;
     return end > oldest ? end - oldest : 0;
+}
+
+/* Lag now; with `source_alive`, as if its source were still reachable (the
+ * value just before a cut). */
+static rdsim_time_t lag_now(const struct rdsim_cluster *c, size_t i, bool source_alive)
+{
+    const struct rdsim_instance *in = &c->inst[i];
+    rdsim_time_t oldest = -1, now = rdsim_sim_now(c->sim);
+
+    if (in->source < 0 || (!source_alive && !instance_reachable(c, (size_t)in->source)))
+        return -1;
+    /* A synchronous standby holds every acknowledged write (block-level
+     * mirroring); its queue only feeds its SQLite copy. */
+    if (in->mode == REPL_SYNC && in->missed_since < 0 && instance_reachable(c, i) &&
+        !in->starting)
+        return 0;
+    /* The writer ships every replication tick: a change counts from the tick
+     * that ships it, so the model's batching is not reported as lag. */
+    if (in->q.len)
+        oldest = c->repl->batches[in->q.batch[in->q.head]].last_commit;
+    if (in->missed_since >= 0 && (oldest < 0 || in->missed_since < oldest))
+        oldest = in->missed_since;
+    if (oldest < 0)
+        return 0;
+    return now > oldest ? now - oldest : 0;
+}
+
+rdsim_time_t repl_lag(const struct rdsim_cluster *c, size_t i)
+{
+    return lag_now(c, i, false);
+}
+
+static void note(struct rdsim_instance *in, rdsim_time_t v)
+{
+    if (v > in->lag_max)
+        in->lag_max = v;
+}
+
+void repl_note_lag(struct rdsim_cluster *c, size_t i)
+{
+    note(&c->inst[i], lag_now(c, i, false));
+}
+
+void repl_source_cut(struct rdsim_cluster *c, size_t source)
+{
+    for (size_t i = 0; i < c->n_inst; i++)
+        if (c->inst[i].source == (int)source)
+            note(&c->inst[i], lag_now(c, i, true));
+}
+
+rdsim_time_t repl_lag_sample(struct rdsim_cluster *c, size_t i)
+{
+    struct rdsim_instance *in = &c->inst[i];
+    rdsim_time_t v;
+
+    repl_note_lag(c, i);
+    v = in->lag_max;
+    if (v >= 0 && in->lag)
+        rdsim_hist_add(in->lag, v);
+    in->lag_last = v;
+    in->lag_max = lag_now(c, i, false);
+    return v;
 }
 
 static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)

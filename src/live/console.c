@@ -195,11 +195,11 @@ void live_post_sql(struct rdsim_live *lv, struct evhttp_request *req, struct con
                                         (size_t)i, &lv->rng) +
               (res.wrote ? RDSIM_MS : 200 * RDSIM_US);
     live_reply_json(req, 200,
-               json_pack("{s:s,s:s,s:s,s:f,s:f,s:f,s:O,s:O,s:I,s:b}", "endpoint", via,
+               json_pack("{s:s,s:s,s:s,s:f,s:o,s:f,s:O,s:O,s:I,s:b}", "endpoint", via,
                          "instance", rdsim_cluster_instance_name(c, (size_t)i), "role",
                          rdsim_role_name(rdsim_cluster_role(c, (size_t)i)), "latency_ms",
                          (double)latency / RDSIM_MS, "lag_ms",
-                         (double)rdsim_cluster_lag(c, (size_t)i) / RDSIM_MS, "t_s",
+                         live_lag_json(rdsim_cluster_lag_last(c, (size_t)i)), "t_s",
                          live_secs(rdsim_run_now(lv->run)), "columns", sink.columns, "rows",
                          sink.rows, "changes", (json_int_t)res.changes, "truncated",
                          res.truncated));

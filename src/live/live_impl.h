@@ -155,6 +155,8 @@ void live_post_control(struct rdsim_live *lv, struct evhttp_request *req, struct
                        const char *rest);
 int live_record(struct rdsim_live *lv, rdsim_time_t at, json_t *request);
 /* ---- state.c ---- */
+/* A lag figure as JSON: null while the instance has no live source. */
+json_t *live_lag_json(rdsim_time_t lag);
 void live_on_event(void *ctx, rdsim_time_t t, const char *kind, const char *subject, const char *detail);
 void live_on_sample(void *ctx, rdsim_time_t t, const char *line);
 void live_send_state(struct rdsim_live *lv);

@@ -148,6 +148,11 @@ void live_on_sample(void *ctx, rdsim_time_t t, const char *line)
 
 /* ---- the state ------------------------------------------------------------ */
 
+json_t *live_lag_json(rdsim_time_t lag)
+{
+    return lag >= 0 ? json_real((double)lag / RDSIM_MS) : json_null();
+}
+
 static json_t *opt_time(rdsim_time_t t)
 {
     return t < 0 ? json_null() : json_real(live_secs(t));
@@ -260,12 +265,13 @@ json_t *live_state_json(struct rdsim_live *lv)
 
     for (size_t i = 0; i < rdsim_cluster_instance_count(c); i++) {
         const struct rdsim_instance_cfg *ic = &sc->cluster.instances[i];
-        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:f}", "name", ic->name, "role",
+        /* The lag of the last time-series row: the figure the plot draws. */
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:o}", "name", ic->name, "role",
                               rdsim_role_name(rdsim_cluster_role(c, i)), "state",
                               rdsim_cluster_state_name(c, i), "az", ic->az, "class",
                               ic->instance_class, "up",
                               rdsim_cluster_health(c, i) == RDSIM_HEALTH_UP, "lag_ms",
-                              (double)rdsim_cluster_lag(c, i) / RDSIM_MS);
+                              live_lag_json(rdsim_cluster_lag_last(c, i)));
         if (!o)
             continue;
         if (rdsim_cluster_has_tiers(c))

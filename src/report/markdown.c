@@ -18,8 +18,10 @@
 static const struct figure {
     const char *name, *caption;
 } figures[] = {
-    {"latency", "Latency of successful operations, p50 and p99, per endpoint"},
-    {"availability", "Availability: the share of attempts that succeeded, per endpoint"},
+    {"latency", "Latency of every operation (a failed one at its give-up time), p50 and p99, "
+                "per endpoint"},
+    {"availability", "Attempt success per interval, per endpoint, with the down windows of "
+                     "uptime shaded and the clients' return after each failover as a band"},
     {"throughput", "Throughput: operations that succeeded and gave up, against the offered load"},
     {"roles", "Instance roles over time: who is writer, standby, replica or down"},
     {"lag", "Replication lag per instance"},
@@ -40,15 +42,18 @@ static bool file_exists(const char *dir, const char *name, const char *ext)
 
 static void latency_row(FILE *f, const char *what, const struct rdsim_counts *c)
 {
-    char p50[32], p99[32], max[32];
+    char p50[32], p99[32], max[32], ok50[32], ok99[32];
 
     if (c->ok + c->failed == 0)
         return;
     rdsim_report_latency_text(p50, sizeof(p50), rdsim_hist_quantile(&c->lat, 0.50));
     rdsim_report_latency_text(p99, sizeof(p99), rdsim_hist_quantile(&c->lat, 0.99));
     rdsim_report_latency_text(max, sizeof(max), c->lat.count ? c->lat.max : 0);
-    fprintf(f, "| %s | %llu ok, %llu gave up | %s | %s | %s |\n", what,
-            (unsigned long long)c->ok, (unsigned long long)c->failed, p50, p99, max);
+    rdsim_report_latency_text(ok50, sizeof(ok50), rdsim_hist_quantile(&c->ok_lat, 0.50));
+    rdsim_report_latency_text(ok99, sizeof(ok99), rdsim_hist_quantile(&c->ok_lat, 0.99));
+    fprintf(f, "| %s | %llu ok, %llu gave up | %s | %s | %s | %s | %s |\n", what,
+            (unsigned long long)c->ok, (unsigned long long)c->failed, p50, p99, max, ok50,
+            ok99);
 }
 
 static void key_figures(FILE *f, const struct rdsim_results *r)
@@ -60,14 +65,26 @@ static void key_figures(FILE *f, const struct rdsim_results *r)
     rdsim_results_kind_total(r, RDSIM_OP_READ, &reads);
     rdsim_results_kind_total(r, RDSIM_OP_WRITE, &writes);
     fputs("## Key figures\n\n", f);
-    fputs("| operations | count | p50 | p99 | max |\n|---|---|---|---|---|\n", f);
+    fputs("Latency of every operation, a failed one at the time its client gave up; "
+          "ok p50 and ok p99 of the successful ones alone.\n\n",
+          f);
+    fputs("| operations | count | p50 | p99 | max | ok p50 | ok p99 |\n"
+          "|---|---|---|---|---|---|---|\n",
+          f);
     latency_row(f, "reads", &reads);
     latency_row(f, "writes", &writes);
     fputs("\n| figure | value |\n|---|---|\n", f);
-    for (int e = 0; e < RDSIM_STATS_EP; e++)
+    for (int e = 0; e < RDSIM_STATS_EP; e++) {
+        if (r->has_uptime[e])
+            fprintf(f, "| uptime (time served), %s endpoint | %.4f%% (%.1f s unavailable) |\n",
+                    ep_names[e], 100.0 * r->uptime[e], (double)r->unavailable[e] / RDSIM_S);
         if (r->has_availability[e])
-            fprintf(f, "| availability, %s endpoint | %.4f%% |\n", ep_names[e],
-                    100.0 * r->availability[e]);
+            fprintf(f, "| availability (operations that succeeded), %s endpoint | %.4f%% |\n",
+                    ep_names[e], 100.0 * r->availability[e]);
+        if (r->has_uptime[e] && r->attempt_success[e] == r->attempt_success[e])
+            fprintf(f, "| attempt success (retries included), %s endpoint | %.4f%% |\n",
+                    ep_names[e], 100.0 * r->attempt_success[e]);
+    }
     fprintf(f, "| longest writer downtime | %.1f s |\n", (double)r->max_downtime / RDSIM_S);
     fprintf(f, "| lost writes | %llu%s of %llu acknowledged |\n",
             (unsigned long long)r->lost_writes, r->lost_writes_bounded ? " (upper bound)" : "",
@@ -77,7 +94,8 @@ static void key_figures(FILE *f, const struct rdsim_results *r)
             st->reads ? 100.0 * (double)st->stale / (double)st->reads : 0.0,
             (double)st->max_staleness / RDSIM_MS);
     for (size_t i = 0; i < r->n_lags; i++)
-        fprintf(f, "| replication lag, %s | mean %.1f ms, p99 %.1f ms, max %.1f ms |\n",
+        if (r->lags[i].has_lag)
+            fprintf(f, "| replication lag, %s | mean %.1f ms, p99 %.1f ms, max %.1f ms |\n",
                 r->lags[i].name, r->lags[i].mean_ms, r->lags[i].p99_ms, r->lags[i].max_ms);
     for (size_t i = 0; i < r->n_acus; i++)
         fprintf(f, "| Serverless v2 capacity, %s | peak %.1f ACU, mean %.2f ACU, %.0f "
@@ -95,13 +113,27 @@ static void time_cell(FILE *f, rdsim_time_t t)
         fputs(" - |", f);
 }
 
+static void clients_cell(FILE *f, const struct rdsim_outage *o)
+{
+    const rdsim_time_t t[3] = {o ? o->clients_first : -1, o ? o->clients_p50 : -1,
+                               o ? o->clients_last : -1};
+
+    for (int k = 0; k < 3; k++)
+        if (t[k] >= 0)
+            fprintf(f, "%s%.1f s", k ? ", " : " ", (double)t[k] / RDSIM_S);
+        else
+            fputs(k ? ", -" : " -", f);
+    fputs(" |", f);
+}
+
 static void failover_table(FILE *f, const struct rdsim_results *r)
 {
     if (r->n_failovers == 0)
         return;
     fputs("## Failovers\n\n", f);
     fputs("| cause | from | to | fault | detected | promoted | DNS updated | writer downtime "
-          "| lost writes |\n|---|---|---|---|---|---|---|---|---|\n",
+          "| clients wrote again: first, half, all | lost writes |\n"
+          "|---|---|---|---|---|---|---|---|---|---|\n",
           f);
     for (size_t i = 0; i < r->n_failovers; i++) {
         const struct rdsim_failover_result *fr = &r->failovers[i];
@@ -111,6 +143,7 @@ static void failover_table(FILE *f, const struct rdsim_results *r)
         time_cell(f, fr->fo.promoted);
         time_cell(f, fr->fo.dns_updated);
         time_cell(f, fr->has_downtime ? fr->downtime : -1);
+        clients_cell(f, fr->outage >= 0 ? &r->outages[fr->outage] : NULL);
         fprintf(f, " %llu |\n", (unsigned long long)fr->fo.lost_writes);
     }
     fputc('\n', f);

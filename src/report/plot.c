@@ -4,7 +4,7 @@
  * A results folder is self-describing: DIR/plots gets the figure scripts
  * compiled into the binary (the .gp files of plots/ in the source tree) and two files
  * written from DIR/summary.json and the header of DIR/timeseries.csv:
- * run.gp (the run's facts: title, columns, duration) and marks.gp (fault
+ * run.gp (the run's facts: title, columns, duration) and marks.gp (marks.c: fault
  * windows shaded, failover phases as dashed lines with labels). Reading the
  * folder rather than the in-memory results means `rdsim plot DIR` and
  * `rdsim run` take the same path, and a comparison can be drawn from two
@@ -28,30 +28,11 @@
 #include "rdsim/plot.h"
 #include "rdsim/report.h"
 
+#include "plot_impl.h"
+
 extern const struct rdsim_asset rdsim_plot_assets[];
 
-enum { MAX_MARKS = 256, MAX_ROWS = 8 };
 
-/* Width of one label character as a fraction of the plot's width, and
- * height of one label row as a fraction of its height (1280x720, labels
- * at 11 pt: see style.gp). Used only to keep labels from overlapping. */
-#define CHAR_FRAC 0.0068
-#define ROW_FRAC 0.045
-
-/* A vertical mark (a fault's start, a phase) or a shaded window. */
-struct mark {
-    double at_s, until_s;  /* until_s > at_s: a window */
-    char label[192];
-    const char *rgb;       /* a colour variable of style.gp */
-    int row;               /* label row, from 1 at the top */
-    bool right;            /* too near the right edge: the label ends at the line */
-};
-
-struct marks {
-    struct mark m[MAX_MARKS];
-    size_t n;
-    int rows;
-};
 
 /* The columns a run's timeseries.csv offers the figures. */
 struct columns {
@@ -67,14 +48,14 @@ struct run_facts {
 
 /* ---- reading a results folder ------------------------------------------- */
 
-static double jnum(json_t *o, const char *key, double dflt)
+double plot_jnum(json_t *o, const char *key, double dflt)
 {
     json_t *v = json_object_get(o, key);
 
     return json_is_number(v) ? json_number_value(v) : dflt;
 }
 
-static const char *jstr(json_t *o, const char *key, const char *dflt)
+const char *plot_jstr(json_t *o, const char *key, const char *dflt)
 {
     json_t *v = json_object_get(o, key);
 
@@ -164,10 +145,10 @@ static int read_run(const char *dir, struct run_facts *run, struct rdsim_err *er
                              "simulated_s)", path);
     }
     snprintf(run->title, sizeof(run->title), "%s, seed %.0f, rdsim %s",
-             jstr(run->summary, "scenario", "?"), jnum(run->summary, "seed", 0),
-             jstr(run->summary, "rdsim_version", "?"));
-    run->end_s = jnum(run->summary, "simulated_s", 0);
-    run->interval_s = jnum(run->summary, "sample_interval_s", 1);
+             plot_jstr(run->summary, "scenario", "?"), plot_jnum(run->summary, "seed", 0),
+             plot_jstr(run->summary, "rdsim_version", "?"));
+    run->end_s = plot_jnum(run->summary, "simulated_s", 0);
+    run->interval_s = plot_jnum(run->summary, "sample_interval_s", 1);
     rc = read_header(dir, &run->cols, err);
     if (rc) {
         json_decref(run->summary);
@@ -176,151 +157,18 @@ static int read_run(const char *dir, struct run_facts *run, struct rdsim_err *er
     return rc;
 }
 
-/* ---- marks ------------------------------------------------------------ */
-
-static void add_mark(struct marks *ms, double at_s, double until_s, const char *rgb,
-                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void add_mark(struct marks *ms, double at_s, double until_s, const char *rgb,
-                     const char *fmt, ...)
+/* The number at a dotted path of a summary ("failovers.0.at_s"); NAN when
+ * it is missing or null. */
+static double jpath(json_t *root, const char *path)
 {
-    struct mark *m;
-    va_list ap;
+    char buf[128], *save = NULL;
+    json_t *v = root;
 
-    if (ms->n == MAX_MARKS || !isfinite(at_s))
-        return;
-    m = &ms->m[ms->n++];
-    m->at_s = at_s;
-    m->until_s = until_s;
-    m->rgb = rgb;
-    va_start(ap, fmt);
-    vsnprintf(m->label, sizeof(m->label), fmt, ap);
-    va_end(ap);
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *k = strtok_r(buf, ".", &save); k && v; k = strtok_r(NULL, ".", &save))
+        v = json_is_array(v) ? json_array_get(v, (size_t)atoi(k)) : json_object_get(v, k);
+    return json_is_number(v) ? json_number_value(v) : NAN;
 }
-
-/* The scenario's events, and each failover's phases, of one run; `who`
- * prefixes the labels in a comparison ("A: "). */
-static void collect_marks(struct marks *ms, json_t *s, const char *who, const char *phase_rgb,
-                          bool faults)
-{
-    json_t *v;
-    size_t i;
-
-    json_array_foreach(faults ? json_object_get(s, "scenario_events") : NULL, i, v) {
-        bool load = strcmp(jstr(v, "action", ""), "load") == 0;
-        double at = jnum(v, "at_s", NAN);
-        add_mark(ms, at, jnum(v, "until_s", at), load ? "offered_rgb" : "fault_rgb", "%s",
-                 jstr(v, "label", "fault"));
-    }
-    json_array_foreach(json_object_get(s, "failovers"), i, v) {
-        const char *to = jstr(v, "to", "");
-        double at = jnum(v, "detected_s", NAN);
-        add_mark(ms, at, at, phase_rgb, "%sdetected%s", who, *to ? "" : ", nothing to promote");
-        at = jnum(v, "promoted_s", NAN);
-        add_mark(ms, at, at, phase_rgb, "%spromoted %s", who, to);
-        at = jnum(v, "dns_updated_s", NAN);
-        add_mark(ms, at, at, phase_rgb, "%sDNS -> %s", who, to);
-    }
-    json_array_foreach(json_object_get(s, "writer_outages"), i, v) {
-        double at = jnum(v, "recovered_s", NAN);
-        add_mark(ms, at, at, "resume_rgb", "%swrites resume", who);
-    }
-}
-
-static int by_time(const void *a, const void *b)
-{
-    const struct mark *x = a, *y = b;
-
-    return (x->at_s > y->at_s) - (x->at_s < y->at_s);
-}
-
-/*
- * Give each label a row: the one just below every label that still
- * extends over its time. Lines reach up to their own label, so in a burst
- * of marks (fault, detected, promoted, DNS) the labels step down like
- * stairs and no line crosses an earlier label.
- */
-static void place_labels(struct marks *ms, double end_s)
-{
-    double row_end[MAX_ROWS + 1];
-
-    for (int r = 0; r <= MAX_ROWS; r++)
-        row_end[r] = -1;
-    /* Insertion sort: stable, so equal times keep the collection order
-     * (the fault first, then its phases). */
-    for (size_t i = 1; i < ms->n; i++)
-        for (size_t j = i; j > 0 && by_time(&ms->m[j - 1], &ms->m[j]) > 0; j--) {
-            struct mark t = ms->m[j - 1];
-            ms->m[j - 1] = ms->m[j];
-            ms->m[j] = t;
-        }
-    ms->rows = 0;
-    for (size_t i = 0; i < ms->n; i++) {
-        struct mark *m = &ms->m[i];
-        double x = end_s > 0 ? m->at_s / end_s : 0;
-        double w = (double)(strlen(m->label) + 2) * CHAR_FRAC;
-        double from = x, to = x + w;
-        int row = 1;
-        if (to > 1) {
-            m->right = true;
-            from = x - w;
-            to = x;
-        }
-        for (int r = 1; r <= MAX_ROWS; r++)
-            if (row_end[r] >= from)
-                row = r + 1;
-        /* Every row is taken here: the row that frees up first overlaps
-         * least (a line may then cross a label; rare, and still legible). */
-        if (row > MAX_ROWS)
-            for (int r = row = 1; r <= MAX_ROWS; r++)
-                if (row_end[r] < row_end[row])
-                    row = r;
-        m->row = row;
-        row_end[row] = to;
-        if (row > ms->rows)
-            ms->rows = row;
-    }
-}
-
-static void gp_string(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputc('\'', f);
-        fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
-static void write_marks(FILE *f, const struct marks *ms)
-{
-    fputs("# marks.gp - the run's injected events (shaded windows) and failover phases\n"
-          "# (dashed lines), each with its label in a row above the data. Written by\n"
-          "# rdsim from summary.json; loaded by style.gp once the colours are set.\n",
-          f);
-    for (size_t i = 0; i < ms->n; i++) {
-        const struct mark *m = &ms->m[i];
-        /* A label's position is its vertical middle; its line reaches it. */
-        double label_char = 1.25 * m->row - 0.35;
-        double top = 1 - label_char * ROW_FRAC;
-        int id = (int)i + 1;
-        if (m->until_s > m->at_s)
-            fprintf(f, "set object %d rect from %.3f, graph 0 to %.3f, graph 1 behind "
-                       "fc rgb %s fs transparent solid 0.13 noborder\n",
-                    id, m->at_s, m->until_s, m->rgb);
-        fprintf(f, "set arrow %d from %.3f, graph 0 to %.3f, graph %.4f nohead front "
-                   "lw 1.5 dt %d lc rgb %s\n",
-                id, m->at_s, m->at_s, top, m->until_s > m->at_s ? 1 : 2, m->rgb);
-        fprintf(f, "set label %d ", id);
-        gp_string(f, m->label);
-        fprintf(f, " at %.3f, graph 1 offset char %.1f, char %.2f %s front font ',11' "
-                   "tc rgb %s\n",
-                m->at_s, m->right ? -0.4 : 0.4, -label_char, m->right ? "right" : "left", m->rgb);
-    }
-}
-
-/* ---- writing a plots folder ------------------------------------------- */
 
 static int close_in(FILE *f, const char *dir, const char *name, struct rdsim_err *err)
 {
@@ -391,16 +239,16 @@ static void facts_common(FILE *f, const char *title, double end_s, double interv
                          const struct columns *c, int marks_rows)
 {
     fputs("run_title = ", f);
-    gp_string(f, title);
+    plot_gp_string(f, title);
     fprintf(f, "\nrun_end_s = %.3f\nrun_interval_s = %.3f\n", end_s, interval_s);
     fputs("latency_cols = ", f);
-    gp_string(f, c->latency);
+    plot_gp_string(f, c->latency);
     fputs("\nrole_cols = ", f);
-    gp_string(f, c->roles);
+    plot_gp_string(f, c->roles);
     fputs("\nlag_cols = ", f);
-    gp_string(f, c->lags);
+    plot_gp_string(f, c->lags);
     fputs("\nacu_cols = ", f);
-    gp_string(f, c->acus);
+    plot_gp_string(f, c->acus);
     fprintf(f, "\nmarks_rows = %d\n", marks_rows);
 }
 
@@ -411,7 +259,7 @@ static int write_facts_and_marks(const char *dir, const char *facts_head, const 
     FILE *f;
     int rc;
 
-    place_labels(ms, end_s);
+    plot_place_labels(ms, end_s);
     f = rdsim_report_create_file(dir, "run.gp", err);
     if (!f)
         return RDSIM_EIO;
@@ -424,14 +272,64 @@ static int write_facts_and_marks(const char *dir, const char *facts_head, const 
     f = rdsim_report_create_file(dir, "marks.gp", err);
     if (!f)
         return RDSIM_EIO;
-    write_marks(f, ms);
+    plot_write_marks(f, ms);
     return close_in(f, dir, "marks.gp", err);
+}
+
+/*
+ * DIR/availability-marks.gp: the writer and reader endpoints' down windows
+ * (uptime) as strips along the bottom, and after each failover a band from
+ * the first to the last client writing again, with a line at the median.
+ */
+static int write_availability_marks(const char *dir, json_t *s, struct rdsim_err *err)
+{
+    static const char *const eps[] = {"writer", "reader"};
+    FILE *f = rdsim_report_create_file(dir, "availability-marks.gp", err);
+    json_t *v;
+    size_t i;
+    int id = 500;
+
+    if (!f)
+        return RDSIM_EIO;
+    fputs("# availability-marks.gp - uptime's down windows per endpoint (strips at the\n"
+          "# bottom) and each failover's clients writing again (a band, first to last\n"
+          "# client, a line at the median). Written by rdsim from summary.json.\n",
+          f);
+    for (int e = 0; e < 2; e++) {
+        json_t *w = json_object_get(json_object_get(s, "unavailable_windows"), eps[e]);
+        json_array_foreach(w, i, v) {
+            double from = json_number_value(json_array_get(v, 0));
+            double to = json_number_value(json_array_get(v, 1));
+            fprintf(f, "set object %d rect from %.3f, graph %.3f to %.3f, graph %.3f front "
+                       "fc rgb %s fs solid 0.8 noborder\n",
+                    id++, from, 0.005 + 0.03 * e, to, 0.03 + 0.03 * e,
+                    e ? "read_rgb" : "write_rgb");
+        }
+    }
+    json_array_foreach(json_object_get(s, "failovers"), i, v) {
+        json_t *c = json_object_get(v, "clients_recovered_s");
+        double first = plot_jnum(c, "first", NAN), p50 = plot_jnum(c, "p50", NAN),
+               last = plot_jnum(c, "last", NAN);
+        if (!isfinite(first))
+            continue;
+        if (!isfinite(last))
+            last = plot_jnum(s, "simulated_s", first);
+        fprintf(f, "set object %d rect from %.3f, graph 0 to %.3f, graph 1 behind "
+                   "fc rgb resume_rgb fs transparent solid 0.18 noborder\n",
+                id++, first, last > first ? last : first + 0.05);
+        if (isfinite(p50))
+            fprintf(f, "set arrow %d from %.3f, graph 0 to %.3f, graph 0.6 nohead front lw 1.5 "
+                       "dt 3 lc rgb resume_rgb\n",
+                    id++, p50, p50);
+    }
+    return close_in(f, dir, "availability-marks.gp", err);
 }
 
 int rdsim_plot_write(const char *run_dir, struct rdsim_err *err)
 {
     struct run_facts run = {0};
     struct marks *ms = NULL;
+    struct timeline tl = {0};
     char dir[4096];
     int rc = read_run(run_dir, &run, err);
 
@@ -450,13 +348,17 @@ int rdsim_plot_write(const char *run_dir, struct rdsim_err *err)
         rc = write_scripts(dir, false, err);
     if (rc)
         goto out;
-    collect_marks(ms, run.summary, "", "phase_rgb", true);
+    plot_read_timeline(run_dir, &tl);
+    plot_collect_marks(ms, run.summary, "", "phase_rgb", true, &tl);
     rc = write_facts_and_marks(
         dir,
         "# run.gp - this run's facts for the figure scripts, written by rdsim from\n"
         "# ../summary.json and ../timeseries.csv (rdsim plot writes it again).\n",
         run.title, run.end_s, run.interval_s, &run.cols, ms, "ts = '../timeseries.csv'\n", err);
+    if (rc == 0)
+        rc = write_availability_marks(dir, run.summary, err);
 out:
+    free(tl.rows);
     free(ms);
     json_decref(run.summary);
     return rc;
@@ -502,6 +404,71 @@ static void common_words(const char *a, const char *b, char *out, size_t n)
     }
 }
 
+static void figure_cell(FILE *out, double v, char unit)
+{
+    char buf[32];
+
+    if (!isfinite(v))
+        snprintf(buf, sizeof(buf), "-");
+    else if (unit == '%')
+        snprintf(buf, sizeof(buf), "%.4f%%", 100.0 * v);
+    else if (unit == 's')
+        snprintf(buf, sizeof(buf), "%.1f s", v);
+    else if (unit == 'm')
+        snprintf(buf, sizeof(buf), v >= 1000 ? "%.2f s" : "%.2f ms", v >= 1000 ? v / 1000 : v);
+    else
+        snprintf(buf, sizeof(buf), "%.0f", v);
+    fprintf(out, "  %-16s", buf);
+}
+
+int rdsim_plot_compare_figures(const char *dir_a, const char *dir_b, FILE *out,
+                               struct rdsim_err *err)
+{
+    static const struct {
+        const char *label, *path;
+        char unit; /* % ratio, s seconds, m milliseconds, n count */
+    } rows[] = {
+        {"uptime (time served), writer", "uptime.writer", '%'},
+        {"availability (operations ok), writer", "availability.writer", '%'},
+        {"attempt success, writer", "attempt_success.writer", '%'},
+        {"uptime (time served), reader", "uptime.reader", '%'},
+        {"availability (operations ok), reader", "availability.reader", '%'},
+        {"attempt success, reader", "attempt_success.reader", '%'},
+        {"longest writer downtime", "max_writer_downtime_s", 's'},
+        {"writer unavailable", "unavailable_s.writer", 's'},
+        {"write p99 (failed at give-up)", "requests.write.p99_ms", 'm'},
+        {"write ok p99", "requests.write.ok_p99_ms", 'm'},
+        {"read p99 (failed at give-up)", "requests.read.p99_ms", 'm'},
+        {"lost writes", "lost_writes", 'n'},
+        {"stale reads", "stale_reads.count", 'n'},
+    };
+    struct run_facts a = {0}, b = {0};
+    int rc = read_run(dir_a, &a, err);
+
+    if (rc == 0)
+        rc = read_run(dir_b, &b, err);
+    if (rc)
+        goto out;
+    fprintf(out, "%-40s  %-16s  %-16s\n", "key figures", "A", "B");
+    for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+        fprintf(out, "%-40s", rows[k].label);
+        figure_cell(out, jpath(a.summary, rows[k].path), rows[k].unit);
+        figure_cell(out, jpath(b.summary, rows[k].path), rows[k].unit);
+        fputc('\n', out);
+    }
+    /* After the first failover: when the last client wrote again. */
+    fprintf(out, "%-40s", "all clients wrote again, after fault");
+    figure_cell(out, jpath(a.summary, "failovers.0.clients_recovered_s.last") -
+                         jpath(a.summary, "failovers.0.at_s"), 's');
+    figure_cell(out, jpath(b.summary, "failovers.0.clients_recovered_s.last") -
+                         jpath(b.summary, "failovers.0.at_s"), 's');
+    fputc('\n', out);
+out:
+    json_decref(a.summary);
+    json_decref(b.summary);
+    return rc;
+}
+
 int rdsim_plot_write_compare(const char *dir_a, const char *dir_b, const char *out_dir,
                              struct rdsim_err *err)
 {
@@ -537,8 +504,9 @@ int rdsim_plot_write_compare(const char *dir_a, const char *dir_b, const char *o
     if (rc)
         goto out;
     /* Faults from A only: a comparison changes the design, not the faults. */
-    collect_marks(ms, a.summary, "A: ", "run_a_rgb", true);
-    collect_marks(ms, b.summary, "B: ", "run_b_rgb", false);
+    plot_collect_marks(ms, a.summary, "A: ", "run_a_rgb", true, NULL);
+    plot_collect_marks(ms, b.summary, "B: ", "run_b_rgb", false, NULL);
+    plot_merge_marks(ms);
     snprintf(title, sizeof(title), "A = %s   B = %s", a.title, b.title);
     snprintf(ts, sizeof(ts), "ts_a = 'a.csv'\nts_b = 'b.csv'\n");
     rc = write_facts_and_marks(

@@ -183,6 +183,16 @@ static const char *cause_text(enum rdsim_failover_cause cause)
     return rdsim_failover_cause_name(cause);
 }
 
+/* "writer primary in us-east-1a", but "writer in us-east-1a" for an
+ * instance named for its role (not "writer writer"). */
+static void role_and_name(FILE *f, const char *role, const struct rdsim_instance_cfg *in)
+{
+    if (strcmp(in->name, role) == 0)
+        fprintf(f, "%s in %s", role, in->az);
+    else
+        fprintf(f, "%s %s in %s", role, in->name, in->az);
+}
+
 static void tell_setup(FILE *f, const struct rdsim_results *r)
 {
     const struct rdsim_scenario *sc = r->sc;
@@ -193,11 +203,14 @@ static void tell_setup(FILE *f, const struct rdsim_results *r)
 
     for (size_t i = 0; i < c->n_instances; i++)
         n_replica += c->instances[i].role == RDSIM_ROLE_REPLICA;
-    fprintf(f, "%s (%s, %s): writer %s in %s", deployment_text(c),
-            rdsim_engine_name(c->engine), w->instance_class, w->name, w->az);
+    fprintf(f, "%s (%s, %s): ", deployment_text(c), rdsim_engine_name(c->engine),
+            w->instance_class);
+    role_and_name(f, "writer", w);
     for (size_t i = 0; i < c->n_instances; i++)
-        if (c->instances[i].role == RDSIM_ROLE_STANDBY)
-            fprintf(f, ", standby %s in %s", c->instances[i].name, c->instances[i].az);
+        if (c->instances[i].role == RDSIM_ROLE_STANDBY) {
+            fputs(", ", f);
+            role_and_name(f, "standby", &c->instances[i]);
+        }
     if (n_replica > 0) {
         fprintf(f, ", %zu %s (", n_replica, n_replica == 1 ? "replica" : "replicas");
         for (size_t i = 0; i < c->n_instances; i++) {
@@ -289,6 +302,21 @@ static void tell_failovers(FILE *f, const struct rdsim_results *r)
     }
 }
 
+/* When the median and the last client wrote again (their DNS caches). */
+static void clients_tail(FILE *f, const struct rdsim_outage *o)
+{
+    if (o->clients == 0)
+        return;
+    if (o->clients_last >= 0 && o->clients_last > o->clients_first)
+        fprintf(f, "; half of the %zu clients by %.1f s, all of them by %.1f s", o->clients,
+                secs(o->clients_p50), secs(o->clients_last));
+    else if (o->clients_p50 >= 0 && o->clients_last < 0)
+        fprintf(f, "; half of the %zu clients by %.1f s, %zu never did", o->clients,
+                secs(o->clients_p50), o->clients - o->clients_back);
+    else if (o->clients_p50 < 0)
+        fprintf(f, "; only %zu of the %zu clients ever did", o->clients_back, o->clients);
+}
+
 static void tell_outages(FILE *f, const struct rdsim_results *r)
 {
     const struct rdsim_clients_cfg *cl = &r->sc->clients;
@@ -303,9 +331,13 @@ static void tell_outages(FILE *f, const struct rdsim_results *r)
         fputs("The writer was never interrupted. ", f);
     for (size_t i = 0; i < r->n_outages; i++) {
         const struct rdsim_outage *o = &r->outages[i];
-        if (o->recovered)
-            fprintf(f, "Clients wrote again at %.1f s: %.1f s of writer downtime after %s. ",
+        if (o->recovered) {
+            fprintf(f, "The first client wrote again at %.1f s: %.1f s of writer downtime after "
+                       "%s",
                     secs(o->recovered_at), secs(o->downtime), cause_text(o->cause));
+            clients_tail(f, o);
+            fputs(". ", f);
+        }
         else
             fprintf(f, "No write succeeded again after %s at %.1f s (%.1f s of writer "
                        "downtime and counting)",

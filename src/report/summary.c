@@ -30,14 +30,19 @@ static json_t *msecs(rdsim_time_t t)
     return num((double)t / RDSIM_MS, 1e-3);
 }
 
+/* Percentiles over every operation (failed ones at their give-up time),
+ * then over the successful ones alone. */
 static json_t *counts_json(const struct rdsim_counts *c)
 {
-    return json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "ok", (json_int_t)c->ok, "failed",
-                     (json_int_t)c->failed, "attempt_errors", (json_int_t)c->attempt_errors,
-                     "p50_ms", msecs(rdsim_hist_quantile(&c->lat, 0.50)), "p99_ms",
+    return json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "ok", (json_int_t)c->ok,
+                     "failed", (json_int_t)c->failed, "attempt_errors",
+                     (json_int_t)c->attempt_errors, "p50_ms",
+                     msecs(rdsim_hist_quantile(&c->lat, 0.50)), "p99_ms",
                      msecs(rdsim_hist_quantile(&c->lat, 0.99)), "max_ms",
                      msecs(c->lat.count ? c->lat.max : 0), "mean_ms",
-                     num(rdsim_hist_mean(&c->lat) / RDSIM_MS, 1e-3));
+                     num(rdsim_hist_mean(&c->lat) / RDSIM_MS, 1e-3), "ok_p50_ms",
+                     msecs(rdsim_hist_quantile(&c->ok_lat, 0.50)), "ok_p99_ms",
+                     msecs(rdsim_hist_quantile(&c->ok_lat, 0.99)));
 }
 
 static json_t *requests_json(const struct rdsim_stats *s)
@@ -49,11 +54,13 @@ static json_t *requests_json(const struct rdsim_stats *s)
         struct rdsim_counts sum;
         memset(&sum, 0, sizeof(sum));
         rdsim_hist_reset(&sum.lat);
+        rdsim_hist_reset(&sum.ok_lat);
         for (int e = 0; e < RDSIM_STATS_EP; e++) {
             sum.ok += s->total[e][k].ok;
             sum.failed += s->total[e][k].failed;
             sum.attempt_errors += s->total[e][k].attempt_errors;
             rdsim_hist_merge(&sum.lat, &s->total[e][k].lat);
+            rdsim_hist_merge(&sum.ok_lat, &s->total[e][k].ok_lat);
         }
         json_object_set_new(o, kinds[k], counts_json(&sum));
     }
@@ -81,6 +88,8 @@ static json_t *endpoints_json(const struct rdsim_stats *s)
     return o;
 }
 
+static json_t *clients_json(const struct rdsim_outage *fr);
+
 static json_t *outages_json(const struct rdsim_results *r)
 {
     json_t *a = json_array();
@@ -92,6 +101,7 @@ static json_t *outages_json(const struct rdsim_results *r)
                          "recovered", o->recovered, "recovered_s",
                          o->recovered ? secs(o->recovered_at) : json_null(),
                          "writer_downtime_s", secs(o->downtime)));
+        json_object_set_new(json_array_get(a, i), "clients_recovered_s", clients_json(o));
     }
     return a;
 }
@@ -99,6 +109,14 @@ static json_t *outages_json(const struct rdsim_results *r)
 static json_t *time_or_null(rdsim_time_t t)
 {
     return t >= 0 ? secs(t) : json_null();
+}
+
+static json_t *clients_json(const struct rdsim_outage *fr)
+{
+    return json_pack("{s:o, s:o, s:o, s:I, s:I}", "first", time_or_null(fr->clients_first),
+                     "p50", time_or_null(fr->clients_p50), "last",
+                     time_or_null(fr->clients_last), "clients", (json_int_t)fr->clients,
+                     "recovered", (json_int_t)fr->clients_back);
 }
 
 static json_t *failovers_json(const struct rdsim_results *r)
@@ -109,12 +127,15 @@ static json_t *failovers_json(const struct rdsim_results *r)
         const struct rdsim_failover_result *fr = &r->failovers[i];
         const struct rdsim_failover *f = &fr->fo;
         json_array_append_new(
-            a, json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s}", "at_s",
-                         secs(f->at), "cause", rdsim_failover_cause_name(f->cause), "from", f->from, "to",
+            a, json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s}",
+                         "at_s", secs(f->at), "cause", rdsim_failover_cause_name(f->cause),
+                         "from", f->from, "to",
                          f->to[0] ? json_string(f->to) : json_null(), "detected_s",
                          time_or_null(f->detected), "promoted_s", time_or_null(f->promoted),
                          "dns_updated_s", time_or_null(f->dns_updated), "writer_downtime_s",
-                         fr->has_downtime ? secs(fr->downtime) : json_null(), "lost_writes",
+                         fr->has_downtime ? secs(fr->downtime) : json_null(),
+                         "clients_recovered_s", fr->outage >= 0 ? clients_json(&r->outages[fr->outage]) : json_null(),
+                         "lost_writes",
                          (json_int_t)f->lost_writes, "discarded_writes",
                          (json_int_t)f->discarded_writes, "unapplied_writes",
                          (json_int_t)f->unapplied_writes, "explanation", f->explanation));
@@ -128,9 +149,12 @@ static json_t *lags_json(const struct rdsim_results *r)
 
     for (size_t i = 0; i < r->n_lags; i++) {
         const struct rdsim_lag_result *l = &r->lags[i];
+        /* null: it never had a live source (the writer all along). */
         json_object_set_new(o, l->name,
-                            json_pack("{s:o, s:o, s:o}", "mean", num(l->mean_ms, 1e-3), "p99",
-                                      num(l->p99_ms, 1e-3), "max", num(l->max_ms, 1e-3)));
+                            l->has_lag ? json_pack("{s:o, s:o, s:o}", "mean", num(l->mean_ms, 1e-3),
+                                                   "p99", num(l->p99_ms, 1e-3), "max",
+                                                   num(l->max_ms, 1e-3))
+                                       : json_pack("{s:n, s:n, s:n}", "mean", "p99", "max"));
     }
     return o;
 }
@@ -231,6 +255,47 @@ static json_t *availability_json(const struct rdsim_results *r)
     return o;
 }
 
+/* Per endpoint the workload sends to: uptime, its down seconds, the share
+ * of attempts that succeeded (null: none sent). */
+static json_t *uptime_json(const struct rdsim_results *r, int what)
+{
+    json_t *o = json_object();
+    static const char *const eps[] = {"writer", "reader"};
+
+    for (int e = 0; e < RDSIM_STATS_EP; e++) {
+        json_t *v = json_null();
+        if (r->has_uptime[e] && what == 0)
+            v = num(r->uptime[e], 1e-6);
+        else if (r->has_uptime[e] && what == 1)
+            v = secs(r->unavailable[e]);
+        else if (r->has_uptime[e] && !isnan(r->attempt_success[e]))
+            v = num(r->attempt_success[e], 1e-6);
+        json_object_set_new(o, eps[e], v);
+    }
+    return o;
+}
+
+/* The down windows behind unavailable_s, for the plots. */
+static json_t *windows_json(const struct rdsim_results *r)
+{
+    const struct rdsim_uptime *u = &r->stats->up;
+    static const char *const eps[] = {"writer", "reader"};
+    json_t *o = json_object();
+
+    for (int e = 0; e < RDSIM_STATS_EP; e++) {
+        json_t *a = json_array();
+        if (!r->has_uptime[e]) {
+            json_decref(a);
+            continue;
+        }
+        for (size_t k = 0; k < u->n_windows[e]; k++)
+            json_array_append_new(a, json_pack("[o, o]", secs(u->windows[e][k].from),
+                                               secs(u->windows[e][k].to)));
+        json_object_set_new(o, eps[e], a);
+    }
+    return o;
+}
+
 int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
                                struct rdsim_err *err)
 {
@@ -252,6 +317,10 @@ int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
     json_object_set_new(root, "requests", requests_json(r->stats));
     json_object_set_new(root, "endpoints", endpoints_json(r->stats));
     json_object_set_new(root, "availability", availability_json(r));
+    json_object_set_new(root, "uptime", uptime_json(r, 0));
+    json_object_set_new(root, "unavailable_s", uptime_json(r, 1));
+    json_object_set_new(root, "attempt_success", uptime_json(r, 2));
+    json_object_set_new(root, "unavailable_windows", windows_json(r));
     json_object_set_new(root, "failovers", failovers_json(r));
     json_object_set_new(root, "writer_outages", outages_json(r));
     json_object_set_new(root, "max_writer_downtime_s", secs(r->max_downtime));

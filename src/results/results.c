@@ -68,10 +68,12 @@ void rdsim_results_kind_total(const struct rdsim_results *r, enum rdsim_op_kind 
 {
     memset(out, 0, sizeof(*out));
     rdsim_hist_reset(&out->lat);
+    rdsim_hist_reset(&out->ok_lat);
     for (int e = 0; e < RDSIM_STATS_EP; e++) {
         out->ok += r->stats->total[e][kind].ok;
         out->failed += r->stats->total[e][kind].failed;
         out->attempt_errors += r->stats->total[e][kind].attempt_errors;
         rdsim_hist_merge(&out->lat, &r->stats->total[e][kind].lat);
+        rdsim_hist_merge(&out->ok_lat, &r->stats->total[e][kind].ok_lat);
     }
 }

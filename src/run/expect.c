@@ -31,14 +31,24 @@ static double ms(double ns)
     return rounded(ns / RDSIM_MS, 1e-3);
 }
 
-/* Latency figures of one kind: p50, p99, max, mean (summary.c's counts_json). */
+/* Latency figures of one kind: p50, p99, max, mean over every operation
+ * (failed ones at their give-up time), then ok p50, ok p99 over the
+ * successful ones (summary.c's counts_json). */
 static bool latency(const struct rdsim_results *r, int kind, int which, double *out,
                     const char **why)
 {
     struct rdsim_counts c;
     rdsim_results_kind_total(r, kind, &c);
+    if (which >= 4) {
+        if (c.ok_lat.count == 0) {
+            *why = kind == RDSIM_OP_READ ? "no read succeeded" : "no write succeeded";
+            return false;
+        }
+        *out = ms((double)rdsim_hist_quantile(&c.ok_lat, which == 4 ? 0.50 : 0.99));
+        return true;
+    }
     if (c.lat.count == 0) {
-        *why = kind == RDSIM_OP_READ ? "no read succeeded" : "no write succeeded";
+        *why = kind == RDSIM_OP_READ ? "no read ended" : "no write ended";
         return false;
     }
     switch (which) {
@@ -93,6 +103,29 @@ bool rdsim_figure_value(const struct rdsim_results *r, enum rdsim_figure f, doub
         *out = ok ? rounded(r->availability[ep], 1e-6) : 0.0;
         break;
     }
+    case RDSIM_FIG_UPTIME_WRITER:
+    case RDSIM_FIG_UPTIME_READER:
+    case RDSIM_FIG_UNAVAILABLE_S_WRITER:
+    case RDSIM_FIG_UNAVAILABLE_S_READER:
+    case RDSIM_FIG_ATTEMPT_SUCCESS_WRITER:
+    case RDSIM_FIG_ATTEMPT_SUCCESS_READER: {
+        int ep = (f - RDSIM_FIG_UPTIME_WRITER) % 2 == 0 ? RDSIM_EP_WRITER : RDSIM_EP_READER;
+        ok = r->has_uptime[ep];
+        none = ep == RDSIM_EP_WRITER ? "no operation sent to the writer endpoint"
+                                     : "no operation sent to the reader endpoint";
+        if (!ok)
+            break;
+        if (f <= RDSIM_FIG_UPTIME_READER) {
+            *out = rounded(r->uptime[ep], 1e-6);
+        } else if (f <= RDSIM_FIG_UNAVAILABLE_S_READER) {
+            *out = rounded((double)r->unavailable[ep] / RDSIM_S, 1e-3);
+        } else {
+            ok = !isnan(r->attempt_success[ep]);
+            none = "no attempt sent";
+            *out = ok ? rounded(r->attempt_success[ep], 1e-6) : 0.0;
+        }
+        break;
+    }
     case RDSIM_FIG_STALE_READS_COUNT:
         *out = (double)st->stale;
         break;
@@ -118,12 +151,16 @@ bool rdsim_figure_value(const struct rdsim_results *r, enum rdsim_figure f, doub
     case RDSIM_FIG_P99_READ_MS:
     case RDSIM_FIG_MAX_READ_MS:
     case RDSIM_FIG_MEAN_READ_MS:
+    case RDSIM_FIG_OK_P50_READ_MS:
+    case RDSIM_FIG_OK_P99_READ_MS:
         ok = latency(r, RDSIM_OP_READ, (int)(f - RDSIM_FIG_P50_READ_MS), out, &none);
         break;
     case RDSIM_FIG_P50_WRITE_MS:
     case RDSIM_FIG_P99_WRITE_MS:
     case RDSIM_FIG_MAX_WRITE_MS:
     case RDSIM_FIG_MEAN_WRITE_MS:
+    case RDSIM_FIG_OK_P50_WRITE_MS:
+    case RDSIM_FIG_OK_P99_WRITE_MS:
         ok = latency(r, RDSIM_OP_WRITE, (int)(f - RDSIM_FIG_P50_WRITE_MS), out, &none);
         break;
     case RDSIM_FIG_FAILOVER_COUNT:
@@ -259,6 +296,12 @@ void rdsim_expect_check(struct rdsim_results *r)
     if (e->has_min_avail_reader)
         figure(r, "min_availability.reader", RDSIM_FIG_AVAILABILITY_READER,
                RDSIM_EXPECT_AT_LEAST, e->min_avail_reader);
+    if (e->has_min_uptime_writer)
+        figure(r, "min_uptime.writer", RDSIM_FIG_UPTIME_WRITER, RDSIM_EXPECT_AT_LEAST,
+               e->min_uptime_writer);
+    if (e->has_min_uptime_reader)
+        figure(r, "min_uptime.reader", RDSIM_FIG_UPTIME_READER, RDSIM_EXPECT_AT_LEAST,
+               e->min_uptime_reader);
     if (e->has_writer_recovers)
         writer_recovers(r, e->writer_recovers);
     if (e->failover_target != NULL)

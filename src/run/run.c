@@ -40,6 +40,7 @@ struct rdsim_run {
     FILE *ts, *events;
     uint64_t lost_at_failovers;
     double *acu_peak;                /* per instance, Serverless v2 */
+    rdsim_time_t *lag_row;           /* per instance, the row being written */
     char *header;                    /* timeseries.csv header, no newline */
     struct rdsim_event_cfg **injected; /* owned copies, with their `at` */
     size_t n_injected, cap_injected;
@@ -160,9 +161,15 @@ static void ts_row(struct rdsim_run *r, FILE *f, rdsim_time_t now)
             print_ms(f, &c->lat, 0.99);
         }
     }
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
-        if (rdsim_cluster_tracks_lag(r->cluster))
-            fprintf(f, ",%.3f", ms(rdsim_cluster_lag(r->cluster, i)));
+    /* The interval's maximum lag; empty while there was no live source. */
+    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++) {
+        if (!rdsim_cluster_tracks_lag(r->cluster))
+            continue;
+        if (r->lag_row[i] >= 0)
+            fprintf(f, ",%.3f", ms(r->lag_row[i]));
+        else
+            fputc(',', f);
+    }
     for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > 0)
             fprintf(f, ",%.1f", rdsim_cluster_acu(r->cluster, i));
@@ -176,6 +183,12 @@ static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     rdsim_time_t now = rdsim_sim_now(sim);
     (void)arg;
 
+    /* Every row ends each instance's lag interval, written or not: the
+     * summary's lag figures are made of these rows. */
+    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+        r->lag_row[i] = rdsim_cluster_tracks_lag(r->cluster)
+                            ? rdsim_cluster_lag_sample(r->cluster, i)
+                            : -1;
     if (r->opt.on_sample) {
         /* Live mode: the same text goes to the file and to the server. */
         char *line = NULL;
@@ -219,6 +232,37 @@ static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 
 /* ---- results ------------------------------------------------------------ */
 
+static int by_time(const void *a, const void *b)
+{
+    rdsim_time_t x = *(const rdsim_time_t *)a, y = *(const rdsim_time_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The first, median and last client to write again in episode e. */
+static void clients_back(struct rdsim_outage *fr, const struct rdsim_episode *e,
+                         size_t n_clients)
+{
+    rdsim_time_t t[256];
+    size_t n = 0;
+
+    fr->clients = n_clients;
+    fr->clients_back = e->n_back;
+    fr->clients_first = fr->clients_p50 = fr->clients_last = -1;
+    for (size_t c = 0; e->client_back && c < n_clients && n < sizeof(t) / sizeof(t[0]); c++)
+        if (e->client_back[c] >= 0)
+            t[n++] = e->client_back[c];
+    if (n == 0)
+        return;
+    qsort(t, n, sizeof(t[0]), by_time);
+    fr->clients_first = t[0];
+    /* The median client: half of all of them had written again by then. */
+    if (n >= (n_clients + 1) / 2)
+        fr->clients_p50 = t[(n_clients + 1) / 2 - 1];
+    if (n == n_clients)
+        fr->clients_last = t[n - 1];
+}
+
 static int collect_failovers(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err)
 {
     size_t n = rdsim_cluster_failover_count(r->cluster);
@@ -232,6 +276,7 @@ static int collect_failovers(struct rdsim_run *r, struct rdsim_results *res, str
     for (size_t k = 0; k < n; k++) {
         struct rdsim_failover_result *fr = &res->failovers[k];
         fr->fo = *rdsim_cluster_failover_at(r->cluster, k);
+        fr->outage = -1;
         if (fr->fo.lost_writes_bounded)
             res->lost_writes_bounded = true;
         /* The clients' downtime is the episode the failover's fault opened. */
@@ -240,6 +285,7 @@ static int collect_failovers(struct rdsim_run *r, struct rdsim_results *res, str
             if (o->at <= fr->fo.at && (!o->recovered || o->recovered_at >= fr->fo.at)) {
                 fr->has_downtime = true;
                 fr->downtime = o->downtime;
+                fr->outage = (int)e;
             }
         }
     }
@@ -260,7 +306,8 @@ static int collect_lags(struct rdsim_run *r, struct rdsim_results *res, struct r
             continue;
         l = &res->lags[res->n_lags++];
         l->name = r->sc->cluster.instances[i].name;
-        if (h && h->count) {
+        l->has_lag = h && h->count;
+        if (l->has_lag) {
             l->mean_ms = rdsim_hist_mean(h) / RDSIM_MS;
             l->p99_ms = ms(rdsim_hist_quantile(h, 0.99));
             l->max_ms = ms(h->max);
@@ -311,14 +358,24 @@ static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_
     res->lost_writes = r->lost_at_failovers + lost.lost;
     res->lost_writes_bounded = lost.bounded;
 
+    rdsim_stats_uptime_finish(r->stats, r->sc->duration);
     for (int e = 0; e < RDSIM_STATS_EP; e++) {
-        uint64_t ok = 0, all = 0;
+        uint64_t ok = 0, all = 0, errors = 0;
         for (int k = 0; k < RDSIM_STATS_KIND; k++) {
             ok += res->stats->total[e][k].ok;
             all += res->stats->total[e][k].ok + res->stats->total[e][k].failed;
+            errors += res->stats->total[e][k].attempt_errors;
         }
+        /* Time served means something once operations were sent there. */
+        res->has_uptime[e] = all + errors > 0;
         res->has_availability[e] = all > 0;
         res->availability[e] = all ? (double)ok / (double)all : 0.0;
+        /* Every success ends an operation: successful attempts are its ok. */
+        res->attempt_success[e] = ok + errors ? (double)ok / (double)(ok + errors) : NAN;
+        res->unavailable[e] = r->stats->up.unavailable[e];
+        res->uptime[e] = r->sc->duration > 0
+                             ? 1.0 - (double)res->unavailable[e] / (double)r->sc->duration
+                             : 1.0;
     }
 
     res->n_outages = r->stats->n_episodes;
@@ -335,6 +392,7 @@ static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_
         o->recovered = ep->closed;
         o->recovered_at = ep->end;
         o->downtime = rdsim_episode_downtime(ep, r->sc->duration);
+        clients_back(o, ep, r->stats->n_clients);
         if (o->downtime > res->max_downtime)
             res->max_downtime = o->downtime;
     }
@@ -430,7 +488,8 @@ int rdsim_run_create(const struct rdsim_scenario *sc, const struct rdsim_run_opt
     if (rc)
         goto fail;
     r->acu_peak = calloc(rdsim_cluster_instance_count(r->cluster), sizeof(*r->acu_peak));
-    if (!r->acu_peak) {
+    r->lag_row = calloc(rdsim_cluster_instance_count(r->cluster), sizeof(*r->lag_row));
+    if (!r->acu_peak || !r->lag_row) {
         rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
         goto fail;
     }
@@ -655,6 +714,7 @@ void rdsim_run_destroy(struct rdsim_run *r)
     rdsim_cluster_destroy(r->cluster);
     rdsim_sim_destroy(r->sim);
     free(r->acu_peak);
+    free(r->lag_row);
     free(r->header);
     for (size_t k = 0; k < r->n_injected; k++) {
         rdsim_event_clear(r->injected[k]);

@@ -3,16 +3,12 @@
  * own run (docs/scenario-format.md §7).
  *
  * Bounds on figures (max_writer_downtime, lost_writes or max_lost_writes,
- * max_stale_read_ratio, min_availability), what must happen
+ * max_stale_read_ratio, min_availability, min_uptime), what must happen
  * (writer_recovers, failover_target) and min:/max: maps over the figures
  * of summary.json by name (rdsim/figures.h). Everything a run could not
  * check is refused here, at load time, with its position: an unknown
  * figure, a limit of the wrong kind, a min above its max, an instance that
  * does not exist. Evaluation is the run module's (src/run/expect.c).
- *
- * min_uptime is refused with a reason rather than as an unknown key: the
- * figure it bounds (uptime, ../shared §10) is not measured yet, and a
- * reader who wrote it should learn what to use instead.
  */
 #include <math.h>
 #include <stdio.h>
@@ -52,30 +48,62 @@ bool rdsim_expect_cfg_is_empty(const struct rdsim_expect_cfg *e)
 {
     return !e->has_max_writer_downtime && !e->has_lost_writes &&
            !e->has_max_stale_read_ratio && !e->has_min_avail_writer &&
-           !e->has_min_avail_reader && !e->has_writer_recovers &&
+           !e->has_min_avail_reader && !e->has_min_uptime_writer &&
+           !e->has_min_uptime_reader && !e->has_writer_recovers &&
            e->failover_target == NULL && e->n_min == 0 && e->n_max == 0;
 }
 
-static int load_min_availability(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
+/* min_availability or min_uptime: {writer: ratio, reader: ratio}, each
+ * optional; `limit` and `has` are the pair for writer and reader. */
+static int load_per_endpoint(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where,
+                             double limit[2], bool has[2])
 {
-    static const struct sc_key avail_keys[] = {{"writer", false}, {"reader", false}};
+    static const struct sc_key ep_keys[] = {{"writer", false}, {"reader", false}};
     static const char expect[] = "a number 0..1";
-    struct rdsim_expect_cfg *e = &ctx->sc->expect;
     struct sc_map m;
-    int rc = sc_map(ctx, node, where, avail_keys, NKEYS(avail_keys), &m);
-    for (size_t i = 0; rc == 0 && i < NKEYS(avail_keys); i++) {
+    int rc = sc_map(ctx, node, where, ep_keys, NKEYS(ep_keys), &m);
+    for (size_t i = 0; rc == 0 && i < NKEYS(ep_keys); i++) {
         if (m.val[i] == NULL)
             continue;
-        size_t saved = sc_path_key(ctx, avail_keys[i].name);
-        rc = sc_read_number(ctx, m.val[i], 0, 1, expect,
-                            i == 0 ? &e->min_avail_writer : &e->min_avail_reader);
+        size_t saved = sc_path_key(ctx, ep_keys[i].name);
+        rc = sc_read_number(ctx, m.val[i], 0, 1, expect, &limit[i]);
         if (rc == 0)
             sc_path_pop(ctx, saved);
     }
     if (rc == 0) {
-        e->has_min_avail_writer = m.val[0] != NULL;
-        e->has_min_avail_reader = m.val[1] != NULL;
+        has[0] = m.val[0] != NULL;
+        has[1] = m.val[1] != NULL;
     }
+    return rc;
+}
+
+static int load_min_availability(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
+{
+    struct rdsim_expect_cfg *e = &ctx->sc->expect;
+    double limit[2] = {0, 0};
+    bool has[2] = {false, false};
+    int rc = load_per_endpoint(ctx, node, where, limit, has);
+
+    e->min_avail_writer = limit[0];
+    e->min_avail_reader = limit[1];
+    e->has_min_avail_writer = has[0];
+    e->has_min_avail_reader = has[1];
+    return rc;
+}
+
+/* min_uptime bounds uptime (the share of time an endpoint served,
+ * docs/outputs.md), not availability (the share of operations). */
+static int load_min_uptime(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
+{
+    struct rdsim_expect_cfg *e = &ctx->sc->expect;
+    double limit[2] = {0, 0};
+    bool has[2] = {false, false};
+    int rc = load_per_endpoint(ctx, node, where, limit, has);
+
+    e->min_uptime_writer = limit[0];
+    e->min_uptime_reader = limit[1];
+    e->has_min_uptime_writer = has[0];
+    e->has_min_uptime_reader = has[1];
     return rc;
 }
 
@@ -187,16 +215,6 @@ int sc_load_expect(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
         sc_path_pop(ctx, saved);
         return rc;
     }
-    if (m.val[K_MIN_UPTIME] != NULL) {
-        size_t saved = sc_path_key(ctx, keys[K_MIN_UPTIME].name);
-        rc = sc_fail(
-            ctx, m.key[K_MIN_UPTIME],
-            "not available yet: rdsim does not measure uptime (the share of time an "
-            "endpoint served); min_availability bounds the share of operations that "
-            "succeeded");
-        sc_path_pop(ctx, saved);
-        return rc;
-    }
     WITH_KEY(K_MAX_WRITER_DOWNTIME, sc_read_duration(ctx, m.val[K_MAX_WRITER_DOWNTIME],
                                                      false, &e->max_writer_downtime));
     WITH_KEY(K_LOST_WRITES,
@@ -209,6 +227,8 @@ int sc_load_expect(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
     WITH_KEY(K_MIN_AVAILABILITY,
              load_min_availability(ctx, m.val[K_MIN_AVAILABILITY],
                                    m.key[K_MIN_AVAILABILITY]->start_mark));
+    WITH_KEY(K_MIN_UPTIME,
+             load_min_uptime(ctx, m.val[K_MIN_UPTIME], m.key[K_MIN_UPTIME]->start_mark));
     WITH_KEY(K_WRITER_RECOVERS,
              sc_read_bool(ctx, m.val[K_WRITER_RECOVERS], &e->writer_recovers));
     WITH_KEY(K_FAILOVER_TARGET, read_failover_target(ctx, m.val[K_FAILOVER_TARGET]));

@@ -157,8 +157,9 @@ static void attempt_failed(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 
     /* One outcome is pending per operation: this one is for its attempt. */
     assert(op->attempt == attempt);
-    (void)attempt;
     rdsim_stats_attempt_error(w->stats, op->ep, op->kind);
+    if (attempt == 1)
+        rdsim_stats_first_attempt(w->stats, op->ep, op->kind, op->t0, false, now);
 
     /* Exponential backoff from first to cap, with equal jitter so that
      * clients that failed together do not retry together. */
@@ -170,7 +171,8 @@ static void attempt_failed(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     backoff = backoff / 2 + rdsim_rng_range(&w->rng_backoff, 0, backoff / 2);
 
     if (now + backoff - op->t0 >= cl->give_up_after) {
-        rdsim_stats_op_failed(w->stats, op->ep, op->kind);
+        /* Its latency is how long the client waited before giving up. */
+        rdsim_stats_op_failed(w->stats, op->ep, op->kind, now - op->t0);
         op_free(w, i);
         return;
     }
@@ -190,8 +192,10 @@ static void succeed(struct rdsim_workload *w, const struct job *j)
     struct op *op = &w->ops[j->op];
 
     rdsim_stats_op_ok(w->stats, op->ep, op->kind, j->reply - op->t0);
+    if (op->attempt == 1)
+        rdsim_stats_first_attempt(w->stats, op->ep, op->kind, op->t0, true, j->reply);
     if (op->kind == RDSIM_OP_WRITE)
-        rdsim_stats_write_ok(w->stats, j->sent, j->reply);
+        rdsim_stats_write_ok(w->stats, op->client, j->sent, j->reply);
     op_free(w, j->op);
 }
 
@@ -214,9 +218,9 @@ static void read_row(struct rdsim_workload *w, const struct job *j)
         rdsim_sim_fail(w->sim, &err);
         return;
     }
-    /* How far behind the serving instance is: its replication lag. */
+    /* How far behind the serving instance is. */
     if (latest > row.cnt)
-        rdsim_stats_stale_read(w->stats, rdsim_cluster_lag(w->cluster, j->inst));
+        rdsim_stats_stale_read(w->stats, rdsim_cluster_staleness(w->cluster, j->inst));
 }
 
 /* The instance finished the request: run it against SQLite, then answer the
@@ -473,6 +477,11 @@ int rdsim_workload_create(struct rdsim_sim *sim, const struct rdsim_workload_con
     w->read_ep = sc->workload.read_from == RDSIM_READ_FROM_WRITER ? RDSIM_EP_WRITER
                                                                  : RDSIM_EP_READER;
     rc = rdsim_acklog_create(sc->workload.present ? sc->workload.rows : 1, &w->acklog, err);
+    /* A first attempt's outcome is known within the client's timeout (a
+     * refusal sooner); the margin covers network delays on top. */
+    if (rc == 0)
+        rc = rdsim_stats_uptime_init(w->stats, sc->clients.timeout + 10 * RDSIM_S, N_CLIENTS,
+                                     err);
     if (rc) {
         rdsim_workload_destroy(w);
         return rc;

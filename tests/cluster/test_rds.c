@@ -25,13 +25,18 @@ static void test_rds_replica_converges_to_writer_once_writes_stop(void **state)
     assert_true(same_rows(rdsim_cluster_db(w->c, 0), rdsim_cluster_db(w->c, 1)));
     assert_int_equal(cnt_sum(rdsim_cluster_db(w->c, 1)), (int64_t)w->opid);
     assert_int_equal(rdsim_cluster_lag(w->c, 1), 0);
-    assert_int_equal(rdsim_cluster_lag(w->c, 0), 0);
-    /* Roles change with failovers: the writer has a lag column too (0). */
+    /* The writer has no source: no lag (an empty cell), not 0. */
+    assert_int_equal(rdsim_cluster_lag(w->c, 0), -1);
+    /* Roles change with failovers: the writer has a lag column too. */
     assert_true(rdsim_cluster_tracks_lag(w->c));
+    /* One sample: the interval's maximum, a tick's delivery and apply. */
+    assert_true(rdsim_cluster_lag_sample(w->c, 1) < MS(20));
+    assert_true(rdsim_cluster_lag_sample(w->c, 1) == 0);
+    assert_int_equal(rdsim_cluster_lag_last(w->c, 1), 0);
+    assert_int_equal(rdsim_cluster_lag_sample(w->c, 0), -1);
     h = rdsim_cluster_lag_hist(w->c, 1);
     assert_non_null(h);
-    assert_true(h->count >= 400); /* one per 10 ms tick over ~5 s */
-    assert_true(h->max < MS(20));
+    assert_int_equal(h->count, 2); /* one per sample */
     assert_null(rdsim_cluster_lag_hist(w->c, 0));
     destroy(w);
 }
@@ -63,6 +68,8 @@ static void test_rds_replica_lag_builds_past_its_single_applier_and_drains(void 
     run_to(w, S(15));
     assert_int_equal(rdsim_cluster_lag(w->c, 1), 0);
     assert_true(same_rows(rdsim_cluster_db(w->c, 0), rdsim_cluster_db(w->c, 1)));
+    /* The interval's maximum: the peak, just before the burst's end drains. */
+    assert_between(rdsim_cluster_lag_sample(w->c, 1), MS(3000), MS(4000));
     h = rdsim_cluster_lag_hist(w->c, 1);
     assert_between(h->max, MS(3000), MS(4000));
     destroy(w);
@@ -89,6 +96,7 @@ static void test_rds_replica_lag_event_delays_changes_then_ends(void **state)
     run_to(w, S(50));
     assert_true(find_line(w, "recovered r1", 0) >= 0);
     assert_true(rdsim_cluster_lag(w->c, 1) < MS(50));
+    assert_between(rdsim_cluster_lag_sample(w->c, 1), MS(4950), MS(5500));
     h = rdsim_cluster_lag_hist(w->c, 1);
     assert_between(h->max, MS(4950), MS(5500));
     run_to(w, S(61));

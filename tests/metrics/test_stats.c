@@ -30,7 +30,7 @@ static void test_stats_counts_per_endpoint_and_kind_and_resets_the_interval(void
     rdsim_stats_use(s, RDSIM_EP_WRITER, RDSIM_OP_WRITE);
     rdsim_stats_op_ok(s, RDSIM_EP_WRITER, RDSIM_OP_WRITE, 2 * RDSIM_MS);
     rdsim_stats_op_ok(s, RDSIM_EP_WRITER, RDSIM_OP_WRITE, 4 * RDSIM_MS);
-    rdsim_stats_op_failed(s, RDSIM_EP_READER, RDSIM_OP_READ);
+    rdsim_stats_op_failed(s, RDSIM_EP_READER, RDSIM_OP_READ, 5 * RDSIM_S);
     rdsim_stats_attempt_error(s, RDSIM_EP_READER, RDSIM_OP_READ);
     rdsim_stats_attempt_error(s, RDSIM_EP_READER, RDSIM_OP_READ);
     assert_true(s->used[RDSIM_EP_WRITER][RDSIM_OP_WRITE]);
@@ -68,16 +68,16 @@ static void test_stats_overlapping_faults_make_one_episode_closed_by_a_later_wri
     struct rdsim_stats *s = new_stats();
     (void)state;
 
-    rdsim_stats_write_ok(s, 0, RDSIM_S); /* no episode: nothing happens */
+    rdsim_stats_write_ok(s, 0, 0, RDSIM_S); /* no episode: nothing happens */
     assert_int_equal(rdsim_stats_writer_down(s, 10 * RDSIM_S, RDSIM_CAUSE_AZ_OUTAGE), 0);
     assert_int_equal(rdsim_stats_writer_down(s, 12 * RDSIM_S, RDSIM_CAUSE_INSTANCE_FAILURE), 0);
     assert_int_equal(s->n_episodes, 1);
     assert_int_equal(s->episodes[0].cause, RDSIM_CAUSE_AZ_OUTAGE);
     /* A write sent before the fault that succeeds late does not close it. */
-    rdsim_stats_write_ok(s, 9 * RDSIM_S, 20 * RDSIM_S);
+    rdsim_stats_write_ok(s, 0, 9 * RDSIM_S, 20 * RDSIM_S);
     assert_false(s->episodes[0].closed);
     assert_int_equal(rdsim_episode_downtime(&s->episodes[0], 100 * RDSIM_S), 90 * RDSIM_S);
-    rdsim_stats_write_ok(s, 40 * RDSIM_S, 41 * RDSIM_S);
+    rdsim_stats_write_ok(s, 0, 40 * RDSIM_S, 41 * RDSIM_S);
     assert_true(s->episodes[0].closed);
     assert_int_equal(rdsim_episode_downtime(&s->episodes[0], 100 * RDSIM_S), 31 * RDSIM_S);
     /* The next fault opens a second episode. */
@@ -94,7 +94,7 @@ static void test_stats_many_episodes_grow_the_list(void **state)
 
     for (int k = 0; k < 100; k++) {
         assert_int_equal(rdsim_stats_writer_down(s, k * RDSIM_S, RDSIM_CAUSE_REBOOT), 0);
-        rdsim_stats_write_ok(s, k * RDSIM_S, k * RDSIM_S + RDSIM_MS);
+        rdsim_stats_write_ok(s, 0, k * RDSIM_S, k * RDSIM_S + RDSIM_MS);
     }
     assert_int_equal(s->n_episodes, 100);
     assert_int_equal(rdsim_episode_downtime(&s->episodes[99], 0), RDSIM_MS);

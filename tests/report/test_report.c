@@ -132,8 +132,9 @@ static void test_story_tells_setup_fault_phases_and_verdict(void **state)
 
     assert_int_equal(rdsim_report_story(fx->res, &story, NULL), 0);
     assert_non_null(strstr(story, "A Multi-AZ DB instance deployment (mysql, db.r6g.large): "
-                                  "writer primary in us-east-1a, standby standby in "
+                                  "writer primary in us-east-1a, standby in "
                                   "us-east-1b, 1 replica (r1 in us-east-1c)"));
+    assert_null(strstr(story, "standby standby"));
     assert_non_null(strstr(story, "seed 7."));
     assert_non_null(strstr(story, "At 30 s: AZ outage us-east-1a, for 150 s."));
     assert_non_null(strstr(story, "At 200 s: load: 80 reads/s."));
@@ -142,7 +143,9 @@ static void test_story_tells_setup_fault_phases_and_verdict(void **state)
     assert_non_null(strstr(story, "promoted at "));
     assert_non_null(strstr(story, "DNS updated at "));
     assert_non_null(strstr(story, "Why standby: candidates: standby"));
-    assert_non_null(strstr(story, "Clients wrote again at "));
+    /* The first client, then the median and the last (DNS caches). */
+    assert_non_null(strstr(story, "The first client wrote again at "));
+    assert_non_null(strstr(story, "half of the 64 clients by "));
     assert_non_null(strstr(story, "acknowledged writes were lost (checked against standby's "
                                   "SQLite data)"));
     /* 1 s of downtime cannot hold across a Multi-AZ failover. */
@@ -281,7 +284,12 @@ static void test_markdown_report_has_story_figures_failovers_and_expectations(vo
     assert_non_null(strstr(md, "# small-failover\n\n> A test of the story.\n"));
     assert_non_null(strstr(md, "Reproduce: `rdsim run story.yaml --seed 7`"));
     assert_non_null(strstr(md, "## What happened\n\nA Multi-AZ DB instance deployment"));
-    assert_non_null(strstr(md, "| availability, writer endpoint |"));
+    /* Uptime and availability, each named for what it counts. */
+    assert_non_null(strstr(md, "| uptime (time served), writer endpoint |"));
+    assert_non_null(strstr(md, "| availability (operations that succeeded), writer endpoint |"));
+    assert_non_null(strstr(md, "| attempt success (retries included), writer endpoint |"));
+    assert_non_null(strstr(md, "| ok p50 | ok p99 |"));
+    assert_non_null(strstr(md, "| clients wrote again: first, half, all |"));
     assert_non_null(strstr(md, "| az-outage | primary | standby | 30.0 s |"));
     assert_non_null(strstr(md, "| max_writer_downtime |"));
     assert_non_null(strstr(md, "| at most 1 s | **FAIL** |"));
@@ -497,11 +505,38 @@ static void test_plot_compare_overlays_two_runs(void **state)
     assert_non_null(strstr(run, "ts_a = 'a.csv'\nts_b = 'b.csv'\n"));
     assert_non_null(strstr(run, "run_title = 'A = small-failover, seed 7"));
     assert_non_null(strstr(run, "B = small-failover, seed 7"));
-    assert_non_null(strstr(marks, "'A: detected'"));
-    assert_non_null(strstr(marks, "'B: detected'"));
-    assert_non_null(strstr(marks, "lc rgb run_b_rgb"));
+    /* A run against itself: every phase at the same moment, drawn once. */
+    assert_non_null(strstr(marks, "'A, B: detected'"));
+    assert_null(strstr(marks, "'A: detected'"));
+    assert_null(strstr(marks, "'B: detected'"));
+    assert_null(strstr(marks, "lc rgb run_b_rgb"));
     assert_non_null(a);
     assert_memory_equal(a, "t_s,", 4);
+    /* The key figures side by side, each named for what it counts. */
+    {
+        char *text = NULL, row[128];
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        const char *line;
+        assert_non_null(m);
+        assert_int_equal(rdsim_plot_compare_figures(fx->dir, fx->dir, m, &err), 0);
+        fclose(m);
+        assert_non_null(strstr(text, "key figures"));
+        line = strstr(text, "uptime (time served), writer");
+        assert_non_null(line);
+        assert_non_null(strstr(text, "availability (operations ok), writer"));
+        assert_non_null(strstr(text, "write p99 (failed at give-up)"));
+        assert_non_null(strstr(text, "all clients wrote again, after fault"));
+        /* A and B hold the same number. */
+        snprintf(row, sizeof(row), "%.*s", (int)strcspn(line, "\n"), line);
+        {
+            char *c1 = strstr(row, "%"), *c2 = c1 ? strstr(c1 + 1, "%") : NULL;
+            assert_non_null(c2);
+        }
+        free(text);
+        assert_int_equal(rdsim_plot_compare_figures(fx->dir, "/nonexistent", stdout, &err),
+                         RDSIM_EINVAL);
+    }
     free(run);
     free(marks);
     free(a);

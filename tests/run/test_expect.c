@@ -83,7 +83,9 @@ static void test_figure_names_match_the_table_and_are_found(void **state)
         assert_int_equal(f, i);
     }
     assert_null(rdsim_figure_names[RDSIM_FIG_COUNT]);
-    assert_false(rdsim_figure_find("uptime_writer", &f));
+    assert_true(rdsim_figure_find("uptime_writer", &f));
+    assert_int_equal(f, RDSIM_FIG_UPTIME_WRITER);
+    assert_false(rdsim_figure_find("uptime", &f));
 }
 
 /* The value at a summary.json path ("a.b.c", or "a[]" for a length). */
@@ -289,16 +291,57 @@ static void test_a_bound_on_a_latency_nothing_measured_fails(void **state)
                  "  deployment: single-az\n"
                  "  instances: [{name: db, role: writer, az: us-east-1a}]\n"
                  "workload: {rows: 100, reads: 0/s, writes: 10/s}\n"
-                 "expect:\n  max: {p99_read_ms: 1000, stale_reads_ratio: 1}\n",
+                 "expect:\n  max: {p99_read_ms: 1000, ok_p99_read_ms: 1000, "
+                 "stale_reads_ratio: 1, attempt_success_reader: 1}\n",
                  &sc);
     (void)state;
 
+    /* p99 counts every operation that ended, ok_p99 the successes. */
     const struct rdsim_expectation *x = find(res, "max.p99_read_ms");
     assert_false(x->has_actual);
     assert_false(x->ok);
+    assert_string_equal(x->nothing, "no read ended");
+    x = find(res, "max.ok_p99_read_ms");
+    assert_false(x->has_actual);
     assert_string_equal(x->nothing, "no read succeeded");
+    /* Nothing went to the reader endpoint: it has no uptime figures. */
+    x = find(res, "max.attempt_success_reader");
+    assert_false(x->ok);
+    assert_string_equal(x->nothing, "no operation sent to the reader endpoint");
     assert_false(find(res, "max.stale_reads_ratio")->ok);
     assert_false(res->expectations_ok);
+    rdsim_results_free(res);
+    rdsim_scenario_free(sc);
+}
+
+/* min_uptime bounds the share of time served: the writer that goes dark
+ * for its last two minutes of three is up a third of the time, whatever
+ * the share of operations that succeeded. */
+static void test_min_uptime_bounds_the_share_of_time_served(void **state)
+{
+    struct rdsim_scenario *sc;
+    struct rdsim_results *res =
+        run_yaml(DARK "expect:\n  min_uptime: {writer: 0.5}\n", &sc);
+    double up;
+    (void)state;
+
+    const struct rdsim_expectation *x = find(res, "min_uptime.writer");
+    assert_int_equal(x->op, RDSIM_EXPECT_AT_LEAST);
+    assert_true(x->has_actual);
+    assert_true(rdsim_figure_value(res, RDSIM_FIG_UPTIME_WRITER, &up, NULL));
+    assert_true(x->actual == up);
+    assert_true(up > 0.3 && up < 0.34);
+    assert_false(x->ok);
+    assert_false(res->expectations_ok);
+    rdsim_results_free(res);
+    rdsim_scenario_free(sc);
+
+    /* A reboot with failover: down for seconds of three minutes. */
+    res = run_yaml(MAZ "expect:\n  min_uptime: {writer: 0.5, reader: 0.99}\n", &sc);
+    assert_true(find(res, "min_uptime.writer")->ok);
+    assert_true(find(res, "min_uptime.writer")->actual < 1.0);
+    assert_true(find(res, "min_uptime.reader")->ok);
+    assert_true(res->expectations_ok);
     rdsim_results_free(res);
     rdsim_scenario_free(sc);
 }
@@ -359,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_failover_target_names_the_promoted_instance),
         cmocka_unit_test(test_min_and_max_bound_figures_with_their_actual_values),
         cmocka_unit_test(test_a_bound_on_a_latency_nothing_measured_fails),
+        cmocka_unit_test(test_min_uptime_bounds_the_share_of_time_served),
         cmocka_unit_test(test_no_expectations_is_a_pass),
         cmocka_unit_test(test_summary_json_holds_booleans_and_names),
     };

@@ -254,10 +254,12 @@ static void test_every_expect_key_is_read(void **state)
     assert_int_equal(x->lost_writes, 0);
     assert_true(x->has_writer_recovers && x->writer_recovers);
     assert_string_equal(x->failover_target, "standby");
+    assert_true(x->has_min_uptime_writer && x->min_uptime_writer == 0.8);
+    assert_true(x->has_min_uptime_reader && x->min_uptime_reader == 0.95);
     assert_int_equal(x->n_min, 2);
     assert_int_equal(x->min[0].figure, RDSIM_FIG_WRITES_OK);
     assert_true(x->min[0].limit == 100.0);
-    assert_int_equal(x->min[0].loc.line, 19);
+    assert_int_equal(x->min[0].loc.line, 20);
     assert_int_equal(x->min[0].loc.col, 5);
     assert_int_equal(x->min[1].figure, RDSIM_FIG_AVAILABILITY_READER);
     assert_true(x->min[1].limit == 0.5);
