@@ -77,8 +77,10 @@ def phase(s, a, b):
 
 
 def lag_ms(s, which):
-    """The largest of the instances' lag figures (p99 or max)."""
-    lags = [v[which] for v in s.get("replica_lag_ms", {}).values()]
+    """The largest of the instances' lag figures (p99 or max); an instance
+    that never had a live source has none (null)."""
+    lags = [v[which] for v in s.get("replica_lag_ms", {}).values()
+            if v is not None and v.get(which) is not None]
     return max(lags) if lags else None
 
 
