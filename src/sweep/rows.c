@@ -123,7 +123,9 @@ int rdsim_sweep_row_parse(const char *line, struct rdsim_sweep_row *row, struct 
         if (*p == ',' || *p == '\n' || *p == '\0')
             continue;
         row->fig[k] = strtod(p, &end);
-        if (end == p || !isfinite(row->fig[k]))
+        /* No figure of a run comes near 1e15 (seconds, counts, ratios); a
+         * larger one would not fit the row's number format. */
+        if (end == p || !isfinite(row->fig[k]) || fabs(row->fig[k]) >= 1e15)
             goto bad;
         row->has[k] = true;
         p = end;
