@@ -9,8 +9,8 @@
  * or RDSIM_EIO for a base scenario that cannot be read) or load it; then,
  * for a sweep of at most 16 points, every point's YAML must load as a
  * scenario with the point's values in it. Each line of the input is also
- * fed to the row parser, and a row it accepts must print back to a line it
- * reads as the same row.
+ * fed to the row parser: a row it accepts, written, must read back and
+ * write again to the same line.
  *
  * Built only with -Dfuzz=true and clang (tests/fuzz/README.md).
  */
