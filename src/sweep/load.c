@@ -40,6 +40,11 @@ __attribute__((format(printf, 4, 5))) static int fail(struct ctx *c, yaml_mark_t
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* Values quoted from the file may hold line breaks: a message is one
+     * line, so they become spaces. */
+    for (char *q = msg; *q; q++)
+        if ((unsigned char)*q < 0x20 || *q == 0x7f)
+            *q = ' ';
     return rdsim_err_set(c->err, RDSIM_EINVAL, "%s:%zu:%zu: %s: %s", c->file, m.line + 1,
                          m.column + 1, path, msg);
 }
