@@ -143,19 +143,36 @@ static void point_labels(const struct rdsim_sweep_plan *pl, size_t p, size_t *id
 
 static const char *const stat_names[] = {"mean", "p50", "p90", "p99", "max"};
 
+/* The columns that name a point in runs.csv and points.csv: "point" and
+ * each varied path, then a point's labels in the same order. */
+static void csv_point_header(FILE *f, const struct rdsim_sweep_plan *pl)
+{
+    fputs("point", f);
+    for (size_t a = 0; a < pl->n_axes; a++) {
+        fputc(',', f);
+        rdsim_csv_field(f, pl->axis_paths[a]);
+    }
+}
+
+static void csv_point_labels(FILE *f, const struct rdsim_sweep_plan *pl, size_t p)
+{
+    size_t idx[RDSIM_SWEEP_MAX_AXES];
+
+    point_labels(pl, p, idx);
+    for (size_t a = 0; a < pl->n_axes; a++) {
+        fputc(',', f);
+        rdsim_csv_field(f, pl->labels[a][idx[a]]);
+    }
+}
+
 static int write_runs_csv(const struct rdsim_sweep_plan *pl, const struct keyed *k, size_t n,
                           const char *dir, struct rdsim_err *err)
 {
     struct out o;
-    size_t idx[RDSIM_SWEEP_MAX_AXES];
     int rc = out_open(&o, dir, "runs.csv", err);
     if (rc)
         return rc;
-    fputs("point", o.f);
-    for (size_t a = 0; a < pl->n_axes; a++) {
-        fputc(',', o.f);
-        rdsim_csv_field(o.f, pl->axis_paths[a]);
-    }
+    csv_point_header(o.f, pl);
     fputs(",seed,exit", o.f);
     for (int f = 0; f < RDSIM_SWEEP_N_FIGS; f++)
         fprintf(o.f, ",%s", rdsim_sweep_fig_columns[f]);
@@ -163,11 +180,7 @@ static int write_runs_csv(const struct rdsim_sweep_plan *pl, const struct keyed 
     for (size_t i = 0; i < n; i++) {
         const struct rdsim_sweep_row *r = k[i].row;
         fprintf(o.f, "%zu", r->point);
-        point_labels(pl, r->point - 1, idx);
-        for (size_t a = 0; a < pl->n_axes; a++) {
-            fputc(',', o.f);
-            rdsim_csv_field(o.f, pl->labels[a][idx[a]]);
-        }
+        csv_point_labels(o.f, pl, r->point - 1);
         fprintf(o.f, ",%llu,%d", (unsigned long long)r->seed, r->exit_code);
         bool figs = r->exit_code == 0 || r->exit_code == 3;
         for (int f = 0; f < RDSIM_SWEEP_N_FIGS; f++) {
@@ -185,15 +198,10 @@ static int write_points_csv(const struct rdsim_sweep_plan *pl,
                             struct rdsim_err *err)
 {
     struct out o;
-    size_t idx[RDSIM_SWEEP_MAX_AXES];
     int rc = out_open(&o, dir, "points.csv", err);
     if (rc)
         return rc;
-    fputs("point", o.f);
-    for (size_t a = 0; a < pl->n_axes; a++) {
-        fputc(',', o.f);
-        rdsim_csv_field(o.f, pl->axis_paths[a]);
-    }
+    csv_point_header(o.f, pl);
     fputs(",runs,errors,slo_met,slo_p,slo_lo,slo_hi", o.f);
     for (int f = 0; f < RDSIM_SWEEP_N_FIGS; f++)
         for (int s = 0; s < 5; s++)
@@ -202,11 +210,7 @@ static int write_points_csv(const struct rdsim_sweep_plan *pl,
     for (size_t p = 0; p < pl->n_points; p++) {
         const struct rdsim_sweep_point_stats *s = &ps[p];
         fprintf(o.f, "%zu", p + 1);
-        point_labels(pl, p, idx);
-        for (size_t a = 0; a < pl->n_axes; a++) {
-            fputc(',', o.f);
-            rdsim_csv_field(o.f, pl->labels[a][idx[a]]);
-        }
+        csv_point_labels(o.f, pl, p);
         fprintf(o.f, ",%zu,%zu,%zu,", s->runs, s->errors, s->slo_met);
         if (s->completed) {
             num(o.f, s->slo_p);
