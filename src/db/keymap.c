@@ -22,9 +22,9 @@ int32_t keymap_get(const struct keymap *m, int64_t key)
     if (m->n == 0)
         return -1;
     for (uint32_t i = home(m, key);; i = (i + 1) & (m->cap - 1)) {
-        if (m->keys[i] == key)
-            return m->vals[i];
-        if (m->keys[i] < 0)
+        if (m->slots[i].key == key)
+            return m->slots[i].val;
+        if (m->slots[i].key < 0)
             return -1;
     }
 }
@@ -33,17 +33,14 @@ static bool grow(struct keymap *m)
 {
     struct keymap big = {.cap = m->cap ? 2 * m->cap : 64};
 
-    big.keys = malloc((size_t)big.cap * sizeof(*big.keys));
-    big.vals = malloc((size_t)big.cap * sizeof(*big.vals));
-    if (!big.keys || !big.vals) {
-        free(big.keys);
-        free(big.vals);
+    big.slots = malloc((size_t)big.cap * sizeof(*big.slots));
+    if (!big.slots)
         return false;
-    }
-    memset(big.keys, 0xff, (size_t)big.cap * sizeof(*big.keys));
+    for (uint32_t i = 0; i < big.cap; i++)
+        big.slots[i].key = -1;
     for (uint32_t i = 0; i < m->cap; i++)
-        if (m->keys[i] >= 0)
-            keymap_put(&big, m->keys[i], m->vals[i]);
+        if (m->slots[i].key >= 0)
+            keymap_put(&big, m->slots[i].key, m->slots[i].val);
     keymap_free(m);
     *m = big;
     return true;
@@ -55,13 +52,12 @@ bool keymap_put(struct keymap *m, int64_t key, int32_t val)
 
     if (2 * (m->n + 1) > m->cap && !grow(m))
         return false;
-    for (i = home(m, key); m->keys[i] >= 0; i = (i + 1) & (m->cap - 1))
-        if (m->keys[i] == key) {
-            m->vals[i] = val;
+    for (i = home(m, key); m->slots[i].key >= 0; i = (i + 1) & (m->cap - 1))
+        if (m->slots[i].key == key) {
+            m->slots[i].val = val;
             return true;
         }
-    m->keys[i] = key;
-    m->vals[i] = val;
+    m->slots[i] = (struct keymap_slot){.key = key, .val = val};
     m->n++;
     return true;
 }
@@ -73,34 +69,33 @@ void keymap_del(struct keymap *m, int64_t key)
 
     if (m->n == 0)
         return;
-    for (i = home(m, key); m->keys[i] != key; i = (i + 1) & mask)
-        if (m->keys[i] < 0)
+    for (i = home(m, key); m->slots[i].key != key; i = (i + 1) & mask)
+        if (m->slots[i].key < 0)
             return;
     /* Shift back each later entry of the run that may move into the hole. */
-    for (j = (i + 1) & mask; m->keys[j] >= 0; j = (j + 1) & mask) {
-        uint32_t h = home(m, m->keys[j]);
+    for (j = (i + 1) & mask; m->slots[j].key >= 0; j = (j + 1) & mask) {
+        uint32_t h = home(m, m->slots[j].key);
 
         /* Entry j stays when its home lies cyclically in (i, j]. */
         if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
             continue;
-        m->keys[i] = m->keys[j];
-        m->vals[i] = m->vals[j];
+        m->slots[i] = m->slots[j];
         i = j;
     }
-    m->keys[i] = -1;
+    m->slots[i].key = -1;
     m->n--;
 }
 
 void keymap_clear(struct keymap *m)
 {
     if (m->n)
-        memset(m->keys, 0xff, (size_t)m->cap * sizeof(*m->keys));
+        for (uint32_t i = 0; i < m->cap; i++)
+            m->slots[i].key = -1;
     m->n = 0;
 }
 
 void keymap_free(struct keymap *m)
 {
-    free(m->keys);
-    free(m->vals);
+    free(m->slots);
     memset(m, 0, sizeof(*m));
 }

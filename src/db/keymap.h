@@ -15,9 +15,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Key and index side by side: a hit costs one cache line, not two. */
+struct keymap_slot {
+    int64_t key;    /* -1: empty */
+    int32_t val;
+};
+
 struct keymap {
-    int64_t *keys;  /* -1: empty */
-    int32_t *vals;
+    struct keymap_slot *slots;
     uint32_t cap;   /* a power of two, or 0 */
     uint32_t n;
 };
