@@ -4,7 +4,7 @@
 # (called by hand) give byte-identical aggregates; collect rebuilds them after
 # they are deleted; runs that miss the SLO (exit 3) are counted; a run
 # without a row is reported missing; --resume runs only what is missing;
-# --emit writes a job array; bad input exits 2.
+# --emit writes a job array; --sshlogin reaches GNU parallel; bad input exits 2.
 set -euo pipefail
 rdsim=$1
 cd "$2/tests/sweep"
@@ -35,6 +35,12 @@ if command -v parallel >/dev/null; then
   "$rdsim" sweep three.sweep.yaml -o "$tmp/par" --engine parallel --jobs 2 -q --no-plots --resume
   [ "$(cat "$tmp/par/jobs-todo.txt")" = "$(printf '1 3\n3 8')" ] || fail "jobs-todo.txt"
   same "$tmp/j1" "$tmp/par"
+  # --sshlogin reaches GNU parallel: ':' is its name for this machine (no ssh)
+  "$rdsim" sweep three.sweep.yaml -o "$tmp/ssh" --engine parallel -q --no-plots \
+    --sshlogin 2/: --joblog "$tmp/sshlog"
+  same "$tmp/j1" "$tmp/ssh"
+  [ "$(tail -n +2 "$tmp/sshlog" | awk -F'\t' '$2 == ":"' | wc -l)" = 24 ] ||
+    fail "the joblog should show 24 jobs on sshlogin ':'"
 else
   echo "GNU parallel is not installed: --engine parallel not tested (tools/deps.sh)" >&2
 fi
