@@ -26,9 +26,6 @@ extern const char sweep_usage[];
 /* Write `len` bytes of `text` to `path` through a temporary file renamed
  * into place. 0 or RDSIM_EIO. */
 int sweep_write_text(const char *path, const char *text, size_t len, struct rdsim_err *err);
-/* The whole file at `path`, NUL-terminated, *len bytes; NULL when it
- * cannot be read. The caller frees it. */
-char *sweep_read_text(const char *path, size_t *len);
 /* A whole number lo..hi from `s` into *out: 0, or -1 when it is not one. */
 int sweep_parse_count(const char *s, long lo, long hi, long *out);
 /* DIR/rows/POINT-SEED.row into buf. */

@@ -53,7 +53,7 @@ static int read_rows(const char *dir, struct rdsim_sweep_row **rows, size_t *n, 
             continue;
         snprintf(file, sizeof file, "%s/%s", path, e->d_name);
         size_t len;
-        char *text = sweep_read_text(file, &len);
+        char *text = rdsim_cli_read_file(file, 0, &len, NULL);
         if (text == NULL)
             continue;
         if (*n == cap) {

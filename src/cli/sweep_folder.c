@@ -21,6 +21,7 @@
 #include "rdsim/scenario.h"
 #include "rdsim/sweep.h"
 
+#include "commands.h"
 #include "outdir.h"
 #include "sweep_cli.h"
 
@@ -39,34 +40,6 @@ int sweep_write_text(const char *path, const char *text, size_t len, struct rdsi
         return rdsim_err_set(err, RDSIM_EIO, "%s: cannot write", path);
     }
     return 0;
-}
-
-char *sweep_read_text(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0;
-    *len = 0;
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        if (*len + 1 >= cap) {
-            char *nb = realloc(buf, cap = cap ? cap * 2 : 4096);
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t n = fread(buf + *len, 1, cap - *len - 1, f);
-        *len += n;
-        if (n == 0)
-            break;
-    }
-    fclose(f);
-    buf[*len] = '\0';
-    return buf;
 }
 
 int sweep_parse_count(const char *s, long lo, long hi, long *out)
@@ -166,7 +139,7 @@ static void clear_dir(const char *dir, const char *sub, const char *suffix)
 static bool same_file(const char *path, const char *text, size_t len)
 {
     size_t have;
-    char *old = sweep_read_text(path, &have);
+    char *old = rdsim_cli_read_file(path, 0, &have, NULL);
     bool same = old && have == len && memcmp(old, text, len) == 0;
     free(old);
     return same;

@@ -47,7 +47,7 @@ static int run_one(const char *dir, size_t point, uint64_t seed, struct rdsim_er
                  (unsigned long long)seed, (long)getpid());
         rc = rdsim_report_write_summary(res, sum, &e);
         size_t len = 0;
-        char *text = rc == 0 ? sweep_read_text(sum, &len) : NULL;
+        char *text = rc == 0 ? rdsim_cli_read_file(sum, 0, &len, NULL) : NULL;
         unlink(sum);
         if (rc == 0 && text == NULL)
             rc = rdsim_err_set(&e, RDSIM_EIO, "%s: cannot read back", sum);
