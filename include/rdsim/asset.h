@@ -26,4 +26,17 @@ static inline const struct rdsim_asset *rdsim_asset_find(const struct rdsim_asse
     return NULL;
 }
 
+/* The HTTP Content-Type of an asset called `name`, by its extension. */
+static inline const char *rdsim_asset_content_type(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (dot && strcmp(dot, ".html") == 0)
+        return "text/html; charset=utf-8";
+    if (dot && strcmp(dot, ".js") == 0)
+        return "text/javascript; charset=utf-8";
+    if (dot && strcmp(dot, ".css") == 0)
+        return "text/css; charset=utf-8";
+    return "application/octet-stream";
+}
+
 #endif

@@ -178,4 +178,30 @@ int rdsim_sweep_aggregate(const struct rdsim_sweep_plan *plan, struct rdsim_swee
                           size_t n_rows, const char *dir, size_t *missing,
                           struct rdsim_err *err);
 
+/* ---- the sweep folder's manifest (sweep.json) ---------------------------- */
+
+/*
+ * sweep.json's text for `sw`, whose first point's scenario `p0` gives the
+ * SLO's limits drawn on the CDFs. On success *text is a new NUL-terminated
+ * string of *len bytes (ending in a line break) that the caller frees.
+ * Returns 0 or RDSIM_ENOMEM.
+ */
+int rdsim_sweep_manifest_text(const struct rdsim_sweep *sw, const struct rdsim_scenario *p0,
+                              char **text, size_t *len, struct rdsim_err *err);
+
+struct rdsim_sweep_manifest_priv;
+/* The plan as DIR/sweep.json holds it; `plan` points into `priv`. */
+struct rdsim_sweep_manifest {
+    struct rdsim_sweep_plan plan;
+    struct rdsim_sweep_manifest_priv *priv;
+};
+/*
+ * Read DIR/sweep.json into *m. Returns 0, or RDSIM_EINVAL (no manifest, or
+ * not one rdsim wrote) or RDSIM_ENOMEM with the message in err. Free *m
+ * with rdsim_sweep_manifest_free on success and failure alike.
+ */
+int rdsim_sweep_manifest_read(const char *dir, struct rdsim_sweep_manifest *m,
+                              struct rdsim_err *err);
+void rdsim_sweep_manifest_free(struct rdsim_sweep_manifest *m);
+
 #endif

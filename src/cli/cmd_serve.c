@@ -109,44 +109,6 @@ static long parse_count(const char *s, long lo, long hi)
     return v;
 }
 
-static char *read_file(const char *path, size_t *len, struct rdsim_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-
-    if (!f) {
-        rdsim_err_set(err, RDSIM_EIO, "%s: cannot read: %s", path, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            char *p = realloc(buf, cap = (cap + 4096) * 2);
-            if (!p) {
-                free(buf);
-                fclose(f);
-                rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
-                return NULL;
-            }
-            buf = p;
-        }
-        size_t got = fread(buf + n, 1, 4096, f);
-        n += got;
-        if (got < 4096)
-            break;
-    }
-    if (ferror(f)) {
-        free(buf);
-        fclose(f);
-        rdsim_err_set(err, RDSIM_EIO, "%s: read failed", path);
-        return NULL;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* Can the session be written to path at exit? Checked at start, so a
  * missing folder or a typo costs nothing but a retry, not the session. */
 static int check_save_path(const char *path, struct rdsim_err *err)
@@ -351,7 +313,7 @@ int rdsim_cmd_serve(int argc, char **argv)
         return rdsim_bad_usage(msg, usage_serve);
     }
 
-    text = read_file(argv[optind], &len, &err);
+    text = rdsim_cli_read_file(argv[optind], 0, &len, &err);
     rc = text ? rdsim_scenario_load_buffer(argv[optind], text, len, &sc, &err) : err.code;
     if (rc) {
         fprintf(stderr, "%s\n", err.msg);

@@ -11,6 +11,7 @@
 #define RDSIM_CLI_COMMANDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rdsim/err.h"
@@ -67,6 +68,11 @@ int rdsim_cli_write_junit(const char *path, const struct rdsim_results *res, dou
  * the lesson's included when `has_seed`) for the reports (lesson_diff.c).
  * Returns 0 (also when there is nothing to compare) or RDSIM_ENOMEM. */
 int rdsim_cli_compare_lesson(struct rdsim_results *res, bool has_seed, struct rdsim_err *err);
+/* The whole file at `path`, NUL-terminated, its length in *len (readfile.c).
+ * NULL on failure with err filled: RDSIM_EIO (cannot be read), RDSIM_ENOMEM,
+ * or RDSIM_EINVAL when it holds more than `max` bytes (0: no limit). The
+ * caller frees the text. */
+char *rdsim_cli_read_file(const char *path, size_t max, size_t *len, struct rdsim_err *err);
 /* Copy the file at `path` to stdout (rdsim run --json). 0 or RDSIM_EIO. */
 int rdsim_cli_print_file(const char *path, struct rdsim_err *err);
 /* Wall-clock seconds since the epoch, and a monotonic clock in seconds. */

@@ -35,42 +35,6 @@ static const struct rdsim_asset *find_lesson(const char *name)
     return rdsim_asset_find(rdsim_lesson_files, file);
 }
 
-/* The whole file, NUL-terminated, or NULL when it cannot be read. */
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 16384;
-            char *b = cap <= LESSON_FILE_MAX + 8192 ? realloc(buf, cap) : NULL;
-            if (b == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = b;
-        }
-        size_t got = fread(buf + n, 1, 4096, f);
-        n += got;
-        if (got < 4096)
-            break;
-    }
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 static int nomem(struct rdsim_err *err)
 {
     return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
@@ -121,7 +85,7 @@ int rdsim_cli_compare_lesson(struct rdsim_results *res, bool has_seed,
         return 0;
     /* A file that cannot be read again (gone since it loaded) is simply
      * not compared: the run's verdict stands without the note. */
-    if ((text = read_all(sc->path, &len)) == NULL)
+    if ((text = rdsim_cli_read_file(sc->path, LESSON_FILE_MAX, &len, NULL)) == NULL)
         return 0;
     rc = rdsim_scenario_diff((const char *)a->data, a->size, text, len,
                              &res->lesson_changes, &res->n_lesson_changes, err);

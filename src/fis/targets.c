@@ -69,6 +69,19 @@ static bool parse_arn(const char *s, char *copy, size_t size, struct arn *a)
     return part[1][0] != '\0' && a->service[0] != '\0' && a->resource[0] != '\0';
 }
 
+/* Read the ARN `s` at `path` into *a: it must be one of `service` whose
+ * resource starts with `prefix`; else the message "must be DESC, got S". */
+static int want_arn(struct fis_ctx *ctx, const char *path, const char *s, const char *service,
+                    const char *prefix, const char *desc, char *copy, size_t size,
+                    struct arn *a)
+{
+    char q[96];
+    if (parse_arn(s, copy, size, a) && strcmp(a->service, service) == 0 &&
+        strncmp(a->resource, prefix, strlen(prefix)) == 0)
+        return 0;
+    return fis_fail(ctx, path, "must be %s, got %s", desc, rdsim_quote(s, q, sizeof q));
+}
+
 static bool region_of_az(const struct rdsim_scenario *sc, const char *az, size_t *region)
 {
     for (size_t r = 0; r < sc->topology.n_regions; r++)
@@ -333,12 +346,10 @@ static int resolve_cluster(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
     for (size_t i = 0; i < t->n_arns; i++) {
         struct arn a;
         snprintf(p, sizeof p, "%s.resourceArns[%zu]", t->path, i);
-        if (!parse_arn(t->arns[i], copy, sizeof copy, &a) ||
-            strcmp(a.service, "rds") != 0 || strncmp(a.resource, "cluster:", 8) != 0)
-            return fis_fail(ctx, p,
-                            "must be a DB cluster ARN (arn:aws:rds:REGION:ACCOUNT:"
-                            "cluster:NAME), got %s",
-                            rdsim_quote(t->arns[i], q, sizeof q));
+        if ((rc = want_arn(ctx, p, t->arns[i], "rds", "cluster:",
+                           "a DB cluster ARN (arn:aws:rds:REGION:ACCOUNT:cluster:NAME)", copy,
+                           sizeof copy, &a)) != 0)
+            return rc;
         if (strcasecmp(a.resource + 8, sc->name) != 0)
             return fis_fail(ctx, p,
                             "names the DB cluster %s; %s's cluster is %s (its name)",
@@ -454,15 +465,10 @@ static int resolve_db(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
     for (size_t k = 0; k < t->n_arns; k++) {
         struct arn a;
         snprintf(p, sizeof p, "%s.resourceArns[%zu]", t->path, k);
-        if (!parse_arn(t->arns[k], copy, sizeof copy, &a) ||
-            strcmp(a.service, "rds") != 0 || strncmp(a.resource, "db:", 3) != 0) {
-            rc = fis_fail(
-                ctx, p,
-                "must be a DB instance ARN (arn:aws:rds:REGION:ACCOUNT:db:NAME), "
-                "got %s",
-                rdsim_quote(t->arns[k], q, sizeof q));
+        if ((rc = want_arn(ctx, p, t->arns[k], "rds", "db:",
+                           "a DB instance ARN (arn:aws:rds:REGION:ACCOUNT:db:NAME)", copy,
+                           sizeof copy, &a)) != 0)
             goto out;
-        }
         size_t i = 0;
         while (i < c->n_instances &&
                strcasecmp(c->instances[i].name, a.resource + 3) != 0)
@@ -584,7 +590,7 @@ static int topology_az(struct fis_ctx *ctx, const char *path,
 static int resolve_subnet(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
                           const struct rdsim_fis_options *opt, struct fis_target *t)
 {
-    char p[FIS_PATH_MAX], q[96], copy[1100];
+    char p[FIS_PATH_MAX], copy[1100];
     struct subnet cand[FIS_MAX_ITEMS];
     const struct fis_filter *first_id = NULL, *first_az = NULL;
     const char *param_az =
@@ -622,12 +628,10 @@ static int resolve_subnet(struct fis_ctx *ctx, const struct rdsim_scenario *sc,
         for (size_t k = 0; k < t->n_arns; k++) {
             struct arn a;
             snprintf(p, sizeof p, "%s.resourceArns[%zu]", t->path, k);
-            if (!parse_arn(t->arns[k], copy, sizeof copy, &a) ||
-                strcmp(a.service, "ec2") != 0 || strncmp(a.resource, "subnet/", 7) != 0)
-                return fis_fail(ctx, p,
-                                "must be a subnet ARN (arn:aws:ec2:REGION:ACCOUNT:subnet/"
-                                "subnet-ID), got %s",
-                                rdsim_quote(t->arns[k], q, sizeof q));
+            if ((rc = want_arn(ctx, p, t->arns[k], "ec2", "subnet/",
+                               "a subnet ARN (arn:aws:ec2:REGION:ACCOUNT:subnet/subnet-ID)",
+                               copy, sizeof copy, &a)) != 0)
+                return rc;
             /* The ID inside the ARN itself: copy is laid out as arns[k]. */
             cand[n].id = t->arns[k] + (a.resource - copy) + 7;
             if ((rc = subnet_az(ctx, p, sc, opt, cand[n].id, &cand[n].az)) != 0)

@@ -305,19 +305,6 @@ void live_on_accept_retry(evutil_socket_t fd, short what, void *arg)
 
 /* ---- dispatch --------------------------------------------------------------- */
 
-static const char *content_type(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-
-    if (dot && strcmp(dot, ".html") == 0)
-        return "text/html; charset=utf-8";
-    if (dot && strcmp(dot, ".js") == 0)
-        return "text/javascript; charset=utf-8";
-    if (dot && strcmp(dot, ".css") == 0)
-        return "text/css; charset=utf-8";
-    return "application/octet-stream";
-}
-
 static bool serve_asset(struct evhttp_request *req, const char *path)
 {
     const struct rdsim_asset *a = rdsim_asset_find(rdsim_web_assets, *path ? path : "index.html");
@@ -330,7 +317,7 @@ static bool serve_asset(struct evhttp_request *req, const char *path)
         return false;
     evbuffer_add_reference(buf, a->data, a->size, NULL, NULL);
     evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                      content_type(a->name));
+                      rdsim_asset_content_type(a->name));
     evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-cache");
     evhttp_send_reply(req, 200, "OK", buf);
     evbuffer_free(buf);

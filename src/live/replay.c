@@ -553,18 +553,6 @@ static bool query_double(struct evhttp_request *req, const char *name, double *o
     return ok;
 }
 
-static const char *content_type(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    if (dot && strcmp(dot, ".html") == 0)
-        return "text/html; charset=utf-8";
-    if (dot && strcmp(dot, ".js") == 0)
-        return "text/javascript; charset=utf-8";
-    if (dot && strcmp(dot, ".css") == 0)
-        return "text/css; charset=utf-8";
-    return "application/octet-stream";
-}
-
 static void handle(struct evhttp_request *req, void *arg)
 {
     struct rdsim_replay *rp = arg;
@@ -626,7 +614,7 @@ static void handle(struct evhttp_request *req, void *arg)
         } else {
             evbuffer_add_reference(buf, a->data, a->size, NULL, NULL);
             evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                              content_type(a->name));
+                              rdsim_asset_content_type(a->name));
             evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control",
                               "no-cache");
             evhttp_send_reply(req, 200, "OK", buf);

@@ -140,13 +140,8 @@ int sc_fail_unknown_instance(struct sc_ctx *ctx, yaml_node_t *node, const char *
     if (s != NULL)
         return sc_fail(ctx, node, "unknown instance %s; did you mean \"%s\"?", q, s);
     char list[512];
-    size_t o = 0;
-    list[0] = '\0';
-    for (size_t j = 0; j < c->n_instances && o < sizeof list; j++) {
-        int w = snprintf(list + o, sizeof list - o, "%s%s", j > 0 ? ", " : "",
-                         c->instances[j].name);
-        o += w > 0 ? (size_t)w : 0;
-    }
+    sc_join_names(list, sizeof list, &c->instances[0].name, c->n_instances,
+                  sizeof c->instances[0]);
     return sc_fail(ctx, node, "unknown instance %s; the instances are %s", q, list);
 }
 
@@ -222,12 +217,7 @@ static int read_az(struct sc_ctx *ctx, yaml_node_t *node, char **out)
             rc = sc_fail(ctx, node, "unknown AZ %s; did you mean \"%s\"?", q, s);
         } else {
             char list[512];
-            size_t o = 0;
-            list[0] = '\0';
-            for (size_t i = 0; i < n && o < sizeof list; i++) {
-                int w = snprintf(list + o, sizeof list - o, "%s%s", i > 0 ? ", " : "", all[i]);
-                o += w > 0 ? (size_t)w : 0;
-            }
+            sc_join_names(list, sizeof list, all, n, sizeof *all);
             rc = sc_fail(ctx, node, "unknown AZ %s; the topology has %s", q, list);
         }
         free(all);
@@ -253,13 +243,8 @@ static int read_region(struct sc_ctx *ctx, yaml_node_t *node, enum rdsim_action 
         if (s != NULL)
             return sc_fail(ctx, node, "unknown region %s; did you mean \"%s\"?", q, s);
         char list[512];
-        size_t o = 0;
-        list[0] = '\0';
-        for (size_t i = 0; i < t->n_regions && o < sizeof list; i++) {
-            int w = snprintf(list + o, sizeof list - o, "%s%s", i > 0 ? ", " : "",
-                             t->regions[i].name);
-            o += w > 0 ? (size_t)w : 0;
-        }
+        sc_join_names(list, sizeof list, &t->regions[0].name, t->n_regions,
+                      sizeof t->regions[0]);
         return sc_fail(ctx, node, "unknown region %s; the topology has %s", q, list);
     }
     if (a == RDSIM_ACT_GLOBAL_FAILOVER) {

@@ -79,6 +79,8 @@ size_t sc_edit_distance(const char *a, const char *b);
 const char *sc_suggest(const char *word, const void *base, size_t n, size_t stride);
 /* Same over a NULL-terminated array of strings. */
 const char *sc_suggest_list(const char *word, const char *const *list);
+/* The same candidates as one "a, b, c" list for a message, cut at `size`. */
+void sc_join_names(char *buf, size_t size, const void *base, size_t n, size_t stride);
 
 /* ---- read.c: the reading context and typed readers ---------------------- */
 

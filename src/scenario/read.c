@@ -422,6 +422,29 @@ int sc_read_name(struct sc_ctx *ctx, yaml_node_t *node, char **out)
 
 static const char duration_expect[] = "a duration with a unit (250us, 1.5ms, 30s, 2m, 1h)";
 
+/* Why a unit parser refused the text `q` (its status `st`, not OK): one
+ * wording for every unit; `many` words it for a range of durations. */
+static int unit_refused(struct sc_ctx *ctx, yaml_node_t *node, enum sc_unit_status st,
+                        const char *q, const char *max_text, bool many, const char *expect)
+{
+    switch (st) {
+    case SC_UNIT_NEGATIVE:
+        return sc_fail(ctx, node, "must not be negative, got %s", q);
+    case SC_UNIT_TOO_LARGE:
+        return sc_fail(ctx, node, "%smust be at most %s, got %s", many ? "durations " : "",
+                       max_text, q);
+    case SC_UNIT_RESOLUTION:
+        if (many)
+            return sc_fail(ctx, node, "durations must be whole numbers of nanoseconds, got %s",
+                           q);
+        return sc_fail(ctx, node, "must be a whole number of nanoseconds, got %s", q);
+    case SC_UNIT_ORDER:
+        return sc_fail(ctx, node, "must be MIN..MAX with MIN <= MAX, got %s", q);
+    default:
+        return must_be(ctx, node, expect);
+    }
+}
+
 int sc_read_duration(struct sc_ctx *ctx, yaml_node_t *node, bool positive, rdsim_time_t *out)
 {
     const char *t;
@@ -430,18 +453,9 @@ int sc_read_duration(struct sc_ctx *ctx, yaml_node_t *node, bool positive, rdsim
         return rc;
     char q[96];
     sc_quote(t, q, sizeof q);
-    switch (sc_parse_duration(t, out)) {
-    case SC_UNIT_OK:
-        break;
-    case SC_UNIT_NEGATIVE:
-        return sc_fail(ctx, node, "must not be negative, got %s", q);
-    case SC_UNIT_TOO_LARGE:
-        return sc_fail(ctx, node, "must be at most %s, got %s", SC_MAX_DURATION_TEXT, q);
-    case SC_UNIT_RESOLUTION:
-        return sc_fail(ctx, node, "must be a whole number of nanoseconds, got %s", q);
-    default:
-        return must_be(ctx, node, duration_expect);
-    }
+    enum sc_unit_status st = sc_parse_duration(t, out);
+    if (st != SC_UNIT_OK)
+        return unit_refused(ctx, node, st, q, SC_MAX_DURATION_TEXT, false, duration_expect);
     if (positive && *out == 0)
         return sc_fail(ctx, node, "must be greater than 0, got %s", q);
     return 0;
@@ -457,20 +471,9 @@ int sc_read_range(struct sc_ctx *ctx, yaml_node_t *node, bool positive, struct r
     char q[96];
     sc_quote(t, q, sizeof q);
     int side;
-    switch (sc_parse_range(t, out, &side)) {
-    case SC_UNIT_OK:
-        break;
-    case SC_UNIT_NEGATIVE:
-        return sc_fail(ctx, node, "must not be negative, got %s", q);
-    case SC_UNIT_TOO_LARGE:
-        return sc_fail(ctx, node, "durations must be at most %s, got %s", SC_MAX_DURATION_TEXT, q);
-    case SC_UNIT_RESOLUTION:
-        return sc_fail(ctx, node, "durations must be whole numbers of nanoseconds, got %s", q);
-    case SC_UNIT_ORDER:
-        return sc_fail(ctx, node, "must be MIN..MAX with MIN <= MAX, got %s", q);
-    default:
-        return must_be(ctx, node, expect);
-    }
+    enum sc_unit_status st = sc_parse_range(t, out, &side);
+    if (st != SC_UNIT_OK)
+        return unit_refused(ctx, node, st, q, SC_MAX_DURATION_TEXT, true, expect);
     if (positive && out->lo == 0)
         return sc_fail(ctx, node, "must be greater than 0, got %s", q);
     return 0;
@@ -485,16 +488,8 @@ int sc_read_rate(struct sc_ctx *ctx, yaml_node_t *node, double *out)
         return rc;
     char q[96];
     sc_quote(t, q, sizeof q);
-    switch (sc_parse_rate(t, out)) {
-    case SC_UNIT_OK:
-        return 0;
-    case SC_UNIT_NEGATIVE:
-        return sc_fail(ctx, node, "must not be negative, got %s", q);
-    case SC_UNIT_TOO_LARGE:
-        return sc_fail(ctx, node, "must be at most %s, got %s", SC_MAX_RATE_TEXT, q);
-    default:
-        return must_be(ctx, node, expect);
-    }
+    enum sc_unit_status st = sc_parse_rate(t, out);
+    return st == SC_UNIT_OK ? 0 : unit_refused(ctx, node, st, q, SC_MAX_RATE_TEXT, false, expect);
 }
 
 int sc_read_int(struct sc_ctx *ctx, yaml_node_t *node, int64_t lo, int64_t hi, int64_t *out)

@@ -13,6 +13,7 @@
  * Words longer than SUGGEST_MAX are never matched: no valid key or name is
  * that long, and it bounds the work on hostile input.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -109,4 +110,15 @@ const char *sc_suggest_list(const char *word, const char *const *list)
 const char *rdsim_suggest(const char *word, const char *const *list)
 {
     return sc_suggest_list(word, list);
+}
+
+void sc_join_names(char *buf, size_t size, const void *base, size_t n, size_t stride)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && o < size; i++) {
+        const char *name = *(const char *const *)(const void *)((const char *)base + i * stride);
+        int w = snprintf(buf + o, size - o, "%s%s", i > 0 ? ", " : "", name);
+        o += w > 0 ? (size_t)w : 0;
+    }
 }

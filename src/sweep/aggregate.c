@@ -1,6 +1,7 @@
 /*
  * aggregate.c - from the runs' rows to runs.csv, points.csv, sweep.sqlite,
- * report.md and the CDF plots of a sweep folder.
+ * report.md and the CDF plots of a sweep folder (report.md's text is
+ * report.c's; the statistics it reads are made here).
  *
  * Rows are sorted by point and by the seed's position in the sweep before
  * anything is computed, and every number goes through one formatter, so the
@@ -10,7 +11,6 @@
  * of one. Nothing here reads the clock or names the folder.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,8 @@
 
 #include "rdsim/report.h"
 #include "rdsim/sweep.h"
+
+#include "internal.h"
 
 struct seedpos {
     uint64_t seed;
@@ -53,7 +55,7 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void num(FILE *f, double v)
+void sw_num(FILE *f, double v)
 {
     char buf[64];
     rdsim_sweep_format_number(v, buf, sizeof buf);
@@ -62,12 +64,7 @@ static void num(FILE *f, double v)
 
 /* ---- files ------------------------------------------------------------------ */
 
-struct out {
-    char tmp[4200], final[4200];
-    FILE *f;
-};
-
-static int out_open(struct out *o, const char *dir, const char *name, struct rdsim_err *err)
+int sw_out_open(struct sw_out *o, const char *dir, const char *name, struct rdsim_err *err)
 {
     snprintf(o->final, sizeof o->final, "%s/%s", dir, name);
     snprintf(o->tmp, sizeof o->tmp, "%s/.%s.tmp", dir, name);
@@ -77,7 +74,7 @@ static int out_open(struct out *o, const char *dir, const char *name, struct rds
     return 0;
 }
 
-static int out_close(struct out *o, struct rdsim_err *err)
+int sw_out_close(struct sw_out *o, struct rdsim_err *err)
 {
     int bad = ferror(o->f);
     if (fclose(o->f) != 0 || bad) {
@@ -133,7 +130,7 @@ static void point_stats(struct keyed *k, size_t n, double *scratch,
 
 /* ---- the tables ------------------------------------------------------------------ */
 
-static void point_labels(const struct rdsim_sweep_plan *pl, size_t p, size_t *idx)
+void sw_point_labels(const struct rdsim_sweep_plan *pl, size_t p, size_t *idx)
 {
     for (size_t a = pl->n_axes; a-- > 0;) {
         idx[a] = p % pl->n_values[a];
@@ -158,7 +155,7 @@ static void csv_point_labels(FILE *f, const struct rdsim_sweep_plan *pl, size_t 
 {
     size_t idx[RDSIM_SWEEP_MAX_AXES];
 
-    point_labels(pl, p, idx);
+    sw_point_labels(pl, p, idx);
     for (size_t a = 0; a < pl->n_axes; a++) {
         fputc(',', f);
         rdsim_csv_field(f, pl->labels[a][idx[a]]);
@@ -168,8 +165,8 @@ static void csv_point_labels(FILE *f, const struct rdsim_sweep_plan *pl, size_t 
 static int write_runs_csv(const struct rdsim_sweep_plan *pl, const struct keyed *k, size_t n,
                           const char *dir, struct rdsim_err *err)
 {
-    struct out o;
-    int rc = out_open(&o, dir, "runs.csv", err);
+    struct sw_out o;
+    int rc = sw_out_open(&o, dir, "runs.csv", err);
     if (rc)
         return rc;
     csv_point_header(o.f, pl);
@@ -186,19 +183,19 @@ static int write_runs_csv(const struct rdsim_sweep_plan *pl, const struct keyed 
         for (int f = 0; f < RDSIM_SWEEP_N_FIGS; f++) {
             fputc(',', o.f);
             if (figs && r->has[f])
-                num(o.f, r->fig[f]);
+                sw_num(o.f, r->fig[f]);
         }
         fputc('\n', o.f);
     }
-    return out_close(&o, err);
+    return sw_out_close(&o, err);
 }
 
 static int write_points_csv(const struct rdsim_sweep_plan *pl,
                             const struct rdsim_sweep_point_stats *ps, const char *dir,
                             struct rdsim_err *err)
 {
-    struct out o;
-    int rc = out_open(&o, dir, "points.csv", err);
+    struct sw_out o;
+    int rc = sw_out_open(&o, dir, "points.csv", err);
     if (rc)
         return rc;
     csv_point_header(o.f, pl);
@@ -213,11 +210,11 @@ static int write_points_csv(const struct rdsim_sweep_plan *pl,
         csv_point_labels(o.f, pl, p);
         fprintf(o.f, ",%zu,%zu,%zu,", s->runs, s->errors, s->slo_met);
         if (s->completed) {
-            num(o.f, s->slo_p);
+            sw_num(o.f, s->slo_p);
             fputc(',', o.f);
-            num(o.f, s->slo_lo);
+            sw_num(o.f, s->slo_lo);
             fputc(',', o.f);
-            num(o.f, s->slo_hi);
+            sw_num(o.f, s->slo_hi);
         } else {
             fputs(",,", o.f);
         }
@@ -226,12 +223,12 @@ static int write_points_csv(const struct rdsim_sweep_plan *pl,
             for (int st = 0; st < 5; st++) {
                 fputc(',', o.f);
                 if (s->n[f])
-                    num(o.f, *v[st]);
+                    sw_num(o.f, *v[st]);
             }
         }
         fputc('\n', o.f);
     }
-    return out_close(&o, err);
+    return sw_out_close(&o, err);
 }
 
 /* ---- sweep.sqlite ---------------------------------------------------------------------- */
@@ -321,7 +318,7 @@ static int write_sqlite(const struct rdsim_sweep_plan *pl, const struct keyed *k
         int c = 1;
         sqlite3_reset(ins_run);
         sqlite3_bind_int64(ins_run, c++, (sqlite3_int64)r->point);
-        point_labels(pl, r->point - 1, idx);
+        sw_point_labels(pl, r->point - 1, idx);
         for (size_t a = 0; a < pl->n_axes; a++)
             sqlite3_bind_text(ins_run, c++, pl->labels[a][idx[a]], -1, SQLITE_STATIC);
         sqlite3_bind_int64(ins_run, c++, (sqlite3_int64)r->seed);
@@ -365,7 +362,7 @@ static int write_sqlite(const struct rdsim_sweep_plan *pl, const struct keyed *k
         int c = 1;
         sqlite3_reset(ins_point);
         sqlite3_bind_int64(ins_point, c++, (sqlite3_int64)p + 1);
-        point_labels(pl, p, idx);
+        sw_point_labels(pl, p, idx);
         for (size_t a = 0; a < pl->n_axes; a++)
             sqlite3_bind_text(ins_point, c++, pl->labels[a][idx[a]], -1, SQLITE_STATIC);
         sqlite3_bind_int64(ins_point, c++, (sqlite3_int64)s->runs);
@@ -419,7 +416,7 @@ static void gp_string(FILE *f, const char *s)
 static void point_title(const struct rdsim_sweep_plan *pl, size_t p, char *buf, size_t n)
 {
     size_t idx[RDSIM_SWEEP_MAX_AXES], o = 0;
-    point_labels(pl, p, idx);
+    sw_point_labels(pl, p, idx);
     o = (size_t)snprintf(buf, n, "%zu", p + 1);
     for (size_t a = 0; a < pl->n_axes && o < n; a++) {
         const char *last = strrchr(pl->axis_paths[a], '.');
@@ -437,13 +434,13 @@ static int write_cdf(const struct rdsim_sweep_plan *pl, const struct keyed *k, s
                      struct rdsim_err *err)
 {
     char pdir[4200], name[64];
-    struct out data, gp;
+    struct sw_out data, gp;
     size_t blocks = 0;
     int rc;
 
     snprintf(pdir, sizeof pdir, "%s/plots", dir);
     snprintf(name, sizeof name, "%s.dat", stem);
-    if ((rc = out_open(&data, pdir, name, err)) != 0)
+    if ((rc = sw_out_open(&data, pdir, name, err)) != 0)
         return rc;
     bool *drawn = calloc(pl->n_points, sizeof *drawn);
     if (drawn == NULL) {
@@ -465,22 +462,22 @@ static int write_cdf(const struct rdsim_sweep_plan *pl, const struct keyed *k, s
             fputs("\n\n", data.f);
         fprintf(data.f, "# point %zu\n", p + 1);
         /* The step up from 0 at the smallest value. */
-        num(data.f, scratch[0]);
+        sw_num(data.f, scratch[0]);
         fputs(" 0\n", data.f);
         for (size_t i = 0; i < m; i++) {
-            num(data.f, scratch[i]);
+            sw_num(data.f, scratch[i]);
             fputc(' ', data.f);
-            num(data.f, (double)(i + 1) / (double)m);
+            sw_num(data.f, (double)(i + 1) / (double)m);
             fputc('\n', data.f);
         }
         drawn[p] = true;
     }
-    if ((rc = out_close(&data, err)) != 0) {
+    if ((rc = sw_out_close(&data, err)) != 0) {
         free(drawn);
         return rc;
     }
     snprintf(name, sizeof name, "%s.gp", stem);
-    if ((rc = out_open(&gp, pdir, name, err)) != 0) {
+    if ((rc = sw_out_open(&gp, pdir, name, err)) != 0) {
         free(drawn);
         return rc;
     }
@@ -496,12 +493,12 @@ static int write_cdf(const struct rdsim_sweep_plan *pl, const struct keyed *k, s
           "set key bottom right noenhanced\nset grid\n", f);
     if (limit >= 0) {
         fputs("set arrow 1 from ", f);
-        num(f, limit);
+        sw_num(f, limit);
         fputs(", graph 0 to ", f);
-        num(f, limit);
+        sw_num(f, limit);
         fputs(", graph 1 nohead dashtype 2 linewidth 2 linecolor rgb \"#cc0000\"\n"
               "set label 1 \"SLO\" at ", f);
-        num(f, limit);
+        sw_num(f, limit);
         fputs(", graph 0.97 offset 0.5,0 textcolor rgb \"#cc0000\"\n", f);
         /* The line must be on the chart even when every run is below it. */
         fputs("set xrange [0:*]\nset offsets 0, graph 0.05, 0, 0\n", f);
@@ -530,258 +527,7 @@ static int write_cdf(const struct rdsim_sweep_plan *pl, const struct keyed *k, s
                    "  set terminal svg size 960,540 font \"sans,10\"\n"
                    "  set output '%s.svg'\n  eval plot_it\n  set output\n}\n", stem, stem);
     }
-    return out_close(&gp, err);
-}
-
-/* ---- report.md --------------------------------------------------------------------------- */
-
-static void md_cell(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`')
-            fputc('\\', f);
-        fputc(*s == '\n' ? ' ' : *s, f);
-    }
-}
-
-static void md_fig(FILE *f, const struct rdsim_sweep_point_stats *s, int fig, const double *v)
-{
-    fputs(" | ", f);
-    if (s->n[fig])
-        num(f, *v);
-    else
-        fputs("-", f);
-}
-
-struct rank {
-    size_t point;
-    double p;
-    bool has;
-};
-
-static int cmp_rank(const void *a, const void *b)
-{
-    const struct rank *x = a, *y = b;
-    if (x->has != y->has)
-        return x->has ? -1 : 1;
-    if (x->has && x->p != y->p)
-        return x->p > y->p ? -1 : 1;
-    return x->point < y->point ? -1 : x->point > y->point;
-}
-
-/* Which axis moves a figure most: for each axis and value, the mean over
- * the points with that value of their per-point means (each point counts
- * once, so an axis is judged over the same mix of the others). */
-static void marginal(const struct rdsim_sweep_plan *pl, const struct rdsim_sweep_point_stats *ps,
-                     size_t axis, bool slo, int fig, double *lo, size_t *lo_j, double *hi,
-                     size_t *hi_j, bool *any)
-{
-    size_t idx[RDSIM_SWEEP_MAX_AXES];
-    *any = false;
-    for (size_t j = 0; j < pl->n_values[axis]; j++) {
-        double sum = 0;
-        size_t cnt = 0;
-        for (size_t p = 0; p < pl->n_points; p++) {
-            point_labels(pl, p, idx);
-            if (idx[axis] != j)
-                continue;
-            if (slo ? ps[p].completed > 0 : ps[p].n[fig] > 0) {
-                sum += slo ? ps[p].slo_p : ps[p].mean[fig];
-                cnt++;
-            }
-        }
-        if (cnt == 0)
-            continue;
-        double m = sum / (double)cnt;
-        if (!*any || m < *lo) {
-            *lo = m;
-            *lo_j = j;
-        }
-        if (!*any || m > *hi) {
-            *hi = m;
-            *hi_j = j;
-        }
-        *any = true;
-    }
-}
-
-/* A number for a sentence: `decimals` places, trailing zeros dropped. */
-static void prose(FILE *f, double v, int decimals)
-{
-    char buf[64];
-    double scale = pow(10.0, decimals);
-    rdsim_sweep_format_number(round(v * scale) / scale, buf, sizeof buf);
-    fputs(buf, f);
-}
-
-static void write_mover(FILE *f, const struct rdsim_sweep_plan *pl,
-                        const struct rdsim_sweep_point_stats *ps)
-{
-    if (pl->n_axes == 0) {
-        fputs("Nothing is varied: one point over the seeds, so the table above is the whole "
-              "story.\n", f);
-        return;
-    }
-    size_t best = 0;
-    double best_range = -1;
-    for (size_t a = 0; a < pl->n_axes; a++) {
-        double lo = 0, hi = 0;
-        size_t lj = 0, hj = 0;
-        bool any;
-        marginal(pl, ps, a, false, RDSIM_SWEEP_FIG_DOWNTIME, &lo, &lj, &hi, &hj, &any);
-        if (any && hi - lo > best_range) {
-            best_range = hi - lo;
-            best = a;
-        }
-    }
-    if (best_range < 0) {
-        fputs("No run finished with figures, so nothing can be said about the parameters.\n", f);
-        return;
-    }
-    double lo = 0, hi = 0, slo_lo = 0, slo_hi = 0;
-    size_t lj = 0, hj = 0, slj = 0, shj = 0;
-    bool any, slo_any;
-    marginal(pl, ps, best, false, RDSIM_SWEEP_FIG_DOWNTIME, &lo, &lj, &hi, &hj, &any);
-    marginal(pl, ps, best, true, 0, &slo_lo, &slj, &slo_hi, &shj, &slo_any);
-    if (pl->n_axes > 1)
-        fprintf(f, "Of the varied parameters, `%s` moves writer downtime the most: averaged "
-                "over the other parameters, its ", pl->axis_paths[best]);
-    else
-        fprintf(f, "Only `%s` is varied: its ", pl->axis_paths[best]);
-    fputs("mean maximum writer downtime runs from ", f);
-    prose(f, lo, 1);
-    fputs(" s (", f);
-    md_cell(f, pl->labels[best][lj]);
-    fputs(") to ", f);
-    prose(f, hi, 1);
-    fputs(" s (", f);
-    md_cell(f, pl->labels[best][hj]);
-    fputs(")", f);
-    if (slo_any) {
-        fputs(", and the probability of meeting the SLO from ", f);
-        prose(f, slo_lo, 3);
-        fputs(" (", f);
-        md_cell(f, pl->labels[best][slj]);
-        fputs(") to ", f);
-        prose(f, slo_hi, 3);
-        fputs(" (", f);
-        md_cell(f, pl->labels[best][shj]);
-        fputs(")", f);
-    }
-    fputs(".", f);
-    for (size_t a = 0; a < pl->n_axes; a++) {
-        if (a == best)
-            continue;
-        double l2 = 0, h2 = 0;
-        size_t x, y;
-        marginal(pl, ps, a, false, RDSIM_SWEEP_FIG_DOWNTIME, &l2, &x, &h2, &y, &any);
-        if (!any)
-            continue;
-        fprintf(f, " `%s` moves it by ", pl->axis_paths[a]);
-        prose(f, h2 - l2, 1);
-        fputs(" s.", f);
-    }
-    fputc('\n', f);
-}
-
-static int write_report(const struct rdsim_sweep_plan *pl, const struct rdsim_sweep_point_stats *ps,
-                        size_t n_rows, size_t missing, const char *dir, struct rdsim_err *err)
-{
-    struct out o;
-    size_t idx[RDSIM_SWEEP_MAX_AXES], errors = 0;
-    int rc = out_open(&o, dir, "report.md", err);
-    if (rc)
-        return rc;
-    FILE *f = o.f;
-    struct rank *rk = calloc(pl->n_points, sizeof *rk);
-    if (rk == NULL) {
-        fclose(f);
-        unlink(o.tmp);
-        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
-    }
-    for (size_t p = 0; p < pl->n_points; p++) {
-        rk[p] = (struct rank){p, ps[p].slo_p, ps[p].completed > 0};
-        errors += ps[p].errors;
-    }
-    qsort(rk, pl->n_points, sizeof *rk, cmp_rank);
-
-    fputs("# Sweep: ", f);
-    md_cell(f, pl->name);
-    fprintf(f, "\n\n%zu point%s x %zu seed%s = %zu runs; %zu finished", pl->n_points,
-            pl->n_points == 1 ? "" : "s", pl->n_seeds, pl->n_seeds == 1 ? "" : "s",
-            pl->n_points * pl->n_seeds, n_rows);
-    if (missing)
-        fprintf(f, ", **%zu missing** (not finished, or lost: `rdsim sweep collect` says which)",
-                missing);
-    if (errors)
-        fprintf(f, ", **%zu failed** without figures (exit 1, 2 or a signal; see runs.csv)",
-                errors);
-    fputs(".\n\n", f);
-    if (pl->slo_text) {
-        fputs("SLO (a run meets it when it exits 0, every expectation met): ", f);
-        md_cell(f, pl->slo_text);
-        fputs(".\n\n", f);
-    }
-    fputs("## Points ranked by the probability of meeting the SLO\n\n"
-          "P(SLO) is the share of finished runs that met it, with its 95% Wilson interval; "
-          "downtime is each run's maximum writer downtime in seconds (nearest-rank "
-          "percentiles over the runs).\n\n", f);
-    fputs("| rank | point", f);
-    for (size_t a = 0; a < pl->n_axes; a++) {
-        fputs(" | ", f);
-        md_cell(f, pl->axis_paths[a]);
-    }
-    fputs(" | runs | SLO met | P(SLO) | 95% interval | downtime p50 | p90 | p99 | max | "
-          "lost writes max | writer availability mean |\n|---|---", f);
-    for (size_t a = 0; a < pl->n_axes; a++)
-        fputs("|---", f);
-    fputs("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n", f);
-    for (size_t r = 0; r < pl->n_points; r++) {
-        size_t p = rk[r].point;
-        const struct rdsim_sweep_point_stats *s = &ps[p];
-        fprintf(f, "| %zu | %zu", r + 1, p + 1);
-        point_labels(pl, p, idx);
-        for (size_t a = 0; a < pl->n_axes; a++) {
-            fputs(" | ", f);
-            md_cell(f, pl->labels[a][idx[a]]);
-        }
-        fprintf(f, " | %zu | %zu | ", s->runs, s->slo_met);
-        if (s->completed) {
-            num(f, s->slo_p);
-            fputs(" | ", f);
-            num(f, s->slo_lo);
-            fputs("..", f);
-            num(f, s->slo_hi);
-        } else {
-            fputs("- | -", f);
-        }
-        int d = RDSIM_SWEEP_FIG_DOWNTIME;
-        md_fig(f, s, d, &s->p50[d]);
-        md_fig(f, s, d, &s->p90[d]);
-        md_fig(f, s, d, &s->p99[d]);
-        md_fig(f, s, d, &s->max[d]);
-        md_fig(f, s, RDSIM_SWEEP_FIG_LOST, &s->max[RDSIM_SWEEP_FIG_LOST]);
-        md_fig(f, s, RDSIM_SWEEP_FIG_AVAIL_WRITER, &s->mean[RDSIM_SWEEP_FIG_AVAIL_WRITER]);
-        fputs(" |\n", f);
-    }
-    free(rk);
-    fputs("\n## What moves the figures\n\n", f);
-    write_mover(f, pl, ps);
-    fputs("\n## Distributions\n\n"
-          "One line per point: the share of runs (y) whose figure is at or below x; the "
-          "dashed line is the SLO's limit. Drawn by gnuplot when it is installed "
-          "(`plots/*.gp` otherwise).\n\n"
-          "![Writer downtime CDF](plots/cdf-downtime.png)\n\n"
-          "![Lost writes CDF](plots/cdf-lost-writes.png)\n\n"
-          "## Files\n\n"
-          "- `runs.csv`: one row per point and seed, with the exit status and the run's "
-          "figures (empty when it had none)\n"
-          "- `points.csv`: per point, runs, errors, SLO met, P(SLO) and its interval, and "
-          "for each figure its mean, p50, p90, p99 and max\n"
-          "- `sweep.sqlite`: the same two tables, as `runs` and `points` "
-          "(`sqlite3 sweep.sqlite 'select * from points order by slo_p desc'`)\n"
-          "- `points/`: each point's scenario file; `rows/`: each run's row\n", f);
-    return out_close(&o, err);
+    return sw_out_close(&gp, err);
 }
 
 /* ---- entry ---------------------------------------------------------------------------------- */
@@ -852,7 +598,7 @@ int rdsim_sweep_aggregate(const struct rdsim_sweep_plan *pl, struct rdsim_sweep_
         (rc = write_cdf(pl, k, n_rows, first, RDSIM_SWEEP_FIG_LOST, "cdf-lost-writes",
                         "Lost writes per run", "acknowledged writes lost", pl->slo_lost, dir,
                         scratch, err)) != 0 ||
-        (rc = write_report(pl, ps, n_rows, *missing, dir, err)) != 0)
+        (rc = sw_write_report(pl, ps, n_rows, *missing, dir, err)) != 0)
         goto out;
 
 out:
