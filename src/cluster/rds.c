@@ -39,9 +39,11 @@ static struct rds *rds_of(const struct rdsim_cluster *c)
     return c->state;
 }
 
+/* Phases of an unplanned failover; a requested one (manual failover,
+ * reboot with failover) has no failure to detect and its own promotion. */
 struct profile {
     enum repl_mode standby_mode;
-    struct rdsim_range detection, promotion, dns_update;
+    struct rdsim_range detection, promotion, planned_promotion, dns_update;
 };
 
 static struct profile profile_of(const struct rdsim_cluster *c)
@@ -52,20 +54,20 @@ static struct profile profile_of(const struct rdsim_cluster *c)
     switch (cc->deployment) {
     case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
         p = (struct profile){REPL_SYNC, RDSIM_MAZI_DETECTION, RDSIM_MAZI_PROMOTION,
-                             RDSIM_MAZI_DNS};
+                             RDSIM_MAZI_PLANNED_PROMOTION, RDSIM_MAZI_DNS};
         break;
     case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
         p = (struct profile){REPL_SEMISYNC, RDSIM_MAZC_DETECTION, RDSIM_MAZC_PROMOTION,
-                             RDSIM_MAZC_DNS};
+                             RDSIM_MAZC_PLANNED_PROMOTION, RDSIM_MAZC_DNS};
         break;
     default:
-        p = (struct profile){REPL_NONE, RDSIM_DETECTION_DEFAULT, {0, 0}, {0, 0}};
+        p = (struct profile){REPL_NONE, RDSIM_DETECTION_DEFAULT, {0, 0}, {0, 0}, {0, 0}};
         break;
     }
     if (cc->has_detection)
         p.detection = cc->detection;
     if (cc->has_promotion)
-        p.promotion = cc->promotion;
+        p.promotion = p.planned_promotion = cc->promotion;
     if (cc->has_dns_update)
         p.dns_update = cc->dns_update;
     return p;
@@ -404,8 +406,12 @@ static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f,
     if (wait > 0)
         failover_explain(f, "; waits %.1f s for backlog apply",
                (double)wait / RDSIM_S);
-    cluster_after(c, cluster_draw(c, p.promotion) + wait, promoted,
-                        fo_arg(failover_index(c, f), to));
+    cluster_after(c,
+                  cluster_draw(c, rdsim_failover_cause_is_requested(f->cause)
+                                      ? p.planned_promotion
+                                      : p.promotion) +
+                      wait,
+                  promoted, fo_arg(failover_index(c, f), to));
 }
 
 static void start_failover(struct rdsim_cluster *c, enum rdsim_failover_cause cause,
@@ -525,8 +531,8 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
             return;
         }
         fence(c, i);
-        /* RDS's own example takes 120 s (facts 1): as long as an unplanned one. */
-        start_failover(c, RDSIM_CAUSE_REBOOT, -1, profile_of(c).detection);
+        /* RDS initiates it: no failure to detect (docs/model.md). */
+        start_failover(c, RDSIM_CAUSE_REBOOT, -1, RDSIM_PLANNED_DETECTION);
         return;
     }
     instance_start(c, i, cluster_draw(c, RDSIM_REBOOT),
@@ -537,8 +543,8 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
 
 static void manual_failover(struct rdsim_cluster *c, int target)
 {
-    /* RDS stops the writer; monitoring then sees it unhealthy and promotes
-     * a standby (FailoverDBCluster). */
+    /* RDS stops the writer and promotes a standby (FailoverDBCluster): it
+     * knows the writer is gone, so no failure detection runs. */
     if (cluster_failover_running(c) || !has_standby(c)) {
         cluster_log(c, "ignored", c->inst[c->writer].cfg->name, "failover: %s",
                           has_standby(c) ? "a failover is under way" : "no standby");
@@ -547,7 +553,7 @@ static void manual_failover(struct rdsim_cluster *c, int target)
     if (c->obs.writer_down)
         c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_FAILOVER);
     fence(c, c->writer);
-    start_failover(c, RDSIM_CAUSE_FAILOVER, target, profile_of(c).detection);
+    start_failover(c, RDSIM_CAUSE_FAILOVER, target, RDSIM_PLANNED_DETECTION);
 }
 
 static void promote_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
