@@ -99,6 +99,9 @@ struct rdsim_cluster_cfg {
     bool has_detection, has_promotion, has_dns_update;
     struct rdsim_range detection, promotion, dns_update;
     rdsim_time_t dns_ttl;  /* default 5s */
+    /* Multi-AZ DB cluster flow control: a standby's apply lag past this
+     * throttles the writer's commits; default 120s */
+    rdsim_time_t target_apply_lag;
     /* Aurora Serverless v2 capacity (instance_class: serverless) */
     double min_acu, max_acu;
 };

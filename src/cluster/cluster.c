@@ -428,6 +428,12 @@ rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c)
     return c->ops->commit_delay(c);
 }
 
+rdsim_time_t rdsim_cluster_commit_gate(struct rdsim_cluster *c, rdsim_time_t done,
+                                       rdsim_time_t deadline)
+{
+    return c->ops->commit_gate ? c->ops->commit_gate(c, done, deadline) : done;
+}
+
 enum rdsim_action_support rdsim_cluster_supports(const struct rdsim_cluster *c,
                                                  enum rdsim_action a)
 {

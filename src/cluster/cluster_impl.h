@@ -107,6 +107,10 @@ struct rdsim_deployment_ops {
     void (*promote)(struct rdsim_cluster *c, size_t i);
     /* A write's commit latency on the writer (storage, standby or quorum). */
     rdsim_time_t (*commit_delay)(struct rdsim_cluster *c);
+    /* Optional (NULL: `done`): when a write served by `done` may commit,
+     * -1 if not before `deadline` (rdsim_cluster_commit_gate). */
+    rdsim_time_t (*commit_gate)(struct rdsim_cluster *c, rdsim_time_t done,
+                                rdsim_time_t deadline);
     /* How the deployment takes a fault action (the live dashboard's menu). */
     enum rdsim_action_support (*supports)(const struct rdsim_cluster *c, enum rdsim_action a);
     /* Optional (NULL: always): does instance i answer reads? */

@@ -68,6 +68,9 @@ static void set_defaults(struct rdsim_scenario *sc)
     sc->topology.rtt_cross_az = (struct rdsim_range){500 * RDSIM_US, 1500 * RDSIM_US};
     sc->topology.rtt_cross_region = (struct rdsim_range){60 * RDSIM_MS, 75 * RDSIM_MS};
     sc->cluster.dns_ttl = 5 * RDSIM_S;
+    /* rpl_semi_sync_master_target_apply_lag's default; PostgreSQL's
+     * flow_control.target_standby_apply_lag is 2 minutes too. */
+    sc->cluster.target_apply_lag = 120 * RDSIM_S;
     sc->workload.rows = 10000;
     sc->workload.keys = RDSIM_KEYS_UNIFORM;
     sc->workload.read_from = RDSIM_READ_FROM_READER;
@@ -193,6 +196,7 @@ static const struct sc_key cluster_keys[] = {
     [SC_CK_MAX_ACU] = {"max_acu", false},
     [SC_CK_DNS_TTL] = {"dns_ttl", false},
     [SC_CK_FAILOVER] = {"failover", false},
+    [SC_CK_TARGET_APPLY_LAG] = {"target_apply_lag", false},
     [SC_CK_INSTANCES] = {"instances", true},
 };
 
@@ -282,6 +286,17 @@ static int load_failover(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t wher
     c->has_promotion = m.val[1] != NULL;
     c->has_dns_update = m.val[2] != NULL;
     return 0;
+}
+
+/* Flow control is a Multi-AZ DB cluster's (its readers' apply lag). */
+static int read_target_apply_lag(struct sc_ctx *ctx, yaml_node_t *node,
+                                 struct rdsim_cluster_cfg *c)
+{
+    if (c->deployment != RDSIM_DEPLOY_MULTI_AZ_CLUSTER)
+        return sc_fail(ctx, node, "target_apply_lag (flow control) needs deployment "
+                                  "multi-az-cluster, deployment is %s",
+                       rdsim_deployment_name(c->deployment));
+    return sc_read_duration(ctx, node, true, &c->target_apply_lag);
 }
 
 static int read_az(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_instance_cfg *in)
@@ -424,6 +439,8 @@ static int load_cluster_keys(struct sc_ctx *ctx, const struct sc_map *m,
     WITH_KEY(ctx, keys, *m, SC_CK_DNS_TTL, sc_read_duration(ctx, m->val[SC_CK_DNS_TTL], true, &c->dns_ttl));
     WITH_KEY(ctx, keys, *m, SC_CK_FAILOVER,
              load_failover(ctx, m->val[SC_CK_FAILOVER], m->key[SC_CK_FAILOVER]->start_mark));
+    WITH_KEY(ctx, keys, *m, SC_CK_TARGET_APPLY_LAG,
+             read_target_apply_lag(ctx, m->val[SC_CK_TARGET_APPLY_LAG], c));
     WITH_KEY(ctx, keys, *m, SC_CK_INSTANCES, load_instances(ctx, m->val[SC_CK_INSTANCES],
                                     m->key[SC_CK_INSTANCES]->start_mark, nodes));
     return 0;

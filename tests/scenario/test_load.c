@@ -195,6 +195,7 @@ static void test_minimal_file_gets_every_default(void **state)
     assert_int_equal(c->instances[0].tier, 1);
     assert_false(c->has_detection || c->has_promotion || c->has_dns_update);
     assert_int_equal(c->dns_ttl, 5 * RDSIM_S);
+    assert_int_equal(c->target_apply_lag, 120 * RDSIM_S); /* AWS's default */
 
     const struct rdsim_workload_cfg *w = &sc->workload;
     assert_false(w->present);
@@ -227,6 +228,14 @@ static void test_aurora_engine_defaults_to_aurora_mysql(void **state)
     assert_string_equal(sc->cluster.instances[0].instance_class, "serverless");
     assert_string_equal(sc->cluster.instances[2].instance_class, "db.r6g.large");
     assert_true(sc->cluster.min_acu == 0.0 && sc->cluster.max_acu == 64.0);
+    rdsim_scenario_free(sc);
+}
+
+static void test_multi_az_cluster_reads_its_flow_control_target(void **state)
+{
+    (void)state;
+    struct rdsim_scenario *sc = load_ok("good/multi-az-cluster.yaml");
+    assert_int_equal(sc->cluster.target_apply_lag, 30 * RDSIM_S);
     rdsim_scenario_free(sc);
 }
 
@@ -672,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_full_file_sets_every_field),
         cmocka_unit_test(test_minimal_file_gets_every_default),
         cmocka_unit_test(test_aurora_engine_defaults_to_aurora_mysql),
+        cmocka_unit_test(test_multi_az_cluster_reads_its_flow_control_target),
         cmocka_unit_test(test_every_good_file_loads),
         cmocka_unit_test(test_every_action_appears_in_the_event_files),
         cmocka_unit_test(test_rds_event_values),
