@@ -100,10 +100,92 @@ static void test_requested_failover_skips_failure_detection(void **state)
     remove(reboot);
 }
 
+/* The lesson with `from` replaced by `to`, written to a temporary file. */
+static void lesson_variant(const char *lesson, const char *from, const char *to, char out[64])
+{
+    char path[512], *text, *at;
+    FILE *f;
+    long n;
+    size_t len;
+
+    snprintf(path, sizeof(path), "%s/scenarios/%s.yaml", harness_root, lesson);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    text = calloc((size_t)n + strlen(to) + 1, 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    at = strstr(text, from);
+    assert_non_null(at);
+    len = strlen(from);
+    memmove(at + strlen(to), at + len, strlen(at + len) + 1);
+    memcpy(at, to, strlen(to));
+    write_scenario(text, out);
+    free(text);
+}
+
+/* Facts 2: past rpl_semi_sync_master_target_apply_lag the writer's commits
+ * are delayed so that the readers' lag stops growing; switched off (86400 s,
+ * as AWS documents) the lag grows through the whole burst. */
+static void test_flow_control_stops_the_lag_growing(void **state)
+{
+    char off[64];
+    (void)state;
+
+    lesson_variant("08c-multi-az-cluster-flow-control", "target_apply_lag: 10s",
+                   "target_apply_lag: 86400s", off);
+    for (size_t i = 0; i < 3; i++) {
+        struct run_result on = run_scenario("@08c-multi-az-cluster-flow-control", seeds[i]);
+        struct run_result no = run_scenario(off, seeds[i]);
+        double *t, *ok, *lag, held_85 = 0, held_99 = 0, ok_throttled = 0, ok_free = 0;
+        size_t n = series(&on, "writer_writes_ok", &t, &ok);
+
+        free(t);
+        assert_int_equal(series(&on, "lag_ms_node-b", &t, &lag), n);
+        for (size_t k = 0; k < n; k++) {
+            if (t[k] == 85.0)
+                held_85 = lag[k];
+            if (t[k] == 99.0)
+                held_99 = lag[k];
+            if (t[k] > 85 && t[k] <= 99)
+                ok_throttled += ok[k];
+        }
+        free(t);
+        free(ok);
+        free(lag);
+        /* The lag is held: 10 s target, plus the backlog queued before the
+         * throttle (10 s at 6,000/s takes 13.5 s at 4,444/s). */
+        assert_between(held_85, 10000.0, 14500.0);
+        assert_true(fabs(held_99 - held_85) < 500.0);
+        assert_between(num(on.summary, "replica_lag_ms.node-b.max"), 10000.0, 14500.0);
+        /* ... by holding the writer at the readers' apply rate. */
+        assert_between(ok_throttled / 14.0, 4444.0 * 0.97, 4444.0 * 1.03);
+        assert_true(num(on.summary, "requests.write.attempt_errors") > 1000);
+        assert_between(num(on.summary, "lost_writes"), 0, 0);
+
+        n = series(&no, "writer_writes_ok", &t, &ok);
+        for (size_t k = 0; k < n; k++)
+            if (t[k] > 85 && t[k] <= 99)
+                ok_free += ok[k];
+        free(t);
+        free(ok);
+        assert_true(ok_free / 14.0 > 5700.0);
+        assert_true(num(no.summary, "replica_lag_ms.node-b.max") > 20000.0);
+        assert_between(num(no.summary, "requests.write.attempt_errors"), 0, 0);
+        run_free(&on);
+        run_free(&no);
+    }
+    remove(off);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_requested_failover_skips_failure_detection),
+        cmocka_unit_test(test_flow_control_stops_the_lag_growing),
     };
 
     return HARNESS_MAIN(tests);
