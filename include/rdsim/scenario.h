@@ -91,6 +91,10 @@ struct rdsim_instance_cfg {
 struct rdsim_cluster_cfg {
     enum rdsim_deployment deployment;
     enum rdsim_engine engine;
+    /* cluster.engine_version (aurora only): NULL when absent (the newest
+     * version's behaviour); its first two numbers, -1 when absent */
+    char *engine_version;
+    int version_major, version_minor;
     char *instance_class;  /* default db.r6g.large */
     struct rdsim_instance_cfg *instances;
     size_t n_instances;

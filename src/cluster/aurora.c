@@ -437,12 +437,44 @@ static void recreated(struct rdsim_sim *sim, void *ctx, uint64_t i)
                              "recreated writer opens the volume");
 }
 
+/* Aurora PostgreSQL's control plane stops every instance in a failover,
+ * starts the new writer, then restarts the readers; Aurora MySQL 2.10 and
+ * higher restarts only the writer and the failover target (facts 4.4).
+ * Aurora MySQL before 2.10 behaves like PostgreSQL. */
+static bool failover_restarts_readers(const struct rdsim_cluster *c)
+{
+    const struct rdsim_cluster_cfg *cc = &c->sc->cluster;
+
+    if (cc->engine == RDSIM_ENGINE_AURORA_POSTGRES)
+        return true;
+    return cc->version_major >= 0 &&
+           (cc->version_major < 2 || (cc->version_major == 2 && cc->version_minor < 10));
+}
+
+/* The readers other than the target stop now and restart once the new
+ * writer is up (`promotion` from now): reads through the reader endpoint
+ * fail meanwhile. */
+static void restart_readers(struct rdsim_cluster *c, size_t to, rdsim_time_t promotion)
+{
+    const char *why = c->sc->cluster.engine == RDSIM_ENGINE_AURORA_POSTGRES
+                          ? "failover: Aurora PostgreSQL restarts every reader after the new writer"
+                          : "failover: Aurora MySQL before 2.10 restarts every reader after the "
+                            "new writer";
+
+    for (size_t i = 0; i < c->n_inst; i++) {
+        if (i == to || !candidate(c, i, c->inst[c->writer].region) || !instance_serving(c, i))
+            continue;
+        instance_start(c, i, promotion + cluster_draw(c, RDSIM_AURORA_RECOVERY), why);
+    }
+}
+
 /* The failover goes ahead: the best replica by tier, or the writer comes
  * back in place (restarted or recreated). */
 static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted)
 {
     size_t w = c->writer;
     int to = choose_replica(c, f, wanted, c->inst[w].region);
+    rdsim_time_t took;
 
     if (to < 0) {
         if (c->inst[w].fenced) {
@@ -464,8 +496,10 @@ static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f,
     }
     cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
     failover_set_target(c, f, to);
-    cluster_after(c, cluster_draw(c, phase(c, 1)), promoted,
-                        fo_arg(failover_index(c, f), to));
+    took = cluster_draw(c, phase(c, 1));
+    if (failover_restarts_readers(c))
+        restart_readers(c, (size_t)to, took);
+    cluster_after(c, took, promoted, fo_arg(failover_index(c, f), to));
 }
 
 static void start_failover(struct rdsim_cluster *c, enum rdsim_failover_cause cause,

@@ -181,11 +181,88 @@ static void test_flow_control_stops_the_lag_growing(void **state)
     remove(off);
 }
 
+/* Three Aurora instances (`engine` may carry an engine_version line), reads
+ * through the reader endpoint, a manual failover to a1 at 60 s. */
+#define AURORA_FAILOVER(name, engine)                                                       \
+    "name: " name "\n"                                                                       \
+    "duration: 2m\n"                                                                         \
+    "cluster:\n"                                                                             \
+    "  deployment: aurora\n"                                                                 \
+    "  engine: " engine "\n"                                                                 \
+    "  instances:\n"                                                                         \
+    "    - {name: w, role: writer, az: us-east-1a}\n"                                        \
+    "    - {name: a1, role: replica, az: us-east-1b, tier: 0}\n"                             \
+    "    - {name: a2, role: replica, az: us-east-1c}\n"                                      \
+    "workload: {rows: 10000, reads: 1000/s, writes: 100/s}\n"                                \
+    "events:\n"                                                                              \
+    "  - {at: 60s, action: failover}\n"
+
+/* Reader-endpoint read errors in the failover's window and outside it. */
+static void read_errors(const struct run_result *r, double *during, double *outside)
+{
+    double *t, *e;
+    size_t n = series(r, "reader_read_errors", &t, &e);
+
+    *during = *outside = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (t[k] > 60 && t[k] <= 90)
+            *during += e[k];
+        else
+            *outside += e[k];
+    }
+    free(t);
+    free(e);
+}
+
+/* Facts 4.4: Aurora PostgreSQL (and Aurora MySQL before 2.10) restarts every
+ * reader in a failover, so reads through the reader endpoint fail briefly;
+ * Aurora MySQL 2.10 and higher restarts only the writer and the target, and
+ * the other readers go on serving. */
+static void test_aurora_failover_restarts_readers_by_engine_version(void **state)
+{
+    char mysql3[64], mysql2_10[64], mysql2_07[64], pg[64];
+    (void)state;
+
+    write_scenario(AURORA_FAILOVER("mysql3", "aurora-mysql"), mysql3);
+    write_scenario(AURORA_FAILOVER("mysql210", "aurora-mysql\n  engine_version: 2.10.2"), mysql2_10);
+    write_scenario(AURORA_FAILOVER("mysql207", "aurora-mysql\n  engine_version: 2.07.9"), mysql2_07);
+    write_scenario(AURORA_FAILOVER("pg", "aurora-postgres"), pg);
+    for (size_t i = 0; i < 3; i++) {
+        const char *keep[] = {mysql3, mysql2_10}, *restart[] = {mysql2_07, pg};
+        for (size_t k = 0; k < 2; k++) {
+            struct run_result r = run_scenario(keep[k], seeds[i]);
+            double during, outside;
+            read_errors(&r, &during, &outside);
+            assert_between(during + outside, 0, 0);
+            assert_string_equal(str(r.summary, "failovers", 0, "to"), "a1");
+            run_free(&r);
+        }
+        for (size_t k = 0; k < 2; k++) {
+            struct run_result r = run_scenario(restart[k], seeds[i]);
+            double during, outside;
+            read_errors(&r, &during, &outside);
+            /* a2 refuses connections from detection until after the
+             * promotion (3-10 s) and its own restart (3-10 s). */
+            assert_true(during > 1000);
+            assert_between(outside, 0, 0);
+            assert_between(num(r.summary, "availability.reader"), 0.99, 1.0);
+            assert_between(num(r.summary, "lost_writes"), 0, 0);
+            assert_string_equal(str(r.summary, "failovers", 0, "to"), "a1");
+            run_free(&r);
+        }
+    }
+    remove(mysql3);
+    remove(mysql2_10);
+    remove(mysql2_07);
+    remove(pg);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_requested_failover_skips_failure_detection),
         cmocka_unit_test(test_flow_control_stops_the_lag_growing),
+        cmocka_unit_test(test_aurora_failover_restarts_readers_by_engine_version),
     };
 
     return HARNESS_MAIN(tests);
