@@ -1,6 +1,6 @@
 /*
  * cluster_impl.h - the cluster's internals, shared by cluster.c (instances,
- * health, faults, endpoints), failover.c (the failover record and its
+ * health, faults), endpoints.c (answers and routes), failover.c (the failover record and its
  * phases), replication.c (log shipping and apply), serverless.c and the
  * deployments (rds.c, aurora.c).
  *
