@@ -195,6 +195,11 @@ enum rdsim_answer rdsim_cluster_can_answer(const struct rdsim_cluster *c, size_t
  * Aurora's write quorum. */
 rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c);
 
+/* Can the writer make a commit durable now? False while Aurora's volume
+ * lacks its write quorum: such a write never commits (it is not executed),
+ * and its client times out. */
+bool rdsim_cluster_can_commit(const struct rdsim_cluster *c);
+
 /* When a write whose service ends at `done` on the writer commits: `done`,
  * or later while a Multi-AZ DB cluster's flow control throttles the writer
  * (a standby's apply lag past cluster.target_apply_lag). Books the commit;

@@ -114,6 +114,13 @@ static bool can_read(const struct rdsim_cluster *c, size_t i)
     return copies_reachable(c) >= RDSIM_READ_QUORUM;
 }
 
+/* A commit is durable once four copies have its redo (facts 4.1): without
+ * them it never completes, so the writer's SQLite must not hold it. */
+static bool can_commit(const struct rdsim_cluster *c)
+{
+    return copies_reachable(c) >= RDSIM_WRITE_QUORUM;
+}
+
 /* Latency of the fourth-fastest acknowledgement, or -1 without a quorum. */
 static rdsim_time_t quorum_latency(struct rdsim_cluster *c)
 {
@@ -155,27 +162,29 @@ static rdsim_time_t commit_delay(struct rdsim_cluster *c)
     return q >= 0 ? q : RDSIM_TIME_MAX / 4;
 }
 
-/* Log when the volume loses or regains its write quorum. */
+/* Log when the volume loses or regains a quorum: one line per change, with
+ * the count after it (an outage marks all its AZs before calling here). */
 static void quorum_changed(struct rdsim_cluster *c)
 {
     int before = volume_of(c)->reachable, now = copies_reachable(c);
+    bool w0 = before >= RDSIM_WRITE_QUORUM, w1 = now >= RDSIM_WRITE_QUORUM;
+    bool r0 = before >= RDSIM_READ_QUORUM, r1 = now >= RDSIM_READ_QUORUM;
+    const char *what = NULL;
 
     volume_of(c)->reachable = now;
-    if (before >= RDSIM_READ_QUORUM && now < RDSIM_READ_QUORUM)
-        cluster_log(c, "quorum", "volume",
-                          "%d of 6 copies reachable: no read quorum (3), reads stop too", now);
-    else if (before < RDSIM_READ_QUORUM && now >= RDSIM_READ_QUORUM)
-        cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: reads resume", now);
-    if (before >= RDSIM_WRITE_QUORUM && now < RDSIM_WRITE_QUORUM) {
-        cluster_log(c, "quorum", "volume",
-                          "%d of 6 copies reachable: no write quorum (4), writes stop; reads "
-                          "go on",
-                          now);
-        if (c->obs.writer_down)
-            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_NO_WRITE_QUORUM);
-    }
-    else if (before < RDSIM_WRITE_QUORUM && now >= RDSIM_WRITE_QUORUM)
-        cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: writes resume", now);
+    if (w0 && !w1)
+        what = r1 ? "no write quorum (4), writes stop; reads go on"
+                  : "no write quorum (4) nor read quorum (3): writes and reads stop";
+    else if (r0 && !r1)
+        what = "no read quorum (3), reads stop too";
+    else if (!w0 && w1)
+        what = r0 ? "writes resume" : "reads and writes resume";
+    else if (!r0 && r1)
+        what = "reads resume";
+    if (what)
+        cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: %s", now, what);
+    if (w0 && !w1 && c->obs.writer_down)
+        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_NO_WRITE_QUORUM);
 }
 
 static void copy_repaired(struct rdsim_sim *sim, void *ctx, uint64_t k)
@@ -694,4 +703,5 @@ const struct rdsim_deployment_ops aurora_ops = {
     .refresh_readers = refresh_readers,
     .failover_detected = failover_detected,
     .can_read = can_read,
+    .can_commit = can_commit,
 };

@@ -129,6 +129,8 @@ struct rdsim_deployment_ops {
      * target (-1 or `wanted`) and say why in the explanation, then schedule
      * its promotion, or deal with having none. Logs the "detected" line. */
     void (*failover_detected)(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted);
+    /* Optional (NULL: always): can the writer commit now (storage quorum)? */
+    bool (*can_commit)(const struct rdsim_cluster *c);
     /* Optional: can instance i read now (storage quorum)? */
     bool (*can_read)(const struct rdsim_cluster *c, size_t i);
 };

@@ -79,6 +79,11 @@ int rdsim_cluster_topology_route(struct rdsim_cluster *c, enum rdsim_endpoint ep
     return ep == RDSIM_EP_WRITER ? (int)c->topo_writer : reader_for(c, c->topo_writer, rng);
 }
 
+bool rdsim_cluster_can_commit(const struct rdsim_cluster *c)
+{
+    return !c->ops->can_commit || c->ops->can_commit(c);
+}
+
 bool rdsim_cluster_can_read(const struct rdsim_cluster *c, size_t i)
 {
     return !c->ops->can_read || c->ops->can_read(c, i);

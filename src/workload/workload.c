@@ -242,6 +242,12 @@ static void job_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         return;
     }
     if (j.kind == RDSIM_OP_WRITE) {
+        if (!rdsim_cluster_can_commit(w->cluster)) {
+            /* No write quorum: it never commits; the client times out. */
+            if (!j.orphan)
+                fail_at(w, j.op, j.sent + w->sc->clients.timeout);
+            return;
+        }
         if (rdsim_db_write(rdsim_cluster_db(w->cluster, j.inst), j.key, j.opid,
                            rdsim_sim_now(w->sim), &position, &err) != 0) {
             rdsim_sim_fail(w->sim, &err);

@@ -33,6 +33,8 @@ struct run_result {
  * or writes no summary.
  */
 struct run_result run_scenario(const char *scenario, uint64_t seed);
+/* The same with more command-line arguments (`extra`, for a shell). */
+struct run_result run_scenario_with(const char *scenario, uint64_t seed, const char *extra);
 void run_free(struct run_result *r);
 
 /* Write `yaml` to a temporary scenario file; returns its path (static buffer
