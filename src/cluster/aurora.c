@@ -396,6 +396,8 @@ static void rejoin_as_reader(struct rdsim_cluster *c, size_t i)
                       c->inst[c->writer].cfg->name);
 }
 
+static void replace_reader(struct rdsim_cluster *c, size_t i);
+
 static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 {
     struct rdsim_cluster *c = ctx;
@@ -431,6 +433,8 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                                "old writer restarts as a reader");
     } else if (instance_serving(c, from)) {
         rejoin_as_reader(c, from);
+    } else {
+        replace_reader(c, from); /* its replacement joins as a reader */
     }
 }
 
@@ -518,6 +522,45 @@ static void start_failover(struct rdsim_cluster *c, enum rdsim_failover_cause ca
         failover_begin(c, cause, wanted, detection);
 }
 
+/* ---- replacing a dead reader's host ----------------------------------------- */
+
+static void reader_replaced(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+
+    c->inst[i].recovery = 0;
+    cluster_log(c, "replaced", c->inst[i].cfg->name,
+                "new host in %s; the reader opens the shared volume", c->az_names[c->inst[i].az]);
+    instance_host_back(c, i, cluster_draw(c, RDSIM_AURORA_RECOVERY),
+                       "replacement host opens the volume");
+}
+
+/* Monitoring noticed that reader i's host is dead: the Host Manager
+ * replaces it (facts 4.4), as RDS replaces a standby's. */
+static void reader_lost_detected(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    rdsim_time_t t;
+    (void)sim;
+
+    c->inst[i].recovery = 0;
+    if (!c->inst[i].host_down)
+        return; /* healed before monitoring acted */
+    t = cluster_draw(c, RDSIM_AURORA_RECREATE);
+    cluster_log(c, "detected", c->inst[i].cfg->name, "host failed; replacing the reader (%.0f s)",
+                (double)t / RDSIM_S);
+    c->inst[i].recovery = cluster_after(c, t, reader_replaced, i);
+}
+
+/* A reader's (or a demoted writer's) host died: replace it once detected. */
+static void replace_reader(struct rdsim_cluster *c, size_t i)
+{
+    if (c->inst[i].host_down && !c->inst[i].recovery)
+        c->inst[i].recovery = cluster_after(c, cluster_draw(c, phase(c, 0)),
+                                            reader_lost_detected, i);
+}
+
 /* ---- the deployment interface ------------------------------------------------ */
 
 static void instance_lost(struct rdsim_cluster *c, size_t i, enum rdsim_failover_cause cause,
@@ -526,6 +569,8 @@ static void instance_lost(struct rdsim_cluster *c, size_t i, enum rdsim_failover
     (void)heals;
     if (i == c->writer)
         start_failover(c, cause, -1, phase(c, 0));
+    else
+        replace_reader(c, i);
 }
 
 static void instance_back(struct rdsim_cluster *c, size_t i)

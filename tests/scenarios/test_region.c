@@ -304,6 +304,99 @@ static void test_aurora_writes_without_quorum_never_commit(void **state)
     }
 }
 
+/* The time of the first events.csv row of `kind` about `subject` at or after
+ * `from`, or -1; *count (when not NULL) gets how many such rows there are. */
+static double event_at(const struct run_result *r, const char *kind, const char *subject,
+                       double from, int *count)
+{
+    char path[128], line[1024], want[160];
+    double first = -1;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/events.csv", r->dir);
+    snprintf(want, sizeof(want), ",%s,%s,", kind, subject);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    if (count)
+        *count = 0;
+    while (fgets(line, sizeof(line), f)) {
+        double t = atof(line);
+        if (!strstr(line, want) || t < from)
+            continue;
+        if (first < 0)
+            first = t;
+        if (count)
+            ++*count;
+    }
+    fclose(f);
+    return first;
+}
+
+/* Facts 4.4 (the Host Manager replaces instances) and facts 1 (RDS replaces
+ * a standby's host): a dead Aurora Replica's host is replaced and the
+ * replica serves again; so is a failed writer's once a replica took over. */
+static void test_aurora_dead_reader_host_is_replaced(void **state)
+{
+    char yaml[64];
+    (void)state;
+
+    write_scenario("name: reader-host\n"
+                   "duration: 20m\n"
+                   "cluster:\n"
+                   "  deployment: aurora\n"
+                   "  instances:\n"
+                   "    - {name: w, role: writer, az: us-east-1a}\n"
+                   "    - {name: a1, role: replica, az: us-east-1b}\n"
+                   "    - {name: a2, role: replica, az: us-east-1c}\n"
+                   "workload: {rows: 10000, reads: 200/s, writes: 50/s}\n"
+                   "events:\n"
+                   "  - {at: 60s, action: instance-failure, target: a2}\n"
+                   "  - {at: 5m, action: instance-failure, target: w}\n",
+                   yaml);
+    for (size_t i = 0; i < 3; i++) {
+        struct run_result r = run_scenario(yaml, seeds[i]);
+        /* detection 5-10 s, a new host in 3-10 min, the engine 3-10 s */
+        double replaced = event_at(&r, "replaced", "a2", 0, NULL);
+        double back = event_at(&r, "recovered", "a2", replaced, NULL);
+        double promoted = num(r.summary, "failovers.0.promoted_s");
+
+        assert_between(replaced - 60.0, 185.0, 610.0);
+        assert_between(back - replaced, 3.0, 10.0);
+        /* The old writer's host is replaced too; it comes back a reader. */
+        assert_true(str(r.summary, "failovers", 0, "to")[0] == 'a'); /* a1, or a2 if back */
+        assert_between(event_at(&r, "replaced", "w", promoted, NULL) - 300.0, 185.0, 630.0);
+        assert_true(event_at(&r, "rejoined", "w", promoted, NULL) > 0);
+        assert_between(num(r.summary, "lost_writes"), 0, 0);
+        run_free(&r);
+    }
+    remove(yaml);
+}
+
+/* Issue 12 item 8: a region outage takes the volume's six copies at once:
+ * one quorum row with the final count (0 of 6), not "2 of 6" midway. */
+static void test_region_outage_logs_one_quorum_row_with_the_final_count(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        struct run_result r = run_scenario("@13b-aurora-global-unplanned", seeds[i]);
+        char path[128], line[1024];
+        int rows;
+        FILE *f;
+        double t = event_at(&r, "quorum", "volume", 0, &rows);
+
+        assert_int_equal(rows, 1);
+        assert_true(t > 0);
+        snprintf(path, sizeof(path), "%s/events.csv", r.dir);
+        f = fopen(path, "r");
+        assert_non_null(f);
+        while (fgets(line, sizeof(line), f))
+            if (strstr(line, ",quorum,volume,"))
+                assert_non_null(strstr(line, "0 of 6 copies reachable"));
+        fclose(f);
+        run_free(&r);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +404,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_flow_control_stops_the_lag_growing),
         cmocka_unit_test(test_aurora_failover_restarts_readers_by_engine_version),
         cmocka_unit_test(test_aurora_writes_without_quorum_never_commit),
+        cmocka_unit_test(test_aurora_dead_reader_host_is_replaced),
+        cmocka_unit_test(test_region_outage_logs_one_quorum_row_with_the_final_count),
     };
 
     return HARNESS_MAIN(tests);
