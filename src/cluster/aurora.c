@@ -529,11 +529,8 @@ static void reader_replaced(struct rdsim_sim *sim, void *ctx, uint64_t i)
     struct rdsim_cluster *c = ctx;
     (void)sim;
 
-    c->inst[i].recovery = 0;
-    cluster_log(c, "replaced", c->inst[i].cfg->name,
-                "new host in %s; the reader opens the shared volume", c->az_names[c->inst[i].az]);
-    instance_host_back(c, i, cluster_draw(c, RDSIM_AURORA_RECOVERY),
-                       "replacement host opens the volume");
+    instance_replaced(c, i, "the reader opens the shared volume",
+                      cluster_draw(c, RDSIM_AURORA_RECOVERY), "replacement host opens the volume");
 }
 
 /* Monitoring noticed that reader i's host is dead: the Host Manager

@@ -402,6 +402,15 @@ void instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery
         instance_start(c, i, recovery, why);
 }
 
+void instance_replaced(struct rdsim_cluster *c, size_t i, const char *how, rdsim_time_t recovery,
+                       const char *why)
+{
+    c->inst[i].recovery = 0;
+    cluster_log(c, "replaced", c->inst[i].cfg->name, "new host in %s, %s",
+                c->az_names[c->inst[i].az], how);
+    instance_host_back(c, i, recovery, why);
+}
+
 rdsim_event_id cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
                                    rdsim_event_fn fn, uint64_t arg)
 {

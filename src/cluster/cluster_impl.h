@@ -198,6 +198,10 @@ void instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
  * from the crash as soon as the instance is reachable. */
 void instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                               const char *why);
+/* A replacement host for instance i is up (its recovery step is done):
+ * log "new host in AZ, `how`", then as instance_host_back. */
+void instance_replaced(struct rdsim_cluster *c, size_t i, const char *how, rdsim_time_t recovery,
+                       const char *why);
 /* Stop instance i for a failover (unreachable, engine down) and lift that
  * again; a host that failed meanwhile stays down. */
 void instance_fence(struct rdsim_cluster *c, size_t i);

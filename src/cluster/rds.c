@@ -277,11 +277,8 @@ static void replaced(struct rdsim_sim *sim, void *ctx, uint64_t i)
     struct rdsim_cluster *c = ctx;
     (void)sim;
 
-    c->inst[i].recovery = 0;
-    cluster_log(c, "replaced", c->inst[i].cfg->name,
-                      "new host in %s, EBS volume reattached", c->az_names[c->inst[i].az]);
-    instance_host_back(c, i, cluster_draw(c, RDSIM_CRASH_RECOVERY),
-                             "replacement host booted");
+    instance_replaced(c, i, "EBS volume reattached", cluster_draw(c, RDSIM_CRASH_RECOVERY),
+                      "replacement host booted");
 }
 
 /* Instance i is known to be gone and nothing takes over: replace a dead

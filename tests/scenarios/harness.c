@@ -113,6 +113,15 @@ double num(json_t *root, const char *path)
     return json_number_value(node);
 }
 
+const char *str(json_t *root, const char *key, size_t index, const char *field)
+{
+    const char *s = json_string_value(
+        json_object_get(json_array_get(json_object_get(root, key), index), field));
+    if (!s)
+        fail_msg("summary.json has no string %s.%zu.%s", key, index, field);
+    return s;
+}
+
 bool is_null(json_t *root, const char *path)
 {
     return json_is_null(at(root, path));
