@@ -195,6 +195,19 @@ enum rdsim_answer rdsim_cluster_can_answer(const struct rdsim_cluster *c, size_t
  * Aurora's write quorum. */
 rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c);
 
+/* Can the writer make a commit durable now? False while Aurora's volume
+ * lacks its write quorum: such a write never commits (it is not executed),
+ * and its client times out. */
+bool rdsim_cluster_can_commit(const struct rdsim_cluster *c);
+
+/* When a write whose service ends at `done` on the writer commits: `done`,
+ * or later while a Multi-AZ DB cluster's flow control throttles the writer
+ * (a standby's apply lag past cluster.target_apply_lag). Books the commit;
+ * -1 when it could not commit before `deadline` (the client's timeout): the
+ * client gives up while the write waits, and it is rolled back unbooked. */
+rdsim_time_t rdsim_cluster_commit_gate(struct rdsim_cluster *c, rdsim_time_t done,
+                                       rdsim_time_t deadline);
+
 /* How this cluster's deployment takes fault action `a` (live mode offers
  * only what it supports). */
 enum rdsim_action_support rdsim_cluster_supports(const struct rdsim_cluster *c,

@@ -91,6 +91,10 @@ struct rdsim_instance_cfg {
 struct rdsim_cluster_cfg {
     enum rdsim_deployment deployment;
     enum rdsim_engine engine;
+    /* cluster.engine_version (aurora only): NULL when absent (the newest
+     * version's behaviour); its first two numbers, -1 when absent */
+    char *engine_version;
+    int version_major, version_minor;
     char *instance_class;  /* default db.r6g.large */
     struct rdsim_instance_cfg *instances;
     size_t n_instances;
@@ -99,6 +103,9 @@ struct rdsim_cluster_cfg {
     bool has_detection, has_promotion, has_dns_update;
     struct rdsim_range detection, promotion, dns_update;
     rdsim_time_t dns_ttl;  /* default 5s */
+    /* Multi-AZ DB cluster flow control: a standby's apply lag past this
+     * throttles the writer's commits; default 120s */
+    rdsim_time_t target_apply_lag;
     /* Aurora Serverless v2 capacity (instance_class: serverless) */
     double min_acu, max_acu;
 };

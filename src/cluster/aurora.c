@@ -114,6 +114,13 @@ static bool can_read(const struct rdsim_cluster *c, size_t i)
     return copies_reachable(c) >= RDSIM_READ_QUORUM;
 }
 
+/* A commit is durable once four copies have its redo (facts 4.1): without
+ * them it never completes, so the writer's SQLite must not hold it. */
+static bool can_commit(const struct rdsim_cluster *c)
+{
+    return copies_reachable(c) >= RDSIM_WRITE_QUORUM;
+}
+
 /* Latency of the fourth-fastest acknowledgement, or -1 without a quorum. */
 static rdsim_time_t quorum_latency(struct rdsim_cluster *c)
 {
@@ -155,27 +162,29 @@ static rdsim_time_t commit_delay(struct rdsim_cluster *c)
     return q >= 0 ? q : RDSIM_TIME_MAX / 4;
 }
 
-/* Log when the volume loses or regains its write quorum. */
+/* Log when the volume loses or regains a quorum: one line per change, with
+ * the count after it (an outage marks all its AZs before calling here). */
 static void quorum_changed(struct rdsim_cluster *c)
 {
     int before = volume_of(c)->reachable, now = copies_reachable(c);
+    bool w0 = before >= RDSIM_WRITE_QUORUM, w1 = now >= RDSIM_WRITE_QUORUM;
+    bool r0 = before >= RDSIM_READ_QUORUM, r1 = now >= RDSIM_READ_QUORUM;
+    const char *what = NULL;
 
     volume_of(c)->reachable = now;
-    if (before >= RDSIM_READ_QUORUM && now < RDSIM_READ_QUORUM)
-        cluster_log(c, "quorum", "volume",
-                          "%d of 6 copies reachable: no read quorum (3), reads stop too", now);
-    else if (before < RDSIM_READ_QUORUM && now >= RDSIM_READ_QUORUM)
-        cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: reads resume", now);
-    if (before >= RDSIM_WRITE_QUORUM && now < RDSIM_WRITE_QUORUM) {
-        cluster_log(c, "quorum", "volume",
-                          "%d of 6 copies reachable: no write quorum (4), writes stop; reads "
-                          "go on",
-                          now);
-        if (c->obs.writer_down)
-            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_NO_WRITE_QUORUM);
-    }
-    else if (before < RDSIM_WRITE_QUORUM && now >= RDSIM_WRITE_QUORUM)
-        cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: writes resume", now);
+    if (w0 && !w1)
+        what = r1 ? "no write quorum (4), writes stop; reads go on"
+                  : "no write quorum (4) nor read quorum (3): writes and reads stop";
+    else if (r0 && !r1)
+        what = "no read quorum (3), reads stop too";
+    else if (!w0 && w1)
+        what = r0 ? "writes resume" : "reads and writes resume";
+    else if (!r0 && r1)
+        what = "reads resume";
+    if (what)
+        cluster_log(c, "quorum", "volume", "%d of 6 copies reachable: %s", now, what);
+    if (w0 && !w1 && c->obs.writer_down)
+        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_NO_WRITE_QUORUM);
 }
 
 static void copy_repaired(struct rdsim_sim *sim, void *ctx, uint64_t k)
@@ -387,6 +396,8 @@ static void rejoin_as_reader(struct rdsim_cluster *c, size_t i)
                       c->inst[c->writer].cfg->name);
 }
 
+static void replace_reader(struct rdsim_cluster *c, size_t i);
+
 static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 {
     struct rdsim_cluster *c = ctx;
@@ -422,6 +433,8 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                                "old writer restarts as a reader");
     } else if (instance_serving(c, from)) {
         rejoin_as_reader(c, from);
+    } else {
+        replace_reader(c, from); /* its replacement joins as a reader */
     }
 }
 
@@ -437,12 +450,44 @@ static void recreated(struct rdsim_sim *sim, void *ctx, uint64_t i)
                              "recreated writer opens the volume");
 }
 
+/* Aurora PostgreSQL's control plane stops every instance in a failover,
+ * starts the new writer, then restarts the readers; Aurora MySQL 2.10 and
+ * higher restarts only the writer and the failover target (facts 4.4).
+ * Aurora MySQL before 2.10 behaves like PostgreSQL. */
+static bool failover_restarts_readers(const struct rdsim_cluster *c)
+{
+    const struct rdsim_cluster_cfg *cc = &c->sc->cluster;
+
+    if (cc->engine == RDSIM_ENGINE_AURORA_POSTGRES)
+        return true;
+    return cc->version_major >= 0 &&
+           (cc->version_major < 2 || (cc->version_major == 2 && cc->version_minor < 10));
+}
+
+/* The readers other than the target stop now and restart once the new
+ * writer is up (`promotion` from now): reads through the reader endpoint
+ * fail meanwhile. */
+static void restart_readers(struct rdsim_cluster *c, size_t to, rdsim_time_t promotion)
+{
+    const char *why = c->sc->cluster.engine == RDSIM_ENGINE_AURORA_POSTGRES
+                          ? "failover: Aurora PostgreSQL restarts every reader after the new writer"
+                          : "failover: Aurora MySQL before 2.10 restarts every reader after the "
+                            "new writer";
+
+    for (size_t i = 0; i < c->n_inst; i++) {
+        if (i == to || !candidate(c, i, c->inst[c->writer].region) || !instance_serving(c, i))
+            continue;
+        instance_start(c, i, promotion + cluster_draw(c, RDSIM_AURORA_RECOVERY), why);
+    }
+}
+
 /* The failover goes ahead: the best replica by tier, or the writer comes
  * back in place (restarted or recreated). */
 static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted)
 {
     size_t w = c->writer;
     int to = choose_replica(c, f, wanted, c->inst[w].region);
+    rdsim_time_t took;
 
     if (to < 0) {
         if (c->inst[w].fenced) {
@@ -464,8 +509,10 @@ static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f,
     }
     cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
     failover_set_target(c, f, to);
-    cluster_after(c, cluster_draw(c, phase(c, 1)), promoted,
-                        fo_arg(failover_index(c, f), to));
+    took = cluster_draw(c, phase(c, 1));
+    if (failover_restarts_readers(c))
+        restart_readers(c, (size_t)to, took);
+    cluster_after(c, took, promoted, fo_arg(failover_index(c, f), to));
 }
 
 static void start_failover(struct rdsim_cluster *c, enum rdsim_failover_cause cause,
@@ -473,6 +520,42 @@ static void start_failover(struct rdsim_cluster *c, enum rdsim_failover_cause ca
 {
     if (!cluster_failover_running(c))
         failover_begin(c, cause, wanted, detection);
+}
+
+/* ---- replacing a dead reader's host ----------------------------------------- */
+
+static void reader_replaced(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+
+    instance_replaced(c, i, "the reader opens the shared volume",
+                      cluster_draw(c, RDSIM_AURORA_RECOVERY), "replacement host opens the volume");
+}
+
+/* Monitoring noticed that reader i's host is dead: the Host Manager
+ * replaces it (facts 4.4), as RDS replaces a standby's. */
+static void reader_lost_detected(struct rdsim_sim *sim, void *ctx, uint64_t i)
+{
+    struct rdsim_cluster *c = ctx;
+    rdsim_time_t t;
+    (void)sim;
+
+    c->inst[i].recovery = 0;
+    if (!c->inst[i].host_down)
+        return; /* healed before monitoring acted */
+    t = cluster_draw(c, RDSIM_AURORA_RECREATE);
+    cluster_log(c, "detected", c->inst[i].cfg->name, "host failed; replacing the reader (%.0f s)",
+                (double)t / RDSIM_S);
+    c->inst[i].recovery = cluster_after(c, t, reader_replaced, i);
+}
+
+/* A reader's (or a demoted writer's) host died: replace it once detected. */
+static void replace_reader(struct rdsim_cluster *c, size_t i)
+{
+    if (c->inst[i].host_down && !c->inst[i].recovery)
+        c->inst[i].recovery = cluster_after(c, cluster_draw(c, phase(c, 0)),
+                                            reader_lost_detected, i);
 }
 
 /* ---- the deployment interface ------------------------------------------------ */
@@ -483,6 +566,8 @@ static void instance_lost(struct rdsim_cluster *c, size_t i, enum rdsim_failover
     (void)heals;
     if (i == c->writer)
         start_failover(c, cause, -1, phase(c, 0));
+    else
+        replace_reader(c, i);
 }
 
 static void instance_back(struct rdsim_cluster *c, size_t i)
@@ -660,4 +745,5 @@ const struct rdsim_deployment_ops aurora_ops = {
     .refresh_readers = refresh_readers,
     .failover_detected = failover_detected,
     .can_read = can_read,
+    .can_commit = can_commit,
 };

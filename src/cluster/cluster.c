@@ -1,5 +1,6 @@
 /*
- * cluster.c - instances, their health, endpoints and the fault machinery.
+ * cluster.c - instances, their health and the fault machinery (what the
+ * clients reach through the endpoints is endpoints.c's).
  *
  * Faults from the scenario change instance and AZ health here, the same way
  * for every deployment; the deployment (ops) then decides what follows. An
@@ -56,6 +57,15 @@ static int find_az(const struct rdsim_cluster *c, const char *name)
         if (strcmp(c->az_names[i], name) == 0)
             return (int)i;
     return -1;
+}
+
+static size_t find_region(const struct rdsim_cluster *c, const char *name)
+{
+    size_t r = 0;
+
+    while (r < c->sc->topology.n_regions && strcmp(c->sc->topology.regions[r].name, name) != 0)
+        r++;
+    return r;
 }
 
 static int find_instance(const struct rdsim_cluster *c, const char *name)
@@ -250,150 +260,6 @@ const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i)
     return rdsim_role_name(in->role);
 }
 
-enum rdsim_answer rdsim_cluster_can_answer(const struct rdsim_cluster *c, size_t i,
-                                           enum rdsim_op_kind kind)
-{
-    switch (rdsim_cluster_health(c, i)) {
-    case RDSIM_HEALTH_UNREACHABLE:
-        return RDSIM_ANSWER_TIMEOUT;
-    case RDSIM_HEALTH_STARTING:
-        return RDSIM_ANSWER_REFUSED;
-    case RDSIM_HEALTH_UP:
-        break;
-    }
-    if (kind == RDSIM_OP_READ && !rdsim_cluster_can_read(c, i))
-        return RDSIM_ANSWER_NO_QUORUM;
-    if (kind == RDSIM_OP_WRITE && i != c->writer)
-        return RDSIM_ANSWER_READ_ONLY;
-    if (!rdsim_cluster_serves_reads(c, i))
-        return RDSIM_ANSWER_NOT_SERVING;
-    return RDSIM_ANSWER_YES;
-}
-
-bool rdsim_cluster_serves_reads(const struct rdsim_cluster *c, size_t i)
-{
-    return !c->ops->serves_reads || c->ops->serves_reads(c, i);
-}
-
-/* A read replica at random: the application spreads reads over the
- * replicas' instance endpoints. -1 when there is none. */
-static int any_replica(struct rdsim_cluster *c, struct rdsim_rng *rng)
-{
-    size_t n = 0, k;
-
-    for (size_t i = 0; i < c->n_inst; i++)
-        n += c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached;
-    if (n == 0)
-        return -1;
-    k = rdsim_rng_below(rng, n);
-    for (size_t i = 0; i < c->n_inst; i++)
-        if (c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached && k-- == 0)
-            return (int)i;
-    return -1;
-}
-
-static int reader_for(struct rdsim_cluster *c, size_t writer, struct rdsim_rng *rng)
-{
-    int r;
-
-    if (c->has_reader_endpoint)
-        return c->n_readers ? c->readers[rdsim_rng_below(rng, c->n_readers)] : (int)writer;
-    r = any_replica(c, rng);
-    return r >= 0 ? r : (int)writer;
-}
-
-int rdsim_cluster_lookup(struct rdsim_cluster *c, enum rdsim_endpoint ep, struct rdsim_rng *rng)
-{
-    return ep == RDSIM_EP_WRITER ? (int)c->dns_writer : reader_for(c, c->dns_writer, rng);
-}
-
-int rdsim_cluster_proxy_route(struct rdsim_cluster *c, enum rdsim_endpoint ep,
-                              struct rdsim_rng *rng)
-{
-    return ep == RDSIM_EP_WRITER ? (int)c->proxy_writer : reader_for(c, c->proxy_writer, rng);
-}
-
-int rdsim_cluster_topology_route(struct rdsim_cluster *c, enum rdsim_endpoint ep,
-                                 struct rdsim_rng *rng)
-{
-    return ep == RDSIM_EP_WRITER ? (int)c->topo_writer : reader_for(c, c->topo_writer, rng);
-}
-
-bool rdsim_cluster_can_read(const struct rdsim_cluster *c, size_t i)
-{
-    return !c->ops->can_read || c->ops->can_read(c, i);
-}
-
-uint32_t rdsim_cluster_endpoint_generation(const struct rdsim_cluster *c)
-{
-    return c->writer_endpoint_gen;
-}
-
-rdsim_time_t rdsim_cluster_lag(const struct rdsim_cluster *c, size_t i)
-{
-    return repl_lag(c, i);
-}
-
-rdsim_time_t rdsim_cluster_staleness(const struct rdsim_cluster *c, size_t i)
-{
-    return repl_staleness(c, i);
-}
-
-rdsim_time_t rdsim_cluster_lag_sample(struct rdsim_cluster *c, size_t i)
-{
-    return repl_lag_sample(c, i);
-}
-
-rdsim_time_t rdsim_cluster_lag_last(const struct rdsim_cluster *c, size_t i)
-{
-    return c->inst[i].lag_last;
-}
-
-const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, size_t i)
-{
-    return c->inst[i].lag;
-}
-
-bool rdsim_cluster_tracks_lag(const struct rdsim_cluster *c)
-{
-    return c->n_inst > 1;
-}
-
-rdsim_time_t cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b)
-{
-    const struct rdsim_topology *t = &c->sc->topology;
-    struct rdsim_range r;
-
-    if (c->inst[a].region != c->inst[b].region)
-        r = t->rtt_cross_region;
-    else if (c->inst[a].az == c->inst[b].az)
-        r = t->rtt_same_az;
-    else
-        r = t->rtt_cross_az;
-    return rdsim_rng_range(&c->rng_net, r.lo, r.hi);
-}
-
-size_t rdsim_cluster_client_azs(const struct rdsim_cluster *c)
-{
-    return c->n_client_az;
-}
-
-rdsim_time_t rdsim_cluster_one_way(struct rdsim_cluster *c, size_t client_az, size_t i,
-                                   struct rdsim_rng *rng)
-{
-    const struct rdsim_topology *t = &c->sc->topology;
-    size_t az = c->client_az0 + client_az;
-    struct rdsim_range r;
-
-    if (c->az_region[az] != c->inst[i].region)
-        r = t->rtt_cross_region;
-    else if (az == c->inst[i].az)
-        r = t->rtt_same_az;
-    else
-        r = t->rtt_cross_az;
-    return rdsim_rng_range(rng, r.lo, r.hi) / 2;
-}
-
 rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_op_kind kind,
                                   rdsim_time_t t, uint32_t *epoch)
 {
@@ -426,6 +292,12 @@ uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i)
 rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c)
 {
     return c->ops->commit_delay(c);
+}
+
+rdsim_time_t rdsim_cluster_commit_gate(struct rdsim_cluster *c, rdsim_time_t done,
+                                       rdsim_time_t deadline)
+{
+    return c->ops->commit_gate ? c->ops->commit_gate(c, done, deadline) : done;
 }
 
 enum rdsim_action_support rdsim_cluster_supports(const struct rdsim_cluster *c,
@@ -530,6 +402,15 @@ void instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery
         instance_start(c, i, recovery, why);
 }
 
+void instance_replaced(struct rdsim_cluster *c, size_t i, const char *how, rdsim_time_t recovery,
+                       const char *why)
+{
+    c->inst[i].recovery = 0;
+    cluster_log(c, "replaced", c->inst[i].cfg->name, "new host in %s, %s",
+                c->az_names[c->inst[i].az], how);
+    instance_host_back(c, i, recovery, why);
+}
+
 rdsim_event_id cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
                                    rdsim_event_fn fn, uint64_t arg)
 {
@@ -547,17 +428,10 @@ static const struct rdsim_event_cfg *event_of(const struct rdsim_cluster *c, uin
     return &c->sc->events[e];
 }
 
-static void az_restore(struct rdsim_sim *sim, void *ctx, uint64_t az)
+/* AZ az is reachable again (its last outage ended): its instances serve
+ * again. The deployment has been told (az_changed) already. */
+static void az_back(struct rdsim_cluster *c, size_t az)
 {
-    struct rdsim_cluster *c = ctx;
-    (void)sim;
-
-    c->az_out[az]--;
-    if (c->az_out[az] > 0)
-        return;
-    cluster_log(c, "recovered", c->az_names[az], "AZ reachable again");
-    if (c->ops->az_changed)
-        c->ops->az_changed(c);
     for (size_t i = 0; i < c->n_inst; i++) {
         struct rdsim_instance *in = &c->inst[i];
         if (in->az != az || !instance_reachable(c, i) || in->starting)
@@ -572,18 +446,57 @@ static void az_restore(struct rdsim_sim *sim, void *ctx, uint64_t az)
     }
 }
 
-static void az_down(struct rdsim_cluster *c, size_t az, enum rdsim_failover_cause cause,
-                    bool heals)
+/* One outage of AZ az ends; true when it is reachable again. */
+static bool az_unmark(struct rdsim_cluster *c, size_t az)
 {
-    bool was_out = c->az_out[az] > 0;
+    if (--c->az_out[az] > 0)
+        return false;
+    cluster_log(c, "recovered", c->az_names[az], "AZ reachable again");
+    return true;
+}
 
-    /* Mark the AZ first so that deployments see every instance in it as
-     * unreachable when they pick a survivor. */
-    c->az_out[az]++;
-    if (was_out)
+static void az_restore(struct rdsim_sim *sim, void *ctx, uint64_t az)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+
+    if (!az_unmark(c, az))
         return;
     if (c->ops->az_changed)
         c->ops->az_changed(c);
+    az_back(c, az);
+}
+
+/* A region outage ends (arg: the region): every AZ at once, so that the
+ * deployment sees the region back in one step. An AZ of the region whose
+ * count drops to 0 is one that this outage held. */
+static void region_restore(struct rdsim_sim *sim, void *ctx, uint64_t r)
+{
+    struct rdsim_cluster *c = ctx;
+    (void)sim;
+
+    for (size_t a = 0; a < c->n_az; a++)
+        if (c->az_region[a] == r)
+            az_unmark(c, a);
+    if (c->ops->az_changed)
+        c->ops->az_changed(c);
+    for (size_t a = 0; a < c->n_az; a++)
+        if (c->az_region[a] == r && c->az_out[a] == 0)
+            az_back(c, a);
+}
+
+/* Mark AZ az out; true when it was reachable until now. Marked first, for
+ * every AZ of an outage, so that deployments see every instance in them as
+ * unreachable when they pick a survivor, and count the volume once. */
+static bool az_mark(struct rdsim_cluster *c, size_t az)
+{
+    return c->az_out[az]++ == 0;
+}
+
+/* The instances of AZ az, which has just gone out, are cut off. */
+static void az_down(struct rdsim_cluster *c, size_t az, enum rdsim_failover_cause cause,
+                    bool heals)
+{
     for (size_t i = 0; i < c->n_inst; i++) {
         if (c->inst[i].az != az || c->inst[i].host_down)
             continue;
@@ -645,20 +558,32 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
     case RDSIM_ACT_AZ_OUTAGE:
         az = find_az(c, ev->az);
         cluster_log(c, "fault", ev->az, "az-outage %s", span);
-        az_down(c, (size_t)az, cause, ev->has_for);
+        if (az_mark(c, (size_t)az)) {
+            if (c->ops->az_changed)
+                c->ops->az_changed(c);
+            az_down(c, (size_t)az, cause, ev->has_for);
+        }
         if (ev->has_for)
             cluster_after(c, ev->for_, az_restore, (uint64_t)az);
         break;
-    case RDSIM_ACT_REGION_OUTAGE:
+    case RDSIM_ACT_REGION_OUTAGE: {
+        size_t r = find_region(c, ev->region);
+
         cluster_log(c, "fault", ev->region, "region-outage %s", span);
-        for (size_t a = 0; a < c->n_az; a++) {
-            if (strcmp(c->sc->topology.regions[c->az_region[a]].name, ev->region) != 0)
-                continue;
-            az_down(c, a, cause, ev->has_for);
-            if (ev->has_for)
-                cluster_after(c, ev->for_, az_restore, a);
-        }
+        for (size_t a = 0; a < c->n_az; a++)
+            if (c->az_region[a] == r)
+                az_mark(c, a);
+        /* One look at the volume with the whole region out: one log line
+         * with the final count of reachable copies. */
+        if (c->ops->az_changed)
+            c->ops->az_changed(c);
+        for (size_t a = 0; a < c->n_az; a++)
+            if (c->az_region[a] == r && c->az_out[a] == 1) /* out from now */
+                az_down(c, a, cause, ev->has_for);
+        if (ev->has_for)
+            cluster_after(c, ev->for_, region_restore, r);
         break;
+    }
     case RDSIM_ACT_INSTANCE_FAILURE: {
         struct rdsim_instance *in;
         bool was_reachable;
@@ -775,19 +700,4 @@ bool rdsim_cluster_az_is_up(const struct rdsim_cluster *c, const char *az)
     int a = find_az(c, az);
 
     return a < 0 || c->az_out[a] == 0;
-}
-
-size_t rdsim_cluster_readers(const struct rdsim_cluster *c, int *out, size_t cap)
-{
-    size_t n = 0;
-
-    if (c->has_reader_endpoint) {
-        for (size_t k = 0; k < c->n_readers && n < cap; k++)
-            out[n++] = c->readers[k];
-        return n;
-    }
-    for (size_t i = 0; i < c->n_inst && n < cap; i++)
-        if (c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached)
-            out[n++] = (int)i;
-    return n;
 }

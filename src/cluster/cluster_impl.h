@@ -1,6 +1,6 @@
 /*
  * cluster_impl.h - the cluster's internals, shared by cluster.c (instances,
- * health, faults, endpoints), failover.c (the failover record and its
+ * health, faults), endpoints.c (answers and routes), failover.c (the failover record and its
  * phases), replication.c (log shipping and apply), serverless.c and the
  * deployments (rds.c, aurora.c).
  *
@@ -107,6 +107,10 @@ struct rdsim_deployment_ops {
     void (*promote)(struct rdsim_cluster *c, size_t i);
     /* A write's commit latency on the writer (storage, standby or quorum). */
     rdsim_time_t (*commit_delay)(struct rdsim_cluster *c);
+    /* Optional (NULL: `done`): when a write served by `done` may commit,
+     * -1 if not before `deadline` (rdsim_cluster_commit_gate). */
+    rdsim_time_t (*commit_gate)(struct rdsim_cluster *c, rdsim_time_t done,
+                                rdsim_time_t deadline);
     /* How the deployment takes a fault action (the live dashboard's menu). */
     enum rdsim_action_support (*supports)(const struct rdsim_cluster *c, enum rdsim_action a);
     /* Optional (NULL: always): does instance i answer reads? */
@@ -125,6 +129,8 @@ struct rdsim_deployment_ops {
      * target (-1 or `wanted`) and say why in the explanation, then schedule
      * its promotion, or deal with having none. Logs the "detected" line. */
     void (*failover_detected)(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted);
+    /* Optional (NULL: always): can the writer commit now (storage quorum)? */
+    bool (*can_commit)(const struct rdsim_cluster *c);
     /* Optional: can instance i read now (storage quorum)? */
     bool (*can_read)(const struct rdsim_cluster *c, size_t i);
 };
@@ -192,6 +198,10 @@ void instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
  * from the crash as soon as the instance is reachable. */
 void instance_host_back(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
                               const char *why);
+/* A replacement host for instance i is up (its recovery step is done):
+ * log "new host in AZ, `how`", then as instance_host_back. */
+void instance_replaced(struct rdsim_cluster *c, size_t i, const char *how, rdsim_time_t recovery,
+                       const char *why);
 /* Stop instance i for a failover (unreachable, engine down) and lift that
  * again; a host that failed meanwhile stays down. */
 void instance_fence(struct rdsim_cluster *c, size_t i);

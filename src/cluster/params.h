@@ -43,8 +43,17 @@
 #define RDSIM_MAZC_DETECTION ((struct rdsim_range){5 * RDSIM_S, 10 * RDSIM_S})
 #define RDSIM_MAZC_PROMOTION ((struct rdsim_range){5 * RDSIM_S, 10 * RDSIM_S})
 #define RDSIM_MAZC_DNS ((struct rdsim_range){2 * RDSIM_S, 5 * RDSIM_S})
-/* A reboot with failover is initiated by RDS itself: nothing to detect. */
+/* A requested failover (manual, or reboot with failover) is initiated by
+ * RDS itself: nothing to detect, for every deployment. */
 #define RDSIM_PLANNED_DETECTION ((struct rdsim_range){0, 2 * RDSIM_S})
+/* Multi-AZ instance, requested: AWS's example reboot with failover takes
+ * 120 s from "failover started" to "failover completed" (facts 1), so the
+ * promotion and DNS update alone take 65-120 s. */
+#define RDSIM_MAZI_PLANNED_PROMOTION ((struct rdsim_range){60 * RDSIM_S, 105 * RDSIM_S})
+/* Multi-AZ cluster, requested: with the AWS drivers a switchover takes
+ * "single-digit seconds", about 1 s with no replica lag (facts 2); the
+ * standbys' backlog adds to it. UNCONFIRMED: 1-3 s. */
+#define RDSIM_MAZC_PLANNED_PROMOTION ((struct rdsim_range){1 * RDSIM_S, 3 * RDSIM_S})
 
 /* Promoting a read replica stops replication and reboots it: "a few
  * minutes" (facts 3). UNCONFIRMED: 1-3 min. */

@@ -32,6 +32,10 @@ struct rds {
     /* Sync or semi-sync: since when no standby answers, -1 while one does.
      * Commits wait for one until RDSIM_SYNC_TIMEOUT, then go on alone. */
     rdsim_time_t standby_lost_at;
+    /* Multi-AZ cluster flow control: while on, commits leave the gate one
+     * per gate_cost, the next no sooner than gate_free_at. */
+    bool throttling;
+    rdsim_time_t gate_free_at, gate_cost;
 };
 
 static struct rds *rds_of(const struct rdsim_cluster *c)
@@ -39,9 +43,11 @@ static struct rds *rds_of(const struct rdsim_cluster *c)
     return c->state;
 }
 
+/* Phases of an unplanned failover; a requested one (manual failover,
+ * reboot with failover) has no failure to detect and its own promotion. */
 struct profile {
     enum repl_mode standby_mode;
-    struct rdsim_range detection, promotion, dns_update;
+    struct rdsim_range detection, promotion, planned_promotion, dns_update;
 };
 
 static struct profile profile_of(const struct rdsim_cluster *c)
@@ -52,20 +58,20 @@ static struct profile profile_of(const struct rdsim_cluster *c)
     switch (cc->deployment) {
     case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
         p = (struct profile){REPL_SYNC, RDSIM_MAZI_DETECTION, RDSIM_MAZI_PROMOTION,
-                             RDSIM_MAZI_DNS};
+                             RDSIM_MAZI_PLANNED_PROMOTION, RDSIM_MAZI_DNS};
         break;
     case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
         p = (struct profile){REPL_SEMISYNC, RDSIM_MAZC_DETECTION, RDSIM_MAZC_PROMOTION,
-                             RDSIM_MAZC_DNS};
+                             RDSIM_MAZC_PLANNED_PROMOTION, RDSIM_MAZC_DNS};
         break;
     default:
-        p = (struct profile){REPL_NONE, RDSIM_DETECTION_DEFAULT, {0, 0}, {0, 0}};
+        p = (struct profile){REPL_NONE, RDSIM_DETECTION_DEFAULT, {0, 0}, {0, 0}, {0, 0}};
         break;
     }
     if (cc->has_detection)
         p.detection = cc->detection;
     if (cc->has_promotion)
-        p.promotion = cc->promotion;
+        p.promotion = p.planned_promotion = cc->promotion;
     if (cc->has_dns_update)
         p.dns_update = cc->dns_update;
     return p;
@@ -164,6 +170,74 @@ static rdsim_time_t commit_delay(struct rdsim_cluster *c)
     return rdsim_rng_range(&c->rng_service, storage.lo, storage.hi) + standby_wait(c, now);
 }
 
+/* ---- flow control (Multi-AZ DB cluster) ---------------------------------- */
+
+/* The standby with the slowest applier among those whose apply lag is past
+ * the target (once throttling, past 90% of it, so that a lag held at the
+ * target does not switch the throttle on and off), or -1. An unreachable
+ * standby does not hold the writer back. */
+static int throttling_standby(const struct rdsim_cluster *c)
+{
+    rdsim_time_t target = c->sc->cluster.target_apply_lag;
+    int slowest = -1;
+
+    if (rds_of(c)->throttling)
+        target -= target / 10;
+
+    if (c->sc->cluster.deployment != RDSIM_DEPLOY_MULTI_AZ_CLUSTER)
+        return -1;
+    for (size_t i = 0; i < c->n_inst; i++) {
+        const struct rdsim_instance *in = &c->inst[i];
+        if (in->source != (int)c->writer || in->mode != REPL_SEMISYNC || !instance_serving(c, i) ||
+            repl_lag(c, i) <= target)
+            continue;
+        if (slowest < 0 || in->apply_cost > c->inst[slowest].apply_cost)
+            slowest = (int)i;
+    }
+    return slowest;
+}
+
+/* MySQL's rpl_semi_sync_master_target_apply_lag and PostgreSQL's
+ * flow_control extension delay each commit while a reader lags past the
+ * target (facts 2). The delay is modelled by its effect: commits leave no
+ * faster than that reader applies, so its lag stops growing; the writes
+ * queued behind the gate keep their order, and leave it before any new
+ * write goes straight through. A write that would wait past its client's
+ * timeout is rolled back when the client hangs up, and books nothing: the
+ * gate never runs more than a timeout ahead (UNCONFIRMED: AWS does not say
+ * what a client that gives up during the delay leaves behind). */
+static rdsim_time_t commit_gate(struct rdsim_cluster *c, rdsim_time_t done,
+                                rdsim_time_t deadline)
+{
+    struct rds *d = rds_of(c);
+    int s = throttling_standby(c);
+    rdsim_time_t t;
+
+    if (s < 0 && d->gate_free_at <= done) {
+        if (d->throttling)
+            cluster_log(c, "flow-control", c->inst[c->writer].cfg->name,
+                        "every standby's apply lag is under the target: commits no longer "
+                        "delayed");
+        d->throttling = false;
+        d->gate_free_at = 0; /* drained: vCPUs finish out of order */
+        return done;
+    }
+    if (s >= 0)
+        d->gate_cost = c->inst[s].apply_cost;
+    if (!d->throttling && s >= 0)
+        cluster_log(c, "flow-control", c->inst[c->writer].cfg->name,
+                    "%s's apply lag passed the target (%.0f s): commits delayed to its apply "
+                    "rate (%.0f/s)",
+                    c->inst[s].cfg->name, (double)c->sc->cluster.target_apply_lag / RDSIM_S,
+                    d->gate_cost > 0 ? (double)RDSIM_S / (double)d->gate_cost : 0.0);
+    d->throttling = true;
+    t = d->gate_free_at > done ? d->gate_free_at : done;
+    if (t > deadline)
+        return -1;
+    d->gate_free_at = t + d->gate_cost;
+    return t;
+}
+
 static enum rdsim_action_support supports(const struct rdsim_cluster *c, enum rdsim_action a)
 {
     enum rdsim_deployment d = c->sc->cluster.deployment;
@@ -203,11 +277,8 @@ static void replaced(struct rdsim_sim *sim, void *ctx, uint64_t i)
     struct rdsim_cluster *c = ctx;
     (void)sim;
 
-    c->inst[i].recovery = 0;
-    cluster_log(c, "replaced", c->inst[i].cfg->name,
-                      "new host in %s, EBS volume reattached", c->az_names[c->inst[i].az]);
-    instance_host_back(c, i, cluster_draw(c, RDSIM_CRASH_RECOVERY),
-                             "replacement host booted");
+    instance_replaced(c, i, "EBS volume reattached", cluster_draw(c, RDSIM_CRASH_RECOVERY),
+                      "replacement host booted");
 }
 
 /* Instance i is known to be gone and nothing takes over: replace a dead
@@ -355,6 +426,9 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     if (failover_crown(c, f, from, to, true) != 0)
         return;
     rds_of(c)->standby_lost_at = -1;
+    /* What waited at the old writer's gate died with it. */
+    rds_of(c)->gate_free_at = 0;
+    rds_of(c)->throttling = false;
     /* The old writer becomes a standby once it is back and resynchronised. */
     c->inst[from].role = RDSIM_ROLE_STANDBY;
     c->inst[from].detached = true;
@@ -404,8 +478,12 @@ static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f,
     if (wait > 0)
         failover_explain(f, "; waits %.1f s for backlog apply",
                (double)wait / RDSIM_S);
-    cluster_after(c, cluster_draw(c, p.promotion) + wait, promoted,
-                        fo_arg(failover_index(c, f), to));
+    cluster_after(c,
+                  cluster_draw(c, rdsim_failover_cause_is_requested(f->cause)
+                                      ? p.planned_promotion
+                                      : p.promotion) +
+                      wait,
+                  promoted, fo_arg(failover_index(c, f), to));
 }
 
 static void start_failover(struct rdsim_cluster *c, enum rdsim_failover_cause cause,
@@ -525,8 +603,8 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
             return;
         }
         fence(c, i);
-        /* RDS's own example takes 120 s (facts 1): as long as an unplanned one. */
-        start_failover(c, RDSIM_CAUSE_REBOOT, -1, profile_of(c).detection);
+        /* RDS initiates it: no failure to detect (docs/model.md). */
+        start_failover(c, RDSIM_CAUSE_REBOOT, -1, RDSIM_PLANNED_DETECTION);
         return;
     }
     instance_start(c, i, cluster_draw(c, RDSIM_REBOOT),
@@ -537,8 +615,8 @@ static void reboot(struct rdsim_cluster *c, size_t i, bool failover)
 
 static void manual_failover(struct rdsim_cluster *c, int target)
 {
-    /* RDS stops the writer; monitoring then sees it unhealthy and promotes
-     * a standby (FailoverDBCluster). */
+    /* RDS stops the writer and promotes a standby (FailoverDBCluster): it
+     * knows the writer is gone, so no failure detection runs. */
     if (cluster_failover_running(c) || !has_standby(c)) {
         cluster_log(c, "ignored", c->inst[c->writer].cfg->name, "failover: %s",
                           has_standby(c) ? "a failover is under way" : "no standby");
@@ -547,7 +625,7 @@ static void manual_failover(struct rdsim_cluster *c, int target)
     if (c->obs.writer_down)
         c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_FAILOVER);
     fence(c, c->writer);
-    start_failover(c, RDSIM_CAUSE_FAILOVER, target, profile_of(c).detection);
+    start_failover(c, RDSIM_CAUSE_FAILOVER, target, RDSIM_PLANNED_DETECTION);
 }
 
 static void promote_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
@@ -615,6 +693,7 @@ const struct rdsim_deployment_ops rds_ops = {
     .init = init,
     .destroy = destroy,
     .commit_delay = commit_delay,
+    .commit_gate = commit_gate,
     .supports = supports,
     .serves_reads = serves_reads,
     .instance_lost = instance_lost,

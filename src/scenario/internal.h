@@ -191,11 +191,13 @@ int sc_load_event(struct sc_ctx *ctx, yaml_node_t *item, struct rdsim_event_cfg 
 enum sc_cluster_key {
     SC_CK_DEPLOYMENT,
     SC_CK_ENGINE,
+    SC_CK_ENGINE_VERSION,
     SC_CK_INSTANCE_CLASS,
     SC_CK_MIN_ACU,
     SC_CK_MAX_ACU,
     SC_CK_DNS_TTL,
     SC_CK_FAILOVER,
+    SC_CK_TARGET_APPLY_LAG,
     SC_CK_INSTANCES,
 };
 

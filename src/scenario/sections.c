@@ -68,6 +68,9 @@ static void set_defaults(struct rdsim_scenario *sc)
     sc->topology.rtt_cross_az = (struct rdsim_range){500 * RDSIM_US, 1500 * RDSIM_US};
     sc->topology.rtt_cross_region = (struct rdsim_range){60 * RDSIM_MS, 75 * RDSIM_MS};
     sc->cluster.dns_ttl = 5 * RDSIM_S;
+    /* rpl_semi_sync_master_target_apply_lag's default; PostgreSQL's
+     * flow_control.target_standby_apply_lag is 2 minutes too. */
+    sc->cluster.target_apply_lag = 120 * RDSIM_S;
     sc->workload.rows = 10000;
     sc->workload.keys = RDSIM_KEYS_UNIFORM;
     sc->workload.read_from = RDSIM_READ_FROM_READER;
@@ -188,11 +191,13 @@ int sc_load_topology(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
 static const struct sc_key cluster_keys[] = {
     [SC_CK_DEPLOYMENT] = {"deployment", true},
     [SC_CK_ENGINE] = {"engine", false},
+    [SC_CK_ENGINE_VERSION] = {"engine_version", false},
     [SC_CK_INSTANCE_CLASS] = {"instance_class", false},
     [SC_CK_MIN_ACU] = {"min_acu", false},
     [SC_CK_MAX_ACU] = {"max_acu", false},
     [SC_CK_DNS_TTL] = {"dns_ttl", false},
     [SC_CK_FAILOVER] = {"failover", false},
+    [SC_CK_TARGET_APPLY_LAG] = {"target_apply_lag", false},
     [SC_CK_INSTANCES] = {"instances", true},
 };
 
@@ -221,6 +226,51 @@ static int read_engine(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_clust
         return sc_fail(ctx, node, "deployment multi-az-cluster supports engine mysql or postgres, "
                                   "got \"mariadb\"");
     return 0;
+}
+
+/* An Aurora engine version, MAJOR.MINOR[.PATCH] (2.10.2, 3.04.0, 15.4): it
+ * decides which instances a failover restarts (docs/model.md). */
+static int read_engine_version(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_cluster_cfg *c)
+{
+    static const char expect[] = "a version MAJOR.MINOR or MAJOR.MINOR.PATCH (2.10.2, 3.04.0, 15.4)";
+    const char *t;
+    long part[3] = {0, 0, 0};
+    int n = 0, rc = sc_read_text(ctx, node, expect, &t);
+    if (rc != 0)
+        return rc;
+    if (!is_aurora(c))
+        return sc_fail(ctx, node, "engine_version needs deployment aurora (it decides which "
+                                  "Aurora instances a failover restarts), deployment is %s",
+                       rdsim_deployment_name(c->deployment));
+    for (const char *p = t; n < 3; n++) {
+        char *end;
+        if (*p < '0' || *p > '9' || strlen(p) > 32)
+            break;
+        part[n] = strtol(p, &end, 10);
+        p = end;
+        if (*p == '\0') {
+            n++;
+            break;
+        }
+        if (*p != '.' || n == 2) {
+            n = -1;
+            break;
+        }
+        p++;
+    }
+    char q[96];
+    if (n < 2 || part[0] > 99 || part[1] > 99 || part[2] > 99)
+        return sc_fail(ctx, node, "must be %s, got %s", expect, sc_quote(t, q, sizeof q));
+    if (c->engine == RDSIM_ENGINE_AURORA_MYSQL && (part[0] < 1 || part[0] > 3))
+        return sc_fail(ctx, node, "Aurora MySQL versions are 1.x, 2.x or 3.x, got %s",
+                       sc_quote(t, q, sizeof q));
+    if (c->engine == RDSIM_ENGINE_AURORA_POSTGRES && (part[0] < 9 || part[0] > 17))
+        return sc_fail(ctx, node, "Aurora PostgreSQL versions are 9.x to 17.x, got %s",
+                       sc_quote(t, q, sizeof q));
+    c->version_major = (int)part[0];
+    c->version_minor = (int)part[1];
+    c->engine_version = strdup(t);
+    return c->engine_version == NULL ? sc_nomem(ctx) : 0;
 }
 
 /* The class named by node, checked against the table and the deployment. */
@@ -282,6 +332,17 @@ static int load_failover(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t wher
     c->has_promotion = m.val[1] != NULL;
     c->has_dns_update = m.val[2] != NULL;
     return 0;
+}
+
+/* Flow control is a Multi-AZ DB cluster's (its readers' apply lag). */
+static int read_target_apply_lag(struct sc_ctx *ctx, yaml_node_t *node,
+                                 struct rdsim_cluster_cfg *c)
+{
+    if (c->deployment != RDSIM_DEPLOY_MULTI_AZ_CLUSTER)
+        return sc_fail(ctx, node, "target_apply_lag (flow control) needs deployment "
+                                  "multi-az-cluster, deployment is %s",
+                       rdsim_deployment_name(c->deployment));
+    return sc_read_duration(ctx, node, true, &c->target_apply_lag);
 }
 
 static int read_az(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_instance_cfg *in)
@@ -414,6 +475,9 @@ static int load_cluster_keys(struct sc_ctx *ctx, const struct sc_map *m,
     c->deployment = (enum rdsim_deployment)dep;
     c->engine = is_aurora(c) ? RDSIM_ENGINE_AURORA_MYSQL : RDSIM_ENGINE_MYSQL;
     WITH_KEY(ctx, keys, *m, SC_CK_ENGINE, read_engine(ctx, m->val[SC_CK_ENGINE], c));
+    c->version_major = c->version_minor = -1;
+    WITH_KEY(ctx, keys, *m, SC_CK_ENGINE_VERSION,
+             read_engine_version(ctx, m->val[SC_CK_ENGINE_VERSION], c));
     if (m->val[SC_CK_INSTANCE_CLASS] != NULL)
         WITH_KEY(ctx, keys, *m, SC_CK_INSTANCE_CLASS,
                  read_class(ctx, m->val[SC_CK_INSTANCE_CLASS], c, &c->instance_class));
@@ -424,6 +488,8 @@ static int load_cluster_keys(struct sc_ctx *ctx, const struct sc_map *m,
     WITH_KEY(ctx, keys, *m, SC_CK_DNS_TTL, sc_read_duration(ctx, m->val[SC_CK_DNS_TTL], true, &c->dns_ttl));
     WITH_KEY(ctx, keys, *m, SC_CK_FAILOVER,
              load_failover(ctx, m->val[SC_CK_FAILOVER], m->key[SC_CK_FAILOVER]->start_mark));
+    WITH_KEY(ctx, keys, *m, SC_CK_TARGET_APPLY_LAG,
+             read_target_apply_lag(ctx, m->val[SC_CK_TARGET_APPLY_LAG], c));
     WITH_KEY(ctx, keys, *m, SC_CK_INSTANCES, load_instances(ctx, m->val[SC_CK_INSTANCES],
                                     m->key[SC_CK_INSTANCES]->start_mark, nodes));
     return 0;

@@ -242,6 +242,12 @@ static void job_done(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         return;
     }
     if (j.kind == RDSIM_OP_WRITE) {
+        if (!rdsim_cluster_can_commit(w->cluster)) {
+            /* No write quorum: it never commits; the client times out. */
+            if (!j.orphan)
+                fail_at(w, j.op, j.sent + w->sc->clients.timeout);
+            return;
+        }
         if (rdsim_db_write(rdsim_cluster_db(w->cluster, j.inst), j.key, j.opid,
                            rdsim_sim_now(w->sim), &position, &err) != 0) {
             rdsim_sim_fail(w->sim, &err);
@@ -326,9 +332,17 @@ static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                                 now + rdsim_cluster_one_way(w->cluster, op->client_az,
                                                             (size_t)inst, &w->rng_client),
                                 &epoch);
-    reply = done + rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst, &w->rng_client);
-    if (op->kind == RDSIM_OP_WRITE)
+    /* reply: first the time from commit to the client's hearing of it */
+    reply = rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst, &w->rng_client);
+    if (op->kind == RDSIM_OP_WRITE) {
         reply += rdsim_cluster_commit_delay(w->cluster);
+        done = rdsim_cluster_commit_gate(w->cluster, done, now + timeout - reply);
+        if (done < 0) { /* flow control would hold it past the timeout */
+            fail_at(w, i, now + timeout);
+            return;
+        }
+    }
+    reply += done;
 
     ji = job_alloc(w);
     if (ji == NIL) {

@@ -195,6 +195,7 @@ static void test_minimal_file_gets_every_default(void **state)
     assert_int_equal(c->instances[0].tier, 1);
     assert_false(c->has_detection || c->has_promotion || c->has_dns_update);
     assert_int_equal(c->dns_ttl, 5 * RDSIM_S);
+    assert_int_equal(c->target_apply_lag, 120 * RDSIM_S); /* AWS's default */
 
     const struct rdsim_workload_cfg *w = &sc->workload;
     assert_false(w->present);
@@ -230,6 +231,28 @@ static void test_aurora_engine_defaults_to_aurora_mysql(void **state)
     rdsim_scenario_free(sc);
 }
 
+static void test_multi_az_cluster_reads_its_flow_control_target(void **state)
+{
+    (void)state;
+    struct rdsim_scenario *sc = load_ok("good/multi-az-cluster.yaml");
+    assert_int_equal(sc->cluster.target_apply_lag, 30 * RDSIM_S);
+    rdsim_scenario_free(sc);
+}
+
+static void test_aurora_reads_its_engine_version(void **state)
+{
+    (void)state;
+    struct rdsim_scenario *sc = load_ok("good/aurora-engine-version.yaml");
+    assert_string_equal(sc->cluster.engine_version, "2.07.9");
+    assert_int_equal(sc->cluster.version_major, 2);
+    assert_int_equal(sc->cluster.version_minor, 7);
+    rdsim_scenario_free(sc);
+    sc = load_ok("good/aurora.yaml");
+    assert_null(sc->cluster.engine_version);
+    assert_int_equal(sc->cluster.version_major, -1);
+    rdsim_scenario_free(sc);
+}
+
 static void test_every_good_file_loads(void **state)
 {
     (void)state;
@@ -237,6 +260,7 @@ static void test_every_good_file_loads(void **state)
         "good/single-az.yaml",        "good/multi-az-instance.yaml", "good/multi-az-cluster.yaml",
         "good/aurora.yaml",           "good/aurora-serverless.yaml", "good/every-event-rds.yaml",
         "good/every-event-aurora.yaml", "good/full.yaml", "good/expect-every-key.yaml",
+        "good/aurora-engine-version.yaml",
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         rdsim_scenario_free(load_ok(files[i]));
@@ -672,6 +696,8 @@ int main(void)
         cmocka_unit_test(test_full_file_sets_every_field),
         cmocka_unit_test(test_minimal_file_gets_every_default),
         cmocka_unit_test(test_aurora_engine_defaults_to_aurora_mysql),
+        cmocka_unit_test(test_multi_az_cluster_reads_its_flow_control_target),
+        cmocka_unit_test(test_aurora_reads_its_engine_version),
         cmocka_unit_test(test_every_good_file_loads),
         cmocka_unit_test(test_every_action_appears_in_the_event_files),
         cmocka_unit_test(test_rds_event_values),

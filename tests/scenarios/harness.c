@@ -32,6 +32,11 @@ int harness_main(int argc, char **argv, const char *name, const struct CMUnitTes
 
 struct run_result run_scenario(const char *scenario, uint64_t seed)
 {
+    return run_scenario_with(scenario, seed, "");
+}
+
+struct run_result run_scenario_with(const char *scenario, uint64_t seed, const char *extra)
+{
     struct run_result r = {.dir = "/tmp/rdsim-scn-XXXXXX"};
     char cmd[2048], path[1024], seedarg[64] = "", file[1024];
     json_error_t jerr;
@@ -44,8 +49,8 @@ struct run_result run_scenario(const char *scenario, uint64_t seed)
         snprintf(file, sizeof(file), "%s", scenario);
     if (seed)
         snprintf(seedarg, sizeof(seedarg), "--seed %llu", (unsigned long long)seed);
-    snprintf(cmd, sizeof(cmd), "'%s' run '%s' -o '%s' --quiet --force --no-plots %s", harness_rdsim, file,
-             r.dir, seedarg);
+    snprintf(cmd, sizeof(cmd), "'%s' run '%s' -o '%s' --quiet --force --no-plots %s %s",
+             harness_rdsim, file, r.dir, seedarg, extra);
     status = system(cmd);
     if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) > 3)
         fail_msg("%s: exit status %d", cmd, WEXITSTATUS(status));
@@ -106,6 +111,15 @@ double num(json_t *root, const char *path)
     if (!json_is_number(node))
         fail_msg("summary.json %s is not a number", path);
     return json_number_value(node);
+}
+
+const char *str(json_t *root, const char *key, size_t index, const char *field)
+{
+    const char *s = json_string_value(
+        json_object_get(json_array_get(json_object_get(root, key), index), field));
+    if (!s)
+        fail_msg("summary.json has no string %s.%zu.%s", key, index, field);
+    return s;
 }
 
 bool is_null(json_t *root, const char *path)

@@ -33,6 +33,8 @@ struct run_result {
  * or writes no summary.
  */
 struct run_result run_scenario(const char *scenario, uint64_t seed);
+/* The same with more command-line arguments (`extra`, for a shell). */
+struct run_result run_scenario_with(const char *scenario, uint64_t seed, const char *extra);
 void run_free(struct run_result *r);
 
 /* Write `yaml` to a temporary scenario file; returns its path (static buffer
@@ -42,6 +44,9 @@ void write_scenario(const char *yaml, char out[64]);
 /* The number at a dotted path ("failovers.0.writer_downtime_s"); true and
  * false read as 1 and 0. Fails the test if it is missing or not a number. */
 double num(json_t *root, const char *path);
+/* The string field of element `index` of the array `key` ("failovers", 0,
+ * "to"); fails the test if it is missing. */
+const char *str(json_t *root, const char *key, size_t index, const char *field);
 /* True when the value at path is JSON null. */
 bool is_null(json_t *root, const char *path);
 
