@@ -105,6 +105,11 @@
 #define RDSIM_ACU_GROWTH 0.5
 #define RDSIM_ACU_SHRINK 0.1
 
+/* A network path's delay drifts between independent draws from its range
+ * once a period, whatever the message rate (docs/model.md, "Replication").
+ * UNCONFIRMED: AWS publishes no figure for how fast a path's delay moves. */
+#define RDSIM_PATH_DRIFT_PERIOD (10 * RDSIM_S)
+
 /* How often the writer ships its committed changes (one changeset per tick). */
 #define RDSIM_REPLICATION_TICK (10 * RDSIM_MS)
 
