@@ -158,7 +158,7 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
         }
     }
     c->n_az = n_az;
-    rc = repl_init(c, err);
+    rc = repl_init(c, cfg->seed, err);
     if (rc)
         goto fail;
 

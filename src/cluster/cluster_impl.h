@@ -212,7 +212,8 @@ rdsim_event_id cluster_after(struct rdsim_cluster *c, rdsim_time_t delay,
                                    rdsim_event_fn fn, uint64_t arg);
 /* Draw from a scenario range. */
 rdsim_time_t cluster_draw(struct rdsim_cluster *c, struct rdsim_range r);
-/* Round trip between two instances, drawn from the topology. */
+/* Round trip between two instances: the topology's range, and a draw. */
+struct rdsim_range cluster_rtt_range(const struct rdsim_cluster *c, size_t a, size_t b);
 rdsim_time_t cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b);
 
 /* ---- failover.c: the record, its phases, the crowning ------------------ */
@@ -280,9 +281,10 @@ double serverless_slowdown(const struct rdsim_instance *in);
 /* ---- replication.c ------------------------------------------------------ */
 
 /* Replication's own state: allocate it (at create, before the deployment
- * attaches targets); a writer committed at t (opens the tick's batch); the
- * writer changed (the open tick is the old writer's). */
-int repl_init(struct rdsim_cluster *c, struct rdsim_err *err);
+ * attaches targets; `seed` seeds each target's network path); a writer
+ * committed at t (opens the tick's batch); the writer changed (the open tick
+ * is the old writer's). */
+int repl_init(struct rdsim_cluster *c, uint64_t seed, struct rdsim_err *err);
 void repl_committed(struct rdsim_cluster *c, rdsim_time_t t);
 void repl_writer_changed(struct rdsim_cluster *c);
 /* Commit time of the newest write target i has received (applied or not). */

@@ -124,17 +124,21 @@ bool rdsim_cluster_tracks_lag(const struct rdsim_cluster *c)
     return c->n_inst > 1;
 }
 
-rdsim_time_t cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b)
+struct rdsim_range cluster_rtt_range(const struct rdsim_cluster *c, size_t a, size_t b)
 {
     const struct rdsim_topology *t = &c->sc->topology;
-    struct rdsim_range r;
 
     if (c->inst[a].region != c->inst[b].region)
-        r = t->rtt_cross_region;
-    else if (c->inst[a].az == c->inst[b].az)
-        r = t->rtt_same_az;
-    else
-        r = t->rtt_cross_az;
+        return t->rtt_cross_region;
+    if (c->inst[a].az == c->inst[b].az)
+        return t->rtt_same_az;
+    return t->rtt_cross_az;
+}
+
+rdsim_time_t cluster_rtt(struct rdsim_cluster *c, size_t a, size_t b)
+{
+    struct rdsim_range r = cluster_rtt_range(c, a, b);
+
     return rdsim_rng_range(&c->rng_net, r.lo, r.hi);
 }
 

@@ -88,17 +88,17 @@
 /* A storage node persists a redo record. UNCONFIRMED. */
 #define RDSIM_AURORA_SEGMENT_WRITE ((struct rdsim_range){100 * RDSIM_US, 300 * RDSIM_US})
 /* Replicas receive the redo stream continuously: the writer ships every
- * millisecond, and a replica processes a batch 1.5-2.5 ms after it arrives, at
- * 50 us a write (only cached pages are touched). Together these give the
- * measured lag: 2.6 ms at 1,000 writes/s, 5.4 ms at 10,000, under 20 ms
- * (facts 4.3). */
+ * millisecond; the redo's transport adds 1.5-2.5 ms of processing to half a
+ * round trip, and the replica applies at 50 us a write (only cached pages
+ * are touched). Together: about 3 ms of lag at 1,000 writes/s and 3.5 ms at
+ * 10,000, under 20 ms; AWS measured 2.6 and 5.4 ms (docs/model.md). */
 #define RDSIM_AURORA_TICK (1 * RDSIM_MS)
 #define RDSIM_AURORA_REDO_PROCESSING ((struct rdsim_range){1500 * RDSIM_US, 2500 * RDSIM_US})
 #define RDSIM_AURORA_APPLY_PER_WRITE (50 * RDSIM_US)
 
 /* Aurora Global Database: storage-level replication to a secondary region,
- * "typically under a second" on top of the cross-region round trip
- * (facts 4.6); the split is UNCONFIRMED. An unplanned failover promotes a
+ * added to half the cross-region round trip: "typically under a second"
+ * (docs/model.md); the split is UNCONFIRMED. An unplanned failover promotes a
  * secondary "in less than a minute" to minutes; a switchover first lets the
  * secondary catch up (RPO 0), then promotes it. */
 #define RDSIM_GLOBAL_REPLICATION ((struct rdsim_range){150 * RDSIM_MS, 600 * RDSIM_MS})
@@ -113,6 +113,11 @@
 #define RDSIM_ACU_TARGET 0.6
 #define RDSIM_ACU_GROWTH 0.5
 #define RDSIM_ACU_SHRINK 0.1
+
+/* A network path's delay drifts between independent draws from its range
+ * once a period, whatever the message rate (docs/model.md, "Replication").
+ * UNCONFIRMED: AWS publishes no figure for how fast a path's delay moves. */
+#define RDSIM_PATH_DRIFT_PERIOD (10 * RDSIM_S)
 
 /* How often the writer ships its committed changes (one changeset per tick). */
 #define RDSIM_REPLICATION_TICK (10 * RDSIM_MS)

@@ -4,19 +4,28 @@
  *
  * Every replication tick the writer commits its open transaction and hands
  * over the tick's SQLite changeset: one batch, shared by every target
- * (reference counted). Each target keeps a FIFO of the batches it has been
- * sent, with their arrival times (the source's send time plus a one-way
- * network delay plus any replica-lag delay in force), and one single applier:
- * a batch starts applying when it has arrived and the previous one is done,
- * and takes n_writes x apply_cost. So a replica whose applier is slower than
- * the writer's commit rate builds lag, and drains it when the load drops.
- * Synchronous standbys apply at arrival (block-level replication costs the
- * standby no CPU).
+ * (reference counted). A batch then goes through two stages per target:
+ *
+ * - Transport: the path from the source to the target delivers messages in
+ *   order, each after one delay read from the path's drift at its send time
+ *   (half the topology's round trip, plus the redo processing of an Aurora
+ *   Replica or the storage-level hop of a Global Database secondary, plus
+ *   any replica-lag delay in force). The drift moves between independent
+ *   draws once a period, so it does not depend on how many messages there
+ *   are: a busy writer sees the same delays as an idle one.
+ * - Apply: each target keeps a FIFO of the batches it has been sent and one
+ *   single applier, a queue with the target's service rate: a batch starts
+ *   when it has arrived and the previous one is done, and takes n_writes x
+ *   apply_cost. So lag grows with the write rate only through this queue: a
+ *   replica whose applier is slower than the writer builds lag, and drains
+ *   it when the load drops. Synchronous standbys apply at arrival
+ *   (block-level replication costs the standby no CPU).
  *
  * One event per target at a time: only the batch at the head of a FIFO has
  * an apply scheduled. A target that is unreachable keeps its FIFO and
  * resumes where it stopped.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,21 +42,68 @@ struct repl_batch {
     uint32_t next_free;
 };
 
-/* Replication's own state (c->repl): the batch pool and the open tick.
- * Per-target state (source, mode, queue, applier) is in each instance. */
+/* The network path into one target: its drift, a fraction of the delay
+ * range, is u0 at `knot` and moves linearly to u1 one period later. Each
+ * path has its own stream, so one path's draws never shift another's. */
+struct repl_path {
+    struct rdsim_rng rng;
+    rdsim_time_t knot;
+    double u0, u1;
+};
+
+/* Replication's own state (c->repl): the batch pool, the open tick and the
+ * targets' network paths. Per-target apply state (source, mode, queue,
+ * applier) is in each instance. */
 struct repl {
     struct repl_batch *batches;
     uint32_t n_batches, cap_batches, free_batches;
     rdsim_time_t tick_first_commit; /* first commit of the open tick, -1 none */
+    uint64_t seed;
+    struct repl_path *paths;        /* one per instance, from repl_start */
 };
 
-int repl_init(struct rdsim_cluster *c, struct rdsim_err *err)
+int repl_init(struct rdsim_cluster *c, uint64_t seed, struct rdsim_err *err)
 {
     if (!(c->repl = calloc(1, sizeof(*c->repl))))
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     c->repl->free_batches = NIL;
     c->repl->tick_first_commit = -1;
+    c->repl->seed = seed;
     return 0;
+}
+
+/* The path's drift at t (t never goes back). */
+static double path_drift(struct repl_path *p, rdsim_time_t t)
+{
+    while (t >= p->knot + RDSIM_PATH_DRIFT_PERIOD) {
+        p->knot += RDSIM_PATH_DRIFT_PERIOD;
+        p->u0 = p->u1;
+        p->u1 = rdsim_rng_unit(&p->rng);
+    }
+    return p->u0 + (p->u1 - p->u0) * (double)(t - p->knot) / (double)RDSIM_PATH_DRIFT_PERIOD;
+}
+
+/* Transport: when a batch the writer w sends now reaches target i. */
+static rdsim_time_t transport_arrival(struct rdsim_cluster *c, size_t w, size_t i,
+                                      rdsim_time_t now)
+{
+    const struct rdsim_instance *in = &c->inst[i];
+    struct rdsim_range r = cluster_rtt_range(c, w, i), stage = {0, 0};
+    rdsim_time_t lo, span, arrive;
+
+    if (in->mode == REPL_VOLUME)
+        stage = RDSIM_AURORA_REDO_PROCESSING;
+    else if (in->mode == REPL_GLOBAL)
+        stage = RDSIM_GLOBAL_REPLICATION;
+    lo = r.lo / 2 + stage.lo;
+    span = (r.hi - r.lo) / 2 + (stage.hi - stage.lo);
+    arrive = now + lo + (rdsim_time_t)(path_drift(&c->repl->paths[i], now) * (double)span) +
+             in->extra_delay;
+    /* In order: a message never overtakes the one before it (a replica-lag
+     * delay that ends does not let later batches jump the queue). */
+    if (in->q.len && arrive < in->q.arrive[(in->q.head + in->q.len - 1) % in->q.cap])
+        arrive = in->q.arrive[(in->q.head + in->q.len - 1) % in->q.cap];
+    return arrive;
 }
 
 void repl_committed(struct rdsim_cluster *c, rdsim_time_t t)
@@ -318,13 +374,7 @@ void repl_ship(struct rdsim_cluster *c, bool mirrored)
         rdsim_time_t arrive;
         if (in->source != (int)w || !instance_reachable(c, i))
             continue;
-        arrive = now + cluster_rtt(c, w, i) / 2 + in->extra_delay;
-        if (in->mode == REPL_VOLUME)
-            arrive += rdsim_rng_range(&c->rng_net, RDSIM_AURORA_REDO_PROCESSING.lo,
-                                      RDSIM_AURORA_REDO_PROCESSING.hi);
-        else if (in->mode == REPL_GLOBAL)
-            arrive += rdsim_rng_range(&c->rng_net, RDSIM_GLOBAL_REPLICATION.lo,
-                                      RDSIM_GLOBAL_REPLICATION.hi);
+        arrive = transport_arrival(c, w, i, now);
         if (mirrored && (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC))
             arrive = now;
         if (queue_push(&in->q, bi, arrive) != 0) {
@@ -494,6 +544,16 @@ static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 int repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
 {
     c->repl->tick_first_commit = -1;
+    if (!(c->repl->paths = calloc(c->n_inst, sizeof(*c->repl->paths))))
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < c->n_inst; i++) {
+        struct repl_path *p = &c->repl->paths[i];
+        char stream[160];
+        snprintf(stream, sizeof(stream), "path:%s", c->inst[i].cfg->name);
+        rdsim_rng_init(&p->rng, c->repl->seed, stream);
+        p->u0 = rdsim_rng_unit(&p->rng);
+        p->u1 = rdsim_rng_unit(&p->rng);
+    }
     if (!rdsim_sim_after(c->sim, c->ops->repl_tick, replication_tick, c, 0))
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     return 0;
@@ -504,8 +564,10 @@ void repl_free(struct rdsim_cluster *c)
     for (uint32_t b = 0; c->repl && b < c->repl->n_batches; b++)
         if (c->repl->batches[b].refs > 0)
             rdsim_changeset_free(&c->repl->batches[b].cs);
-    if (c->repl)
+    if (c->repl) {
         free(c->repl->batches);
+        free(c->repl->paths);
+    }
     free(c->repl);
     c->repl = NULL;
     for (size_t i = 0; c->inst && i < c->n_inst; i++) {

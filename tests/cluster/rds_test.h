@@ -1,7 +1,8 @@
 /*
- * rds_test.h - the harness the RDS tests share (test_rds.c, test_rds_mazc.c):
- * a cluster built from a YAML string, driven by the engine and a 1 ms write
- * pump instead of the workload module, with an observer that records the
+ * rds_test.h - the harness the RDS and replication tests share (test_rds.c,
+ * test_rds_mazc.c, test_replication.c): a cluster built from a YAML string,
+ * driven by the engine and a write pump (1 ms unless pump_every says)
+ * instead of the workload module, with an observer that records the
  * timeline.
  */
 #ifndef RDSIM_TEST_RDS_H
@@ -39,8 +40,9 @@ struct world {
     int n_lines;
     int writer_down;
 
-    /* the write pump */
+    /* the write pump: writes_per_ms every pump_every (0: 1 ms) */
     int writes_per_ms;
+    rdsim_time_t pump_every;
     rdsim_time_t stop_writes_at;
     uint64_t opid;
     int pump_failed;
@@ -149,7 +151,8 @@ static inline int on_new_writer(void *ctx, struct rdsim_db *db, uint64_t *lost, 
     return 0;
 }
 
-/* One pump tick: what clients would write on the writer this millisecond. */
+/* One pump tick: what clients would write on the writer this millisecond
+ * (or pump_every). */
 static inline void pump(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 {
     struct world *w = ctx;
@@ -172,7 +175,7 @@ static inline void pump(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         }
         rdsim_cluster_committed(w->c, now);
     }
-    if (!rdsim_sim_after(sim, RDSIM_MS, pump, w, 0))
+    if (!rdsim_sim_after(sim, w->pump_every ? w->pump_every : RDSIM_MS, pump, w, 0))
         w->pump_failed = 1;
 }
 
