@@ -153,10 +153,12 @@ void plot_collect_marks(struct marks *ms, json_t *s, const char *who, const char
         const char *d = ROW_DETAIL(row);
         bool lost = strstr(d, "no write quorum") || strstr(d, "no read quorum");
         bool reads = strstr(d, "read quorum") || strstr(d, "reads resume");
+        /* A region outage loses (and regains) both in one row. */
+        bool both = strstr(d, "writes and reads") || strstr(d, "reads and writes");
         if (strcmp(ROW_KIND(row), "quorum") != 0)
             continue;
         add_mark(ms, row->t_s, row->t_s, lost ? "fault_rgb" : "resume_rgb", "%s quorum %s",
-                 reads ? "read" : "write", lost ? "lost" : "regained");
+                 both ? "write and read" : reads ? "read" : "write", lost ? "lost" : "regained");
     }
     json_array_foreach(json_object_get(s, "failovers"), i, v) {
         const char *to = plot_jstr(v, "to", "");
