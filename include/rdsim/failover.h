@@ -54,6 +54,7 @@ struct rdsim_failover {
     uint64_t unapplied_writes; /* promote: writes the replica had not applied (model's
                                   count) */
     char explanation[512];     /* candidates, and why this one (or none) */
+    bool superseded; /* a later failover took over before this one finished */
 };
 
 #endif

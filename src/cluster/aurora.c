@@ -393,6 +393,8 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
     struct rdsim_failover *f = &c->failovers[fi];
 
+    if (f->superseded)
+        return; /* a global failover took over */
     if (strcmp(c->inst[from].cfg->name, f->from) != 0 || !instance_serving(c, to)) {
         failover_abandon(c, f, to, "; abandoned: %s",
                                instance_serving(c, to) ? "the writer changed meanwhile"
@@ -595,12 +597,24 @@ static void global_failover(struct rdsim_cluster *c, size_t region, bool switcho
     rdsim_time_t wait;
     int to;
 
-    if (cluster_failover_running(c) || region == c->inst[w].region) {
+    if (region == c->inst[w].region) {
         cluster_log(c, "ignored", c->sc->topology.regions[region].name,
-                          "global-failover: %s",
-                          region == c->inst[w].region ? "already the primary region"
-                                                      : "a failover is under way");
+                          "global-failover: already the primary region");
         return;
+    }
+    if (cluster_failover_running(c)) {
+        struct rdsim_failover *run = &c->failovers[c->n_failovers - 1];
+        /* FailoverGlobalCluster with AllowDataLoss is the way out of a lost
+         * primary Region (facts 4.6): an in-region failover that may never
+         * complete must not block it. A switchover needs a healthy primary
+         * and waits, as does a second global request. */
+        if (switchover || run->cause == RDSIM_CAUSE_GLOBAL_SWITCHOVER ||
+            run->cause == RDSIM_CAUSE_GLOBAL_FAILOVER) {
+            cluster_log(c, "ignored", c->sc->topology.regions[region].name,
+                              "global-failover: a failover is under way");
+            return;
+        }
+        failover_supersede(c, run, "an unplanned global failover");
     }
     f = failover_open(c, switchover ? RDSIM_CAUSE_GLOBAL_SWITCHOVER
                                           : RDSIM_CAUSE_GLOBAL_FAILOVER);

@@ -235,6 +235,9 @@ void failover_set_target(const struct rdsim_cluster *c, struct rdsim_failover *f
  * log an "abandoned" line. */
 void failover_abandon(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to,
                             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A later failover (`by`, e.g. "an unplanned global failover") takes over
+ * from f before it finished: its pending phases do nothing from now on. */
+void failover_supersede(struct rdsim_cluster *c, struct rdsim_failover *f, const char *by);
 /* Is the last failover still under way (promotions of read replicas aside)? */
 bool cluster_failover_running(const struct rdsim_cluster *c);
 /* The one code path that crowns a writer: `to` stops replicating, the

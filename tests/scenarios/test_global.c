@@ -1,0 +1,133 @@
+/*
+ * test_global.c - Aurora Global Database failover paths, run by the rdsim
+ * binary with several seeds and checked against what AWS documents
+ * (docs/model.md, "Global Database").
+ *
+ * Usage: test_global RDSIM_BINARY SOURCE_ROOT
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static const uint64_t seeds[] = {1, 2, 3};
+#define N_SEEDS (sizeof(seeds) / sizeof(seeds[0]))
+
+/* Lesson 13b's Global Database; `extra` goes into cluster:, `events` is
+ * the events list. */
+static void global_scenario(const char *engine, const char *extra, const char *events,
+                            char out[64])
+{
+    char yaml[4096];
+
+    snprintf(yaml, sizeof(yaml),
+             "name: global\n"
+             "duration: 210s\n"
+             "topology:\n"
+             "  regions:\n"
+             "    - {name: us-east-1, azs: [us-east-1a, us-east-1b, us-east-1c]}\n"
+             "    - {name: us-west-2, azs: [us-west-2a, us-west-2b, us-west-2c]}\n"
+             "cluster:\n"
+             "  deployment: aurora\n"
+             "  engine: %s\n"
+             "%s"
+             "  instances:\n"
+             "    - {name: writer, role: writer, az: us-east-1a}\n"
+             "    - {name: reader, role: replica, az: us-east-1b}\n"
+             "    - {name: dr-west, role: replica, az: us-west-2a}\n"
+             "workload: {rows: 10000, reads: 500/s, writes: 500/s}\n"
+             "events:\n%s",
+             engine, extra, events);
+    write_scenario(yaml, out);
+}
+
+static const char *str(json_t *root, const char *key, size_t index, const char *field)
+{
+    const char *s = json_string_value(
+        json_object_get(json_array_get(json_object_get(root, key), index), field));
+    if (!s)
+        fail_msg("summary.json has no string %s.%zu.%s", key, index, field);
+    return s;
+}
+
+static const char *final_writer(json_t *s)
+{
+    return json_string_value(json_object_get(s, "final_writer"));
+}
+
+#define OUTAGE "  - {at: 1m, action: region-outage, region: us-east-1}\n"
+#define GLOBAL "  - {at: 1m, action: global-failover, region: us-west-2, mode: unplanned}\n"
+
+/* Issue 12 item 1, facts 4.6: FailoverGlobalCluster with AllowDataLoss is
+ * the recovery from a lost primary Region. Requested while the in-region
+ * failover's detection is pending (2 s after the Region went out), it
+ * takes over: the in-region attempt is abandoned and the secondary is the
+ * writer within minutes. Requested at the very moment of the outage, it
+ * gives the same failovers whichever order the file lists the two. */
+static void test_unplanned_global_failover_during_a_region_outage_takes_over(void **state)
+{
+    char first[64], second[64], pending[64];
+    (void)state;
+
+    global_scenario("aurora-mysql", "", OUTAGE GLOBAL, first);
+    global_scenario("aurora-mysql", "", GLOBAL OUTAGE, second);
+    global_scenario("aurora-mysql", "",
+                    OUTAGE "  - {at: 62s, action: global-failover, region: us-west-2, "
+                           "mode: unplanned}\n",
+                    pending);
+    for (size_t i = 0; i < N_SEEDS; i++) {
+        struct run_result a = run_scenario(first, seeds[i]);
+        struct run_result b = run_scenario(second, seeds[i]);
+        struct run_result p = run_scenario(pending, seeds[i]);
+        json_t *fa = json_object_get(a.summary, "failovers");
+        size_t last = json_array_size(fa) - 1;
+
+        assert_true(json_array_size(fa) >= 1);
+        assert_string_equal(str(a.summary, "failovers", last, "cause"), "global-failover");
+        assert_string_equal(str(a.summary, "failovers", last, "to"), "dr-west");
+        assert_string_equal(final_writer(a.summary), "dr-west");
+        /* promotion 30-90 s, DNS 5-15 s, then the clients' backoff */
+        assert_between(num(a.summary, "max_writer_downtime_s"), 35.0, 120.0);
+        /* RPO: the cross-Region lag, under a second at 500 writes/s */
+        assert_between(num(a.summary, "lost_writes"), 1, 600);
+        /* Swapping two same-time events that do not depend on each other
+         * gives the same failovers. */
+        assert_true(json_equal(fa, json_object_get(b.summary, "failovers")));
+        assert_true(json_equal(json_object_get(a.summary, "lost_writes"),
+                               json_object_get(b.summary, "lost_writes")));
+
+        assert_int_equal(json_array_size(json_object_get(p.summary, "failovers")), 2);
+        assert_string_equal(str(p.summary, "failovers", 0, "cause"), "region-outage");
+        assert_true(is_null(p.summary, "failovers.0.to"));
+        assert_true(is_null(p.summary, "failovers.0.detected_s"));
+        assert_non_null(strstr(str(p.summary, "failovers", 0, "explanation"),
+                               "abandoned at 62.0 s: an unplanned global failover takes over"));
+        assert_string_equal(str(p.summary, "failovers", 1, "to"), "dr-west");
+        assert_string_equal(final_writer(p.summary), "dr-west");
+        assert_between(num(p.summary, "max_writer_downtime_s"), 35.0, 125.0);
+        assert_between(num(p.summary, "lost_writes"), 1, 600);
+        run_free(&a);
+        run_free(&b);
+        run_free(&p);
+    }
+    remove(first);
+    remove(second);
+    remove(pending);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unplanned_global_failover_during_a_region_outage_takes_over),
+    };
+
+    return HARNESS_MAIN(tests);
+}
