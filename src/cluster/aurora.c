@@ -550,6 +550,9 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         failover_explain(f, "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
         failover_set_target(c, f, -1);
+        if (c->inst[from].fenced)
+            instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
+                             "global failover abandoned: restarting");
         return;
     }
     /* It applies what its region's volume received; an unplanned failover
@@ -588,6 +591,11 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                       (unsigned long long)f->lost_writes, (unsigned long long)f->discarded_writes,
                       c->inst[from].cfg->name);
     failover_follow_writer(c, fi, to, phase(c, 2));
+    /* The fenced old primary restarts as a secondary of the new one, once
+     * its Region is reachable. */
+    if (c->inst[from].fenced)
+        instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
+                         "old primary restarts as a secondary");
 }
 
 static void global_failover(struct rdsim_cluster *c, size_t region, bool switchover)
@@ -637,13 +645,13 @@ static void global_failover(struct rdsim_cluster *c, size_t region, bool switcho
         failover_explain(f, "; switchover: writes pause until %s has caught up (%.1f s)",
                c->inst[to].cfg->name, (double)repl_backlog_time(c, (size_t)to) / RDSIM_S);
     } else {
-        /* The old primary, if it still runs, is cut off: what it had not
-         * shipped is lost (RPO = the replication lag). */
-        if (instance_reachable(c, w)) {
-            if (c->obs.writer_down)
-                c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
-            fence(c, w);
-        }
+        /* The old primary is fenced, running or not: what it had not
+         * shipped is lost (RPO = the replication lag), and if its Region
+         * comes back before the promotion it must not take writes that the
+         * new primary would never have (facts 4.6). */
+        if (instance_reachable(c, w) && c->obs.writer_down)
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
+        fence(c, w);
         wait = cluster_draw(c, RDSIM_GLOBAL_FAILOVER_TIME);
         failover_explain(f, "; unplanned: writes the secondary had not received are lost");
     }

@@ -123,10 +123,48 @@ static void test_unplanned_global_failover_during_a_region_outage_takes_over(voi
     remove(pending);
 }
 
+/* Issue 12 item 2, facts 4.6: once an unplanned global failover has been
+ * asked for, the old primary is fenced. Its Region comes back at 105 s,
+ * before dr-west is promoted (90 s + 30-90 s): no write succeeds on it,
+ * the writer outage ends only after the promotion, and only the
+ * cross-Region lag is lost (writes it took meanwhile would be lost too). */
+static void test_old_primary_is_fenced_after_an_unplanned_global_failover(void **state)
+{
+    char path[64];
+    (void)state;
+
+    global_scenario("aurora-mysql", "",
+                    "  - {at: 1m, action: region-outage, region: us-east-1, for: 45s}\n"
+                    "  - {at: 90s, action: global-failover, region: us-west-2, mode: unplanned}\n",
+                    path);
+    for (size_t i = 0; i < N_SEEDS; i++) {
+        struct run_result r = run_scenario(path, seeds[i]);
+        json_t *s = r.summary;
+        double promoted = num(s, "failovers.1.promoted_s"), *t, *w;
+        size_t n = series(&r, "writer_writes_ok", &t, &w);
+        double after_back = 0;
+
+        assert_string_equal(str(s, "failovers", 1, "to"), "dr-west");
+        assert_string_equal(final_writer(s), "dr-west");
+        assert_true(promoted > 106.0);
+        for (size_t k = 0; k < n; k++)
+            if (t[k] > 105.0 && t[k] < promoted)
+                after_back += w[k];
+        assert_true(after_back == 0);
+        assert_true(num(s, "writer_outages.0.recovered_s") > promoted);
+        assert_between(num(s, "lost_writes"), 1, 600);
+        free(t);
+        free(w);
+        run_free(&r);
+    }
+    remove(path);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unplanned_global_failover_during_a_region_outage_takes_over),
+        cmocka_unit_test(test_old_primary_is_fenced_after_an_unplanned_global_failover),
     };
 
     return HARNESS_MAIN(tests);
