@@ -236,6 +236,21 @@ static void refresh_readers(struct rdsim_cluster *c)
             c->readers[c->n_readers++] = (int)i;
 }
 
+/* The primary's writer restarts or fails over: the Global Database
+ * secondaries' replicas restart too and resynchronise once it serves
+ * (facts 4.6, Limitations), `after` from now. */
+static void restart_secondaries(struct rdsim_cluster *c, rdsim_time_t after)
+{
+    for (size_t i = 0; i < c->n_inst; i++) {
+        if (in_primary(c, i) || c->inst[i].role != RDSIM_ROLE_REPLICA || c->inst[i].detached ||
+            !instance_reachable(c, i))
+            continue;
+        instance_start(c, i, after + cluster_draw(c, RDSIM_GLOBAL_SECONDARY_RESTART),
+                       "the primary's writer restarted or failed over: the secondary "
+                       "restarts and resynchronises");
+    }
+}
+
 static int init(struct rdsim_cluster *c, struct rdsim_err *err)
 {
     if (!(c->state = calloc(1, sizeof(struct aurora_volume))))
@@ -419,6 +434,7 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                       "new writer, caught up with the volume; %llu acknowledged writes missing",
                       (unsigned long long)f->lost_writes);
     failover_follow_writer(c, fi, to, phase(c, 2));
+    restart_secondaries(c, 0);
     if (c->inst[from].fenced) {
         instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                                "old writer restarts as a reader");
@@ -682,4 +698,5 @@ const struct rdsim_deployment_ops aurora_ops = {
     .refresh_readers = refresh_readers,
     .failover_detected = failover_detected,
     .can_read = can_read,
+    .writer_restarting = restart_secondaries,
 };

@@ -125,6 +125,9 @@ struct rdsim_deployment_ops {
      * target (-1 or `wanted`) and say why in the explanation, then schedule
      * its promotion, or deal with having none. Logs the "detected" line. */
     void (*failover_detected)(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted);
+    /* Optional: the writer is restarting and serves again after
+     * `recovery` (Aurora Global Database secondaries restart with it). */
+    void (*writer_restarting)(struct rdsim_cluster *c, rdsim_time_t recovery);
     /* Optional: can instance i read now (storage quorum)? */
     bool (*can_read)(const struct rdsim_cluster *c, size_t i);
 };

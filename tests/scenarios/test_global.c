@@ -160,11 +160,73 @@ static void test_old_primary_is_fenced_after_an_unplanned_global_failover(void *
     remove(path);
 }
 
+/* Times of events.csv lines of `kind` about `subject`, up to `cap`. */
+static size_t event_times(const struct run_result *r, const char *kind, const char *subject,
+                          double *out, size_t cap)
+{
+    char path[128], line[1024], want[256];
+    size_t n = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/events.csv", r->dir);
+    snprintf(want, sizeof(want), ",%s,%s,", kind, subject);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    while (n < cap && fgets(line, sizeof(line), f))
+        if (strstr(line, want))
+            out[n++] = strtod(line, NULL);
+    fclose(f);
+    return n;
+}
+
+/* Issue 12 item 3, facts 4.6 (Limitations): when the primary's writer fails
+ * over (60 s) or restarts (a reboot at 120 s), the secondary's replica
+ * restarts too and is unavailable (refusing connections) until it has
+ * restarted (3-10 s, UNCONFIRMED) after the primary's writer serves again;
+ * then it applies its backlog and lags under a second again. */
+static void test_secondary_restarts_when_the_primary_writer_fails_over_or_restarts(void **state)
+{
+    char path[64];
+    (void)state;
+
+    global_scenario("aurora-mysql", "",
+                    "  - {at: 1m, action: failover}\n"
+                    "  - {at: 2m, action: reboot, target: reader}\n",
+                    path);
+    for (size_t i = 0; i < N_SEEDS; i++) {
+        struct run_result r = run_scenario(path, seeds[i]);
+        double promoted = num(r.summary, "failovers.0.promoted_s");
+        double down[4], up[4], writer_up[4], *t, *lag;
+        size_t n, starting = 0;
+
+        assert_int_equal(event_times(&r, "restarting", "dr-west", down, 4), 2);
+        assert_int_equal(event_times(&r, "recovered", "dr-west", up, 4), 2);
+        assert_int_equal(event_times(&r, "recovered", "reader", writer_up, 4), 1);
+        assert_true(fabs(down[0] - promoted) < 1e-6);   /* at the failover */
+        assert_between(up[0] - promoted, 3.0, 10.0);
+        assert_true(fabs(down[1] - 120.0) < 1e-6);      /* at the writer's restart */
+        assert_between(up[1] - writer_up[0], 3.0, 10.0); /* after the writer serves */
+        n = series(&r, "lag_ms_dr-west", &t, &lag);
+        for (size_t k = 0; k < n; k++) {
+            if (t[k] > down[1] + 1 && t[k] < up[1])
+                starting++, assert_true(lag[k] > 1000.0); /* nothing applied */
+            if (t[k] > up[1] + 2 && t[k] < up[1] + 20)
+                assert_true(lag[k] < 1000.0);              /* caught up */
+        }
+        assert_true(starting >= 3);
+        free(t);
+        free(lag);
+        run_free(&r);
+    }
+    remove(path);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unplanned_global_failover_during_a_region_outage_takes_over),
         cmocka_unit_test(test_old_primary_is_fenced_after_an_unplanned_global_failover),
+        cmocka_unit_test(test_secondary_restarts_when_the_primary_writer_fails_over_or_restarts),
     };
 
     return HARNESS_MAIN(tests);
