@@ -45,6 +45,7 @@ struct aurora_volume {
     bool down[RDSIM_VOLUME_COPIES];        /* lost to a storage-failure */
     rdsim_event_id repair[RDSIM_VOLUME_COPIES];
     int reachable;                         /* as last logged */
+    bool rpo_blocked;                      /* as last logged */
 };
 
 static struct aurora_volume *volume_of(const struct rdsim_cluster *c)
@@ -147,9 +148,58 @@ static rdsim_time_t quorum_latency(struct rdsim_cluster *c)
     return ack[RDSIM_WRITE_QUORUM - 1];
 }
 
+/* Aurora PostgreSQL managed RPO (facts 4.6): with rds.global_db_rpo set,
+ * commits block while every secondary region lags past it. A region
+ * counts as caught up when one of its instances lags at most the RPO. */
+static bool rpo_blocks(const struct rdsim_cluster *c)
+{
+    rdsim_time_t rpo = c->sc->cluster.global_db_rpo;
+    size_t wr = c->inst[c->writer].region;
+    bool any = false;
+
+    for (size_t r = 0; rpo > 0 && r < c->sc->topology.n_regions; r++) {
+        bool in_region = false;
+        if (r == wr)
+            continue;
+        for (size_t i = 0; i < c->n_inst; i++) {
+            rdsim_time_t lag;
+            if (c->inst[i].region != r || c->inst[i].role != RDSIM_ROLE_REPLICA ||
+                c->inst[i].detached)
+                continue;
+            in_region = true;
+            lag = repl_lag(c, i);
+            if (lag >= 0 && lag <= rpo)
+                return false;
+        }
+        any |= in_region;
+    }
+    return any;
+}
+
+/* Log when commits start or stop blocking on the managed RPO. */
+static bool rpo_check(struct rdsim_cluster *c)
+{
+    bool blocked = rpo_blocks(c);
+
+    if (blocked == volume_of(c)->rpo_blocked)
+        return blocked;
+    volume_of(c)->rpo_blocked = blocked;
+    cluster_log(c, "rpo", c->inst[c->writer].cfg->name,
+                blocked ? "every secondary lags more than rds.global_db_rpo (%.0f s): commits block"
+                        : "a secondary is within rds.global_db_rpo (%.0f s) again: commits resume",
+                (double)c->sc->cluster.global_db_rpo / RDSIM_S);
+    if (blocked && c->obs.writer_down)
+        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_GLOBAL_DB_RPO);
+    return blocked;
+}
+
 static rdsim_time_t commit_delay(struct rdsim_cluster *c)
 {
     rdsim_time_t q = quorum_latency(c);
+
+    /* Blocked on the managed RPO: the client times out and retries. */
+    if (rpo_check(c))
+        return RDSIM_TIME_MAX / 4;
 
     /* No write quorum: the commit cannot complete; the client times out. */
     return q >= 0 ? q : RDSIM_TIME_MAX / 4;

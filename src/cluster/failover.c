@@ -41,6 +41,7 @@ static const char *const cause_names[RDSIM_CAUSE_COUNT] = {
     [RDSIM_CAUSE_GLOBAL_SWITCHOVER] = "global-switchover",
     [RDSIM_CAUSE_GLOBAL_FAILOVER] = "global-failover",
     [RDSIM_CAUSE_STANDBY_BACK] = "standby-back",
+    [RDSIM_CAUSE_GLOBAL_DB_RPO] = "global-db-rpo",
 };
 
 const char *rdsim_failover_cause_name(enum rdsim_failover_cause cause)
