@@ -42,6 +42,8 @@ void write_scenario(const char *yaml, char out[64]);
 /* The number at a dotted path ("failovers.0.writer_downtime_s"); true and
  * false read as 1 and 0. Fails the test if it is missing or not a number. */
 double num(json_t *root, const char *path);
+/* The string root.key[index].field; fails the test if it is missing. */
+const char *str(json_t *root, const char *key, size_t index, const char *field);
 /* True when the value at path is JSON null. */
 bool is_null(json_t *root, const char *path);
 

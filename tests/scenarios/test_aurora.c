@@ -21,15 +21,6 @@
 static const uint64_t seeds[] = {0, 2, 3, 4, 5};
 #define N_SEEDS (sizeof(seeds) / sizeof(seeds[0]))
 
-static const char *str(json_t *root, const char *key, size_t index, const char *field)
-{
-    const char *s = json_string_value(
-        json_object_get(json_array_get(json_object_get(root, key), index), field));
-    if (!s)
-        fail_msg("summary.json has no string %s.%zu.%s", key, index, field);
-    return s;
-}
-
 /* Facts 4.4: tier, then size; "less than 60 seconds, and often less than
  * 30"; the volume loses nothing. */
 static void test_aurora_promotes_the_largest_tier_0_replica_within_a_minute(void **state)

@@ -49,15 +49,6 @@ static void global_scenario(const char *engine, const char *extra, const char *e
     write_scenario(yaml, out);
 }
 
-static const char *str(json_t *root, const char *key, size_t index, const char *field)
-{
-    const char *s = json_string_value(
-        json_object_get(json_array_get(json_object_get(root, key), index), field));
-    if (!s)
-        fail_msg("summary.json has no string %s.%zu.%s", key, index, field);
-    return s;
-}
-
 static const char *final_writer(json_t *s)
 {
     return json_string_value(json_object_get(s, "final_writer"));
