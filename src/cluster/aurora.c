@@ -22,7 +22,11 @@
  *     the primary region had not shipped when it went dark is lost by an
  *     unplanned global failover, while a switchover waits for the
  *     secondary to catch up (RPO 0). Secondaries never take part in an
- *     in-region failover.
+ *     in-region failover, but restart when the primary's writer restarts
+ *     or fails over. An unplanned global failover takes over from a
+ *     pending in-region one and fences the old primary; with
+ *     rds.global_db_rpo (Aurora PostgreSQL) commits block while every
+ *     secondary lags past it.
  *
  * Serverless v2 capacity is serverless.c's.
  */
