@@ -31,6 +31,7 @@ enum rdsim_failover_cause {
     RDSIM_CAUSE_GLOBAL_SWITCHOVER, /* Aurora Global Database, planned */
     RDSIM_CAUSE_GLOBAL_FAILOVER,   /* Aurora Global Database, unplanned */
     RDSIM_CAUSE_STANDBY_BACK,      /* RDS: a standby returned to a writerless cluster */
+    RDSIM_CAUSE_GLOBAL_DB_RPO,     /* Aurora PostgreSQL managed RPO: commits block */
     RDSIM_CAUSE_COUNT,
 };
 
@@ -54,6 +55,7 @@ struct rdsim_failover {
     uint64_t unapplied_writes; /* promote: writes the replica had not applied (model's
                                   count) */
     char explanation[512];     /* candidates, and why this one (or none) */
+    bool superseded; /* a later failover took over before this one finished */
 };
 
 #endif

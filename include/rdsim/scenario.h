@@ -108,6 +108,8 @@ struct rdsim_cluster_cfg {
     rdsim_time_t target_apply_lag;
     /* Aurora Serverless v2 capacity (instance_class: serverless) */
     double min_acu, max_acu;
+    /* Aurora PostgreSQL managed RPO (rds.global_db_rpo); 0: not set */
+    rdsim_time_t global_db_rpo;
 };
 
 enum rdsim_keys { RDSIM_KEYS_UNIFORM, RDSIM_KEYS_ZIPF };

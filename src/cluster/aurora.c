@@ -22,7 +22,11 @@
  *     the primary region had not shipped when it went dark is lost by an
  *     unplanned global failover, while a switchover waits for the
  *     secondary to catch up (RPO 0). Secondaries never take part in an
- *     in-region failover.
+ *     in-region failover, but restart when the primary's writer restarts
+ *     or fails over. An unplanned global failover takes over from a
+ *     pending in-region one and fences the old primary; with
+ *     rds.global_db_rpo (Aurora PostgreSQL) commits block while every
+ *     secondary lags past it.
  *
  * Serverless v2 capacity is serverless.c's.
  */
@@ -45,6 +49,7 @@ struct aurora_volume {
     bool down[RDSIM_VOLUME_COPIES];        /* lost to a storage-failure */
     rdsim_event_id repair[RDSIM_VOLUME_COPIES];
     int reachable;                         /* as last logged */
+    bool rpo_blocked;                      /* as last logged */
 };
 
 static struct aurora_volume *volume_of(const struct rdsim_cluster *c)
@@ -154,9 +159,58 @@ static rdsim_time_t quorum_latency(struct rdsim_cluster *c)
     return ack[RDSIM_WRITE_QUORUM - 1];
 }
 
+/* Aurora PostgreSQL managed RPO (facts 4.6): with rds.global_db_rpo set,
+ * commits block while every secondary region lags past it. A region
+ * counts as caught up when one of its instances lags at most the RPO. */
+static bool rpo_blocks(const struct rdsim_cluster *c)
+{
+    rdsim_time_t rpo = c->sc->cluster.global_db_rpo;
+    size_t wr = c->inst[c->writer].region;
+    bool any = false;
+
+    for (size_t r = 0; rpo > 0 && r < c->sc->topology.n_regions; r++) {
+        bool in_region = false;
+        if (r == wr)
+            continue;
+        for (size_t i = 0; i < c->n_inst; i++) {
+            rdsim_time_t lag;
+            if (c->inst[i].region != r || c->inst[i].role != RDSIM_ROLE_REPLICA ||
+                c->inst[i].detached)
+                continue;
+            in_region = true;
+            lag = repl_lag(c, i);
+            if (lag >= 0 && lag <= rpo)
+                return false;
+        }
+        any |= in_region;
+    }
+    return any;
+}
+
+/* Log when commits start or stop blocking on the managed RPO. */
+static bool rpo_check(struct rdsim_cluster *c)
+{
+    bool blocked = rpo_blocks(c);
+
+    if (blocked == volume_of(c)->rpo_blocked)
+        return blocked;
+    volume_of(c)->rpo_blocked = blocked;
+    cluster_log(c, "rpo", c->inst[c->writer].cfg->name,
+                blocked ? "every secondary lags more than rds.global_db_rpo (%.0f s): commits block"
+                        : "a secondary is within rds.global_db_rpo (%.0f s) again: commits resume",
+                (double)c->sc->cluster.global_db_rpo / RDSIM_S);
+    if (blocked && c->obs.writer_down)
+        c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), RDSIM_CAUSE_GLOBAL_DB_RPO);
+    return blocked;
+}
+
 static rdsim_time_t commit_delay(struct rdsim_cluster *c)
 {
     rdsim_time_t q = quorum_latency(c);
+
+    /* Blocked on the managed RPO: the client times out and retries. */
+    if (rpo_check(c))
+        return RDSIM_TIME_MAX / 4;
 
     /* No write quorum: the commit cannot complete; the client times out. */
     return q >= 0 ? q : RDSIM_TIME_MAX / 4;
@@ -243,6 +297,21 @@ static void refresh_readers(struct rdsim_cluster *c)
         if (i != c->writer && c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached &&
             in_primary(c, i))
             c->readers[c->n_readers++] = (int)i;
+}
+
+/* The primary's writer restarts or fails over: the Global Database
+ * secondaries' replicas restart too and resynchronise once it serves
+ * (facts 4.6, Limitations), `after` from now. */
+static void restart_secondaries(struct rdsim_cluster *c, rdsim_time_t after)
+{
+    for (size_t i = 0; i < c->n_inst; i++) {
+        if (in_primary(c, i) || c->inst[i].role != RDSIM_ROLE_REPLICA || c->inst[i].detached ||
+            !instance_reachable(c, i))
+            continue;
+        instance_start(c, i, after + cluster_draw(c, RDSIM_GLOBAL_SECONDARY_RESTART),
+                       "the primary's writer restarted or failed over: the secondary "
+                       "restarts and resynchronises");
+    }
 }
 
 static int init(struct rdsim_cluster *c, struct rdsim_err *err)
@@ -404,6 +473,8 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
     struct rdsim_failover *f = &c->failovers[fi];
 
+    if (f->superseded)
+        return; /* a global failover took over */
     if (strcmp(c->inst[from].cfg->name, f->from) != 0 || !instance_serving(c, to)) {
         failover_abandon(c, f, to, "; abandoned: %s",
                                instance_serving(c, to) ? "the writer changed meanwhile"
@@ -428,6 +499,7 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                       "new writer, caught up with the volume; %llu acknowledged writes missing",
                       (unsigned long long)f->lost_writes);
     failover_follow_writer(c, fi, to, phase(c, 2));
+    restart_secondaries(c, 0);
     if (c->inst[from].fenced) {
         instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                                "old writer restarts as a reader");
@@ -633,6 +705,9 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         failover_explain(f, "; %s became unreachable before promotion",
                c->inst[to].cfg->name);
         failover_set_target(c, f, -1);
+        if (c->inst[from].fenced)
+            instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
+                             "global failover abandoned: restarting");
         return;
     }
     /* It applies what its region's volume received; an unplanned failover
@@ -671,6 +746,11 @@ static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
                       (unsigned long long)f->lost_writes, (unsigned long long)f->discarded_writes,
                       c->inst[from].cfg->name);
     failover_follow_writer(c, fi, to, phase(c, 2));
+    /* The fenced old primary restarts as a secondary of the new one, once
+     * its Region is reachable. */
+    if (c->inst[from].fenced)
+        instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
+                         "old primary restarts as a secondary");
 }
 
 static void global_failover(struct rdsim_cluster *c, size_t region, bool switchover)
@@ -680,12 +760,24 @@ static void global_failover(struct rdsim_cluster *c, size_t region, bool switcho
     rdsim_time_t wait;
     int to;
 
-    if (cluster_failover_running(c) || region == c->inst[w].region) {
+    if (region == c->inst[w].region) {
         cluster_log(c, "ignored", c->sc->topology.regions[region].name,
-                          "global-failover: %s",
-                          region == c->inst[w].region ? "already the primary region"
-                                                      : "a failover is under way");
+                          "global-failover: already the primary region");
         return;
+    }
+    if (cluster_failover_running(c)) {
+        struct rdsim_failover *run = &c->failovers[c->n_failovers - 1];
+        /* FailoverGlobalCluster with AllowDataLoss is the way out of a lost
+         * primary Region (facts 4.6): an in-region failover that may never
+         * complete must not block it. A switchover needs a healthy primary
+         * and waits, as does a second global request. */
+        if (switchover || run->cause == RDSIM_CAUSE_GLOBAL_SWITCHOVER ||
+            run->cause == RDSIM_CAUSE_GLOBAL_FAILOVER) {
+            cluster_log(c, "ignored", c->sc->topology.regions[region].name,
+                              "global-failover: a failover is under way");
+            return;
+        }
+        failover_supersede(c, run, "an unplanned global failover");
     }
     f = failover_open(c, switchover ? RDSIM_CAUSE_GLOBAL_SWITCHOVER
                                           : RDSIM_CAUSE_GLOBAL_FAILOVER);
@@ -708,13 +800,13 @@ static void global_failover(struct rdsim_cluster *c, size_t region, bool switcho
         failover_explain(f, "; switchover: writes pause until %s has caught up (%.1f s)",
                c->inst[to].cfg->name, (double)repl_backlog_time(c, (size_t)to) / RDSIM_S);
     } else {
-        /* The old primary, if it still runs, is cut off: what it had not
-         * shipped is lost (RPO = the replication lag). */
-        if (instance_reachable(c, w)) {
-            if (c->obs.writer_down)
-                c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
-            fence(c, w);
-        }
+        /* The old primary is fenced, running or not: what it had not
+         * shipped is lost (RPO = the replication lag), and if its Region
+         * comes back before the promotion it must not take writes that the
+         * new primary would never have (facts 4.6). */
+        if (instance_reachable(c, w) && c->obs.writer_down)
+            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
+        fence(c, w);
         wait = cluster_draw(c, RDSIM_GLOBAL_FAILOVER_TIME);
         failover_explain(f, "; unplanned: writes the secondary had not received are lost");
     }
@@ -746,4 +838,5 @@ const struct rdsim_deployment_ops aurora_ops = {
     .failover_detected = failover_detected,
     .can_read = can_read,
     .can_commit = can_commit,
+    .writer_restarting = restart_secondaries,
 };

@@ -356,6 +356,8 @@ void instance_start(struct rdsim_cluster *c, size_t i, rdsim_time_t recovery,
     cluster_log(c, "restarting", in->cfg->name, "%s; engine recovery %.1f s", why,
                       (double)recovery / RDSIM_S);
     in->recovery = cluster_after(c, recovery, instance_ready, i);
+    if (i == c->writer && c->ops->writer_restarting)
+        c->ops->writer_restarting(c, recovery);
 }
 
 void instance_fence(struct rdsim_cluster *c, size_t i)

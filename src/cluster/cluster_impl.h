@@ -131,6 +131,9 @@ struct rdsim_deployment_ops {
     void (*failover_detected)(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted);
     /* Optional (NULL: always): can the writer commit now (storage quorum)? */
     bool (*can_commit)(const struct rdsim_cluster *c);
+    /* Optional: the writer is restarting and serves again after
+     * `recovery` (Aurora Global Database secondaries restart with it). */
+    void (*writer_restarting)(struct rdsim_cluster *c, rdsim_time_t recovery);
     /* Optional: can instance i read now (storage quorum)? */
     bool (*can_read)(const struct rdsim_cluster *c, size_t i);
 };
@@ -246,6 +249,9 @@ void failover_set_target(const struct rdsim_cluster *c, struct rdsim_failover *f
  * log an "abandoned" line. */
 void failover_abandon(struct rdsim_cluster *c, struct rdsim_failover *f, size_t to,
                             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A later failover (`by`, e.g. "an unplanned global failover") takes over
+ * from f before it finished: its pending phases do nothing from now on. */
+void failover_supersede(struct rdsim_cluster *c, struct rdsim_failover *f, const char *by);
 /* Is the last failover still under way (promotions of read replicas aside)? */
 bool cluster_failover_running(const struct rdsim_cluster *c);
 /* The one code path that crowns a writer: `to` stops replicating, the

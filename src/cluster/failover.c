@@ -41,6 +41,7 @@ static const char *const cause_names[RDSIM_CAUSE_COUNT] = {
     [RDSIM_CAUSE_GLOBAL_SWITCHOVER] = "global-switchover",
     [RDSIM_CAUSE_GLOBAL_FAILOVER] = "global-failover",
     [RDSIM_CAUSE_STANDBY_BACK] = "standby-back",
+    [RDSIM_CAUSE_GLOBAL_DB_RPO] = "global-db-rpo",
 };
 
 const char *rdsim_failover_cause_name(enum rdsim_failover_cause cause)
@@ -176,6 +177,15 @@ void failover_abandon(struct rdsim_cluster *c, struct rdsim_failover *f, size_t 
     cluster_log(c, "abandoned", c->inst[to].cfg->name, "%s", f->explanation);
 }
 
+void failover_supersede(struct rdsim_cluster *c, struct rdsim_failover *f, const char *by)
+{
+    failover_explain(f, "%sabandoned at %.1f s: %s takes over", f->explanation[0] ? "; " : "",
+                     (double)rdsim_sim_now(c->sim) / RDSIM_S, by);
+    f->to[0] = '\0';
+    f->superseded = true;
+    cluster_log(c, "abandoned", f->from, "%s", f->explanation);
+}
+
 bool cluster_failover_running(const struct rdsim_cluster *c)
 {
     const struct rdsim_failover *f;
@@ -199,6 +209,8 @@ static void detected(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     int wanted = (arg & 0xff) == 0xff ? -1 : (int)(arg & 0xff);
     struct rdsim_failover *f = &c->failovers[fi];
 
+    if (f->superseded)
+        return;
     f->detected = rdsim_sim_now(sim);
     if (instance_serving(c, c->writer) &&
         !rdsim_failover_cause_is_requested(f->cause)) {

@@ -103,6 +103,12 @@
  * secondary catch up (RPO 0), then promotes it. */
 #define RDSIM_GLOBAL_REPLICATION ((struct rdsim_range){150 * RDSIM_MS, 600 * RDSIM_MS})
 #define RDSIM_GLOBAL_FAILOVER_TIME ((struct rdsim_range){30 * RDSIM_S, 90 * RDSIM_S})
+/* When the primary's writer restarts or fails over, the secondaries'
+ * replicas restart too and are unavailable until they resynchronise
+ * (facts 4.6, Limitations); AWS gives no duration. UNCONFIRMED: an Aurora
+ * restart (under 10 s, facts 4.1) from the moment the primary's writer
+ * serves again, then the backlog is applied. */
+#define RDSIM_GLOBAL_SECONDARY_RESTART ((struct rdsim_range){3 * RDSIM_S, 10 * RDSIM_S})
 #define RDSIM_GLOBAL_SWITCHOVER_TIME ((struct rdsim_range){10 * RDSIM_S, 30 * RDSIM_S})
 
 /* Aurora Serverless v2 (facts 4.7): capacity is measured every second and

@@ -178,6 +178,7 @@ static const char *cause_text(enum rdsim_failover_cause cause)
     case RDSIM_CAUSE_GLOBAL_SWITCHOVER: return "the requested switchover";
     case RDSIM_CAUSE_GLOBAL_FAILOVER: return "the requested global failover";
     case RDSIM_CAUSE_STANDBY_BACK: return "the standby's return";
+    case RDSIM_CAUSE_GLOBAL_DB_RPO: return "every secondary lagging past rds.global_db_rpo";
     case RDSIM_CAUSE_COUNT: break;
     }
     return rdsim_failover_cause_name(cause);

@@ -6,8 +6,8 @@
  * `at` and `action` present; the action known and allowed for the
  * deployment; every key allowed for that action (file order); the action's
  * required keys present; then each value in the order of the key table
- * below. Events are checked in file order and then sorted by `at`, keeping
- * file order for equal times.
+ * below. Events are checked in file order and then sorted by `at`; at
+ * equal times requests come before faults (ev_rank), else file order.
  *
  * Targets are checked against the cluster as the file declares it, not as
  * earlier events may have changed it: a `failover` target must be a standby
@@ -404,7 +404,32 @@ int sc_load_event(struct sc_ctx *ctx, yaml_node_t *item, struct rdsim_event_cfg 
     return read_values(ctx, &en, ev);
 }
 
-/* Stable order by `at`: ties keep file order via the original index. */
+/* At one instant requests are made first, then faults strike, then load
+ * changes (docs/scenario-format.md, section 6): a request made at the
+ * moment of a fault is the same request whichever the file lists first, as
+ * when a FIS experiment starts both. Within a group, file order. */
+static int ev_rank(enum rdsim_action a)
+{
+    switch (a) {
+    case RDSIM_ACT_AZ_OUTAGE:
+    case RDSIM_ACT_REGION_OUTAGE:
+    case RDSIM_ACT_INSTANCE_FAILURE:
+    case RDSIM_ACT_STORAGE_FAILURE:
+    case RDSIM_ACT_REPLICA_LAG:
+        return 1;
+    case RDSIM_ACT_REBOOT:
+    case RDSIM_ACT_FAILOVER:
+    case RDSIM_ACT_PROMOTE:
+    case RDSIM_ACT_GLOBAL_FAILOVER:
+        return 0;
+    case RDSIM_ACT_LOAD:
+        break;
+    }
+    return 2;
+}
+
+/* Stable order by `at`, then rank: ties keep file order via the original
+ * index. */
 struct ev_sort {
     struct rdsim_event_cfg ev;
     size_t index;
@@ -415,6 +440,8 @@ static int ev_cmp(const void *pa, const void *pb)
     const struct ev_sort *a = pa, *b = pb;
     if (a->ev.at != b->ev.at)
         return a->ev.at < b->ev.at ? -1 : 1;
+    if (ev_rank(a->ev.action) != ev_rank(b->ev.action))
+        return ev_rank(a->ev.action) < ev_rank(b->ev.action) ? -1 : 1;
     return a->index < b->index ? -1 : a->index > b->index;
 }
 

@@ -196,6 +196,7 @@ enum sc_cluster_key {
     SC_CK_MIN_ACU,
     SC_CK_MAX_ACU,
     SC_CK_DNS_TTL,
+    SC_CK_GLOBAL_DB_RPO,
     SC_CK_FAILOVER,
     SC_CK_TARGET_APPLY_LAG,
     SC_CK_INSTANCES,

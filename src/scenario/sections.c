@@ -196,6 +196,7 @@ static const struct sc_key cluster_keys[] = {
     [SC_CK_MIN_ACU] = {"min_acu", false},
     [SC_CK_MAX_ACU] = {"max_acu", false},
     [SC_CK_DNS_TTL] = {"dns_ttl", false},
+    [SC_CK_GLOBAL_DB_RPO] = {"global_db_rpo", false},
     [SC_CK_FAILOVER] = {"failover", false},
     [SC_CK_TARGET_APPLY_LAG] = {"target_apply_lag", false},
     [SC_CK_INSTANCES] = {"instances", true},
@@ -486,6 +487,8 @@ static int load_cluster_keys(struct sc_ctx *ctx, const struct sc_map *m,
     WITH_KEY(ctx, keys, *m, SC_CK_MIN_ACU, read_acu(ctx, m->val[SC_CK_MIN_ACU], &c->min_acu));
     WITH_KEY(ctx, keys, *m, SC_CK_MAX_ACU, read_acu(ctx, m->val[SC_CK_MAX_ACU], &c->max_acu));
     WITH_KEY(ctx, keys, *m, SC_CK_DNS_TTL, sc_read_duration(ctx, m->val[SC_CK_DNS_TTL], true, &c->dns_ttl));
+    WITH_KEY(ctx, keys, *m, SC_CK_GLOBAL_DB_RPO,
+             sc_read_duration(ctx, m->val[SC_CK_GLOBAL_DB_RPO], true, &c->global_db_rpo));
     WITH_KEY(ctx, keys, *m, SC_CK_FAILOVER,
              load_failover(ctx, m->val[SC_CK_FAILOVER], m->key[SC_CK_FAILOVER]->start_mark));
     WITH_KEY(ctx, keys, *m, SC_CK_TARGET_APPLY_LAG,

@@ -210,6 +210,38 @@ static int check_serverless(struct sc_ctx *ctx, const struct sc_map *m)
     return 0;
 }
 
+/* global_db_rpo is Aurora PostgreSQL's rds.global_db_rpo: 20 s to
+ * 2,147,483,647 s, on a Global Database (facts 4.6). */
+static int check_global_rpo(struct sc_ctx *ctx, const struct sc_map *m)
+{
+    const struct rdsim_cluster_cfg *c = &ctx->sc->cluster;
+    const struct rdsim_topology *t = &ctx->sc->topology;
+    yaml_node_t *v = m->val[SC_CK_GLOBAL_DB_RPO];
+    size_t wr = c->instances[c->writer].region, saved;
+    bool secondary = false;
+    char got[64];
+    int rc = 0;
+
+    if (v == NULL)
+        return 0;
+    saved = sc_path_key(ctx, "global_db_rpo");
+    for (size_t i = 0; i < c->n_instances; i++)
+        secondary |= c->instances[i].region != wr;
+    if (c->engine != RDSIM_ENGINE_AURORA_POSTGRES)
+        rc = sc_fail(ctx, m->key[SC_CK_GLOBAL_DB_RPO],
+                     "only allowed with engine aurora-postgres (rds.global_db_rpo is an Aurora "
+                     "PostgreSQL setting), got engine %s", rdsim_engine_name(c->engine));
+    else if (!secondary)
+        rc = sc_fail(ctx, m->key[SC_CK_GLOBAL_DB_RPO],
+                     "only allowed on a Global Database: no Aurora Replica in a region other "
+                     "than the writer's %s", t->regions[wr].name);
+    else if (c->global_db_rpo < 20 * RDSIM_S || c->global_db_rpo > 2147483647LL * RDSIM_S)
+        rc = sc_fail(ctx, v, "must be 20s..2147483647s (rds.global_db_rpo's range), got %s",
+                     sc_describe(v, got, sizeof got));
+    sc_path_pop(ctx, saved);
+    return rc;
+}
+
 int sc_validate_cluster(struct sc_ctx *ctx, const struct sc_map *m,
                         const struct sc_inst_nodes *nodes, yaml_mark_t instances_where)
 {
@@ -226,5 +258,7 @@ int sc_validate_cluster(struct sc_ctx *ctx, const struct sc_map *m,
         rc = check_replicas(ctx, instances_where);
     if (rc == 0)
         rc = check_serverless(ctx, m);
+    if (rc == 0)
+        rc = check_global_rpo(ctx, m);
     return rc;
 }

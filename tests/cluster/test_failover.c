@@ -132,6 +132,7 @@ static void test_failover_causes_have_their_output_names(void **state)
     assert_string_equal(rdsim_failover_cause_name(RDSIM_CAUSE_GLOBAL_SWITCHOVER),
                         "global-switchover");
     assert_string_equal(rdsim_failover_cause_name(RDSIM_CAUSE_STANDBY_BACK), "standby-back");
+    assert_string_equal(rdsim_failover_cause_name(RDSIM_CAUSE_GLOBAL_DB_RPO), "global-db-rpo");
     assert_string_equal(rdsim_failover_cause_name(RDSIM_CAUSE_COUNT), "?");
     for (int k = 0; k < RDSIM_CAUSE_COUNT; k++)
         assert_int_equal(rdsim_failover_cause_is_requested((enum rdsim_failover_cause)k),

@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 status=0
 for lesson in 01-multi-az-instance-failover 05b-read-scaling-with-replicas \
   07-read-replica-promote 08a-multi-az-cluster-failover 11-aurora-replica-lag \
-  13b-aurora-global-unplanned; do
+  13b-aurora-global-unplanned 13c-aurora-global-failover-during-outage; do
   s=$root/scenarios/$lesson.yaml
   "$rdsim" run "$s" -o "$tmp/plain" --quiet --force --no-plots >/dev/null
   a=$?
