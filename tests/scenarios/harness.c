@@ -177,12 +177,3 @@ size_t series(const struct run_result *r, const char *column, double **t, double
     fclose(f);
     return n;
 }
-
-const char *str(json_t *root, const char *key, size_t index, const char *field)
-{
-    const char *s = json_string_value(
-        json_object_get(json_array_get(json_object_get(root, key), index), field));
-    if (!s)
-        fail_msg("summary.json has no string %s.%zu.%s", key, index, field);
-    return s;
-}
