@@ -94,16 +94,48 @@ void rdsim_cluster_destroy(struct rdsim_cluster *c);
  */
 int rdsim_cluster_start(struct rdsim_cluster *c, struct rdsim_err *err);
 
-/* Instances, by index in scenario order. */
+/* Instances that exist now, by index: the scenario's in scenario order, then
+ * those created during the run (rdsim_cluster_add_instance) in slot order. */
 size_t rdsim_cluster_instance_count(const struct rdsim_cluster *c);
+/* Every instance the run can have: the existing ones, then the planned ones
+ * not created yet (>= rdsim_cluster_instance_count). Outputs give each slot
+ * its columns from the start; for a slot not created yet, the name is known,
+ * rdsim_cluster_state_name is "", the lag is -1 and the ACUs 0. */
+size_t rdsim_cluster_instance_slots(const struct rdsim_cluster *c);
+/* Name of slot i (< slots). Owned by the cluster or the scenario. */
 const char *rdsim_cluster_instance_name(const struct rdsim_cluster *c, size_t i);
+/* Config of existing instance i: the scenario's, or the cluster's own copy
+ * for an instance created during the run (its az and instance_class set). */
+const struct rdsim_instance_cfg *rdsim_cluster_instance_cfg(const struct rdsim_cluster *c,
+                                                            size_t i);
+/*
+ * Plan an instance created later by `name` (copied): it takes the next slot.
+ * Call before rdsim_cluster_start. 0, or RDSIM_EINVAL (empty or taken name,
+ * more than 254 instances) or RDSIM_ENOMEM.
+ */
+int rdsim_cluster_plan_instance(struct rdsim_cluster *c, const char *name,
+                                struct rdsim_err *err);
+/*
+ * Create the next planned instance now, from cfg (name: the next slot's;
+ * az; role: only RDSIM_ROLE_WRITER, a standalone instance with its own
+ * database outside replication and failovers; instance_class: NULL for the
+ * cluster's default). Its SQLite database is a copy of copy_of (SQLite's
+ * backup API; not kept) or, when NULL, holds the scenario's initial rows.
+ * It is up at once; *index is its index (== its slot). Strings are copied.
+ * 0, or RDSIM_EINVAL (not the next planned name, unknown AZ or class, other
+ * role), RDSIM_ENOMEM or RDSIM_EDB.
+ */
+int rdsim_cluster_add_instance(struct rdsim_cluster *c, const struct rdsim_instance_cfg *cfg,
+                               struct rdsim_db *copy_of, size_t *index, struct rdsim_err *err);
 /* Index of the current writer (a failover changes it). */
 size_t rdsim_cluster_writer(const struct rdsim_cluster *c);
 enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i);
 struct rdsim_db *rdsim_cluster_db(struct rdsim_cluster *c, size_t i);
 /* What instance i is now, in one word for the role timeline: "writer",
  * "standby", "replica" when serving; "down" (unreachable), "starting"
- * (engine recovering) or "detached" (an old writer out of the cluster). */
+ * (engine recovering) or "detached" (an old writer out of the cluster);
+ * "creating", "standalone" (an instance created during the run, not the
+ * writer) or "" (a slot not created yet). */
 const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i);
 
 /*

@@ -73,6 +73,14 @@ struct rdsim_instance {
     rdsim_time_t missed_since;
     rdsim_time_t lag_max, lag_last;
     struct rdsim_hist *lag;
+
+    /* Created during the run (instance.c): its own copy of the config, and
+     * whether it stands outside the cluster (a restored instance: its own
+     * database, no replication, never a failover candidate). */
+    struct rdsim_instance_cfg own_cfg;
+    bool owns_cfg;
+    bool standalone;
+    bool creating;           /* being created: unreachable, "creating" */
 };
 
 struct rdsim_cluster;
@@ -149,8 +157,15 @@ struct rdsim_cluster {
     struct rdsim_cluster_observer obs;
 
     struct rdsim_instance *inst;
-    size_t n_inst;
+    size_t n_inst;           /* instances that exist now */
     size_t writer;
+    /* Slots: every instance the run can have, the scenario's and then the
+     * ones created during the run (planned by name, so that outputs have
+     * their columns from the start). n_inst <= n_slots. */
+    char **slot_names;       /* NULL for the scenario's own */
+    size_t n_slots;
+    const char *keep_db_dir; /* copied from the config: new databases go there too */
+    bool verify;
 
     const char **az_names;   /* every AZ of the topology, region order */
     size_t *az_region;
@@ -172,6 +187,15 @@ struct rdsim_cluster {
 
     struct rdsim_rng rng_net, rng_service, rng_faults, rng_routing;
 };
+
+/* Open instance i's database and state from `ic` (a copy of `like`'s rows
+ * when not NULL, else the scenario's initial rows). instance.c and create. */
+int instance_open(struct rdsim_cluster *c, size_t i, const struct rdsim_instance_cfg *ic,
+                  struct rdsim_db *like, struct rdsim_err *err);
+/* Free what instance_open and instance.c gave instance i. */
+void instance_free(struct rdsim_instance *in);
+int cluster_find_az(const struct rdsim_cluster *c, const char *name);
+int cluster_find_instance(const struct rdsim_cluster *c, const char *name);
 
 /* Health helpers shared by deployments. */
 bool instance_reachable(const struct rdsim_cluster *c, size_t i);

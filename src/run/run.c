@@ -122,13 +122,13 @@ static void ts_header(struct rdsim_run *r, FILE *f)
                     kp, ep, kp, ep, kn, ep, kn, ep, kn);
         }
     }
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         if (rdsim_cluster_tracks_lag(r->cluster))
             fprintf(f, ",lag_ms_%s", rdsim_cluster_instance_name(r->cluster, i));
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > 0)
             fprintf(f, ",acu_%s", rdsim_cluster_instance_name(r->cluster, i));
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         fprintf(f, ",role_%s", rdsim_cluster_instance_name(r->cluster, i));
 }
 
@@ -162,7 +162,7 @@ static void ts_row(struct rdsim_run *r, FILE *f, rdsim_time_t now)
         }
     }
     /* The interval's maximum lag; empty while there was no live source. */
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++) {
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++) {
         if (!rdsim_cluster_tracks_lag(r->cluster))
             continue;
         if (r->lag_row[i] >= 0)
@@ -170,10 +170,10 @@ static void ts_row(struct rdsim_run *r, FILE *f, rdsim_time_t now)
         else
             fputc(',', f);
     }
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > 0)
             fprintf(f, ",%.1f", rdsim_cluster_acu(r->cluster, i));
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         fprintf(f, ",%s", rdsim_cluster_state_name(r->cluster, i));
 }
 
@@ -185,7 +185,7 @@ static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 
     /* Every row ends each instance's lag interval, written or not: the
      * summary's lag figures are made of these rows. */
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         r->lag_row[i] = rdsim_cluster_tracks_lag(r->cluster)
                             ? rdsim_cluster_lag_sample(r->cluster, i)
                             : -1;
@@ -214,7 +214,7 @@ static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         ts_row(r, r->ts, now);
         fputc('\n', r->ts);
     }
-    for (size_t i = 0; r->acu_peak && i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; r->acu_peak && i < rdsim_cluster_instance_slots(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > r->acu_peak[i])
             r->acu_peak[i] = rdsim_cluster_acu(r->cluster, i);
     rdsim_stats_interval_reset(r->stats);
@@ -294,7 +294,7 @@ static int collect_failovers(struct rdsim_run *r, struct rdsim_results *res, str
 
 static int collect_lags(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err)
 {
-    size_t n = rdsim_cluster_instance_count(r->cluster);
+    size_t n = rdsim_cluster_instance_slots(r->cluster);
 
     res->lags = calloc(n, sizeof(*res->lags));
     if (!res->lags)
@@ -305,7 +305,7 @@ static int collect_lags(struct rdsim_run *r, struct rdsim_results *res, struct r
         if (!rdsim_cluster_tracks_lag(r->cluster))
             continue;
         l = &res->lags[res->n_lags++];
-        l->name = r->sc->cluster.instances[i].name;
+        l->name = rdsim_cluster_instance_name(r->cluster, i);
         l->has_lag = h && h->count;
         if (l->has_lag) {
             l->mean_ms = rdsim_hist_mean(h) / RDSIM_MS;
@@ -328,7 +328,7 @@ static int collect_acus(struct rdsim_run *r, struct rdsim_results *res, struct r
         if (rdsim_cluster_acu(r->cluster, i) <= 0)
             continue;
         a = &res->acus[res->n_acus++];
-        a->name = r->sc->cluster.instances[i].name;
+        a->name = rdsim_cluster_instance_name(r->cluster, i);
         a->acu_seconds = rdsim_cluster_acu_seconds(r->cluster, i);
         a->mean_acu = a->acu_seconds / secs(r->sc->duration);
         a->peak_acu = r->acu_peak ? r->acu_peak[i] : 0;
@@ -343,7 +343,7 @@ static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_
     int rc;
 
     res->simulated = r->sc->duration;
-    res->final_writer = r->sc->cluster.instances[w].name;
+    res->final_writer = rdsim_cluster_instance_name(r->cluster, w);
     res->events_run = rdsim_sim_events_run(r->sim);
     res->ops_issued = rdsim_workload_issued(r->workload);
     res->ops_in_flight_at_end = rdsim_workload_in_flight(r->workload);
@@ -487,8 +487,8 @@ int rdsim_run_create(const struct rdsim_scenario *sc, const struct rdsim_run_opt
                                &r->workload, err);
     if (rc)
         goto fail;
-    r->acu_peak = calloc(rdsim_cluster_instance_count(r->cluster), sizeof(*r->acu_peak));
-    r->lag_row = calloc(rdsim_cluster_instance_count(r->cluster), sizeof(*r->lag_row));
+    r->acu_peak = calloc(rdsim_cluster_instance_slots(r->cluster), sizeof(*r->acu_peak));
+    r->lag_row = calloc(rdsim_cluster_instance_slots(r->cluster), sizeof(*r->lag_row));
     if (!r->acu_peak || !r->lag_row) {
         rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
         goto fail;
