@@ -74,6 +74,10 @@ struct rdsim_cluster_observer {
      * Returns 0 or an RDSIM_E* code. */
     int (*new_writer)(void *ctx, struct rdsim_db *db, uint64_t *lost, bool *bounded,
                       struct rdsim_err *err);
+    /* Optional: count the acknowledged writes db lacks, forgetting nothing
+     * (a restored instance's RPO). Returns 0 or an RDSIM_E* code. */
+    int (*lacks)(void *ctx, struct rdsim_db *db, uint64_t *lost, bool *bounded,
+                 struct rdsim_err *err);
 };
 
 struct rdsim_cluster_config {
@@ -100,16 +104,19 @@ size_t rdsim_cluster_instance_count(const struct rdsim_cluster *c);
 /* Every instance the run can have: the existing ones, then the planned ones
  * not created yet (>= rdsim_cluster_instance_count). Outputs give each slot
  * its columns from the start; for a slot not created yet, the name is known,
- * rdsim_cluster_state_name is "", the lag is -1 and the ACUs 0. */
+ * rdsim_cluster_state_name is "absent", the lag is -1 and the ACUs 0. */
 size_t rdsim_cluster_instance_slots(const struct rdsim_cluster *c);
-/* Name of slot i (< slots). Owned by the cluster or the scenario. */
+/* Name of slot i (< slots): the scenario's, or the one given to
+ * rdsim_cluster_plan_instance. */
 const char *rdsim_cluster_instance_name(const struct rdsim_cluster *c, size_t i);
 /* Config of existing instance i: the scenario's, or the cluster's own copy
  * for an instance created during the run (its az and instance_class set). */
 const struct rdsim_instance_cfg *rdsim_cluster_instance_cfg(const struct rdsim_cluster *c,
                                                             size_t i);
 /*
- * Plan an instance created later by `name` (copied): it takes the next slot.
+ * Plan an instance created later by `name`, which is not copied and must
+ * outlive the cluster and any results naming it (a scenario's string): it
+ * takes the next slot.
  * Call before rdsim_cluster_start. 0, or RDSIM_EINVAL (empty or taken name,
  * more than 254 instances) or RDSIM_ENOMEM.
  */
@@ -135,7 +142,7 @@ struct rdsim_db *rdsim_cluster_db(struct rdsim_cluster *c, size_t i);
  * "standby", "replica" when serving; "down" (unreachable), "starting"
  * (engine recovering) or "detached" (an old writer out of the cluster);
  * "creating", "standalone" (an instance created during the run, not the
- * writer) or "" (a slot not created yet). */
+ * writer) or "absent" (a slot not created yet). */
 const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i);
 
 /*
@@ -191,6 +198,34 @@ bool rdsim_cluster_tracks_lag(const struct rdsim_cluster *c);
  * provisioned class), and the ACU-seconds it has used so far. */
 double rdsim_cluster_acu(const struct rdsim_cluster *c, size_t i);
 double rdsim_cluster_acu_seconds(const struct rdsim_cluster *c, size_t i);
+
+/* Snapshots and restores so far (snapshot and restore events), in the
+ * order they were asked for. A snapshot's name is the cluster's copy;
+ * other names point into the scenario. Times are -1 until they happen. */
+struct rdsim_snapshot_info {
+    const char *name, *target;
+    rdsim_time_t at, ready;
+    int64_t bytes;
+    bool taken;              /* false: its instance was unreachable */
+};
+struct rdsim_restore_info {
+    const char *name, *from;
+    rdsim_time_t at;             /* requested */
+    rdsim_time_t restore_point;  /* the data's moment (the snapshot's) */
+    rdsim_time_t latest_restorable; /* the latest point it could have had */
+    rdsim_time_t available;      /* -1: not by the end of the run */
+    rdsim_time_t writer_at;      /* became the writer (-1: never) */
+    bool become_writer;
+    bool done;                   /* false: its snapshot was never taken */
+    uint64_t lost_writes;        /* acknowledged before `at`, absent from its data */
+    bool lost_writes_bounded;
+};
+size_t rdsim_cluster_snapshot_count(const struct rdsim_cluster *c);
+const struct rdsim_snapshot_info *rdsim_cluster_snapshot_at(const struct rdsim_cluster *c,
+                                                            size_t k);
+size_t rdsim_cluster_restore_count(const struct rdsim_cluster *c);
+const struct rdsim_restore_info *rdsim_cluster_restore_at(const struct rdsim_cluster *c,
+                                                          size_t k);
 
 /* Failovers and promotions so far. */
 size_t rdsim_cluster_failover_count(const struct rdsim_cluster *c);

@@ -142,6 +142,8 @@ enum rdsim_action {
     RDSIM_ACT_STORAGE_FAILURE,
     RDSIM_ACT_GLOBAL_FAILOVER,
     RDSIM_ACT_LOAD,
+    RDSIM_ACT_SNAPSHOT,        /* a manual DB snapshot (issue 15) */
+    RDSIM_ACT_RESTORE,         /* a new instance from a snapshot */
 };
 
 enum rdsim_global_mode { RDSIM_GLOBAL_SWITCHOVER, RDSIM_GLOBAL_UNPLANNED };
@@ -160,6 +162,10 @@ struct rdsim_event_cfg {
     enum rdsim_global_mode mode;
     bool has_reads, has_writes; /* load: only the rates given change */
     double reads_per_s, writes_per_s;
+    char *name;        /* snapshot: the snapshot's; restore: the new instance's */
+    char *from;        /* restore: a snapshot an earlier event takes */
+    char *instance_class; /* restore; NULL: the cluster's default */
+    bool become_writer; /* restore: the application is re-pointed to it */
     struct rdsim_loc loc;
 };
 

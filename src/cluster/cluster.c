@@ -130,6 +130,8 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
     }
 
     rc = c->ops->init(c, err);
+    if (rc == 0)
+        rc = backup_init(c, err);
     if (rc)
         goto fail;
     *out = c;
@@ -144,6 +146,7 @@ void rdsim_cluster_destroy(struct rdsim_cluster *c)
     if (!c)
         return;
     repl_free(c);
+    backup_free(c);
     if (c->ops)
         c->ops->destroy(c);
     for (size_t i = 0; c->inst && i < c->n_slots; i++)
@@ -192,7 +195,7 @@ bool instance_serving(const struct rdsim_cluster *c, size_t i)
 bool instance_reachable(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
-    return !in->host_down && !in->fenced && c->az_out[in->az] == 0;
+    return !in->host_down && !in->fenced && !in->creating && c->az_out[in->az] == 0;
 }
 
 enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i)
@@ -207,7 +210,7 @@ const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i)
     const struct rdsim_instance *in = &c->inst[i];
 
     if (i >= c->n_inst)
-        return ""; /* not created yet */
+        return "absent"; /* not created yet */
     if (in->creating)
         return "creating";
     if (!instance_reachable(c, i))
@@ -702,6 +705,12 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
         break;
     case RDSIM_ACT_LOAD:
         break; /* the workload's */
+    case RDSIM_ACT_SNAPSHOT:
+        backup_snapshot(c, ev);
+        break;
+    case RDSIM_ACT_RESTORE:
+        backup_restore(c, ev);
+        break;
     case RDSIM_ACT_STORAGE_FAILURE:
         cluster_log(c, "fault", ev->az, "storage-failure: %d volume cop%s lost %s",
                           ev->copies, ev->copies == 1 ? "y" : "ies", span);

@@ -148,6 +148,7 @@ extern const struct rdsim_deployment_ops rds_ops;
 extern const struct rdsim_deployment_ops aurora_ops;
 
 struct repl; /* replication.c's own state */
+struct backup; /* backup.c's: snapshots and restores */
 
 struct rdsim_cluster {
     struct rdsim_sim *sim;
@@ -181,6 +182,7 @@ struct rdsim_cluster {
     bool has_reader_endpoint;/* multi-az-cluster; RDS replicas use instance endpoints */
 
     struct repl *repl;       /* replication's batches and open tick (replication.c) */
+    struct backup *backup;   /* snapshots and restores (backup.c) */
 
     struct rdsim_failover *failovers;
     size_t n_failovers, cap_failovers;
@@ -279,6 +281,15 @@ void failover_repoint(struct rdsim_cluster *c, struct rdsim_failover *f, size_t 
 /* Count the writes instance `from` has that `to` lacks, from their SQLite
  * data (what a promotion discards). Fails the run on a SQLite error. */
 int failover_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes);
+
+/* ---- backup.c ------------------------------------------------------------ */
+
+/* Plan the slots of the scenario's restores (at create, before start). */
+int backup_init(struct rdsim_cluster *c, struct rdsim_err *err);
+void backup_free(struct rdsim_cluster *c);
+/* A snapshot or restore event acts now. */
+void backup_snapshot(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
+void backup_restore(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
 
 /* ---- serverless.c -------------------------------------------------------- */
 

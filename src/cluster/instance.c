@@ -65,7 +65,6 @@ void instance_free(struct rdsim_instance *in)
     rdsim_db_close(in->db);
     free(in->free_at);
     if (in->owns_cfg) {
-        free(in->own_cfg.name);
         free(in->own_cfg.az);
         free(in->own_cfg.instance_class);
     }
@@ -105,9 +104,7 @@ int rdsim_cluster_plan_instance(struct rdsim_cluster *c, const char *name,
     c->readers = readers;
     in = &c->inst[c->n_slots];
     memset(in, 0, sizeof(*in));
-    in->own_cfg.name = strdup(name);
-    if (!in->own_cfg.name)
-        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    in->own_cfg.name = (char *)name; /* the caller's, for good */
     in->owns_cfg = true;
     in->cfg = &in->own_cfg;
     in->source = -1;

@@ -24,6 +24,7 @@
 #include "rdsim/run.h"
 #include "rdsim/sim.h"
 #include "rdsim/workload.h"
+#include "run_impl.h"
 
 static const char *const ep_names[RDSIM_STATS_EP] = {"writer", "reader"};
 static const char *const kind_plural[RDSIM_STATS_KIND] = {"reads", "writes"};
@@ -91,21 +92,39 @@ static void writer_down(void *ctx, rdsim_time_t t, enum rdsim_failover_cause cau
         set_error(r, RDSIM_ENOMEM, "out of memory");
 }
 
+/* db's data against what the clients were told; with rebase, they continue
+ * from db's positions from now on. */
+static int check_acked(struct rdsim_run *r, struct rdsim_db *db, bool rebase, uint64_t *lost,
+                       bool *bounded, struct rdsim_err *err)
+{
+    struct rdsim_acklog_result res;
+    int rc = rdsim_acklog_check(rdsim_workload_acklog(r->workload), db, rebase, &res, err);
+
+    if (rc == 0) {
+        *lost = res.lost;
+        *bounded = res.bounded;
+    }
+    return rc;
+}
+
 /* A new writer: the clients' acknowledged writes are checked against its
  * data, and from now on they continue from its positions. */
 static int new_writer(void *ctx, struct rdsim_db *db, uint64_t *lost, bool *bounded,
                       struct rdsim_err *err)
 {
     struct rdsim_run *r = ctx;
-    struct rdsim_acklog_result res;
-    int rc = rdsim_acklog_check(rdsim_workload_acklog(r->workload), db, true, &res, err);
+    int rc = check_acked(r, db, true, lost, bounded, err);
 
-    if (rc == 0) {
-        *lost = res.lost;
-        *bounded = res.bounded;
-        r->lost_at_failovers += res.lost;
-    }
+    if (rc == 0)
+        r->lost_at_failovers += *lost;
     return rc;
+}
+
+/* A restored instance's data, forgetting nothing: its RPO. */
+static int lacks(void *ctx, struct rdsim_db *db, uint64_t *lost, bool *bounded,
+                 struct rdsim_err *err)
+{
+    return check_acked(ctx, db, false, lost, bounded, err);
 }
 
 /* ---- time series ------------------------------------------------------------ */
@@ -401,6 +420,8 @@ static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_
         rc = collect_lags(r, res, err);
     if (rc == 0)
         rc = collect_acus(r, res, err);
+    if (rc == 0)
+        rc = run_collect_backups(r->cluster, res, err);
     if (rc)
         return rc;
     rdsim_expect_check(res);
@@ -470,7 +491,8 @@ int rdsim_run_create(const struct rdsim_scenario *sc, const struct rdsim_run_opt
                                   .verify = opt->verify,
                                   .observer = {.ctx = r, .event = log_event,
                                                .writer_down = writer_down,
-                                               .new_writer = new_writer},
+                                               .new_writer = new_writer,
+                                               .lacks = lacks},
                               },
                               &r->cluster, err);
     if (rc)

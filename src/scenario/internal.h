@@ -180,6 +180,12 @@ int sc_load_tags(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where,
 int sc_load_expect(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where);
 /* "unknown instance NAME" at node, with a suggestion or the list of the
  * cluster's instances (events.c). Returns RDSIM_EINVAL. */
+/* An instance class, checked against the table and the deployment. */
+int sc_read_class(struct sc_ctx *ctx, yaml_node_t *node, const struct rdsim_cluster_cfg *c,
+                  char **out);
+/* backup.c: the cross-event rules of snapshot and restore, over the events
+ * in time order (order[k]: file index of the k-th; seq: the events list). */
+int sc_check_backup_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *order);
 int sc_fail_unknown_instance(struct sc_ctx *ctx, yaml_node_t *node, const char *name);
 /* One event mapping read with the rules of an `events:` item (ctx->live
  * set: without `at`). */

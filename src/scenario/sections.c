@@ -224,8 +224,8 @@ static int read_engine(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_clust
 }
 
 /* The class named by node, checked against the table and the deployment. */
-static int read_class(struct sc_ctx *ctx, yaml_node_t *node, const struct rdsim_cluster_cfg *c,
-                      char **out)
+int sc_read_class(struct sc_ctx *ctx, yaml_node_t *node, const struct rdsim_cluster_cfg *c,
+                  char **out)
 {
     const char *t;
     int rc = sc_read_text(ctx, node, "an instance class (db.r6g.large)", &t);
@@ -354,7 +354,7 @@ static int load_instance(struct sc_ctx *ctx, yaml_node_t *item, size_t i,
     in->role = (enum rdsim_role)role;
     WITH_KEY(ctx, keys, m, IK_AZ, read_az(ctx, m.val[IK_AZ], in));
     if (m.val[IK_CLASS] != NULL)
-        WITH_KEY(ctx, keys, m, IK_CLASS, read_class(ctx, m.val[IK_CLASS], c, &in->instance_class));
+        WITH_KEY(ctx, keys, m, IK_CLASS, sc_read_class(ctx, m.val[IK_CLASS], c, &in->instance_class));
     else if ((in->instance_class = strdup(c->instance_class)) == NULL)
         return sc_nomem(ctx);
     if (m.val[IK_TIER] != NULL && !is_aurora(c)) {
@@ -416,7 +416,7 @@ static int load_cluster_keys(struct sc_ctx *ctx, const struct sc_map *m,
     WITH_KEY(ctx, keys, *m, SC_CK_ENGINE, read_engine(ctx, m->val[SC_CK_ENGINE], c));
     if (m->val[SC_CK_INSTANCE_CLASS] != NULL)
         WITH_KEY(ctx, keys, *m, SC_CK_INSTANCE_CLASS,
-                 read_class(ctx, m->val[SC_CK_INSTANCE_CLASS], c, &c->instance_class));
+                 sc_read_class(ctx, m->val[SC_CK_INSTANCE_CLASS], c, &c->instance_class));
     else if ((c->instance_class = strdup("db.r6g.large")) == NULL)
         return sc_nomem(ctx);
     WITH_KEY(ctx, keys, *m, SC_CK_MIN_ACU, read_acu(ctx, m->val[SC_CK_MIN_ACU], &c->min_acu));

@@ -70,7 +70,7 @@ static void test_instance_planned_slot_is_named_but_absent_until_created(void **
     assert_int_equal(rdsim_cluster_instance_count(w.c), 1);
     assert_int_equal(rdsim_cluster_instance_slots(w.c), 2);
     assert_string_equal(rdsim_cluster_instance_name(w.c, 1), "copy");
-    assert_string_equal(rdsim_cluster_state_name(w.c, 1), "");
+    assert_string_equal(rdsim_cluster_state_name(w.c, 1), "absent");
     /* One instance of its own, but a second is coming: lag columns. */
     assert_true(rdsim_cluster_tracks_lag(w.c));
     assert_int_equal(rdsim_cluster_lag_sample(w.c, 1), -1);

@@ -1,0 +1,184 @@
+/*
+ * test_backup.c - snapshot and restore events (cluster/backup.c) driven by
+ * the engine, with rows written straight into the writer's database: a
+ * restored instance holds exactly the source's rows at the snapshot, comes
+ * up after the modelled durations and, with become_writer, takes the
+ * writer endpoint; a snapshot of an unreachable instance is not taken.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rdsim/cluster.h"
+#include "rdsim/scenario.h"
+
+#define ROWS 100
+
+struct world {
+    struct rdsim_scenario *sc;
+    struct rdsim_sim *sim;
+    struct rdsim_cluster *c;
+};
+
+static void build(struct world *w, const char *events)
+{
+    char yaml[2048];
+    struct rdsim_err err;
+
+    snprintf(yaml, sizeof(yaml),
+             "name: t\nduration: 20m\ncluster:\n  deployment: single-az\n"
+             "  instances: [{name: db, role: writer, az: us-east-1a}]\n"
+             "workload: {rows: %d, reads: 10/s, writes: 10/s}\nevents:\n%s",
+             ROWS, events);
+    memset(w, 0, sizeof(*w));
+    if (rdsim_scenario_load_buffer("t.yaml", yaml, strlen(yaml), &w->sc, &err))
+        fail_msg("scenario: %s", err.msg);
+    assert_int_equal(rdsim_sim_create(&w->sim, NULL), 0);
+    assert_int_equal(rdsim_cluster_create(w->sim,
+                                          &(struct rdsim_cluster_config){.scenario = w->sc,
+                                                                         .seed = 1},
+                                          &w->c, &err),
+                     0);
+    assert_int_equal(rdsim_cluster_start(w->c, &err), 0);
+}
+
+static void teardown_world(struct world *w)
+{
+    rdsim_cluster_destroy(w->c);
+    rdsim_sim_destroy(w->sim);
+    rdsim_scenario_free(w->sc);
+}
+
+struct rows {
+    struct rdsim_row r[ROWS];
+};
+
+static int keep_row(void *ctx, int64_t key, const struct rdsim_row *row)
+{
+    ((struct rows *)ctx)->r[key] = *row;
+    return 0;
+}
+
+static void rows_of(struct rdsim_db *db, struct rows *out)
+{
+    struct rdsim_err err;
+
+    memset(out, 0, sizeof(*out));
+    assert_int_equal(rdsim_db_scan(db, keep_row, out, &err), 0);
+}
+
+static void write_keys(struct world *w, int64_t from, int64_t to, uint64_t opid,
+                       rdsim_time_t t)
+{
+    struct rdsim_err err;
+    int64_t pos;
+
+    for (int64_t k = from; k < to; k++)
+        assert_int_equal(rdsim_db_write(rdsim_cluster_db(w->c, 0), k, opid + (uint64_t)k, t,
+                                        &pos, &err),
+                         0);
+}
+
+static void test_backup_restore_holds_the_source_rows_at_the_snapshot(void **state)
+{
+    struct world w;
+    struct rows at_snapshot, restored, source;
+    (void)state;
+
+    build(&w, "  - {at: 10s, action: snapshot, name: s1}\n"
+              "  - {at: 20s, action: restore, name: r1, az: us-east-1b, from: s1, "
+              "become_writer: true}\n");
+    assert_int_equal(rdsim_cluster_instance_slots(w.c), 2);
+    write_keys(&w, 0, 30, 1, 5 * RDSIM_S);
+    rows_of(rdsim_cluster_db(w.c, 0), &at_snapshot);
+    rdsim_sim_run_until(w.sim, 10 * RDSIM_S);
+    assert_int_equal(rdsim_cluster_snapshot_count(w.c), 1);
+    /* Written after the snapshot: the restore must lack them. */
+    write_keys(&w, 20, 60, 1000, 11 * RDSIM_S);
+
+    rdsim_sim_run_until(w.sim, 20 * RDSIM_S);
+    assert_int_equal(rdsim_cluster_instance_count(w.c), 2);
+    assert_string_equal(rdsim_cluster_state_name(w.c, 1), "creating");
+    assert_int_equal(rdsim_cluster_health(w.c, 1), RDSIM_HEALTH_UNREACHABLE);
+    assert_int_equal(rdsim_cluster_writer(w.c), 0);
+
+    rdsim_sim_run_until(w.sim, 19 * 60 * RDSIM_S);
+    const struct rdsim_snapshot_info *s = rdsim_cluster_snapshot_at(w.c, 0);
+    const struct rdsim_restore_info *r = rdsim_cluster_restore_at(w.c, 0);
+    assert_true(s->taken);
+    assert_string_equal(s->target, "db");
+    assert_true(s->bytes > 0);
+    /* 60..180 s, plus well under a second for the data. */
+    assert_in_range(s->ready - s->at, 60 * RDSIM_S, 181 * RDSIM_S);
+    assert_true(r->done);
+    assert_int_equal(r->restore_point, 10 * RDSIM_S);
+    rdsim_time_t start = s->ready > r->at ? s->ready : r->at;
+    assert_in_range(r->available - start, 8 * 60 * RDSIM_S, 12 * 60 * RDSIM_S + RDSIM_S);
+    assert_int_equal(r->writer_at, r->available);
+
+    assert_int_equal(rdsim_cluster_writer(w.c), 1);
+    assert_string_equal(rdsim_cluster_state_name(w.c, 1), "writer");
+    rows_of(rdsim_cluster_db(w.c, 1), &restored);
+    rows_of(rdsim_cluster_db(w.c, 0), &source);
+    for (int k = 0; k < ROWS; k++) {
+        assert_int_equal(restored.r[k].ver, at_snapshot.r[k].ver);
+        assert_int_equal(restored.r[k].cnt, at_snapshot.r[k].cnt);
+        assert_int_equal(restored.r[k].committed_ns, at_snapshot.r[k].committed_ns);
+    }
+    /* ... and the source went on. */
+    assert_int_equal(source.r[40].cnt, 1);
+    assert_int_equal(restored.r[40].cnt, 0);
+    teardown_world(&w);
+}
+
+static void test_backup_snapshot_of_an_unreachable_instance_is_not_taken(void **state)
+{
+    struct world w;
+    (void)state;
+
+    build(&w, "  - {at: 5s, action: az-outage, az: us-east-1a}\n"
+              "  - {at: 10s, action: snapshot, name: s1}\n"
+              "  - {at: 20s, action: restore, name: r1, az: us-east-1b, from: s1}\n");
+    rdsim_sim_run_until(w.sim, 15 * 60 * RDSIM_S);
+    assert_false(rdsim_cluster_snapshot_at(w.c, 0)->taken);
+    assert_int_equal(rdsim_cluster_snapshot_at(w.c, 0)->ready, -1);
+    assert_false(rdsim_cluster_restore_at(w.c, 0)->done);
+    assert_int_equal(rdsim_cluster_restore_at(w.c, 0)->available, -1);
+    /* Its slot is taken, but it never comes up. */
+    assert_int_equal(rdsim_cluster_instance_count(w.c), 2);
+    assert_string_equal(rdsim_cluster_state_name(w.c, 1), "down");
+    teardown_world(&w);
+}
+
+static void test_backup_restore_without_become_writer_stays_standalone(void **state)
+{
+    struct world w;
+    (void)state;
+
+    build(&w, "  - {at: 10s, action: snapshot, name: s1, target: db}\n"
+              "  - {at: 20s, action: restore, name: r1, az: us-east-1c, from: s1, "
+              "instance_class: db.r6g.xlarge}\n");
+    rdsim_sim_run_until(w.sim, 19 * 60 * RDSIM_S);
+    assert_true(rdsim_cluster_restore_at(w.c, 0)->available > 0);
+    assert_int_equal(rdsim_cluster_restore_at(w.c, 0)->writer_at, -1);
+    assert_int_equal(rdsim_cluster_writer(w.c), 0);
+    assert_string_equal(rdsim_cluster_state_name(w.c, 1), "standalone");
+    assert_string_equal(rdsim_cluster_instance_cfg(w.c, 1)->instance_class, "db.r6g.xlarge");
+    assert_string_equal(rdsim_cluster_instance_cfg(w.c, 1)->az, "us-east-1c");
+    teardown_world(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_backup_restore_holds_the_source_rows_at_the_snapshot),
+        cmocka_unit_test(test_backup_snapshot_of_an_unreachable_instance_is_not_taken),
+        cmocka_unit_test(test_backup_restore_without_become_writer_stays_standalone),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
