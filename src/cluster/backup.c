@@ -17,8 +17,19 @@
  * to it, as to a promoted read replica: every connection style at once,
  * the old writer detached, the writes the new one lacks lost.
  *
+ * Automated backups (cluster.backup) are kept only when a restore asks for
+ * a point in time (`to:`), so other runs pay nothing: the day's snapshot is
+ * taken at the start of the run (the data then), and every replication
+ * tick's changeset of the writer is appended to a change log, which is
+ * uploaded (becomes restorable, and regional: it outlives the writer's AZ)
+ * every log_upload_interval while the writer is reachable, or every second
+ * on Aurora, whose log lives on the volume. A point-in-time restore copies
+ * the snapshot and replays the uploaded log for real (rdsim_db_apply) up to
+ * its point; the latest restorable time is the last upload.
+ *
  * Not modelled: the brief I/O suspension of a Single-AZ snapshot, lazy
- * loading after a restore, incremental snapshots, the 100-snapshot quota.
+ * loading after a restore, incremental snapshots, the 100-snapshot quota,
+ * later days' snapshots (the log from the start replays to the same data).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +43,21 @@ struct snap {
     struct rdsim_db *db; /* NULL when not taken */
 };
 
+/* One tick's changeset of the writer, as the change log keeps it. */
+struct log_entry {
+    struct rdsim_changeset cs;
+    rdsim_time_t commit;     /* the tick's flush: every write in it committed by then */
+};
+
 struct backup {
+    /* automated backups, kept only for a point-in-time restore */
+    bool logging;
+    struct rdsim_db *daily;  /* the day's snapshot: the data at the start */
+    struct log_entry *log;
+    size_t n_log, cap_log, n_uploaded;
+    rdsim_time_t latest_restorable; /* the last upload */
+    size_t home_region;      /* where the backups are (the first writer's) */
+
     struct snap *snaps;
     size_t n_snaps, cap_snaps;
     struct rdsim_restore_info *restores;
@@ -40,6 +65,96 @@ struct backup {
     size_t n_restores, cap_restores;
     int64_t memory;      /* bytes of snapshots held in memory */
 };
+
+static bool aurora(const struct rdsim_cluster *c)
+{
+    return c->sc->cluster.deployment == RDSIM_DEPLOY_AURORA;
+}
+
+/* Memory held by snapshots and the change log together. */
+static int charge(struct rdsim_cluster *c, int64_t bytes, const char *what,
+                  struct rdsim_err *err)
+{
+    c->backup->memory += bytes;
+    if (c->backup->memory <= RDSIM_SNAPSHOT_MEMORY_MAX)
+        return 0;
+    return rdsim_err_set(err, RDSIM_ENOMEM,
+                         "%s: snapshots and backups would hold %.0f MiB in memory, over the "
+                         "%.0f MiB limit; run with --keep-db DIR to keep snapshots on disk",
+                         what, (double)c->backup->memory / (1024 * 1024),
+                         (double)RDSIM_SNAPSHOT_MEMORY_MAX / (1024 * 1024));
+}
+
+/* An upload: what the writer logged becomes restorable, if it can send it
+ * (RDS: from the instance; Aurora: from the volume, continuously). */
+static void upload_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_cluster *c = ctx;
+    struct backup *b = c->backup;
+    rdsim_time_t every = aurora(c) ? RDSIM_S : c->sc->cluster.backup.log_upload_interval;
+    (void)arg;
+
+    if (aurora(c) || instance_reachable(c, c->writer)) {
+        b->n_uploaded = b->n_log;
+        b->latest_restorable = rdsim_sim_now(sim);
+    }
+    cluster_after(c, every, upload_tick, 0);
+}
+
+static int backups_start(struct rdsim_cluster *c, struct rdsim_err *err)
+{
+    struct backup *b = c->backup;
+    struct rdsim_db_config dbc = {
+        .rows = c->sc->workload.present ? c->sc->workload.rows : 1,
+        .like = c->inst[c->writer].db,
+    };
+    rdsim_time_t every = aurora(c) ? RDSIM_S : c->sc->cluster.backup.log_upload_interval;
+    int64_t bytes;
+    int rc = rdsim_db_open(&dbc, &b->daily, err);
+
+    if (rc == 0)
+        rc = rdsim_db_bytes(b->daily, &bytes, err);
+    if (rc == 0)
+        rc = charge(c, bytes, "automated backup", err);
+    if (rc)
+        return rc;
+    b->latest_restorable = 0;
+    b->home_region = c->inst[c->writer].region;
+    if (!rdsim_sim_after(c->sim, every, upload_tick, c, 0))
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    return 0;
+}
+
+void backup_log(struct rdsim_cluster *c, const struct rdsim_changeset *cs, rdsim_time_t t)
+{
+    struct backup *b = c->backup;
+    struct log_entry *e;
+    struct rdsim_err err;
+
+    if (!b || !b->logging)
+        return;
+    if (b->n_log == b->cap_log) {
+        size_t cap = b->cap_log ? 2 * b->cap_log : 256;
+        void *p = realloc(b->log, cap * sizeof(*b->log));
+        if (!p) {
+            rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
+            return;
+        }
+        b->log = p;
+        b->cap_log = cap;
+    }
+    e = &b->log[b->n_log];
+    e->cs = *cs;
+    e->commit = t;
+    if (!(e->cs.data = malloc(cs->len))) {
+        rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
+        return;
+    }
+    memcpy(e->cs.data, cs->data, cs->len);
+    b->n_log++;
+    if (charge(c, (int64_t)cs->len, "change log", &err) != 0)
+        rdsim_sim_fail(c->sim, &err);
+}
 
 int backup_init(struct rdsim_cluster *c, struct rdsim_err *err)
 {
@@ -50,8 +165,12 @@ int backup_init(struct rdsim_cluster *c, struct rdsim_err *err)
     if (!b)
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     c->backup = b;
-    for (size_t e = 0; e < c->sc->n_events; e++)
+    for (size_t e = 0; e < c->sc->n_events; e++) {
         n += c->sc->events[e].action == RDSIM_ACT_RESTORE;
+        b->logging |= c->sc->events[e].action == RDSIM_ACT_RESTORE && c->sc->events[e].has_to;
+    }
+    if (b->logging && (rc = backups_start(c, err)) != 0)
+        return rc;
     if (n == 0)
         return 0;
     b->restores = calloc(n, sizeof(*b->restores));
@@ -76,6 +195,10 @@ void backup_free(struct rdsim_cluster *c)
 
     if (!b)
         return;
+    rdsim_db_close(b->daily);
+    for (size_t k = 0; k < b->n_log; k++)
+        free(b->log[k].cs.data); /* our malloc'd copy, not SQLite's */
+    free(b->log);
     for (size_t k = 0; k < b->n_snaps; k++) {
         rdsim_db_close(b->snaps[k].db);
         free((char *)b->snaps[k].info.name);
@@ -134,13 +257,9 @@ static int snap_copy(struct rdsim_cluster *c, struct snap *s, size_t i, struct r
     if (rc == 0)
         rc = rdsim_db_bytes(s->db, &s->info.bytes, err);
     if (rc == 0 && !c->keep_db_dir) {
-        c->backup->memory += s->info.bytes;
-        if (c->backup->memory > RDSIM_SNAPSHOT_MEMORY_MAX)
-            rc = rdsim_err_set(err, RDSIM_ENOMEM,
-                               "snapshot %s: snapshots would hold %.0f MiB in memory, over the "
-                               "%.0f MiB limit; run with --keep-db DIR to keep them on disk",
-                               s->info.name, (double)c->backup->memory / (1024 * 1024),
-                               (double)RDSIM_SNAPSHOT_MEMORY_MAX / (1024 * 1024));
+        char what[160];
+        snprintf(what, sizeof(what), "snapshot %s", s->info.name);
+        rc = charge(c, s->info.bytes, what, err);
     }
     return rc;
 }
@@ -225,6 +344,38 @@ static void restore_available(struct rdsim_sim *sim, void *ctx, uint64_t k)
                 (unsigned long long)lost, lost == 1 ? "" : "s");
 }
 
+/* Are the backups reachable: their region (or replicate_to's) has an AZ up? */
+static bool backups_reachable(const struct rdsim_cluster *c)
+{
+    const char *copy = c->sc->cluster.backup.replicate_to;
+
+    for (size_t a = 0; a < c->n_az; a++) {
+        const char *region = c->sc->topology.regions[c->az_region[a]].name;
+        if (c->az_out[a] == 0 &&
+            (c->az_region[a] == c->backup->home_region || (copy && strcmp(region, copy) == 0)))
+            return true;
+    }
+    return false;
+}
+
+/* Replay the uploaded log up to `point` onto db, for real. Returns the
+ * writes replayed, or -1 after failing the run. */
+static int64_t replay(struct rdsim_cluster *c, struct rdsim_db *db, rdsim_time_t point)
+{
+    struct backup *b = c->backup;
+    struct rdsim_err err;
+    int64_t writes = 0;
+
+    for (size_t k = 0; k < b->n_uploaded && b->log[k].commit <= point; k++) {
+        if (rdsim_db_apply(db, &b->log[k].cs, &err) != 0) {
+            rdsim_sim_fail(c->sim, &err);
+            return -1;
+        }
+        writes += (int64_t)b->log[k].cs.n_writes;
+    }
+    return writes;
+}
+
 void backup_restore(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
 {
     struct backup *b = c->backup;
@@ -232,9 +383,11 @@ void backup_restore(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
     struct rdsim_instance_cfg cfg = {
         .name = ev->name, .role = RDSIM_ROLE_WRITER, .az = ev->az,
         .instance_class = ev->instance_class, .tier = 1};
-    struct snap *s = snap_find(b, ev->from);
-    rdsim_time_t now = rdsim_sim_now(c->sim), start;
+    struct snap *s = ev->from ? snap_find(b, ev->from) : NULL;
+    rdsim_time_t now = rdsim_sim_now(c->sim), start = now, took;
+    struct rdsim_db *base = NULL;
     struct rdsim_err err;
+    int64_t bytes = 0, replayed = 0;
     size_t i;
 
     if (b->n_restores == b->cap_restores) {
@@ -247,21 +400,50 @@ void backup_restore(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
                                      .restore_point = -1, .latest_restorable = -1,
                                      .available = -1, .writer_at = -1,
                                      .become_writer = ev->become_writer};
-    cluster_log(c, "fault", ev->name, "restore from snapshot %s requested in %s", ev->from,
-                ev->az);
+    if (ev->from) {
+        cluster_log(c, "fault", ev->name, "restore from snapshot %s requested in %s", ev->from,
+                    ev->az);
+        if (s && s->info.taken) {
+            base = s->db;
+            bytes = s->info.bytes;
+            r->restore_point = r->latest_restorable = s->info.at;
+            /* A snapshot still being created is waited for. */
+            start = s->info.ready > now ? s->info.ready : now;
+        } else {
+            cluster_log(c, "ignored", ev->name, "restore: snapshot %s was never taken",
+                        ev->from);
+        }
+    } else {
+        r->latest_restorable = b->latest_restorable;
+        r->restore_point = ev->to_latest || ev->to > b->latest_restorable ? b->latest_restorable
+                                                                          : ev->to;
+        cluster_log(c, "fault", ev->name, "point-in-time restore to %.1f s requested in %s%s",
+                    (double)r->restore_point / RDSIM_S, ev->az,
+                    !ev->to_latest && ev->to > b->latest_restorable
+                        ? " (the latest restorable time: later points are not uploaded yet)"
+                        : "");
+        if (backups_reachable(c)) {
+            base = b->daily;
+            rdsim_db_bytes(b->daily, &bytes, NULL);
+        } else {
+            r->restore_point = -1;
+            cluster_log(c, "ignored", ev->name,
+                        "point-in-time restore: the automated backups' region is out");
+        }
+    }
     /* The instance takes its slot either way, so later restores keep
-     * theirs; without a snapshot it never comes up. */
-    if (rdsim_cluster_add_instance(c, &cfg, s && s->info.taken ? s->db : NULL, &i, &err) != 0) {
+     * theirs; without data to restore it never comes up. */
+    if (rdsim_cluster_add_instance(c, &cfg, base, &i, &err) != 0) {
         rdsim_sim_fail(c->sim, &err);
         return;
     }
     b->restore_slot[b->n_restores - 1] = i;
-    if (!s || !s->info.taken) {
+    if (!base) {
         c->inst[i].host_down = true;
-        cluster_log(c, "ignored", ev->name, "restore: snapshot %s was never taken", ev->from);
         return;
     }
-    r->restore_point = r->latest_restorable = s->info.at;
+    if (!ev->from && (replayed = replay(c, c->inst[i].db, r->restore_point)) < 0)
+        return;
     if (c->obs.lacks && c->obs.lacks(c->obs.ctx, c->inst[i].db, &r->lost_writes,
                                      &r->lost_writes_bounded, &err) != 0) {
         rdsim_sim_fail(c->sim, &err);
@@ -269,10 +451,10 @@ void backup_restore(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
     }
     r->done = true;
     c->inst[i].creating = true;
-    /* A snapshot still being created is waited for. */
-    start = s->info.ready > now ? s->info.ready : now;
-    if (!rdsim_sim_schedule(c->sim, start + copy_time(c, RDSIM_RESTORE_BASE, s->info.bytes),
-                            restore_available, c, b->n_restores - 1))
+    /* Replaying the log costs what a single applier pays per write. */
+    took = copy_time(c, RDSIM_RESTORE_BASE, bytes) +
+           replayed * (c->inst[i].cls->write_service / 2);
+    if (!rdsim_sim_schedule(c->sim, start + took, restore_available, c, b->n_restores - 1))
         rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
 }
 

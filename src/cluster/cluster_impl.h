@@ -290,6 +290,9 @@ void backup_free(struct rdsim_cluster *c);
 /* A snapshot or restore event acts now. */
 void backup_snapshot(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
 void backup_restore(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
+/* The writer's tick changeset cs, flushed at t: the change log keeps a copy
+ * when a point-in-time restore will need it. */
+void backup_log(struct rdsim_cluster *c, const struct rdsim_changeset *cs, rdsim_time_t t);
 
 /* ---- serverless.c -------------------------------------------------------- */
 

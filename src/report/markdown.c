@@ -175,7 +175,10 @@ static void rpo_table(FILE *f, const struct rdsim_results *r)
     }
     for (size_t i = 0; i < r->n_restores; i++) {
         const struct rdsim_restore_result *x = &r->restores[i];
-        fprintf(f, "| restore | %s | snapshot %s |", x->name, x->from);
+        if (x->from)
+            fprintf(f, "| restore | %s | snapshot %s |", x->name, x->from);
+        else
+            fprintf(f, "| point-in-time restore | %s | automated backup |", x->name);
         time_cell(f, x->restore_point);
         time_cell(f, x->available);
         time_cell(f, x->writer_at);
@@ -183,7 +186,7 @@ static void rpo_table(FILE *f, const struct rdsim_results *r)
             fprintf(f, " %llu%s |\n", (unsigned long long)x->lost_writes,
                     x->lost_writes_bounded ? " (upper bound)" : "");
         else
-            fputs(" - (snapshot never taken) |\n", f);
+            fputs(" - (no backup to restore) |\n", f);
     }
     fputs("\nA restore's lost writes are those acknowledged before it was asked for that its "
           "data lacks.\n\n",

@@ -40,13 +40,14 @@ enum ek {
     EK_FROM,
     EK_INSTANCE_CLASS,
     EK_BECOME_WRITER,
+    EK_TO,
     EK_COUNT,
 };
 
 static const char *const ek_names[] = {
     "at",     "action", "az",   "region", "target", "for",    "failover",
     "delay",  "copies", "mode", "reads",  "writes", "name",   "from",
-    "instance_class",   "become_writer",  NULL,
+    "instance_class",   "become_writer",  "to",     NULL,
 };
 
 #define B(k) (1u << (k))
@@ -66,9 +67,9 @@ static const struct {
     [RDSIM_ACT_GLOBAL_FAILOVER] = {B(EK_REGION) | B(EK_MODE), B(EK_REGION) | B(EK_MODE)},
     [RDSIM_ACT_LOAD] = {B(EK_READS) | B(EK_WRITES), 0},
     [RDSIM_ACT_SNAPSHOT] = {B(EK_NAME) | B(EK_TARGET), B(EK_NAME)},
-    [RDSIM_ACT_RESTORE] = {B(EK_NAME) | B(EK_AZ) | B(EK_FROM) | B(EK_INSTANCE_CLASS) |
-                               B(EK_BECOME_WRITER),
-                           B(EK_NAME) | B(EK_AZ) | B(EK_FROM)},
+    [RDSIM_ACT_RESTORE] = {B(EK_NAME) | B(EK_AZ) | B(EK_FROM) | B(EK_TO) |
+                               B(EK_INSTANCE_CLASS) | B(EK_BECOME_WRITER),
+                           B(EK_NAME) | B(EK_AZ)},
 };
 
 struct ev_nodes {
@@ -375,6 +376,9 @@ static int read_values(struct sc_ctx *ctx, const struct ev_nodes *en, struct rds
         case EK_BECOME_WRITER:
             rc = sc_read_bool(ctx, v, &ev->become_writer);
             break;
+        case EK_TO:
+            rc = sc_read_restore_point(ctx, v, ev);
+            break;
         default:
             break;
         }
@@ -454,6 +458,12 @@ int sc_load_event(struct sc_ctx *ctx, yaml_node_t *item, struct rdsim_event_cfg 
                            sc_action_names[a]);
     if (ev->action == RDSIM_ACT_LOAD && en.val[EK_READS] == NULL && en.val[EK_WRITES] == NULL)
         return sc_fail(ctx, item, "action load needs reads, writes or both");
+    if (ev->action == RDSIM_ACT_RESTORE && en.val[EK_FROM] == NULL && en.val[EK_TO] == NULL)
+        return sc_fail(ctx, item, "action restore needs from (a snapshot) or to (a point in "
+                                  "time)");
+    if (ev->action == RDSIM_ACT_RESTORE && en.val[EK_FROM] != NULL && en.val[EK_TO] != NULL)
+        return sc_fail(ctx, en.key[EK_TO], "a restore takes from (a snapshot) or to (a point "
+                                           "in time), not both");
     return read_values(ctx, &en, ev);
 }
 

@@ -141,6 +141,7 @@ void rdsim_scenario_free(struct rdsim_scenario *sc)
         free(sc->cluster.instances[i].tags);
     }
     free(sc->cluster.instances);
+    free(sc->cluster.backup.replicate_to);
     for (size_t i = 0; i < sc->n_events; i++)
         rdsim_event_clear(&sc->events[i]);
     free(sc->events);

@@ -194,6 +194,7 @@ static const struct sc_key cluster_keys[] = {
     [SC_CK_DNS_TTL] = {"dns_ttl", false},
     [SC_CK_FAILOVER] = {"failover", false},
     [SC_CK_INSTANCES] = {"instances", true},
+    [SC_CK_BACKUP] = {"backup", false},
 };
 
 static bool is_aurora(const struct rdsim_cluster_cfg *c)
@@ -440,6 +441,14 @@ int sc_load_cluster(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
     if (rc == 0)
         rc = sc_validate_cluster(ctx, &m, nodes, m.key[SC_CK_INSTANCES]->start_mark);
     free(nodes);
+    /* After the instances: replicate_to is checked against the writer's. */
+    sc_backup_defaults(&ctx->sc->cluster);
+    if (rc == 0 && m.val[SC_CK_BACKUP] != NULL) {
+        size_t saved = sc_path_key(ctx, "backup");
+        rc = sc_load_backup(ctx, m.val[SC_CK_BACKUP], m.key[SC_CK_BACKUP]->start_mark);
+        if (rc == 0)
+            sc_path_pop(ctx, saved);
+    }
     return rc;
 }
 

@@ -14,44 +14,26 @@
 
 #include <cmocka.h>
 
-#include "rdsim/cluster.h"
-#include "rdsim/scenario.h"
+#include "world.h"
 
 #define ROWS 100
 
-struct world {
-    struct rdsim_scenario *sc;
-    struct rdsim_sim *sim;
-    struct rdsim_cluster *c;
-};
-
-static void build(struct world *w, const char *events)
+/* A Single-AZ instance with `cluster` (more cluster keys) and `events`. */
+static void build_with(struct world *w, const char *cluster, const char *events)
 {
     char yaml[2048];
-    struct rdsim_err err;
 
     snprintf(yaml, sizeof(yaml),
              "name: t\nduration: 20m\ncluster:\n  deployment: single-az\n"
-             "  instances: [{name: db, role: writer, az: us-east-1a}]\n"
+             "  instances: [{name: db, role: writer, az: us-east-1a}]\n%s"
              "workload: {rows: %d, reads: 10/s, writes: 10/s}\nevents:\n%s",
-             ROWS, events);
-    memset(w, 0, sizeof(*w));
-    if (rdsim_scenario_load_buffer("t.yaml", yaml, strlen(yaml), &w->sc, &err))
-        fail_msg("scenario: %s", err.msg);
-    assert_int_equal(rdsim_sim_create(&w->sim, NULL), 0);
-    assert_int_equal(rdsim_cluster_create(w->sim,
-                                          &(struct rdsim_cluster_config){.scenario = w->sc,
-                                                                         .seed = 1},
-                                          &w->c, &err),
-                     0);
-    assert_int_equal(rdsim_cluster_start(w->c, &err), 0);
+             cluster, ROWS, events);
+    world_build(w, yaml, NULL);
 }
 
-static void teardown_world(struct world *w)
+static void build(struct world *w, const char *events)
 {
-    rdsim_cluster_destroy(w->c);
-    rdsim_sim_destroy(w->sim);
-    rdsim_scenario_free(w->sc);
+    build_with(w, "", events);
 }
 
 struct rows {
@@ -133,7 +115,7 @@ static void test_backup_restore_holds_the_source_rows_at_the_snapshot(void **sta
     /* ... and the source went on. */
     assert_int_equal(source.r[40].cnt, 1);
     assert_int_equal(restored.r[40].cnt, 0);
-    teardown_world(&w);
+    world_teardown(&w);
 }
 
 static void test_backup_snapshot_of_an_unreachable_instance_is_not_taken(void **state)
@@ -152,7 +134,7 @@ static void test_backup_snapshot_of_an_unreachable_instance_is_not_taken(void **
     /* Its slot is taken, but it never comes up. */
     assert_int_equal(rdsim_cluster_instance_count(w.c), 2);
     assert_string_equal(rdsim_cluster_state_name(w.c, 1), "down");
-    teardown_world(&w);
+    world_teardown(&w);
 }
 
 static void test_backup_restore_without_become_writer_stays_standalone(void **state)
@@ -170,7 +152,69 @@ static void test_backup_restore_without_become_writer_stays_standalone(void **st
     assert_string_equal(rdsim_cluster_state_name(w.c, 1), "standalone");
     assert_string_equal(rdsim_cluster_instance_cfg(w.c, 1)->instance_class, "db.r6g.xlarge");
     assert_string_equal(rdsim_cluster_instance_cfg(w.c, 1)->az, "us-east-1c");
-    teardown_world(&w);
+    world_teardown(&w);
+}
+
+static void test_backup_point_in_time_restore_replays_the_log_to_its_point(void **state)
+{
+    struct world w;
+    struct rows at_point, restored;
+    (void)state;
+
+    build_with(&w, "  backup: {retention_days: 1, log_upload_interval: 5m}\n",
+               "  - {at: 400s, action: restore, name: r1, az: us-east-1b, to: 200s}\n"
+               "  - {at: 700s, action: restore, name: r2, az: us-east-1b, to: latest}\n");
+    rdsim_sim_run_until(w.sim, 100 * RDSIM_S);
+    write_keys(&w, 0, 30, 1, 100 * RDSIM_S);
+    rdsim_sim_run_until(w.sim, 250 * RDSIM_S);
+    rows_of(rdsim_cluster_db(w.c, 0), &at_point);
+    write_keys(&w, 20, 60, 1000, 250 * RDSIM_S);
+    rdsim_sim_run_until(w.sim, 650 * RDSIM_S);
+    /* After the upload at 600 s, before the restore to latest. */
+    write_keys(&w, 70, 80, 5000, 650 * RDSIM_S);
+    rdsim_sim_run_until(w.sim, 20 * 60 * RDSIM_S - 1);
+
+    const struct rdsim_restore_info *r = rdsim_cluster_restore_at(w.c, 0);
+    assert_true(r->done);
+    assert_null(r->from);
+    assert_int_equal(r->restore_point, 200 * RDSIM_S);
+    assert_int_equal(r->latest_restorable, 300 * RDSIM_S);
+    rows_of(rdsim_cluster_db(w.c, 1), &restored);
+    for (int k = 0; k < ROWS; k++) {
+        assert_int_equal(restored.r[k].ver, at_point.r[k].ver);
+        assert_int_equal(restored.r[k].cnt, at_point.r[k].cnt);
+        assert_int_equal(restored.r[k].committed_ns, at_point.r[k].committed_ns);
+    }
+    /* latest: the upload at 600 s, so the writes at 250 s but not 650 s. */
+    r = rdsim_cluster_restore_at(w.c, 1);
+    assert_int_equal(r->restore_point, 600 * RDSIM_S);
+    assert_int_equal(r->latest_restorable, 600 * RDSIM_S);
+    rows_of(rdsim_cluster_db(w.c, 2), &restored);
+    assert_int_equal(restored.r[40].ver, 1040);
+    assert_int_equal(restored.r[75].cnt, 0);
+    world_teardown(&w);
+}
+
+static void test_backup_uploads_stop_while_the_writer_is_cut_off(void **state)
+{
+    struct world w;
+    (void)state;
+
+    build_with(&w, "  backup: {retention_days: 1, log_upload_interval: 1m}\n",
+               "  - {at: 150s, action: az-outage, az: us-east-1a}\n"
+               "  - {at: 400s, action: restore, name: r1, az: us-east-1b, to: latest}\n");
+    rdsim_sim_run_until(w.sim, 130 * RDSIM_S);
+    write_keys(&w, 0, 10, 1, 130 * RDSIM_S);
+    rdsim_sim_run_until(w.sim, 20 * 60 * RDSIM_S - 1);
+    const struct rdsim_restore_info *r = rdsim_cluster_restore_at(w.c, 0);
+    /* The last upload before the AZ went: 120 s; the writes at 130 s are lost. */
+    assert_int_equal(r->latest_restorable, 120 * RDSIM_S);
+    struct rows restored;
+    rows_of(rdsim_cluster_db(w.c, 1), &restored);
+    assert_int_equal(restored.r[5].cnt, 0);
+    /* The backups are regional: the restore comes up in another AZ. */
+    assert_true(r->available > 0);
+    world_teardown(&w);
 }
 
 int main(void)
@@ -179,6 +223,8 @@ int main(void)
         cmocka_unit_test(test_backup_restore_holds_the_source_rows_at_the_snapshot),
         cmocka_unit_test(test_backup_snapshot_of_an_unreachable_instance_is_not_taken),
         cmocka_unit_test(test_backup_restore_without_become_writer_stays_standalone),
+        cmocka_unit_test(test_backup_point_in_time_restore_replays_the_log_to_its_point),
+        cmocka_unit_test(test_backup_uploads_stop_while_the_writer_is_cut_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,44 +12,16 @@
 
 #include <cmocka.h>
 
-#include "rdsim/cluster.h"
-#include "rdsim/scenario.h"
-
-struct world {
-    struct rdsim_scenario *sc;
-    struct rdsim_sim *sim;
-    struct rdsim_cluster *c;
-};
+#include "world.h"
 
 #define YAML                                                                              \
     "name: t\nduration: 20m\ncluster:\n  deployment: single-az\n"                         \
     "  instances: [{name: db, role: writer, az: us-east-1a}]\n"                           \
     "workload: {rows: 50, reads: 10/s, writes: 10/s}\n"
 
-/* Build the cluster and plan `planned` (NULL-terminated) before starting. */
 static void build(struct world *w, const char *const *planned)
 {
-    struct rdsim_err err;
-
-    memset(w, 0, sizeof(*w));
-    if (rdsim_scenario_load_buffer("t.yaml", YAML, strlen(YAML), &w->sc, &err))
-        fail_msg("scenario: %s", err.msg);
-    assert_int_equal(rdsim_sim_create(&w->sim, NULL), 0);
-    assert_int_equal(rdsim_cluster_create(w->sim,
-                                          &(struct rdsim_cluster_config){.scenario = w->sc,
-                                                                         .seed = 1},
-                                          &w->c, &err),
-                     0);
-    for (size_t k = 0; planned && planned[k]; k++)
-        assert_int_equal(rdsim_cluster_plan_instance(w->c, planned[k], &err), 0);
-    assert_int_equal(rdsim_cluster_start(w->c, &err), 0);
-}
-
-static void teardown_world(struct world *w)
-{
-    rdsim_cluster_destroy(w->c);
-    rdsim_sim_destroy(w->sim);
-    rdsim_scenario_free(w->sc);
+    world_build(w, YAML, planned);
 }
 
 static struct rdsim_instance_cfg standalone(const char *name, const char *az)
@@ -91,7 +63,7 @@ static void test_instance_planned_slot_is_named_but_absent_until_created(void **
     assert_int_equal(rdsim_cluster_can_answer(w.c, 1, RDSIM_OP_READ), RDSIM_ANSWER_YES);
     int readers[4];
     assert_int_equal(rdsim_cluster_readers(w.c, readers, 4), 0);
-    teardown_world(&w);
+    world_teardown(&w);
 }
 
 static void test_instance_created_from_a_database_holds_its_rows(void **state)
@@ -118,7 +90,7 @@ static void test_instance_created_from_a_database_holds_its_rows(void **state)
     }
     assert_int_equal(rdsim_db_read(rdsim_cluster_db(w.c, idx), 20, &row, &err), 0);
     assert_int_equal(row.cnt, 0);
-    teardown_world(&w);
+    world_teardown(&w);
 }
 
 static void test_instance_lost_az_makes_a_standalone_instance_wait(void **state)
@@ -139,7 +111,7 @@ static void test_instance_lost_az_makes_a_standalone_instance_wait(void **state)
     rdsim_sim_run_until(w.sim, 61 * RDSIM_S);
     assert_string_equal(rdsim_cluster_state_name(w.c, idx), "standalone");
     assert_int_equal(rdsim_cluster_writer(w.c), 0);
-    teardown_world(&w);
+    world_teardown(&w);
 }
 
 static void test_instance_refusals_say_why(void **state)
@@ -173,7 +145,7 @@ static void test_instance_refusals_say_why(void **state)
     cfg.instance_class = NULL;
     assert_int_equal(rdsim_cluster_add_instance(w.c, &cfg, NULL, &idx, &err), 0);
     assert_int_equal(rdsim_cluster_instance_count(w.c), 2);
-    teardown_world(&w);
+    world_teardown(&w);
 }
 
 int main(void)
