@@ -85,6 +85,9 @@ struct rdsim_cluster_config {
     uint64_t seed;           /* the run's seed (scenario seed or --seed) */
     const char *keep_db_dir; /* NULL: databases in memory */
     bool verify;             /* rdsim_db_config.verify for every instance */
+    /* Bytes snapshots and the change log may hold in memory together; past
+     * it the run fails (0: RDSIM_SNAPSHOT_MEMORY_MAX, 256 MiB; for tests). */
+    int64_t backup_memory_max;
     struct rdsim_cluster_observer observer;
 };
 

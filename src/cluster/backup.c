@@ -76,13 +76,13 @@ static int charge(struct rdsim_cluster *c, int64_t bytes, const char *what,
                   struct rdsim_err *err)
 {
     c->backup->memory += bytes;
-    if (c->backup->memory <= RDSIM_SNAPSHOT_MEMORY_MAX)
+    if (c->backup->memory <= c->backup_memory_max)
         return 0;
     return rdsim_err_set(err, RDSIM_ENOMEM,
-                         "%s: snapshots and backups would hold %.0f MiB in memory, over the "
-                         "%.0f MiB limit; run with --keep-db DIR to keep snapshots on disk",
+                         "%s: snapshots and backups would hold %.2f MiB in memory, over the "
+                         "%.2f MiB limit; run with --keep-db DIR to keep snapshots on disk",
                          what, (double)c->backup->memory / (1024 * 1024),
-                         (double)RDSIM_SNAPSHOT_MEMORY_MAX / (1024 * 1024));
+                         (double)c->backup_memory_max / (1024 * 1024));
 }
 
 /* An upload: what the writer logged becomes restorable, if it can send it

@@ -83,6 +83,8 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
     c->obs = cfg->observer;
     c->keep_db_dir = cfg->keep_db_dir;
     c->verify = cfg->verify;
+    c->backup_memory_max = cfg->backup_memory_max > 0 ? cfg->backup_memory_max
+                                                       : RDSIM_SNAPSHOT_MEMORY_MAX;
     c->ops = ops_for(sc->cluster.deployment);
     rdsim_rng_init(&c->rng_net, cfg->seed, "network");
     rdsim_rng_init(&c->rng_service, cfg->seed, "service");

@@ -167,6 +167,7 @@ struct rdsim_cluster {
     size_t n_slots;
     const char *keep_db_dir; /* copied from the config: new databases go there too */
     bool verify;
+    int64_t backup_memory_max; /* from the config, 0 replaced by the default */
 
     const char **az_names;   /* every AZ of the topology, region order */
     size_t *az_region;

@@ -217,6 +217,44 @@ static void test_backup_uploads_stop_while_the_writer_is_cut_off(void **state)
     world_teardown(&w);
 }
 
+/* Snapshots in memory are bounded: past the limit the run fails and says
+ * how to keep them on disk. */
+static void test_backup_snapshots_past_the_memory_limit_fail_the_run(void **state)
+{
+    static const char yaml[] =
+        "name: t\nduration: 20m\ncluster:\n  deployment: single-az\n"
+        "  instances: [{name: db, role: writer, az: us-east-1a}]\n"
+        "workload: {rows: 10000, reads: 10/s, writes: 10/s}\nevents:\n"
+        "  - {at: 10s, action: snapshot, name: s1}\n"
+        "  - {at: 20s, action: snapshot, name: s2}\n";
+    struct world w;
+    struct rdsim_err err;
+    (void)state;
+
+    memset(&w, 0, sizeof(w));
+    assert_int_equal(rdsim_scenario_load_buffer("t.yaml", yaml, strlen(yaml), &w.sc, &err), 0);
+    assert_int_equal(rdsim_sim_create(&w.sim, NULL), 0);
+    /* Room for one snapshot of 10,000 unwritten rows (108 KiB), not two. */
+    assert_int_equal(rdsim_cluster_create(w.sim,
+                                          &(struct rdsim_cluster_config){
+                                              .scenario = w.sc, .seed = 1,
+                                              .backup_memory_max = 160 * 1024},
+                                          &w.c, &err),
+                     0);
+    assert_int_equal(rdsim_cluster_start(w.c, &err), 0);
+    rdsim_sim_run_until(w.sim, 15 * RDSIM_S);
+    assert_false(rdsim_sim_failed(w.sim));
+    assert_in_range(rdsim_cluster_snapshot_at(w.c, 0)->bytes, 100 * 1024, 150 * 1024);
+    rdsim_sim_run_until(w.sim, 25 * RDSIM_S);
+    assert_true(rdsim_sim_failed(w.sim));
+    assert_int_equal(rdsim_sim_error(w.sim)->code, RDSIM_ENOMEM);
+    assert_non_null(strstr(rdsim_sim_error(w.sim)->msg,
+                           "snapshot s2: snapshots and backups would hold"));
+    assert_non_null(strstr(rdsim_sim_error(w.sim)->msg,
+                           "MiB limit; run with --keep-db DIR to keep snapshots on disk"));
+    world_teardown(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_backup_restore_without_become_writer_stays_standalone),
         cmocka_unit_test(test_backup_point_in_time_restore_replays_the_log_to_its_point),
         cmocka_unit_test(test_backup_uploads_stop_while_the_writer_is_cut_off),
+        cmocka_unit_test(test_backup_snapshots_past_the_memory_limit_fail_the_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
