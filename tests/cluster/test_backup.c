@@ -54,6 +54,16 @@ static void rows_of(struct rdsim_db *db, struct rows *out)
     assert_int_equal(rdsim_db_scan(db, keep_row, out, &err), 0);
 }
 
+/* Every row the same: version, position and commit time. */
+static void assert_rows_equal(const struct rows *a, const struct rows *b)
+{
+    for (int k = 0; k < ROWS; k++) {
+        assert_int_equal(a->r[k].ver, b->r[k].ver);
+        assert_int_equal(a->r[k].cnt, b->r[k].cnt);
+        assert_int_equal(a->r[k].committed_ns, b->r[k].committed_ns);
+    }
+}
+
 static void write_keys(struct world *w, int64_t from, int64_t to, uint64_t opid,
                        rdsim_time_t t)
 {
@@ -107,11 +117,7 @@ static void test_backup_restore_holds_the_source_rows_at_the_snapshot(void **sta
     assert_string_equal(rdsim_cluster_state_name(w.c, 1), "writer");
     rows_of(rdsim_cluster_db(w.c, 1), &restored);
     rows_of(rdsim_cluster_db(w.c, 0), &source);
-    for (int k = 0; k < ROWS; k++) {
-        assert_int_equal(restored.r[k].ver, at_snapshot.r[k].ver);
-        assert_int_equal(restored.r[k].cnt, at_snapshot.r[k].cnt);
-        assert_int_equal(restored.r[k].committed_ns, at_snapshot.r[k].committed_ns);
-    }
+    assert_rows_equal(&restored, &at_snapshot);
     /* ... and the source went on. */
     assert_int_equal(source.r[40].cnt, 1);
     assert_int_equal(restored.r[40].cnt, 0);
@@ -180,11 +186,7 @@ static void test_backup_point_in_time_restore_replays_the_log_to_its_point(void 
     assert_int_equal(r->restore_point, 200 * RDSIM_S);
     assert_int_equal(r->latest_restorable, 300 * RDSIM_S);
     rows_of(rdsim_cluster_db(w.c, 1), &restored);
-    for (int k = 0; k < ROWS; k++) {
-        assert_int_equal(restored.r[k].ver, at_point.r[k].ver);
-        assert_int_equal(restored.r[k].cnt, at_point.r[k].cnt);
-        assert_int_equal(restored.r[k].committed_ns, at_point.r[k].committed_ns);
-    }
+    assert_rows_equal(&restored, &at_point);
     /* latest: the upload at 600 s, so the writes at 250 s but not 650 s. */
     r = rdsim_cluster_restore_at(w.c, 1);
     assert_int_equal(r->restore_point, 600 * RDSIM_S);
