@@ -9,8 +9,11 @@ set grid noytics
 
 role_rgb(r) = r eq 'writer' ? 0x009e73 : r eq 'standby' ? 0x56b4e9 : \
               r eq 'replica' ? 0xcc79a7 : r eq 'down' ? 0xd62728 : \
-              r eq 'starting' ? 0xe69f00 : r eq 'detached' ? 0x999999 : 0x000000
-roles = 'writer standby replica starting down detached'
+              r eq 'starting' ? 0xe69f00 : r eq 'detached' ? 0x999999 : \
+              r eq 'creating' ? 0xf0e442 : r eq 'standalone' ? 0x0072b2 : \
+              r eq 'absent' ? 0xffffff : 0x000000
+# An instance created during the run (a restore) is white (absent) until it exists.
+roles = 'writer standby replica starting down detached creating standalone'
 
 # First instance on top, as in the scenario file.
 n = words(role_cols)

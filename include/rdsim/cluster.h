@@ -74,6 +74,10 @@ struct rdsim_cluster_observer {
      * Returns 0 or an RDSIM_E* code. */
     int (*new_writer)(void *ctx, struct rdsim_db *db, uint64_t *lost, bool *bounded,
                       struct rdsim_err *err);
+    /* Optional: count the acknowledged writes db lacks, forgetting nothing
+     * (a restored instance's RPO). Returns 0 or an RDSIM_E* code. */
+    int (*lacks)(void *ctx, struct rdsim_db *db, uint64_t *lost, bool *bounded,
+                 struct rdsim_err *err);
 };
 
 struct rdsim_cluster_config {
@@ -81,6 +85,9 @@ struct rdsim_cluster_config {
     uint64_t seed;           /* the run's seed (scenario seed or --seed) */
     const char *keep_db_dir; /* NULL: databases in memory */
     bool verify;             /* rdsim_db_config.verify for every instance */
+    /* Bytes snapshots and the change log may hold in memory together; past
+     * it the run fails (0: RDSIM_SNAPSHOT_MEMORY_MAX, 256 MiB; for tests). */
+    int64_t backup_memory_max;
     struct rdsim_cluster_observer observer;
 };
 
@@ -94,16 +101,51 @@ void rdsim_cluster_destroy(struct rdsim_cluster *c);
  */
 int rdsim_cluster_start(struct rdsim_cluster *c, struct rdsim_err *err);
 
-/* Instances, by index in scenario order. */
+/* Instances that exist now, by index: the scenario's in scenario order, then
+ * those created during the run (rdsim_cluster_add_instance) in slot order. */
 size_t rdsim_cluster_instance_count(const struct rdsim_cluster *c);
+/* Every instance the run can have: the existing ones, then the planned ones
+ * not created yet (>= rdsim_cluster_instance_count). Outputs give each slot
+ * its columns from the start; for a slot not created yet, the name is known,
+ * rdsim_cluster_state_name is "absent", the lag is -1 and the ACUs 0. */
+size_t rdsim_cluster_instance_slots(const struct rdsim_cluster *c);
+/* Name of slot i (< slots): the scenario's, or the one given to
+ * rdsim_cluster_plan_instance. */
 const char *rdsim_cluster_instance_name(const struct rdsim_cluster *c, size_t i);
+/* Config of existing instance i: the scenario's, or the cluster's own copy
+ * for an instance created during the run (its az and instance_class set). */
+const struct rdsim_instance_cfg *rdsim_cluster_instance_cfg(const struct rdsim_cluster *c,
+                                                            size_t i);
+/*
+ * Plan an instance created later by `name`, which is not copied and must
+ * outlive the cluster and any results naming it (a scenario's string): it
+ * takes the next slot.
+ * Call before rdsim_cluster_start. 0, or RDSIM_EINVAL (empty or taken name,
+ * more than 254 instances) or RDSIM_ENOMEM.
+ */
+int rdsim_cluster_plan_instance(struct rdsim_cluster *c, const char *name,
+                                struct rdsim_err *err);
+/*
+ * Create the next planned instance now, from cfg (name: the next slot's;
+ * az; role: only RDSIM_ROLE_WRITER, a standalone instance with its own
+ * database outside replication and failovers; instance_class: NULL for the
+ * cluster's default). Its SQLite database is a copy of copy_of (SQLite's
+ * backup API; not kept) or, when NULL, holds the scenario's initial rows.
+ * It is up at once; *index is its index (== its slot). Strings are copied.
+ * 0, or RDSIM_EINVAL (not the next planned name, unknown AZ or class, other
+ * role), RDSIM_ENOMEM or RDSIM_EDB.
+ */
+int rdsim_cluster_add_instance(struct rdsim_cluster *c, const struct rdsim_instance_cfg *cfg,
+                               struct rdsim_db *copy_of, size_t *index, struct rdsim_err *err);
 /* Index of the current writer (a failover changes it). */
 size_t rdsim_cluster_writer(const struct rdsim_cluster *c);
 enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i);
 struct rdsim_db *rdsim_cluster_db(struct rdsim_cluster *c, size_t i);
 /* What instance i is now, in one word for the role timeline: "writer",
  * "standby", "replica" when serving; "down" (unreachable), "starting"
- * (engine recovering) or "detached" (an old writer out of the cluster). */
+ * (engine recovering) or "detached" (an old writer out of the cluster);
+ * "creating", "standalone" (an instance created during the run, not the
+ * writer) or "absent" (a slot not created yet). */
 const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i);
 
 /*
@@ -159,6 +201,34 @@ bool rdsim_cluster_tracks_lag(const struct rdsim_cluster *c);
  * provisioned class), and the ACU-seconds it has used so far. */
 double rdsim_cluster_acu(const struct rdsim_cluster *c, size_t i);
 double rdsim_cluster_acu_seconds(const struct rdsim_cluster *c, size_t i);
+
+/* Snapshots and restores so far (snapshot and restore events), in the
+ * order they were asked for. A snapshot's name is the cluster's copy;
+ * other names point into the scenario. Times are -1 until they happen. */
+struct rdsim_snapshot_info {
+    const char *name, *target;
+    rdsim_time_t at, ready;
+    int64_t bytes;
+    bool taken;              /* false: its instance was unreachable */
+};
+struct rdsim_restore_info {
+    const char *name, *from;
+    rdsim_time_t at;             /* requested */
+    rdsim_time_t restore_point;  /* the data's moment (the snapshot's) */
+    rdsim_time_t latest_restorable; /* the latest point it could have had */
+    rdsim_time_t available;      /* -1: not by the end of the run */
+    rdsim_time_t writer_at;      /* became the writer (-1: never) */
+    bool become_writer;
+    bool done;                   /* false: its snapshot was never taken */
+    uint64_t lost_writes;        /* acknowledged before `at`, absent from its data */
+    bool lost_writes_bounded;
+};
+size_t rdsim_cluster_snapshot_count(const struct rdsim_cluster *c);
+const struct rdsim_snapshot_info *rdsim_cluster_snapshot_at(const struct rdsim_cluster *c,
+                                                            size_t k);
+size_t rdsim_cluster_restore_count(const struct rdsim_cluster *c);
+const struct rdsim_restore_info *rdsim_cluster_restore_at(const struct rdsim_cluster *c,
+                                                          size_t k);
 
 /* Failovers and promotions so far. */
 size_t rdsim_cluster_failover_count(const struct rdsim_cluster *c);

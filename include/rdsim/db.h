@@ -116,6 +116,10 @@ int rdsim_db_scan(struct rdsim_db *db, rdsim_db_row_fn fn, void *ctx, struct rds
  */
 int rdsim_db_copy(struct rdsim_db *dst, struct rdsim_db *src, struct rdsim_err *err);
 
+/* The database's size in bytes (SQLite pages in use): what a snapshot
+ * copies. 0 or RDSIM_EDB. */
+int rdsim_db_bytes(struct rdsim_db *db, int64_t *out, struct rdsim_err *err);
+
 /* ---- the live mode's SQL console ------------------------------------------ */
 
 enum rdsim_sql_type { RDSIM_SQL_NULL, RDSIM_SQL_INTEGER, RDSIM_SQL_REAL, RDSIM_SQL_TEXT };

@@ -63,6 +63,25 @@ struct rdsim_acu_result {
     double mean_acu, peak_acu;
 };
 
+/* A snapshot event (summary.json `snapshots`). */
+struct rdsim_snapshot_result {
+    char name[128];            /* a copy: a live session's event may be gone */
+    const char *target;        /* points into the scenario */
+    rdsim_time_t at, ready;    /* ready -1: not taken, or not by the end */
+    int64_t bytes;
+    bool taken;
+};
+
+/* A restore event (summary.json `restores`): names point into the scenario;
+ * times -1 when they did not happen. */
+struct rdsim_restore_result {
+    const char *name, *from;
+    rdsim_time_t at, restore_point, latest_restorable, available, writer_at;
+    bool become_writer, done;
+    uint64_t lost_writes;      /* acknowledged before `at`, absent from its data */
+    bool lost_writes_bounded;
+};
+
 /* Every key of expect: once, and min:/max: once per figure each. */
 enum { RDSIM_MAX_EXPECT = 11 + 2 * RDSIM_FIG_COUNT };
 
@@ -115,6 +134,10 @@ struct rdsim_results {
     size_t n_lags;
     struct rdsim_acu_result *acus;   /* owned, one per Serverless v2 instance */
     size_t n_acus;
+    struct rdsim_snapshot_result *snapshots; /* owned, in the order asked for */
+    size_t n_snapshots;
+    struct rdsim_restore_result *restores;   /* owned */
+    size_t n_restores;
 
     uint64_t acked_writes, lost_writes;
     bool lost_writes_bounded;        /* some row lacked more than the ack window */

@@ -88,6 +88,13 @@ struct rdsim_instance_cfg {
     struct rdsim_loc loc;
 };
 
+/* cluster.backup: automated backups (issue 15). */
+struct rdsim_backup_cfg {
+    int retention_days;            /* 0..35 (aurora 1..35); default 0, aurora 1 */
+    rdsim_time_t log_upload_interval; /* RDS: default 5m; aurora uploads continuously */
+    char *replicate_to;            /* a region, or NULL */
+};
+
 struct rdsim_cluster_cfg {
     enum rdsim_deployment deployment;
     enum rdsim_engine engine;
@@ -110,6 +117,7 @@ struct rdsim_cluster_cfg {
     double min_acu, max_acu;
     /* Aurora PostgreSQL managed RPO (rds.global_db_rpo); 0: not set */
     rdsim_time_t global_db_rpo;
+    struct rdsim_backup_cfg backup;
 };
 
 enum rdsim_keys { RDSIM_KEYS_UNIFORM, RDSIM_KEYS_ZIPF };
@@ -151,6 +159,8 @@ enum rdsim_action {
     RDSIM_ACT_STORAGE_FAILURE,
     RDSIM_ACT_GLOBAL_FAILOVER,
     RDSIM_ACT_LOAD,
+    RDSIM_ACT_SNAPSHOT,        /* a manual DB snapshot (issue 15) */
+    RDSIM_ACT_RESTORE,         /* a new instance from a snapshot */
 };
 
 enum rdsim_global_mode { RDSIM_GLOBAL_SWITCHOVER, RDSIM_GLOBAL_UNPLANNED };
@@ -169,6 +179,12 @@ struct rdsim_event_cfg {
     enum rdsim_global_mode mode;
     bool has_reads, has_writes; /* load: only the rates given change */
     double reads_per_s, writes_per_s;
+    char *name;        /* snapshot: the snapshot's; restore: the new instance's */
+    char *from;        /* restore: a snapshot an earlier event takes; NULL with `to` */
+    bool has_to, to_latest; /* restore to a point in time: `to` or the latest */
+    rdsim_time_t to;
+    char *instance_class; /* restore; NULL: the cluster's default */
+    bool become_writer; /* restore: the application is re-pointed to it */
     struct rdsim_loc loc;
 };
 

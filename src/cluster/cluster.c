@@ -51,7 +51,7 @@ rdsim_time_t cluster_draw(struct rdsim_cluster *c, struct rdsim_range r)
     return rdsim_rng_range(&c->rng_faults, r.lo, r.hi);
 }
 
-static int find_az(const struct rdsim_cluster *c, const char *name)
+int cluster_find_az(const struct rdsim_cluster *c, const char *name)
 {
     for (size_t i = 0; i < c->n_az; i++)
         if (strcmp(c->az_names[i], name) == 0)
@@ -68,55 +68,12 @@ static size_t find_region(const struct rdsim_cluster *c, const char *name)
     return r;
 }
 
-static int find_instance(const struct rdsim_cluster *c, const char *name)
+int cluster_find_instance(const struct rdsim_cluster *c, const char *name)
 {
     for (size_t i = 0; i < c->n_inst; i++)
         if (strcmp(c->inst[i].cfg->name, name) == 0)
             return (int)i;
     return -1;
-}
-
-static int open_instance(struct rdsim_cluster *c, size_t i, const struct rdsim_cluster_config *cfg,
-                         struct rdsim_err *err)
-{
-    struct rdsim_instance *in = &c->inst[i];
-    const struct rdsim_instance_cfg *ic = &c->sc->cluster.instances[i];
-    char path[4096];
-    struct rdsim_db_config dbc = {
-        .path = NULL,
-        .rows = c->sc->workload.present ? c->sc->workload.rows : 1,
-        .capture = true,
-        .verify = cfg->verify,
-        /* Every instance starts with the same rows: copy the first's. */
-        .like = i > 0 ? c->inst[0].db : NULL,
-    };
-
-    in->cfg = ic;
-    in->role = ic->role;
-    in->source = -1;
-    in->missed_since = in->lag_max = in->lag_last = -1;
-    in->cls = rdsim_instance_class_find(ic->instance_class);
-    if (!in->cls)
-        return rdsim_err_set(err, RDSIM_EINTERNAL, "instance class %s vanished",
-                             ic->instance_class);
-    in->az = (size_t)find_az(c, ic->az);
-    in->region = c->az_region[in->az];
-    /* Serverless: one vCPU per 4 ACUs (1 ACU is about 2 GiB, facts 4.7;
-     * an r6g has 8 GiB per vCPU), so max_acu sets the most servers. */
-    in->max_vcpus = in->cls->vcpus > 0 ? in->cls->vcpus
-                                       : (int)(c->sc->cluster.max_acu / 4.0) + 1;
-    in->vcpus = in->max_vcpus;
-    in->free_at = calloc((size_t)in->max_vcpus, sizeof(*in->free_at));
-    if (!in->free_at)
-        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
-    serverless_init(c, i);
-    if (cfg->keep_db_dir) {
-        int n = snprintf(path, sizeof(path), "%s/%s.sqlite", cfg->keep_db_dir, ic->name);
-        if (n < 0 || (size_t)n >= sizeof(path))
-            return rdsim_err_set(err, RDSIM_EINVAL, "--keep-db: path too long");
-        dbc.path = path;
-    }
-    return rdsim_db_open(&dbc, &in->db, err);
 }
 
 int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_config *cfg,
@@ -134,6 +91,10 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
     c->sim = sim;
     c->sc = sc;
     c->obs = cfg->observer;
+    c->keep_db_dir = cfg->keep_db_dir;
+    c->verify = cfg->verify;
+    c->backup_memory_max = cfg->backup_memory_max > 0 ? cfg->backup_memory_max
+                                                       : RDSIM_SNAPSHOT_MEMORY_MAX;
     c->ops = ops_for(sc->cluster.deployment);
     rdsim_rng_init(&c->rng_net, cfg->seed, "network");
     rdsim_rng_init(&c->rng_service, cfg->seed, "service");
@@ -162,9 +123,10 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
     if (rc)
         goto fail;
 
-    c->n_inst = sc->cluster.n_instances;
+    c->n_inst = c->n_slots = sc->cluster.n_instances;
     for (size_t i = 0; i < c->n_inst; i++) {
-        rc = open_instance(c, i, cfg, err);
+        /* Every instance starts with the same rows: copy the first's. */
+        rc = instance_open(c, i, &sc->cluster.instances[i], i > 0 ? c->inst[0].db : NULL, err);
         if (rc)
             goto fail;
     }
@@ -180,6 +142,8 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
     }
 
     rc = c->ops->init(c, err);
+    if (rc == 0)
+        rc = backup_init(c, err);
     if (rc)
         goto fail;
     *out = c;
@@ -194,13 +158,13 @@ void rdsim_cluster_destroy(struct rdsim_cluster *c)
     if (!c)
         return;
     repl_free(c);
+    backup_free(c);
     if (c->ops)
         c->ops->destroy(c);
-    for (size_t i = 0; c->inst && i < c->n_inst; i++) {
-        rdsim_db_close(c->inst[i].db);
-        free(c->inst[i].free_at);
-    }
+    for (size_t i = 0; c->inst && i < c->n_slots; i++)
+        instance_free(&c->inst[i]);
     free(c->inst);
+    free(c->slot_names);
     free(c->readers);
     free(c->failovers);
     free(c->az_names);
@@ -217,6 +181,12 @@ size_t rdsim_cluster_instance_count(const struct rdsim_cluster *c)
 const char *rdsim_cluster_instance_name(const struct rdsim_cluster *c, size_t i)
 {
     return c->inst[i].cfg->name;
+}
+
+const struct rdsim_instance_cfg *rdsim_cluster_instance_cfg(const struct rdsim_cluster *c,
+                                                            size_t i)
+{
+    return c->inst[i].cfg;
 }
 
 size_t rdsim_cluster_writer(const struct rdsim_cluster *c)
@@ -237,7 +207,7 @@ bool instance_serving(const struct rdsim_cluster *c, size_t i)
 bool instance_reachable(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
-    return !in->host_down && !in->fenced && c->az_out[in->az] == 0;
+    return !in->host_down && !in->fenced && !in->creating && c->az_out[in->az] == 0;
 }
 
 enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i)
@@ -251,12 +221,18 @@ const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
 
+    if (i >= c->n_inst)
+        return "absent"; /* not created yet */
+    if (in->creating)
+        return "creating";
     if (!instance_reachable(c, i))
         return "down";
     if (in->starting)
         return "starting";
     if (in->detached)
         return "detached";
+    if (in->standalone && i != c->writer)
+        return "standalone";
     return rdsim_role_name(in->role);
 }
 
@@ -438,6 +414,10 @@ static void az_back(struct rdsim_cluster *c, size_t az)
         struct rdsim_instance *in = &c->inst[i];
         if (in->az != az || !instance_reachable(c, i) || in->starting)
             continue;
+        if (in->standalone && !in->engine_down) {
+            cluster_log(c, "recovered", in->cfg->name, "instance reachable again");
+            continue;
+        }
         /* A host that came back (or was replaced) while the AZ was cut off
          * still has a crashed engine to recover. */
         if (in->engine_down)
@@ -506,7 +486,9 @@ static void az_down(struct rdsim_cluster *c, size_t az, enum rdsim_failover_caus
         instance_reset(c, i);
         if (i == c->writer && c->obs.writer_down)
             c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), cause);
-        c->ops->instance_lost(c, i, cause, heals);
+        /* A standalone instance is nobody's to fail over: it waits. */
+        if (!c->inst[i].standalone)
+            c->ops->instance_lost(c, i, cause, heals);
     }
 }
 
@@ -558,7 +540,7 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
 
     switch (ev->action) {
     case RDSIM_ACT_AZ_OUTAGE:
-        az = find_az(c, ev->az);
+        az = cluster_find_az(c, ev->az);
         cluster_log(c, "fault", ev->az, "az-outage %s", span);
         if (az_mark(c, (size_t)az)) {
             if (c->ops->az_changed)
@@ -590,7 +572,7 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
         struct rdsim_instance *in;
         bool was_reachable;
 
-        i = find_instance(c, ev->target);
+        i = cluster_find_instance(c, ev->target);
         in = &c->inst[i];
         cluster_log(c, "fault", ev->target, "instance-failure %s", span);
         was_reachable = instance_reachable(c, (size_t)i);
@@ -615,7 +597,7 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
         break;
     }
     case RDSIM_ACT_REBOOT:
-        i = find_instance(c, ev->target);
+        i = cluster_find_instance(c, ev->target);
         cluster_log(c, "fault", ev->target, "reboot%s",
                           ev->failover ? " with failover" : "");
         if (!instance_reachable(c, (size_t)i)) {
@@ -629,14 +611,14 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
     case RDSIM_ACT_FAILOVER:
         cluster_log(c, "fault", c->inst[c->writer].cfg->name, "manual failover%s%s",
                           ev->target ? " to " : "", ev->target ? ev->target : "");
-        c->ops->failover(c, ev->target ? find_instance(c, ev->target) : -1);
+        c->ops->failover(c, ev->target ? cluster_find_instance(c, ev->target) : -1);
         break;
     case RDSIM_ACT_PROMOTE:
         cluster_log(c, "fault", ev->target, "promote requested");
-        c->ops->promote(c, (size_t)find_instance(c, ev->target));
+        c->ops->promote(c, (size_t)cluster_find_instance(c, ev->target));
         break;
     case RDSIM_ACT_REPLICA_LAG:
-        i = find_instance(c, ev->target);
+        i = cluster_find_instance(c, ev->target);
         cluster_log(c, "fault", ev->target, "replica-lag: changes arrive %.1f s late %s",
                           (double)ev->delay / RDSIM_S, span);
         c->inst[i].extra_delay = ev->delay;
@@ -647,12 +629,18 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
         break;
     case RDSIM_ACT_LOAD:
         break; /* the workload's */
+    case RDSIM_ACT_SNAPSHOT:
+        backup_snapshot(c, ev);
+        break;
+    case RDSIM_ACT_RESTORE:
+        backup_restore(c, ev);
+        break;
     case RDSIM_ACT_STORAGE_FAILURE:
         cluster_log(c, "fault", ev->az, "storage-failure: %d volume cop%s lost %s",
                           ev->copies, ev->copies == 1 ? "y" : "ies", span);
         if (c->ops->storage_failure)
-            c->ops->storage_failure(c, (size_t)find_az(c, ev->az), ev->copies, ev->has_for,
-                                    ev->for_);
+            c->ops->storage_failure(c, (size_t)cluster_find_az(c, ev->az), ev->copies,
+                                    ev->has_for, ev->for_);
         break;
     case RDSIM_ACT_GLOBAL_FAILOVER: {
         size_t r = 0;
@@ -699,7 +687,7 @@ enum rdsim_role rdsim_cluster_role(const struct rdsim_cluster *c, size_t i)
 
 bool rdsim_cluster_az_is_up(const struct rdsim_cluster *c, const char *az)
 {
-    int a = find_az(c, az);
+    int a = cluster_find_az(c, az);
 
     return a < 0 || c->az_out[a] == 0;
 }

@@ -73,6 +73,14 @@ struct rdsim_instance {
     rdsim_time_t missed_since;
     rdsim_time_t lag_max, lag_last;
     struct rdsim_hist *lag;
+
+    /* Created during the run (instance.c): its own copy of the config, and
+     * whether it stands outside the cluster (a restored instance: its own
+     * database, no replication, never a failover candidate). */
+    struct rdsim_instance_cfg own_cfg;
+    bool owns_cfg;
+    bool standalone;
+    bool creating;           /* being created: unreachable, "creating" */
 };
 
 struct rdsim_cluster;
@@ -149,6 +157,7 @@ extern const struct rdsim_deployment_ops rds_ops;
 extern const struct rdsim_deployment_ops aurora_ops;
 
 struct repl; /* replication.c's own state */
+struct backup; /* backup.c's: snapshots and restores */
 
 struct rdsim_cluster {
     struct rdsim_sim *sim;
@@ -158,8 +167,16 @@ struct rdsim_cluster {
     struct rdsim_cluster_observer obs;
 
     struct rdsim_instance *inst;
-    size_t n_inst;
+    size_t n_inst;           /* instances that exist now */
     size_t writer;
+    /* Slots: every instance the run can have, the scenario's and then the
+     * ones created during the run (planned by name, so that outputs have
+     * their columns from the start). n_inst <= n_slots. */
+    char **slot_names;       /* NULL for the scenario's own */
+    size_t n_slots;
+    const char *keep_db_dir; /* copied from the config: new databases go there too */
+    bool verify;
+    int64_t backup_memory_max; /* from the config, 0 replaced by the default */
 
     const char **az_names;   /* every AZ of the topology, region order */
     size_t *az_region;
@@ -175,12 +192,22 @@ struct rdsim_cluster {
     bool has_reader_endpoint;/* multi-az-cluster; RDS replicas use instance endpoints */
 
     struct repl *repl;       /* replication's batches and open tick (replication.c) */
+    struct backup *backup;   /* snapshots and restores (backup.c) */
 
     struct rdsim_failover *failovers;
     size_t n_failovers, cap_failovers;
 
     struct rdsim_rng rng_net, rng_service, rng_faults, rng_routing;
 };
+
+/* Open instance i's database and state from `ic` (a copy of `like`'s rows
+ * when not NULL, else the scenario's initial rows). instance.c and create. */
+int instance_open(struct rdsim_cluster *c, size_t i, const struct rdsim_instance_cfg *ic,
+                  struct rdsim_db *like, struct rdsim_err *err);
+/* Free what instance_open and instance.c gave instance i. */
+void instance_free(struct rdsim_instance *in);
+int cluster_find_az(const struct rdsim_cluster *c, const char *name);
+int cluster_find_instance(const struct rdsim_cluster *c, const char *name);
 
 /* Health helpers shared by deployments. */
 bool instance_reachable(const struct rdsim_cluster *c, size_t i);
@@ -272,6 +299,18 @@ void failover_repoint(struct rdsim_cluster *c, struct rdsim_failover *f, size_t 
 /* Count the writes instance `from` has that `to` lacks, from their SQLite
  * data (what a promotion discards). Fails the run on a SQLite error. */
 int failover_diverged(struct rdsim_cluster *c, size_t from, size_t to, uint64_t *writes);
+
+/* ---- backup.c ------------------------------------------------------------ */
+
+/* Plan the slots of the scenario's restores (at create, before start). */
+int backup_init(struct rdsim_cluster *c, struct rdsim_err *err);
+void backup_free(struct rdsim_cluster *c);
+/* A snapshot or restore event acts now. */
+void backup_snapshot(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
+void backup_restore(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
+/* The writer's tick changeset cs, flushed at t: the change log keeps a copy
+ * when a point-in-time restore will need it. */
+void backup_log(struct rdsim_cluster *c, const struct rdsim_changeset *cs, rdsim_time_t t);
 
 /* ---- serverless.c -------------------------------------------------------- */
 

@@ -32,6 +32,9 @@ enum rdsim_answer rdsim_cluster_can_answer(const struct rdsim_cluster *c, size_t
 
 bool rdsim_cluster_serves_reads(const struct rdsim_cluster *c, size_t i)
 {
+    /* A standalone instance has its own storage and answers everything. */
+    if (c->inst[i].standalone)
+        return true;
     return !c->ops->serves_reads || c->ops->serves_reads(c, i);
 }
 
@@ -86,6 +89,8 @@ bool rdsim_cluster_can_commit(const struct rdsim_cluster *c)
 
 bool rdsim_cluster_can_read(const struct rdsim_cluster *c, size_t i)
 {
+    if (c->inst[i].standalone)
+        return true;
     return !c->ops->can_read || c->ops->can_read(c, i);
 }
 
@@ -121,7 +126,7 @@ const struct rdsim_hist *rdsim_cluster_lag_hist(const struct rdsim_cluster *c, s
 
 bool rdsim_cluster_tracks_lag(const struct rdsim_cluster *c)
 {
-    return c->n_inst > 1;
+    return c->n_slots > 1;
 }
 
 struct rdsim_range cluster_rtt_range(const struct rdsim_cluster *c, size_t a, size_t b)

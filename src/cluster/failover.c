@@ -75,6 +75,8 @@ enum rdsim_failover_cause failover_cause_of(enum rdsim_action a)
         return RDSIM_CAUSE_GLOBAL_FAILOVER;
     case RDSIM_ACT_REPLICA_LAG:
     case RDSIM_ACT_LOAD:
+    case RDSIM_ACT_SNAPSHOT:
+    case RDSIM_ACT_RESTORE:
         break;
     }
     return RDSIM_CAUSE_COUNT; /* these never take the writer away */

@@ -128,4 +128,17 @@
 /* How often the writer ships its committed changes (one changeset per tick). */
 #define RDSIM_REPLICATION_TICK (10 * RDSIM_MS)
 
+/* Snapshots and restores (issue 15): a fixed part plus the data at a copy
+ * rate. AWS publishes neither ("depends on size", facts 5): UNCONFIRMED.
+ * A snapshot: the storage snapshot is started, then its blocks copied to
+ * S3. A restore: a new instance provisioned (as long as creating one),
+ * then its volume built from the snapshot; it is usable once available,
+ * with lazy loading from S3 not modelled. */
+#define RDSIM_SNAPSHOT_BASE ((struct rdsim_range){60 * RDSIM_S, 180 * RDSIM_S})
+#define RDSIM_RESTORE_BASE ((struct rdsim_range){8 * 60 * RDSIM_S, 12 * 60 * RDSIM_S})
+#define RDSIM_BACKUP_COPY_BYTES_PER_S (100.0 * 1024 * 1024)
+/* In-memory snapshots together may hold this much; past it the run fails
+ * and asks for --keep-db, which keeps them in files. */
+#define RDSIM_SNAPSHOT_MEMORY_MAX ((int64_t)256 * 1024 * 1024)
+
 #endif

@@ -258,6 +258,8 @@ static enum rdsim_action_support supports(const struct rdsim_cluster *c, enum rd
     case RDSIM_ACT_PROMOTE:
     case RDSIM_ACT_REPLICA_LAG:
     case RDSIM_ACT_LOAD:
+    case RDSIM_ACT_SNAPSHOT:
+    case RDSIM_ACT_RESTORE:
         break;
     }
     return RDSIM_ACTION_SUPPORTED;

@@ -690,3 +690,21 @@ int rdsim_db_copy(struct rdsim_db *dst, struct rdsim_db *src, struct rdsim_err *
     dst->rows = src->rows;
     return 0;
 }
+
+int rdsim_db_bytes(struct rdsim_db *db, int64_t *out, struct rdsim_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    /* Pages in use, as SQLite's backup API copies them. */
+    if (sqlite3_prepare_v2(db->conn,
+                           "SELECT page_count * page_size FROM pragma_page_count(), "
+                           "pragma_page_size()",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, err, "size");
+    rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rdsim_err_set(err, RDSIM_EDB, "%s: size: %s", db->name,
+                                                 sqlite3_errstr(rc));
+}

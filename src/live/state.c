@@ -264,7 +264,7 @@ json_t *live_state_json(struct rdsim_live *lv)
     size_t n_rd;
 
     for (size_t i = 0; i < rdsim_cluster_instance_count(c); i++) {
-        const struct rdsim_instance_cfg *ic = &sc->cluster.instances[i];
+        const struct rdsim_instance_cfg *ic = rdsim_cluster_instance_cfg(c, i);
         /* The lag of the last time-series row: the figure the plot draws. */
         json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:o}", "name", ic->name, "role",
                               rdsim_role_name(rdsim_cluster_role(c, i)), "state",

@@ -154,6 +154,45 @@ static void failover_table(FILE *f, const struct rdsim_results *r)
     fputc('\n', f);
 }
 
+/* Restores next to failovers: what each lost of what the clients had been
+ * told (its RPO, in writes), counted from the data. */
+static void rpo_table(FILE *f, const struct rdsim_results *r)
+{
+    if (r->n_restores == 0)
+        return;
+    fputs("## Recovery points: restores and failovers\n\n", f);
+    fputs("| kind | instance | from | data as of | available | writes here | lost writes "
+          "(RPO) |\n|---|---|---|---|---|---|---|\n",
+          f);
+    for (size_t i = 0; i < r->n_failovers; i++) {
+        const struct rdsim_failover *fo = &r->failovers[i].fo;
+        fprintf(f, "| failover (%s) | %s | %s |", rdsim_failover_cause_name(fo->cause),
+                fo->to[0] ? fo->to : "-", fo->from);
+        time_cell(f, fo->promoted);
+        time_cell(f, fo->promoted);
+        time_cell(f, fo->promoted);
+        fprintf(f, " %llu |\n", (unsigned long long)fo->lost_writes);
+    }
+    for (size_t i = 0; i < r->n_restores; i++) {
+        const struct rdsim_restore_result *x = &r->restores[i];
+        if (x->from)
+            fprintf(f, "| restore | %s | snapshot %s |", x->name, x->from);
+        else
+            fprintf(f, "| point-in-time restore | %s | automated backup |", x->name);
+        time_cell(f, x->restore_point);
+        time_cell(f, x->available);
+        time_cell(f, x->writer_at);
+        if (x->done)
+            fprintf(f, " %llu%s |\n", (unsigned long long)x->lost_writes,
+                    x->lost_writes_bounded ? " (upper bound)" : "");
+        else
+            fputs(" - (no backup to restore) |\n", f);
+    }
+    fputs("\nA restore's lost writes are those acknowledged before it was asked for that its "
+          "data lacks.\n\n",
+          f);
+}
+
 /* The figures this run has: lag with more than one instance, capacity
  * with Serverless v2 (as render.gp decides from the columns). */
 static bool run_has(const struct rdsim_results *r, const char *figure)
@@ -284,6 +323,7 @@ static void write_report(FILE *f, const struct rdsim_results *r, const char *dir
     fputc('\n', f);
     key_figures(f, r);
     failover_table(f, r);
+    rpo_table(f, r);
     plots_section(f, r, dir);
     expectations_section(f, r);
     fputs("## Files\n\n"

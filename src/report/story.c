@@ -89,6 +89,18 @@ void rdsim_report_event_label(const struct rdsim_event_cfg *ev, char *buf, size_
         else
             snprintf(buf, n, "load: %g writes/s", ev->writes_per_s);
         break;
+    case RDSIM_ACT_SNAPSHOT:
+        snprintf(buf, n, "snapshot %s%s%s", ev->name, ev->target ? " of " : "",
+                 ev->target ? ev->target : "");
+        break;
+    case RDSIM_ACT_RESTORE:
+        if (ev->from)
+            snprintf(buf, n, "restore %s from snapshot %s%s", ev->name, ev->from,
+                     ev->become_writer ? ", then write to it" : "");
+        else
+            snprintf(buf, n, "point-in-time restore %s%s", ev->name,
+                     ev->become_writer ? ", then write to it" : "");
+        break;
     default:
         snprintf(buf, n, "%s", rdsim_action_name(ev->action));
         break;

@@ -143,6 +143,41 @@ static json_t *failovers_json(const struct rdsim_results *r)
     return a;
 }
 
+static json_t *snapshots_json(const struct rdsim_results *r)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < r->n_snapshots; i++) {
+        const struct rdsim_snapshot_result *s = &r->snapshots[i];
+        json_array_append_new(a, json_pack("{s:s, s:o, s:s, s:b, s:o, s:I}", "name", s->name,
+                                           "at_s", secs(s->at), "target", s->target, "taken",
+                                           s->taken, "ready_s", time_or_null(s->ready), "bytes",
+                                           (json_int_t)s->bytes));
+    }
+    return a;
+}
+
+/* A restore's RPO is lost_writes: the acknowledged writes its data lacks. */
+static json_t *restores_json(const struct rdsim_results *r)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < r->n_restores; i++) {
+        const struct rdsim_restore_result *x = &r->restores[i];
+        json_array_append_new(
+            a, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:I, s:b}", "name", x->name,
+                         "at_s", secs(x->at), "from",
+                         x->from ? json_string(x->from) : json_null(), "restore_point_s",
+                         time_or_null(x->restore_point), "latest_restorable_s",
+                         time_or_null(x->latest_restorable), "available_s",
+                         time_or_null(x->available), "become_writer", x->become_writer,
+                         "writer_s", time_or_null(x->writer_at), "lost_writes",
+                         (json_int_t)x->lost_writes, "lost_writes_upper_bound",
+                         x->lost_writes_bounded));
+    }
+    return a;
+}
+
 static json_t *lags_json(const struct rdsim_results *r)
 {
     json_t *o = json_object();
@@ -336,6 +371,11 @@ int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
                   num(st->reads ? (double)st->stale / (double)st->reads : 0.0, 1e-6),
                   "max_staleness_ms", msecs(st->max_staleness)));
     json_object_set_new(root, "replica_lag_ms", lags_json(r));
+    /* Only where the scenario has them, so other summaries keep their shape. */
+    if (r->n_snapshots)
+        json_object_set_new(root, "snapshots", snapshots_json(r));
+    if (r->n_restores)
+        json_object_set_new(root, "restores", restores_json(r));
     if (r->n_acus)
         json_object_set_new(root, "serverless", acus_json(r));
     json_object_set_new(root, "operations",

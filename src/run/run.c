@@ -24,6 +24,7 @@
 #include "rdsim/run.h"
 #include "rdsim/sim.h"
 #include "rdsim/workload.h"
+#include "run_impl.h"
 
 static const char *const ep_names[RDSIM_STATS_EP] = {"writer", "reader"};
 static const char *const kind_plural[RDSIM_STATS_KIND] = {"reads", "writes"};
@@ -91,21 +92,39 @@ static void writer_down(void *ctx, rdsim_time_t t, enum rdsim_failover_cause cau
         set_error(r, RDSIM_ENOMEM, "out of memory");
 }
 
+/* db's data against what the clients were told; with rebase, they continue
+ * from db's positions from now on. */
+static int check_acked(struct rdsim_run *r, struct rdsim_db *db, bool rebase, uint64_t *lost,
+                       bool *bounded, struct rdsim_err *err)
+{
+    struct rdsim_acklog_result res;
+    int rc = rdsim_acklog_check(rdsim_workload_acklog(r->workload), db, rebase, &res, err);
+
+    if (rc == 0) {
+        *lost = res.lost;
+        *bounded = res.bounded;
+    }
+    return rc;
+}
+
 /* A new writer: the clients' acknowledged writes are checked against its
  * data, and from now on they continue from its positions. */
 static int new_writer(void *ctx, struct rdsim_db *db, uint64_t *lost, bool *bounded,
                       struct rdsim_err *err)
 {
     struct rdsim_run *r = ctx;
-    struct rdsim_acklog_result res;
-    int rc = rdsim_acklog_check(rdsim_workload_acklog(r->workload), db, true, &res, err);
+    int rc = check_acked(r, db, true, lost, bounded, err);
 
-    if (rc == 0) {
-        *lost = res.lost;
-        *bounded = res.bounded;
-        r->lost_at_failovers += res.lost;
-    }
+    if (rc == 0)
+        r->lost_at_failovers += *lost;
     return rc;
+}
+
+/* A restored instance's data, forgetting nothing: its RPO. */
+static int lacks(void *ctx, struct rdsim_db *db, uint64_t *lost, bool *bounded,
+                 struct rdsim_err *err)
+{
+    return check_acked(ctx, db, false, lost, bounded, err);
 }
 
 /* ---- time series ------------------------------------------------------------ */
@@ -122,13 +141,13 @@ static void ts_header(struct rdsim_run *r, FILE *f)
                     kp, ep, kp, ep, kn, ep, kn, ep, kn);
         }
     }
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         if (rdsim_cluster_tracks_lag(r->cluster))
             fprintf(f, ",lag_ms_%s", rdsim_cluster_instance_name(r->cluster, i));
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > 0)
             fprintf(f, ",acu_%s", rdsim_cluster_instance_name(r->cluster, i));
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         fprintf(f, ",role_%s", rdsim_cluster_instance_name(r->cluster, i));
 }
 
@@ -162,7 +181,7 @@ static void ts_row(struct rdsim_run *r, FILE *f, rdsim_time_t now)
         }
     }
     /* The interval's maximum lag; empty while there was no live source. */
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++) {
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++) {
         if (!rdsim_cluster_tracks_lag(r->cluster))
             continue;
         if (r->lag_row[i] >= 0)
@@ -170,10 +189,10 @@ static void ts_row(struct rdsim_run *r, FILE *f, rdsim_time_t now)
         else
             fputc(',', f);
     }
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > 0)
             fprintf(f, ",%.1f", rdsim_cluster_acu(r->cluster, i));
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         fprintf(f, ",%s", rdsim_cluster_state_name(r->cluster, i));
 }
 
@@ -185,7 +204,7 @@ static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 
     /* Every row ends each instance's lag interval, written or not: the
      * summary's lag figures are made of these rows. */
-    for (size_t i = 0; i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         r->lag_row[i] = rdsim_cluster_tracks_lag(r->cluster)
                             ? rdsim_cluster_lag_sample(r->cluster, i)
                             : -1;
@@ -214,7 +233,7 @@ static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         ts_row(r, r->ts, now);
         fputc('\n', r->ts);
     }
-    for (size_t i = 0; r->acu_peak && i < rdsim_cluster_instance_count(r->cluster); i++)
+    for (size_t i = 0; r->acu_peak && i < rdsim_cluster_instance_slots(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > r->acu_peak[i])
             r->acu_peak[i] = rdsim_cluster_acu(r->cluster, i);
     rdsim_stats_interval_reset(r->stats);
@@ -294,7 +313,7 @@ static int collect_failovers(struct rdsim_run *r, struct rdsim_results *res, str
 
 static int collect_lags(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err)
 {
-    size_t n = rdsim_cluster_instance_count(r->cluster);
+    size_t n = rdsim_cluster_instance_slots(r->cluster);
 
     res->lags = calloc(n, sizeof(*res->lags));
     if (!res->lags)
@@ -305,7 +324,7 @@ static int collect_lags(struct rdsim_run *r, struct rdsim_results *res, struct r
         if (!rdsim_cluster_tracks_lag(r->cluster))
             continue;
         l = &res->lags[res->n_lags++];
-        l->name = r->sc->cluster.instances[i].name;
+        l->name = rdsim_cluster_instance_name(r->cluster, i);
         l->has_lag = h && h->count;
         if (l->has_lag) {
             l->mean_ms = rdsim_hist_mean(h) / RDSIM_MS;
@@ -328,7 +347,7 @@ static int collect_acus(struct rdsim_run *r, struct rdsim_results *res, struct r
         if (rdsim_cluster_acu(r->cluster, i) <= 0)
             continue;
         a = &res->acus[res->n_acus++];
-        a->name = r->sc->cluster.instances[i].name;
+        a->name = rdsim_cluster_instance_name(r->cluster, i);
         a->acu_seconds = rdsim_cluster_acu_seconds(r->cluster, i);
         a->mean_acu = a->acu_seconds / secs(r->sc->duration);
         a->peak_acu = r->acu_peak ? r->acu_peak[i] : 0;
@@ -343,7 +362,7 @@ static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_
     int rc;
 
     res->simulated = r->sc->duration;
-    res->final_writer = r->sc->cluster.instances[w].name;
+    res->final_writer = rdsim_cluster_instance_name(r->cluster, w);
     res->events_run = rdsim_sim_events_run(r->sim);
     res->ops_issued = rdsim_workload_issued(r->workload);
     res->ops_in_flight_at_end = rdsim_workload_in_flight(r->workload);
@@ -401,6 +420,8 @@ static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_
         rc = collect_lags(r, res, err);
     if (rc == 0)
         rc = collect_acus(r, res, err);
+    if (rc == 0)
+        rc = run_collect_backups(r->cluster, res, err);
     if (rc)
         return rc;
     rdsim_expect_check(res);
@@ -470,7 +491,8 @@ int rdsim_run_create(const struct rdsim_scenario *sc, const struct rdsim_run_opt
                                   .verify = opt->verify,
                                   .observer = {.ctx = r, .event = log_event,
                                                .writer_down = writer_down,
-                                               .new_writer = new_writer},
+                                               .new_writer = new_writer,
+                                               .lacks = lacks},
                               },
                               &r->cluster, err);
     if (rc)
@@ -487,8 +509,8 @@ int rdsim_run_create(const struct rdsim_scenario *sc, const struct rdsim_run_opt
                                &r->workload, err);
     if (rc)
         goto fail;
-    r->acu_peak = calloc(rdsim_cluster_instance_count(r->cluster), sizeof(*r->acu_peak));
-    r->lag_row = calloc(rdsim_cluster_instance_count(r->cluster), sizeof(*r->lag_row));
+    r->acu_peak = calloc(rdsim_cluster_instance_slots(r->cluster), sizeof(*r->acu_peak));
+    r->lag_row = calloc(rdsim_cluster_instance_slots(r->cluster), sizeof(*r->lag_row));
     if (!r->acu_peak || !r->lag_row) {
         rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
         goto fail;

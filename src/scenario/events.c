@@ -36,12 +36,18 @@ enum ek {
     EK_MODE,
     EK_READS,
     EK_WRITES,
+    EK_NAME,
+    EK_FROM,
+    EK_INSTANCE_CLASS,
+    EK_BECOME_WRITER,
+    EK_TO,
     EK_COUNT,
 };
 
 static const char *const ek_names[] = {
     "at",     "action", "az",   "region", "target", "for",    "failover",
-    "delay",  "copies", "mode", "reads",  "writes", NULL,
+    "delay",  "copies", "mode", "reads",  "writes", "name",   "from",
+    "instance_class",   "become_writer",  "to",     NULL,
 };
 
 #define B(k) (1u << (k))
@@ -60,6 +66,10 @@ static const struct {
     [RDSIM_ACT_STORAGE_FAILURE] = {B(EK_AZ) | B(EK_COPIES) | B(EK_FOR), B(EK_AZ) | B(EK_COPIES)},
     [RDSIM_ACT_GLOBAL_FAILOVER] = {B(EK_REGION) | B(EK_MODE), B(EK_REGION) | B(EK_MODE)},
     [RDSIM_ACT_LOAD] = {B(EK_READS) | B(EK_WRITES), 0},
+    [RDSIM_ACT_SNAPSHOT] = {B(EK_NAME) | B(EK_TARGET), B(EK_NAME)},
+    [RDSIM_ACT_RESTORE] = {B(EK_NAME) | B(EK_AZ) | B(EK_FROM) | B(EK_TO) |
+                               B(EK_INSTANCE_CLASS) | B(EK_BECOME_WRITER),
+                           B(EK_NAME) | B(EK_AZ)},
 };
 
 struct ev_nodes {
@@ -121,6 +131,10 @@ static int deployment_allows(struct sc_ctx *ctx, const struct ev_nodes *en, enum
     else if (a == RDSIM_ACT_PROMOTE && aurora)
         rc = sc_fail(ctx, en->val[EK_ACTION], "promote is for RDS read replicas, deployment is "
                                               "aurora (use failover or global-failover)");
+    else if (a == RDSIM_ACT_RESTORE && ctx->live)
+        rc = sc_fail(ctx, en->val[EK_ACTION], "restore is not available live: the new instance "
+                                              "must be known before the run (put it in the "
+                                              "scenario's events)");
     else if (a == RDSIM_ACT_FAILOVER && c->deployment == RDSIM_DEPLOY_SINGLE_AZ)
         rc = sc_fail(ctx, en->val[EK_ACTION], "failover needs a standby or an Aurora Replica to "
                                               "fail over to, deployment single-az has neither "
@@ -264,6 +278,19 @@ static int read_region(struct sc_ctx *ctx, yaml_node_t *node, enum rdsim_action 
     return *out == NULL ? sc_nomem(ctx) : 0;
 }
 
+/* A snapshot's name, or a restore's new instance, which no instance of the
+ * cluster may already have (a restore never overwrites one, facts 5). */
+static int read_new_name(struct sc_ctx *ctx, yaml_node_t *node, enum rdsim_action a, char **out)
+{
+    int rc = sc_read_name(ctx, node, out);
+    char q[96];
+
+    if (rc == 0 && a == RDSIM_ACT_RESTORE && sc_find_instance(&ctx->sc->cluster, *out, NULL))
+        return sc_fail(ctx, node, "%s is an instance of the cluster already; a restore always "
+                                  "creates a new instance", sc_quote(*out, q, sizeof q));
+    return rc;
+}
+
 static int read_values(struct sc_ctx *ctx, const struct ev_nodes *en, struct rdsim_event_cfg *ev)
 {
     struct rdsim_scenario *sc = ctx->sc;
@@ -321,6 +348,21 @@ static int read_values(struct sc_ctx *ctx, const struct ev_nodes *en, struct rds
         case EK_WRITES:
             rc = sc_read_rate(ctx, v, &ev->writes_per_s);
             ev->has_writes = true;
+            break;
+        case EK_NAME:
+            rc = read_new_name(ctx, v, ev->action, &ev->name);
+            break;
+        case EK_FROM:
+            rc = sc_read_name(ctx, v, &ev->from);
+            break;
+        case EK_INSTANCE_CLASS:
+            rc = sc_read_class(ctx, v, &sc->cluster, &ev->instance_class);
+            break;
+        case EK_BECOME_WRITER:
+            rc = sc_read_bool(ctx, v, &ev->become_writer);
+            break;
+        case EK_TO:
+            rc = sc_read_restore_point(ctx, v, ev);
             break;
         default:
             break;
@@ -401,6 +443,12 @@ int sc_load_event(struct sc_ctx *ctx, yaml_node_t *item, struct rdsim_event_cfg 
                            sc_action_names[a]);
     if (ev->action == RDSIM_ACT_LOAD && en.val[EK_READS] == NULL && en.val[EK_WRITES] == NULL)
         return sc_fail(ctx, item, "action load needs reads, writes or both");
+    if (ev->action == RDSIM_ACT_RESTORE && en.val[EK_FROM] == NULL && en.val[EK_TO] == NULL)
+        return sc_fail(ctx, item, "action restore needs from (a snapshot) or to (a point in "
+                                  "time)");
+    if (ev->action == RDSIM_ACT_RESTORE && en.val[EK_FROM] != NULL && en.val[EK_TO] != NULL)
+        return sc_fail(ctx, en.key[EK_TO], "a restore takes from (a snapshot) or to (a point "
+                                           "in time), not both");
     return read_values(ctx, &en, ev);
 }
 
@@ -421,6 +469,8 @@ static int ev_rank(enum rdsim_action a)
     case RDSIM_ACT_FAILOVER:
     case RDSIM_ACT_PROMOTE:
     case RDSIM_ACT_GLOBAL_FAILOVER:
+    case RDSIM_ACT_SNAPSHOT:
+    case RDSIM_ACT_RESTORE:
         return 0;
     case RDSIM_ACT_LOAD:
         break;
@@ -469,8 +519,17 @@ int sc_load_events(struct sc_ctx *ctx, yaml_node_t *node)
     for (size_t i = 0; i < n; i++)
         tmp[i] = (struct ev_sort){sc->events[i], i};
     qsort(tmp, n, sizeof *tmp, ev_cmp);
+    size_t *order = calloc(n, sizeof *order);
+    if (order == NULL) {
+        free(tmp);
+        return sc_nomem(ctx);
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = tmp[i].index;
+    rc = sc_check_backup_events(ctx, node, order);
     for (size_t i = 0; i < n; i++)
         sc->events[i] = tmp[i].ev;
+    free(order);
     free(tmp);
-    return 0;
+    return rc;
 }

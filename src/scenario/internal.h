@@ -182,6 +182,18 @@ int sc_load_tags(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where,
 int sc_load_expect(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where);
 /* "unknown instance NAME" at node, with a suggestion or the list of the
  * cluster's instances (events.c). Returns RDSIM_EINVAL. */
+/* An instance class, checked against the table and the deployment. */
+int sc_read_class(struct sc_ctx *ctx, yaml_node_t *node, const struct rdsim_cluster_cfg *c,
+                  char **out);
+/* backup.c: cluster.backup (after the instances); absent: the defaults. */
+int sc_load_backup(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where);
+void sc_backup_defaults(struct rdsim_cluster_cfg *c);
+/* A restore's `to`: a duration since the start, or latest; checked against
+ * cluster.backup and the event's own `at` (ev->at read already). */
+int sc_read_restore_point(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_event_cfg *ev);
+/* backup.c: the cross-event rules of snapshot and restore, over the events
+ * in time order (order[k]: file index of the k-th; seq: the events list). */
+int sc_check_backup_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *order);
 int sc_fail_unknown_instance(struct sc_ctx *ctx, yaml_node_t *node, const char *name);
 /* One event mapping read with the rules of an `events:` item (ctx->live
  * set: without `at`). */
@@ -200,6 +212,7 @@ enum sc_cluster_key {
     SC_CK_FAILOVER,
     SC_CK_TARGET_APPLY_LAG,
     SC_CK_INSTANCES,
+    SC_CK_BACKUP,
 };
 
 /* Per-instance nodes the cluster rules point their errors at. */

@@ -20,7 +20,7 @@ const char *const sc_role_names[] = {"writer", "standby", "replica", NULL};
 const char *const sc_action_names[] = {
     "az-outage", "region-outage",   "instance-failure", "reboot",          "failover",
     "promote",   "replica-lag",     "storage-failure",  "global-failover", "load",
-    NULL,
+    "snapshot",  "restore",         NULL,
 };
 
 static const char *name_at(const char *const *names, size_t n, int i)
@@ -45,7 +45,7 @@ const char *rdsim_role_name(enum rdsim_role r)
 
 const char *rdsim_action_name(enum rdsim_action a)
 {
-    return name_at(sc_action_names, 10, (int)a);
+    return name_at(sc_action_names, 12, (int)a);
 }
 
 bool sc_find_az(const struct rdsim_topology *t, const char *az, size_t *region)
@@ -87,7 +87,10 @@ void rdsim_event_clear(struct rdsim_event_cfg *ev)
     free(ev->az);
     free(ev->region);
     free(ev->target);
-    ev->az = ev->region = ev->target = NULL;
+    free(ev->name);
+    free(ev->from);
+    free(ev->instance_class);
+    ev->az = ev->region = ev->target = ev->name = ev->from = ev->instance_class = NULL;
 }
 
 static int dup_or_null(const char *s, char **out)
@@ -103,7 +106,9 @@ int rdsim_event_copy(struct rdsim_event_cfg *dst, const struct rdsim_event_cfg *
 {
     *dst = *src;
     if (dup_or_null(src->az, &dst->az) != 0 || dup_or_null(src->region, &dst->region) != 0 ||
-        dup_or_null(src->target, &dst->target) != 0) {
+        dup_or_null(src->target, &dst->target) != 0 || dup_or_null(src->name, &dst->name) != 0 ||
+        dup_or_null(src->from, &dst->from) != 0 ||
+        dup_or_null(src->instance_class, &dst->instance_class) != 0) {
         rdsim_event_clear(dst);
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     }
@@ -137,6 +142,7 @@ void rdsim_scenario_free(struct rdsim_scenario *sc)
         free(sc->cluster.instances[i].tags);
     }
     free(sc->cluster.instances);
+    free(sc->cluster.backup.replicate_to);
     for (size_t i = 0; i < sc->n_events; i++)
         rdsim_event_clear(&sc->events[i]);
     free(sc->events);

@@ -200,6 +200,7 @@ static const struct sc_key cluster_keys[] = {
     [SC_CK_FAILOVER] = {"failover", false},
     [SC_CK_TARGET_APPLY_LAG] = {"target_apply_lag", false},
     [SC_CK_INSTANCES] = {"instances", true},
+    [SC_CK_BACKUP] = {"backup", false},
 };
 
 static bool is_aurora(const struct rdsim_cluster_cfg *c)
@@ -275,8 +276,8 @@ static int read_engine_version(struct sc_ctx *ctx, yaml_node_t *node, struct rds
 }
 
 /* The class named by node, checked against the table and the deployment. */
-static int read_class(struct sc_ctx *ctx, yaml_node_t *node, const struct rdsim_cluster_cfg *c,
-                      char **out)
+int sc_read_class(struct sc_ctx *ctx, yaml_node_t *node, const struct rdsim_cluster_cfg *c,
+                  char **out)
 {
     const char *t;
     int rc = sc_read_text(ctx, node, "an instance class (db.r6g.large)", &t);
@@ -416,7 +417,7 @@ static int load_instance(struct sc_ctx *ctx, yaml_node_t *item, size_t i,
     in->role = (enum rdsim_role)role;
     WITH_KEY(ctx, keys, m, IK_AZ, read_az(ctx, m.val[IK_AZ], in));
     if (m.val[IK_CLASS] != NULL)
-        WITH_KEY(ctx, keys, m, IK_CLASS, read_class(ctx, m.val[IK_CLASS], c, &in->instance_class));
+        WITH_KEY(ctx, keys, m, IK_CLASS, sc_read_class(ctx, m.val[IK_CLASS], c, &in->instance_class));
     else if ((in->instance_class = strdup(c->instance_class)) == NULL)
         return sc_nomem(ctx);
     if (m.val[IK_TIER] != NULL && !is_aurora(c)) {
@@ -481,7 +482,7 @@ static int load_cluster_keys(struct sc_ctx *ctx, const struct sc_map *m,
              read_engine_version(ctx, m->val[SC_CK_ENGINE_VERSION], c));
     if (m->val[SC_CK_INSTANCE_CLASS] != NULL)
         WITH_KEY(ctx, keys, *m, SC_CK_INSTANCE_CLASS,
-                 read_class(ctx, m->val[SC_CK_INSTANCE_CLASS], c, &c->instance_class));
+                 sc_read_class(ctx, m->val[SC_CK_INSTANCE_CLASS], c, &c->instance_class));
     else if ((c->instance_class = strdup("db.r6g.large")) == NULL)
         return sc_nomem(ctx);
     WITH_KEY(ctx, keys, *m, SC_CK_MIN_ACU, read_acu(ctx, m->val[SC_CK_MIN_ACU], &c->min_acu));
@@ -509,6 +510,14 @@ int sc_load_cluster(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
     if (rc == 0)
         rc = sc_validate_cluster(ctx, &m, nodes, m.key[SC_CK_INSTANCES]->start_mark);
     free(nodes);
+    /* After the instances: replicate_to is checked against the writer's. */
+    sc_backup_defaults(&ctx->sc->cluster);
+    if (rc == 0 && m.val[SC_CK_BACKUP] != NULL) {
+        size_t saved = sc_path_key(ctx, "backup");
+        rc = sc_load_backup(ctx, m.val[SC_CK_BACKUP], m.key[SC_CK_BACKUP]->start_mark);
+        if (rc == 0)
+            sc_path_pop(ctx, saved);
+    }
     return rc;
 }
 

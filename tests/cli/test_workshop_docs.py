@@ -36,8 +36,8 @@ check("core lessons add up to 80 minutes (got %d)" % core, core == 80)
 check("all lessons add up to 150 minutes (got %d)" % full, full == 150)
 check("the text states the core total", "5 (setup check) + 80 (the nine ★ lessons) + 5 "
       "(wrap-up) = 90 min" in ws and len([r for r in rows if r[1]]) == 9)
-check("the text states the full total", "10 (setup check) + 150 (all twenty-two lessons) + 2 x 10 "
-      "(breaks) +\n  5 (wrap-up) = 185 min" in ws and len(rows) == 22)
+check("the text states the full total", "10 (setup check) + 155 (all twenty-three lessons) + 2 x 10 "
+      "(breaks) +\n  5 (wrap-up) = 190 min" in ws and len(rows) == 23)
 check("two breaks in the table", table.count("*full track: break, 10 min*") == 2)
 check("no \"the issue's\" in the students' guide", "the issue's" not in ws)
 
