@@ -11,7 +11,7 @@
 # Harnesses are tests/fuzz/fuzz_NAME.c (scenario, event, sql, sweep, ...). The
 # corpus grows in build-fuzz/corpus/NAME (not in git), seeded each run from
 # the seeds below. --keep puts a scenario finding into the bad-input corpus
-# (tests/scenario/bad/NAME.yaml, its message in NAME.expected, checked by
+# (tests/loader/bad/NAME.yaml, its message in NAME.expected, checked by
 # the scenario-bad-corpus test) and any other into tests/fuzz/corpus/HARNESS/,
 # which every run replays first. See tests/fuzz/README.md.
 set -euo pipefail
@@ -40,7 +40,7 @@ fi
 # Seed corpora: what each harness starts from besides its own corpus.
 seeds() {
   case $1 in
-    scenario) echo scenarios tests/scenario/good tests/scenario/bad tests/live tools/bench ;;
+    scenario) echo scenarios tests/loader/good tests/loader/bad tests/live tools/bench ;;
     sweep) echo scenarios/sweeps tests/sweep tests/sweep/bad ;;
   esac
   if [ -d "tests/fuzz/corpus/$1" ]; then echo "tests/fuzz/corpus/$1"; fi
@@ -51,11 +51,11 @@ if [ $mode = keep ]; then
   harness=${keep_file#*findings/}
   harness=${harness%%/*}
   if [ "$harness" = scenario ] || [ "${keep_file%.yaml}" != "$keep_file" ]; then
-    cp "$keep_file" "tests/scenario/bad/$keep_name.yaml"
+    cp "$keep_file" "tests/loader/bad/$keep_name.yaml"
     test -x build-test/src/cli/rdsim || { echo "fuzz.sh: build build-test first (tools/test.sh)" >&2; exit 1; }
-    (cd tests/scenario && ../../build-test/src/cli/rdsim check "bad/$keep_name.yaml" \
+    (cd tests/loader && ../../build-test/src/cli/rdsim check "bad/$keep_name.yaml" \
       2>"bad/$keep_name.expected" >/dev/null) || true
-    echo "fuzz.sh: tests/scenario/bad/$keep_name.yaml, expecting: $(cat "tests/scenario/bad/$keep_name.expected")"
+    echo "fuzz.sh: tests/loader/bad/$keep_name.yaml, expecting: $(cat "tests/loader/bad/$keep_name.expected")"
     echo "fuzz.sh: check that message, then commit both files with the fix"
   else
     mkdir -p "tests/fuzz/corpus/$harness"

@@ -186,4 +186,38 @@ FILE *rdsim_report_create_file(const char *dir, const char *name, struct rdsim_e
 /* Write s as one CSV field, quoted when it holds a comma, quote or newline. */
 void rdsim_csv_field(FILE *f, const char *s);
 
+/* ---- time-series samples ---------------------------------------------------- */
+
+/*
+ * One time-series row as the run made it: timeseries.csv's line and live
+ * mode's "sample" are both written from it, so the file and the dashboard
+ * cannot disagree and nothing parses the CSV text back. A column is a
+ * number printed with `decimals` places (0 for counts), a name, or empty
+ * (no figure this interval: gnuplot's missing value, the API's null).
+ */
+enum rdsim_sample_kind {
+    RDSIM_SAMPLE_EMPTY,
+    RDSIM_SAMPLE_NUMBER,
+    RDSIM_SAMPLE_NAME,
+};
+
+struct rdsim_sample_value {
+    enum rdsim_sample_kind kind;
+    int decimals;           /* NUMBER: places in timeseries.csv */
+    double number;          /* NUMBER: as measured, before printing */
+    const char *name;       /* NAME: owned by the scenario or the cluster */
+};
+
+struct rdsim_sample {
+    rdsim_time_t t;
+    size_t n;               /* columns, as many as rdsim_run_columns names */
+    const struct rdsim_sample_value *v; /* owned by the run, valid during the call */
+};
+
+/* The sample as a timeseries.csv line, without the newline. */
+void rdsim_sample_write_csv(FILE *f, const struct rdsim_sample *s);
+/* A NUMBER column as timeseries.csv has it: rounded to its decimals
+ * exactly as the file prints it (the value a reader of the file gets). */
+double rdsim_sample_printed(const struct rdsim_sample_value *v);
+
 #endif

@@ -35,11 +35,12 @@ struct rdsim_run_options {
     void (*progress)(void *ctx, rdsim_time_t now, rdsim_time_t duration);
     void *progress_ctx;
     /* Live mode, may be NULL: every timeline entry (an events.csv row) and
-     * every time-series row (timeseries.csv text without the newline; the
-     * header is rdsim_run_columns) as the run makes them. */
+     * every time-series row (results.h's struct rdsim_sample, the values
+     * timeseries.csv is written from; its columns are rdsim_run_columns)
+     * as the run makes them. */
     void (*on_event)(void *ctx, rdsim_time_t t, const char *kind, const char *subject,
                      const char *detail);
-    void (*on_sample)(void *ctx, rdsim_time_t t, const char *row);
+    void (*on_sample)(void *ctx, const struct rdsim_sample *sample);
     void *live_ctx;
 };
 

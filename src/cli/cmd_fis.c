@@ -176,12 +176,8 @@ int rdsim_cmd_fis(int argc, char **argv)
         case 'h':
             fputs(usage_fis, stdout);
             return RDSIM_EXIT_OKAY;
-        case ':':
-            snprintf(msg, sizeof msg, "fis: option %s needs a value", argv[optind - 1]);
-            return rdsim_bad_usage(msg, usage_fis);
         default:
-            snprintf(msg, sizeof msg, "fis: unknown option %s", argv[optind - 1]);
-            return rdsim_bad_usage(msg, usage_fis);
+            return rdsim_bad_option("fis", c, argv[optind - 1], usage_fis);
         }
     }
     if (optind >= argc)

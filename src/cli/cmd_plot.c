@@ -155,12 +155,8 @@ int rdsim_cmd_plot(int argc, char **argv)
         case 'h':
             fputs(usage_plot, stdout);
             return RDSIM_EXIT_OKAY;
-        case ':':
-            snprintf(msg, sizeof(msg), "plot: option %s needs a value", argv[optind - 1]);
-            return rdsim_bad_usage(msg, usage_plot);
         default:
-            snprintf(msg, sizeof(msg), "plot: unknown option %s", argv[optind - 1]);
-            return rdsim_bad_usage(msg, usage_plot);
+            return rdsim_bad_option("plot", c, argv[optind - 1], usage_plot);
         }
     }
     if (compare) {

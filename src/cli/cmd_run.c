@@ -164,12 +164,8 @@ int rdsim_cmd_run(int argc, char **argv)
         case 'h':
             fputs(usage_run, stdout);
             return RDSIM_EXIT_OKAY;
-        case ':':
-            snprintf(path, sizeof(path), "run: option %s needs a value", argv[optind - 1]);
-            return rdsim_bad_usage(path, usage_run);
         default:
-            snprintf(path, sizeof(path), "run: unknown option %s", argv[optind - 1]);
-            return rdsim_bad_usage(path, usage_run);
+            return rdsim_bad_option("run", c, argv[optind - 1], usage_run);
         }
     }
     if (optind >= argc)

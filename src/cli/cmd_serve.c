@@ -283,12 +283,8 @@ int rdsim_cmd_serve(int argc, char **argv)
         case 'h':
             fputs(usage_serve, stdout);
             return RDSIM_EXIT_OKAY;
-        case ':':
-            snprintf(msg, sizeof(msg), "serve: option %s needs a value", argv[optind - 1]);
-            return rdsim_bad_usage(msg, usage_serve);
         default:
-            snprintf(msg, sizeof(msg), "serve: unknown option %s", argv[optind - 1]);
-            return rdsim_bad_usage(msg, usage_serve);
+            return rdsim_bad_option("serve", c, argv[optind - 1], usage_serve);
         }
     }
     if (replay) {

@@ -204,12 +204,8 @@ int rdsim_cmd_sweep(int argc, char **argv)
         case 'h':
             fputs(sweep_usage, stdout);
             return RDSIM_EXIT_OKAY;
-        case ':':
-            snprintf(msg, sizeof msg, "sweep: option %s needs a value", argv[optind - 1]);
-            return rdsim_bad_usage(msg, sweep_usage);
         default:
-            snprintf(msg, sizeof msg, "sweep: unknown option %s", argv[optind - 1]);
-            return rdsim_bad_usage(msg, sweep_usage);
+            return rdsim_bad_option("sweep", c, argv[optind - 1], sweep_usage);
         }
     }
     if (optind >= argc)

@@ -112,6 +112,9 @@ const char *rdsim_parse_formats(const char *opt);
 
 /* Print "rdsim: MSG" and the command's usage on stderr; returns exit 2. */
 int rdsim_bad_usage(const char *msg, const char *usage);
+/* The same for getopt_long's refusal of option `opt` of command `cmd`: `c`
+ * is what getopt returned (':' for a missing value, else an unknown one). */
+int rdsim_bad_option(const char *cmd, int c, const char *opt, const char *usage);
 /* Exit code for an RDSIM_E* code: EINVAL is bad input, the rest internal. */
 int rdsim_exit_for(int rc);
 /* The same for loading a scenario, where a file that cannot be read

@@ -62,6 +62,16 @@ int rdsim_bad_usage(const char *msg, const char *usage)
     return RDSIM_EXIT_BAD_INPUT;
 }
 
+int rdsim_bad_option(const char *cmd, int c, const char *opt, const char *usage)
+{
+    char msg[512];
+    if (c == ':')
+        snprintf(msg, sizeof msg, "%s: option %s needs a value", cmd, opt);
+    else
+        snprintf(msg, sizeof msg, "%s: unknown option %s", cmd, opt);
+    return rdsim_bad_usage(msg, usage);
+}
+
 int rdsim_exit_for(int rc)
 {
     return rc == RDSIM_EINVAL ? RDSIM_EXIT_BAD_INPUT : RDSIM_EXIT_INTERNAL;

@@ -267,7 +267,7 @@ int rdsim_live_create(const struct rdsim_live_config *cfg, struct rdsim_live **o
                           &lv->run, err);
     if (rc)
         goto fail;
-    lv->columns = live_split_csv(rdsim_run_columns(lv->run), true);
+    lv->columns = live_split_header(rdsim_run_columns(lv->run));
 
     lv->base = event_base_new();
     lv->http = lv->base ? evhttp_new(lv->base) : NULL;

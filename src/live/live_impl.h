@@ -158,9 +158,9 @@ int live_record(struct rdsim_live *lv, rdsim_time_t at, json_t *request);
 /* A lag figure as JSON: null while the instance has no live source. */
 json_t *live_lag_json(rdsim_time_t lag);
 void live_on_event(void *ctx, rdsim_time_t t, const char *kind, const char *subject, const char *detail);
-void live_on_sample(void *ctx, rdsim_time_t t, const char *line);
+void live_on_sample(void *ctx, const struct rdsim_sample *sample);
 void live_send_state(struct rdsim_live *lv);
-json_t *live_split_csv(const char *line, bool names);
+json_t *live_split_header(const char *line);
 json_t *live_state_json(struct rdsim_live *lv);
 /* ---- console.c ---- */
 void live_post_sql(struct rdsim_live *lv, struct evhttp_request *req, struct conn *conn,

@@ -13,6 +13,8 @@
 
 #include <yaml.h>
 
+#include "rdsim/yaml_text.h"
+
 #include "live_impl.h"
 
 static int scalar(yaml_document_t *doc, const char *text, yaml_scalar_style_t style)
@@ -89,37 +91,13 @@ static int events_node(yaml_document_t *doc)
     return seq;
 }
 
-struct out_buf {
-    char *data;
-    size_t len, cap;
-};
-
-static int write_out(void *ctx, unsigned char *buffer, size_t size)
-{
-    struct out_buf *o = ctx;
-
-    if (o->len + size + 1 > o->cap) {
-        size_t cap = (o->len + size + 1) * 2;
-        char *p = realloc(o->data, cap);
-        if (!p)
-            return 0;
-        o->data = p;
-        o->cap = cap;
-    }
-    memcpy(o->data + o->len, buffer, size);
-    o->len += size;
-    o->data[o->len] = '\0';
-    return 1;
-}
-
 int rdsim_live_session_yaml(const char *text, size_t len, const struct live_record *recs,
                             size_t n, char **out, size_t *out_len, struct rdsim_err *err)
 {
     yaml_parser_t parser;
-    yaml_emitter_t emitter;
     yaml_document_t doc;
-    struct out_buf o = {0};
-    bool have_doc = false, have_emitter = false;
+    const char *problem;
+    bool have_doc = false;
     int seq, rc = 0;
 
     *out = NULL;
@@ -144,29 +122,12 @@ int rdsim_live_session_yaml(const char *text, size_t len, const struct live_reco
             goto out;
         }
     }
-    if (!yaml_emitter_initialize(&emitter)) {
-        rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
-        goto out;
-    }
-    have_emitter = true;
-    yaml_emitter_set_output(&emitter, write_out, &o);
-    yaml_emitter_set_unicode(&emitter, 1);
-    yaml_emitter_set_width(&emitter, 100);
-    /* dump takes the document, even when it fails */
+    /* the dump takes the document, even when it fails */
     have_doc = false;
-    if (!yaml_emitter_open(&emitter) || !yaml_emitter_dump(&emitter, &doc) ||
-        !yaml_emitter_close(&emitter) || !yaml_emitter_flush(&emitter)) {
+    if (rdsim_yaml_dump(&doc, 100, out, out_len, &problem) != 0)
         rc = rdsim_err_set(err, RDSIM_ENOMEM, "session: cannot write YAML: %s",
-                           emitter.problem ? emitter.problem : "out of memory");
-        goto out;
-    }
-    *out = o.data;
-    *out_len = o.len;
-    o.data = NULL;
+                           problem ? problem : "out of memory");
 out:
-    free(o.data);
-    if (have_emitter)
-        yaml_emitter_delete(&emitter);
     if (have_doc)
         yaml_document_delete(&doc);
     yaml_parser_delete(&parser);

@@ -88,28 +88,9 @@ void live_on_event(void *ctx, rdsim_time_t t, const char *kind, const char *subj
     lv->dirty = true;
 }
 
-/* A CSV field of timeseries.csv: a number, empty (null) or a name. */
-static json_t *csv_value(const char *s, size_t n)
-{
-    char buf[128], *end;
-    double v;
-
-    if (n == 0)
-        return json_null();
-    if (n >= sizeof(buf))
-        return json_stringn(s, n);
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    errno = 0;
-    v = strtod(buf, &end);
-    if (*end == '\0' && errno == 0 && isfinite(v))
-        return json_real(v);
-    return json_string(buf);
-}
-
-/* Split a CSV line whose fields never need quotes (numbers, instance
- * names); names as strings when `names`. */
-json_t *live_split_csv(const char *line, bool names)
+/* timeseries.csv's header (rdsim_run_columns) as an array of names: its
+ * columns are identifiers and instance names, which never need quotes. */
+json_t *live_split_header(const char *line)
 {
     json_t *a = json_array();
     const char *p = line;
@@ -119,7 +100,7 @@ json_t *live_split_csv(const char *line, bool names)
     for (;;) {
         const char *q = strchr(p, ',');
         size_t n = q ? (size_t)(q - p) : strlen(p);
-        json_array_append_new(a, names ? json_stringn(p, n) : csv_value(p, n));
+        json_array_append_new(a, json_stringn(p, n));
         if (!q)
             break;
         p = q + 1;
@@ -127,14 +108,32 @@ json_t *live_split_csv(const char *line, bool names)
     return a;
 }
 
-void live_on_sample(void *ctx, rdsim_time_t t, const char *line)
+/* A sample's column as the API gives it: the number timeseries.csv holds,
+ * null when empty, else the name. */
+static json_t *sample_value(const struct rdsim_sample_value *v)
+{
+    if (v->kind == RDSIM_SAMPLE_EMPTY)
+        return json_null();
+    if (v->kind == RDSIM_SAMPLE_NAME)
+        return json_string(v->name);
+    if (!isfinite(v->number)) {
+        /* JSON has no infinity: the text the file holds ("inf", "nan") */
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.*f", v->decimals, v->number);
+        return json_string(buf);
+    }
+    return json_real(rdsim_sample_printed(v));
+}
+
+void live_on_sample(void *ctx, const struct rdsim_sample *sample)
 {
     struct rdsim_live *lv = ctx;
-    json_t *row = live_split_csv(line, false), *msg;
-    (void)t;
+    json_t *row = json_array(), *msg;
 
     if (!row)
         return;
+    for (size_t i = 0; i < sample->n; i++)
+        json_array_append_new(row, sample_value(&sample->v[i]));
     json_array_append(lv->rows, row);
     if (json_array_size(lv->rows) > MAX_ROWS)
         json_array_remove(lv->rows, 0);

@@ -272,13 +272,14 @@ static void lesson_changes(FILE *f, const struct rdsim_results *r)
             r->lesson);
     for (size_t i = 0; i < r->n_lesson_changes; i++) {
         const struct rdsim_param_change *c = &r->lesson_changes[i];
-        fputs("| ", f);
-        cell(f, c->path);
-        fputs(" | ", f);
-        cell(f, c->shipped);
-        fputs(" | ", f);
-        cell(f, c->here);
-        fputs(" |\n", f);
+        const char *const row[] = {c->path, c->shipped, c->here};
+        fputc('|', f);
+        for (size_t k = 0; k < sizeof row / sizeof row[0]; k++) {
+            fputc(' ', f);
+            cell(f, row[k]);
+            fputs(" |", f);
+        }
+        fputc('\n', f);
     }
     fputc('\n', f);
 }

@@ -241,15 +241,14 @@ static void facts_common(FILE *f, const char *title, double end_s, double interv
     fputs("run_title = ", f);
     plot_gp_string(f, title);
     fprintf(f, "\nrun_end_s = %.3f\nrun_interval_s = %.3f\n", end_s, interval_s);
-    fputs("latency_cols = ", f);
-    plot_gp_string(f, c->latency);
-    fputs("\nrole_cols = ", f);
-    plot_gp_string(f, c->roles);
-    fputs("\nlag_cols = ", f);
-    plot_gp_string(f, c->lags);
-    fputs("\nacu_cols = ", f);
-    plot_gp_string(f, c->acus);
-    fprintf(f, "\nmarks_rows = %d\n", marks_rows);
+    const char *const names[] = {"latency_cols", "role_cols", "lag_cols", "acu_cols"};
+    const char *const values[] = {c->latency, c->roles, c->lags, c->acus};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        fprintf(f, "%s = ", names[i]);
+        plot_gp_string(f, values[i]);
+        fputc('\n', f);
+    }
+    fprintf(f, "marks_rows = %d\n", marks_rows);
 }
 
 static int write_facts_and_marks(const char *dir, const char *facts_head, const char *title,

@@ -79,3 +79,26 @@ void rdsim_results_kind_total(const struct rdsim_results *r, enum rdsim_op_kind 
         rdsim_hist_merge(&out->ok_lat, &r->stats->total[e][kind].ok_lat);
     }
 }
+
+void rdsim_sample_write_csv(FILE *f, const struct rdsim_sample *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const struct rdsim_sample_value *v = &s->v[i];
+        if (i > 0)
+            fputc(',', f);
+        if (v->kind == RDSIM_SAMPLE_NUMBER)
+            fprintf(f, "%.*f", v->decimals, v->number);
+        else if (v->kind == RDSIM_SAMPLE_NAME)
+            rdsim_csv_field(f, v->name);
+    }
+}
+
+double rdsim_sample_printed(const struct rdsim_sample_value *v)
+{
+    /* printf's rounding (to nearest, ties to even on the exact binary
+     * value) is what the file holds; recomputing it by arithmetic differs
+     * on ties, so take it from the same conversion. */
+    char buf[512];
+    snprintf(buf, sizeof buf, "%.*f", v->decimals, v->number);
+    return strtod(buf, NULL);
+}

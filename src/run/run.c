@@ -43,6 +43,8 @@ struct rdsim_run {
     double *acu_peak;                /* per instance, Serverless v2 */
     rdsim_time_t *lag_row;           /* per instance, the row being written */
     char *header;                    /* timeseries.csv header, no newline */
+    struct rdsim_sample_value *row;  /* the row being sampled (ts_header's columns) */
+    size_t n_row;
     struct rdsim_event_cfg **injected; /* owned copies, with their `at` */
     size_t n_injected, cap_injected;
     bool failed, finished;
@@ -151,33 +153,51 @@ static void ts_header(struct rdsim_run *r, FILE *f)
         fprintf(f, ",role_%s", rdsim_cluster_instance_name(r->cluster, i));
 }
 
-static void print_ms(FILE *f, const struct rdsim_hist *h, double q)
+static void put_number(struct rdsim_run *r, double v, int decimals)
 {
-    if (h->count == 0)
-        fputs(",", f); /* no successful operation: no latency (gnuplot: missing) */
-    else
-        fprintf(f, ",%.3f", ms(rdsim_hist_quantile(h, q)));
+    r->row[r->n_row++] = (struct rdsim_sample_value){
+        .kind = RDSIM_SAMPLE_NUMBER, .decimals = decimals, .number = v};
 }
 
-/* One time-series row, without the newline. */
-static void ts_row(struct rdsim_run *r, FILE *f, rdsim_time_t now)
+static void put_name(struct rdsim_run *r, const char *name)
+{
+    r->row[r->n_row++] = (struct rdsim_sample_value){.kind = RDSIM_SAMPLE_NAME, .name = name};
+}
+
+static void put_empty(struct rdsim_run *r)
+{
+    r->row[r->n_row++] = (struct rdsim_sample_value){.kind = RDSIM_SAMPLE_EMPTY};
+}
+
+static void put_ms(struct rdsim_run *r, const struct rdsim_hist *h, double q)
+{
+    if (h->count == 0)
+        put_empty(r); /* no successful operation: no latency (gnuplot: missing) */
+    else
+        put_number(r, ms(rdsim_hist_quantile(h, q)), 3);
+}
+
+/* One time-series row into r->row, in ts_header's columns. */
+static void ts_row(struct rdsim_run *r, rdsim_time_t now)
 {
     size_t w = rdsim_cluster_writer(r->cluster);
 
-    fprintf(f, "%.3f,", secs(now));
-    rdsim_csv_field(f, rdsim_cluster_instance_name(r->cluster, w));
-    fprintf(f, ",%d,%.1f,%.1f", rdsim_cluster_health(r->cluster, w) == RDSIM_HEALTH_UP,
-            rdsim_workload_rate(r->workload, RDSIM_OP_READ),
-            rdsim_workload_rate(r->workload, RDSIM_OP_WRITE));
+    r->n_row = 0;
+    put_number(r, secs(now), 3);
+    put_name(r, rdsim_cluster_instance_name(r->cluster, w));
+    put_number(r, rdsim_cluster_health(r->cluster, w) == RDSIM_HEALTH_UP, 0);
+    put_number(r, rdsim_workload_rate(r->workload, RDSIM_OP_READ), 1);
+    put_number(r, rdsim_workload_rate(r->workload, RDSIM_OP_WRITE), 1);
     for (int e = 0; e < RDSIM_STATS_EP; e++) {
         for (int k = 0; k < RDSIM_STATS_KIND; k++) {
             const struct rdsim_counts *c = &r->stats->interval[e][k];
             if (!r->stats->used[e][k])
                 continue;
-            fprintf(f, ",%llu,%llu,%llu", (unsigned long long)c->ok,
-                    (unsigned long long)c->failed, (unsigned long long)c->attempt_errors);
-            print_ms(f, &c->lat, 0.50);
-            print_ms(f, &c->lat, 0.99);
+            put_number(r, (double)c->ok, 0);
+            put_number(r, (double)c->failed, 0);
+            put_number(r, (double)c->attempt_errors, 0);
+            put_ms(r, &c->lat, 0.50);
+            put_ms(r, &c->lat, 0.99);
         }
     }
     /* The interval's maximum lag; empty while there was no live source. */
@@ -185,15 +205,15 @@ static void ts_row(struct rdsim_run *r, FILE *f, rdsim_time_t now)
         if (!rdsim_cluster_tracks_lag(r->cluster))
             continue;
         if (r->lag_row[i] >= 0)
-            fprintf(f, ",%.3f", ms(r->lag_row[i]));
+            put_number(r, ms(r->lag_row[i]), 3);
         else
-            fputc(',', f);
+            put_empty(r);
     }
     for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > 0)
-            fprintf(f, ",%.1f", rdsim_cluster_acu(r->cluster, i));
+            put_number(r, rdsim_cluster_acu(r->cluster, i), 1);
     for (size_t i = 0; i < rdsim_cluster_instance_slots(r->cluster); i++)
-        fprintf(f, ",%s", rdsim_cluster_state_name(r->cluster, i));
+        put_name(r, rdsim_cluster_state_name(r->cluster, i));
 }
 
 static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
@@ -208,30 +228,16 @@ static void sample(struct rdsim_sim *sim, void *ctx, uint64_t arg)
         r->lag_row[i] = rdsim_cluster_tracks_lag(r->cluster)
                             ? rdsim_cluster_lag_sample(r->cluster, i)
                             : -1;
-    if (r->opt.on_sample) {
-        /* Live mode: the same text goes to the file and to the server. */
-        char *line = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&line, &len);
-        if (!m) {
-            set_error(r, RDSIM_ENOMEM, "out of memory");
-            return;
-        }
-        ts_row(r, m, now);
-        if (fclose(m) != 0) {
-            free(line);
-            set_error(r, RDSIM_ENOMEM, "out of memory");
-            return;
-        }
+    if (r->ts || r->opt.on_sample) {
+        /* One row for the file and, in live mode, the server. */
+        ts_row(r, now);
+        struct rdsim_sample smp = {.t = now, .n = r->n_row, .v = r->row};
         if (r->ts) {
-            fputs(line, r->ts);
+            rdsim_sample_write_csv(r->ts, &smp);
             fputc('\n', r->ts);
         }
-        r->opt.on_sample(r->opt.live_ctx, now, line);
-        free(line);
-    } else if (r->ts) {
-        ts_row(r, r->ts, now);
-        fputc('\n', r->ts);
+        if (r->opt.on_sample)
+            r->opt.on_sample(r->opt.live_ctx, &smp);
     }
     for (size_t i = 0; r->acu_peak && i < rdsim_cluster_instance_slots(r->cluster); i++)
         if (rdsim_cluster_acu(r->cluster, i) > r->acu_peak[i])
@@ -511,7 +517,11 @@ int rdsim_run_create(const struct rdsim_scenario *sc, const struct rdsim_run_opt
         goto fail;
     r->acu_peak = calloc(rdsim_cluster_instance_slots(r->cluster), sizeof(*r->acu_peak));
     r->lag_row = calloc(rdsim_cluster_instance_slots(r->cluster), sizeof(*r->lag_row));
-    if (!r->acu_peak || !r->lag_row) {
+    /* The most columns a row can have: ts_header's, all of them used. */
+    r->row = calloc(5 + 5 * RDSIM_STATS_EP * RDSIM_STATS_KIND +
+                        3 * rdsim_cluster_instance_slots(r->cluster),
+                    sizeof(*r->row));
+    if (!r->acu_peak || !r->lag_row || !r->row) {
         rc = rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
         goto fail;
     }
@@ -737,6 +747,7 @@ void rdsim_run_destroy(struct rdsim_run *r)
     rdsim_sim_destroy(r->sim);
     free(r->acu_peak);
     free(r->lag_row);
+    free(r->row);
     free(r->header);
     for (size_t k = 0; k < r->n_injected; k++) {
         rdsim_event_clear(r->injected[k]);

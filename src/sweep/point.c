@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rdsim/yaml_text.h"
+
 #include "internal.h"
 
 /* Copying a value is bounded like the loader's nesting: an alias graph in
@@ -183,42 +185,13 @@ static int set_path(yaml_document_t *d, const char *path, int value, char *why, 
     return 0;
 }
 
-struct outbuf {
-    char *buf;
-    size_t len, cap;
-    bool nomem;
-};
-
-static int write_out(void *data, unsigned char *bytes, size_t size)
-{
-    struct outbuf *o = data;
-    if (o->len + size + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 4096;
-        while (cap < o->len + size + 1)
-            cap *= 2;
-        char *nb = realloc(o->buf, cap);
-        if (nb == NULL) {
-            o->nomem = true;
-            return 0;
-        }
-        o->buf = nb;
-        o->cap = cap;
-    }
-    memcpy(o->buf + o->len, bytes, size);
-    o->len += size;
-    o->buf[o->len] = '\0';
-    return 1;
-}
-
 int sw_build_point(const struct rdsim_sweep *sw, size_t p, char **text, size_t *len,
                    struct sw_why *why)
 {
     struct rdsim_sweep_priv *pv = sw->priv;
     yaml_parser_t parser;
-    yaml_emitter_t em;
     yaml_document_t d;
     size_t idx[RDSIM_SWEEP_MAX_AXES] = {0}, budget = COPY_MAX_NODES;
-    struct outbuf o = {0};
     int rc = 0;
 
     why->axis = SIZE_MAX;
@@ -254,23 +227,9 @@ int sw_build_point(const struct rdsim_sweep *sw, size_t p, char **text, size_t *
         return rc;
     }
 
-    if (!yaml_emitter_initialize(&em)) {
-        yaml_document_delete(&d);
-        return RDSIM_ENOMEM;
-    }
-    yaml_emitter_set_output(&em, write_out, &o);
-    yaml_emitter_set_unicode(&em, 1);
-    yaml_emitter_set_width(&em, -1);
-    /* dump takes the document, and deletes it even when it fails */
-    ok = yaml_emitter_open(&em) && yaml_emitter_dump(&em, &d) && yaml_emitter_close(&em);
-    yaml_emitter_delete(&em);
-    if (!ok || o.nomem) {
-        free(o.buf);
-        return RDSIM_ENOMEM;
-    }
-    *text = o.buf;
-    *len = o.len;
-    return 0;
+    /* lines never folded: a point's values stay on their line */
+    const char *problem;
+    return rdsim_yaml_dump(&d, -1, text, len, &problem);
 }
 
 int rdsim_sweep_point_yaml(const struct rdsim_sweep *sw, size_t p, char **text, size_t *len,

@@ -97,6 +97,21 @@ static void prose(FILE *f, double v, int decimals)
     fputs(buf, f);
 }
 
+/* "LO UNIT (its label) to HI UNIT (its label)" for a sentence: an axis's
+ * lowest and highest marginal, `decimals` places. */
+static void span(FILE *f, const char *const *labels, double lo, size_t lo_j, double hi,
+                 size_t hi_j, int decimals, const char *unit)
+{
+    prose(f, lo, decimals);
+    fprintf(f, "%s (", unit);
+    md_cell(f, labels[lo_j]);
+    fputs(") to ", f);
+    prose(f, hi, decimals);
+    fprintf(f, "%s (", unit);
+    md_cell(f, labels[hi_j]);
+    fputs(")", f);
+}
+
 static void write_mover(FILE *f, const struct rdsim_sweep_plan *pl,
                         const struct rdsim_sweep_point_stats *ps)
 {
@@ -132,24 +147,10 @@ static void write_mover(FILE *f, const struct rdsim_sweep_plan *pl,
     else
         fprintf(f, "Only `%s` is varied: its ", pl->axis_paths[best]);
     fputs("mean maximum writer downtime runs from ", f);
-    prose(f, lo, 1);
-    fputs(" s (", f);
-    md_cell(f, pl->labels[best][lj]);
-    fputs(") to ", f);
-    prose(f, hi, 1);
-    fputs(" s (", f);
-    md_cell(f, pl->labels[best][hj]);
-    fputs(")", f);
+    span(f, pl->labels[best], lo, lj, hi, hj, 1, " s");
     if (slo_any) {
         fputs(", and the probability of meeting the SLO from ", f);
-        prose(f, slo_lo, 3);
-        fputs(" (", f);
-        md_cell(f, pl->labels[best][slj]);
-        fputs(") to ", f);
-        prose(f, slo_hi, 3);
-        fputs(" (", f);
-        md_cell(f, pl->labels[best][shj]);
-        fputs(")", f);
+        span(f, pl->labels[best], slo_lo, slj, slo_hi, shj, 3, "");
     }
     fputs(".", f);
     for (size_t a = 0; a < pl->n_axes; a++) {

@@ -245,7 +245,7 @@ check "run --no-plots writes scripts only" test -s "$tmp/n/plots/run.gp" -a ! -e
 # exact message and exit 2.
 r check "$root"/scenarios/*.yaml
 check "shipped scenarios are valid" test $status -eq 0
-cd "$root/tests/scenario" || exit 1
+cd "$root/tests/loader" || exit 1
 for y in bad/*.yaml; do
   want=$(cat "${y%.yaml}.expected")
   "$rdsim" check "$y" >/dev/null 2>"$tmp/err"

@@ -1,8 +1,8 @@
 /*
  * rds_test.h - the harness the RDS and replication tests share (test_rds.c,
- * test_rds_mazc.c, test_replication.c): a cluster built from a YAML string,
- * driven by the engine and a write pump (1 ms unless pump_every says)
- * instead of the workload module, with an observer that records the
+ * test_rds_mazc.c, test_replication.c): a cluster built from a YAML string
+ * (cluster_test.h), driven by the engine and a write pump (1 ms unless
+ * pump_every says) instead of the workload module, with an observer that records the
  * timeline.
  */
 #ifndef RDSIM_TEST_RDS_H
@@ -20,6 +20,8 @@
 
 #include "rdsim/cluster.h"
 #include "rdsim/scenario.h"
+
+#include "cluster_test.h"
 
 #define ROWS 100
 #define MAX_LINES 256
@@ -184,24 +186,14 @@ static inline struct world *build(const char *yaml, int writes_per_ms,
                            rdsim_time_t stop_writes_at)
 {
     struct world *w = calloc(1, sizeof(*w));
-    struct rdsim_err err;
 
     assert_non_null(w);
-    if (rdsim_scenario_load_buffer("t.yaml", yaml, strlen(yaml), &w->sc, &err) != 0)
-        fail_msg("scenario: %s", err.msg);
-    assert_int_equal(rdsim_sim_create(&w->sim, NULL), 0);
-    if (rdsim_cluster_create(w->sim,
-                             &(struct rdsim_cluster_config){
-                                 .scenario = w->sc,
-                                 .seed = 1,
-                                 .observer = {.ctx = w,
-                                              .event = on_event,
-                                              .writer_down = on_writer_down,
-                                              .new_writer = on_new_writer},
-                             },
-                             &w->c, &err) != 0)
-        fail_msg("cluster: %s", err.msg);
-    assert_int_equal(rdsim_cluster_start(w->c, NULL), 0);
+    start_cluster(yaml, 1,
+                  (struct rdsim_cluster_observer){.ctx = w,
+                                                  .event = on_event,
+                                                  .writer_down = on_writer_down,
+                                                  .new_writer = on_new_writer},
+                  &w->sc, &w->sim, &w->c);
     w->writes_per_ms = writes_per_ms;
     w->stop_writes_at = stop_writes_at;
     if (writes_per_ms > 0)

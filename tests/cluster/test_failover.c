@@ -4,7 +4,8 @@
  * phases in order, the deployment's decisions (Aurora by tier, RDS's
  * synchronous standby), what each deployment supports, and replication
  * (lag while a replica-lag event holds changes back, none once applied).
- * The cluster runs on the engine alone, with a pump for writes.
+ * The cluster runs on the engine alone (cluster_test.h), with a pump for
+ * writes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,8 @@
 #include "rdsim/cluster.h"
 #include "rdsim/failover.h"
 #include "rdsim/scenario.h"
+
+#include "cluster_test.h"
 
 #define S(x) ((rdsim_time_t)(x) * RDSIM_S)
 #define MS(x) ((rdsim_time_t)(x) * RDSIM_MS)
@@ -66,21 +69,10 @@ static void pump(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 static struct world *build(const char *yaml, int writes_per_ms)
 {
     struct world *w = calloc(1, sizeof(*w));
-    struct rdsim_err err;
 
     assert_non_null(w);
-    if (rdsim_scenario_load_buffer("t.yaml", yaml, strlen(yaml), &w->sc, &err) != 0)
-        fail_msg("scenario: %s", err.msg);
-    assert_int_equal(rdsim_sim_create(&w->sim, NULL), 0);
-    if (rdsim_cluster_create(w->sim,
-                             &(struct rdsim_cluster_config){
-                                 .scenario = w->sc,
-                                 .seed = 7,
-                                 .observer = {.ctx = w, .writer_down = on_writer_down},
-                             },
-                             &w->c, &err) != 0)
-        fail_msg("cluster: %s", err.msg);
-    assert_int_equal(rdsim_cluster_start(w->c, NULL), 0);
+    start_cluster(yaml, 7, (struct rdsim_cluster_observer){.ctx = w, .writer_down = on_writer_down},
+                  &w->sc, &w->sim, &w->c);
     w->writes_per_ms = writes_per_ms;
     if (writes_per_ms > 0)
         assert_int_not_equal(rdsim_sim_after(w->sim, RDSIM_MS, pump, w, 0), 0);

@@ -4,7 +4,7 @@
  *
  * The first byte picks the scenario the event is checked against (an RDS
  * cluster with a cross-region replica, or an Aurora Global Database, from
- * tests/scenario/good/); the rest is the request body. It must be refused
+ * tests/loader/good/); the rest is the request body. It must be refused
  * with one "request:LINE:COL: ..." line, or accepted; an accepted request
  * that is a JSON object (what the server takes) must survive the session
  * file: appended to the scenario, it loads again as the same event.
@@ -21,8 +21,8 @@
 #include "live_impl.h"
 
 static const char *const files[] = {
-    FUZZ_SOURCE_ROOT "/tests/scenario/good/every-event-rds.yaml",
-    FUZZ_SOURCE_ROOT "/tests/scenario/good/every-event-aurora.yaml",
+    FUZZ_SOURCE_ROOT "/tests/loader/good/every-event-rds.yaml",
+    FUZZ_SOURCE_ROOT "/tests/loader/good/every-event-aurora.yaml",
 };
 static struct rdsim_scenario *scenarios[2];
 static char *texts[2];

@@ -2,7 +2,7 @@
  * test_bad_corpus.c - every file in bad/ is refused with exactly the
  * message in its .expected twin.
  *
- * Runs in tests/scenario (meson workdir) and loads "bad/NAME.yaml", so the
+ * Runs in tests/loader (meson workdir) and loads "bad/NAME.yaml", so the
  * messages, which start with the path as given, are stable. Each NAME.yaml
  * needs NAME.expected holding one line: the whole message. The code is
  * RDSIM_EINVAL, or RDSIM_EIO when the message says "cannot read". Files are
@@ -42,7 +42,7 @@ static char **list_dir(const char *suffix, size_t *n)
 {
     DIR *d = opendir(CORPUS);
     if (d == NULL)
-        fail_msg("cannot open %s/ (is the test running in tests/scenario?)", CORPUS);
+        fail_msg("cannot open %s/ (is the test running in tests/loader?)", CORPUS);
     char **names = NULL;
     size_t cap = 0;
     *n = 0;

@@ -4,7 +4,7 @@
  * buffer entry point, unreadable files, and robustness against hostile
  * input (deep nesting, huge strings, aliases, mutated and truncated files).
  *
- * Runs in tests/scenario (meson workdir), so paths are relative to it.
+ * Runs in tests/loader (meson workdir), so paths are relative to it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
