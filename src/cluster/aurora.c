@@ -28,7 +28,8 @@
  *     rds.global_db_rpo (Aurora PostgreSQL) commits block while every
  *     secondary lags past it.
  *
- * Serverless v2 capacity is serverless.c's.
+ * Global Database failovers are aurora_global.c's; Serverless v2 capacity
+ * is serverless.c's.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@
 #include <string.h>
 
 #include "cluster_impl.h"
+#include "aurora_impl.h"
 #include "params.h"
 
 #define RDSIM_VOLUME_COPIES 6
@@ -59,7 +61,7 @@ static struct aurora_volume *volume_of(const struct rdsim_cluster *c)
 
 /* The primary cluster's volume: six copies, two in each of the region's
  * first three AZs (with fewer AZs, copies double up). */
-static void place_volume(struct rdsim_cluster *c, size_t region)
+void aurora_place_volume(struct rdsim_cluster *c, size_t region)
 {
     size_t k = 0;
 
@@ -80,7 +82,7 @@ static void place_volume(struct rdsim_cluster *c, size_t region)
     volume_of(c)->reachable = RDSIM_VOLUME_COPIES;
 }
 
-static struct rdsim_range phase(const struct rdsim_cluster *c, int which)
+struct rdsim_range aurora_phase(const struct rdsim_cluster *c, int which)
 {
     const struct rdsim_cluster_cfg *cc = &c->sc->cluster;
 
@@ -277,54 +279,39 @@ static void storage_failure(struct rdsim_cluster *c, size_t az, int copies, bool
 /* ---- replicas and endpoints ------------------------------------------------- */
 
 /* True when instance i belongs to the writer's (primary) cluster. */
-static bool in_primary(const struct rdsim_cluster *c, size_t i)
+bool aurora_in_primary(const struct rdsim_cluster *c, size_t i)
 {
     return c->inst[i].region == c->inst[c->writer].region;
 }
 
 /* How instance i follows the writer: over the shared volume in the primary
  * region, through Global Database storage replication elsewhere. */
-static enum repl_mode mode_for(const struct rdsim_cluster *c, size_t i)
+enum repl_mode aurora_mode_for(const struct rdsim_cluster *c, size_t i)
 {
-    return in_primary(c, i) ? REPL_VOLUME : REPL_GLOBAL;
+    return aurora_in_primary(c, i) ? REPL_VOLUME : REPL_GLOBAL;
 }
 
 /* The reader endpoint balances over the primary cluster's replicas. */
-static void refresh_readers(struct rdsim_cluster *c)
+void aurora_refresh_readers(struct rdsim_cluster *c)
 {
     c->n_readers = 0;
     for (size_t i = 0; i < c->n_inst; i++)
         if (i != c->writer && c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached &&
-            in_primary(c, i))
+            aurora_in_primary(c, i))
             c->readers[c->n_readers++] = (int)i;
-}
-
-/* The primary's writer restarts or fails over: the Global Database
- * secondaries' replicas restart too and resynchronise once it serves
- * (facts 4.6, Limitations), `after` from now. */
-static void restart_secondaries(struct rdsim_cluster *c, rdsim_time_t after)
-{
-    for (size_t i = 0; i < c->n_inst; i++) {
-        if (in_primary(c, i) || c->inst[i].role != RDSIM_ROLE_REPLICA || c->inst[i].detached ||
-            !instance_reachable(c, i))
-            continue;
-        instance_start(c, i, after + cluster_draw(c, RDSIM_GLOBAL_SECONDARY_RESTART),
-                       "the primary's writer restarted or failed over: the secondary "
-                       "restarts and resynchronises");
-    }
 }
 
 static int init(struct rdsim_cluster *c, struct rdsim_err *err)
 {
     if (!(c->state = calloc(1, sizeof(struct aurora_volume))))
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
-    place_volume(c, c->inst[c->writer].region);
+    aurora_place_volume(c, c->inst[c->writer].region);
 
     for (size_t i = 0; i < c->n_inst; i++)
         if (i != c->writer)
-            repl_attach(c, i, (int)c->writer, mode_for(c, i));
+            repl_attach(c, i, (int)c->writer, aurora_mode_for(c, i));
     c->has_reader_endpoint = true;
-    refresh_readers(c);
+    aurora_refresh_readers(c);
     return 0;
 }
 
@@ -378,7 +365,7 @@ static bool candidate(const struct rdsim_cluster *c, size_t i, size_t region)
            in->region == region;
 }
 
-static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted,
+int aurora_choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted,
                           size_t region)
 {
     int best = -1, ties = 0;
@@ -449,7 +436,7 @@ static int choose_replica(struct rdsim_cluster *c, struct rdsim_failover *f, int
 }
 
 /* The old writer comes back as a reader of the new one (facts 4.5). */
-static void rejoin_as_reader(struct rdsim_cluster *c, size_t i)
+void aurora_rejoin_as_reader(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_err err;
 
@@ -461,8 +448,8 @@ static void rejoin_as_reader(struct rdsim_cluster *c, size_t i)
     }
     c->inst[i].detached = false;
     c->inst[i].role = RDSIM_ROLE_REPLICA;
-    repl_attach(c, i, (int)c->writer, mode_for(c, i));
-    refresh_readers(c);
+    repl_attach(c, i, (int)c->writer, aurora_mode_for(c, i));
+    aurora_refresh_readers(c);
     cluster_log(c, "rejoined", c->inst[i].cfg->name, "restarted as a reader of %s",
                       c->inst[c->writer].cfg->name);
 }
@@ -500,13 +487,13 @@ static void promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     cluster_log(c, "promoted", c->inst[to].cfg->name,
                       "new writer, caught up with the volume; %llu acknowledged writes missing",
                       (unsigned long long)f->lost_writes);
-    failover_follow_writer(c, fi, to, phase(c, 2));
-    restart_secondaries(c, 0);
+    failover_follow_writer(c, fi, to, aurora_phase(c, 2));
+    aurora_restart_secondaries(c, 0);
     if (c->inst[from].fenced) {
         instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
                                "old writer restarts as a reader");
     } else if (instance_serving(c, from)) {
-        rejoin_as_reader(c, from);
+        aurora_rejoin_as_reader(c, from);
     } else {
         replace_reader(c, from); /* its replacement joins as a reader */
     }
@@ -560,7 +547,7 @@ static void restart_readers(struct rdsim_cluster *c, size_t to, rdsim_time_t pro
 static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f, int wanted)
 {
     size_t w = c->writer;
-    int to = choose_replica(c, f, wanted, c->inst[w].region);
+    int to = aurora_choose_replica(c, f, wanted, c->inst[w].region);
     rdsim_time_t took;
 
     if (to < 0) {
@@ -583,7 +570,7 @@ static void failover_detected(struct rdsim_cluster *c, struct rdsim_failover *f,
     }
     cluster_log(c, "detected", c->inst[w].cfg->name, "%s", f->explanation);
     failover_set_target(c, f, to);
-    took = cluster_draw(c, phase(c, 1));
+    took = cluster_draw(c, aurora_phase(c, 1));
     if (failover_restarts_readers(c))
         restart_readers(c, (size_t)to, took);
     cluster_after(c, took, promoted, fo_arg(failover_index(c, f), to));
@@ -628,7 +615,7 @@ static void reader_lost_detected(struct rdsim_sim *sim, void *ctx, uint64_t i)
 static void replace_reader(struct rdsim_cluster *c, size_t i)
 {
     if (c->inst[i].host_down && !c->inst[i].recovery)
-        c->inst[i].recovery = cluster_after(c, cluster_draw(c, phase(c, 0)),
+        c->inst[i].recovery = cluster_after(c, cluster_draw(c, aurora_phase(c, 0)),
                                             reader_lost_detected, i);
 }
 
@@ -639,7 +626,7 @@ static void instance_lost(struct rdsim_cluster *c, size_t i, enum rdsim_failover
 {
     (void)heals;
     if (i == c->writer)
-        start_failover(c, cause, -1, phase(c, 0));
+        start_failover(c, cause, -1, aurora_phase(c, 0));
     else
         replace_reader(c, i);
 }
@@ -647,7 +634,7 @@ static void instance_lost(struct rdsim_cluster *c, size_t i, enum rdsim_failover
 static void instance_back(struct rdsim_cluster *c, size_t i)
 {
     if (c->inst[i].detached) {
-        rejoin_as_reader(c, i);
+        aurora_rejoin_as_reader(c, i);
         return;
     }
     for (size_t j = 0; j < c->n_inst; j++)
@@ -693,128 +680,6 @@ static void manual_failover(struct rdsim_cluster *c, int target)
     start_failover(c, RDSIM_CAUSE_FAILOVER, target, RDSIM_PLANNED_DETECTION);
 }
 
-/* ---- Global Database ------------------------------------------------------ */
-
-/* The secondary in another region takes over as the primary. */
-static void global_promoted(struct rdsim_sim *sim, void *ctx, uint64_t arg)
-{
-    struct rdsim_cluster *c = ctx;
-    size_t fi = arg >> 8, to = arg & 0xff, from = c->writer;
-    struct rdsim_failover *f = &c->failovers[fi];
-    bool switchover = f->cause == RDSIM_CAUSE_GLOBAL_SWITCHOVER;
-
-    if (!instance_serving(c, to) || strcmp(c->inst[from].cfg->name, f->from) != 0) {
-        failover_explain(f, "; %s became unreachable before promotion",
-               c->inst[to].cfg->name);
-        failover_set_target(c, f, -1);
-        if (c->inst[from].fenced)
-            instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
-                             "global failover abandoned: restarting");
-        return;
-    }
-    /* It applies what its region's volume received; an unplanned failover
-     * loses what the old primary had not shipped. */
-    repl_drain(c, to);
-    if (rdsim_sim_failed(c->sim) || failover_diverged(c, from, to, &f->discarded_writes) != 0)
-        return;
-    if (failover_crown(c, f, from, to, false) != 0)
-        return;
-    c->inst[from].role = RDSIM_ROLE_REPLICA;
-    c->inst[from].starting = false;
-    /* The secondary region's volume is now the primary one. */
-    place_volume(c, c->inst[to].region);
-    /* Every other instance follows the new primary. After a switchover
-     * their data is the new writer's (RPO 0): they change source and mode.
-     * After an unplanned failover they may hold writes it lacks: each one
-     * resynchronises from it (now, or when it is reachable again). */
-    for (size_t i = 0; i < c->n_inst; i++) {
-        if (i == to)
-            continue;
-        if (switchover && i != from) {
-            repl_attach(c, i, (int)to, mode_for(c, i));
-            repl_resume(c, i);
-            continue;
-        }
-        repl_detach(c, i);
-        c->inst[i].detached = true;
-        if (instance_serving(c, i))
-            rejoin_as_reader(c, i);
-    }
-    refresh_readers(c);
-    cluster_log(c, "promoted", c->inst[to].cfg->name,
-                      "new primary in %s; %llu acknowledged writes missing, %llu writes of %s "
-                      "discarded",
-                      c->sc->topology.regions[c->inst[to].region].name,
-                      (unsigned long long)f->lost_writes, (unsigned long long)f->discarded_writes,
-                      c->inst[from].cfg->name);
-    failover_follow_writer(c, fi, to, phase(c, 2));
-    /* The fenced old primary restarts as a secondary of the new one, once
-     * its Region is reachable. */
-    if (c->inst[from].fenced)
-        instance_unfence(c, from, cluster_draw(c, RDSIM_AURORA_RECOVERY),
-                         "old primary restarts as a secondary");
-}
-
-static void global_failover(struct rdsim_cluster *c, size_t region, bool switchover)
-{
-    struct rdsim_failover *f;
-    size_t w = c->writer;
-    rdsim_time_t wait;
-    int to;
-
-    if (region == c->inst[w].region) {
-        cluster_log(c, "ignored", c->sc->topology.regions[region].name,
-                          "global-failover: already the primary region");
-        return;
-    }
-    if (cluster_failover_running(c)) {
-        struct rdsim_failover *run = &c->failovers[c->n_failovers - 1];
-        /* FailoverGlobalCluster with AllowDataLoss is the way out of a lost
-         * primary Region (facts 4.6): an in-region failover that may never
-         * complete must not block it. A switchover needs a healthy primary
-         * and waits, as does a second global request. */
-        if (switchover || run->cause == RDSIM_CAUSE_GLOBAL_SWITCHOVER ||
-            run->cause == RDSIM_CAUSE_GLOBAL_FAILOVER) {
-            cluster_log(c, "ignored", c->sc->topology.regions[region].name,
-                              "global-failover: a failover is under way");
-            return;
-        }
-        failover_supersede(c, run, "an unplanned global failover");
-    }
-    f = failover_open(c, switchover ? RDSIM_CAUSE_GLOBAL_SWITCHOVER
-                                          : RDSIM_CAUSE_GLOBAL_FAILOVER);
-    if (!f)
-        return;
-    failover_mark_detected(c, f); /* at once: it was asked for */
-    to = choose_replica(c, f, -1, region);
-    cluster_log(c, "detected", c->sc->topology.regions[region].name, "%s", f->explanation);
-    if (to < 0)
-        return;
-    failover_set_target(c, f, to);
-    if (switchover) {
-        /* Writes pause while every secondary catches up: RPO 0 (facts 4.6). */
-        if (instance_serving(c, w) && c->obs.writer_down)
-            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
-        instance_reset(c, w);
-        c->inst[w].starting = true;
-        repl_ship(c, false);
-        wait = repl_backlog_time(c, (size_t)to) + cluster_draw(c, RDSIM_GLOBAL_SWITCHOVER_TIME);
-        failover_explain(f, "; switchover: writes pause until %s has caught up (%.1f s)",
-               c->inst[to].cfg->name, (double)repl_backlog_time(c, (size_t)to) / RDSIM_S);
-    } else {
-        /* The old primary is fenced, running or not: what it had not
-         * shipped is lost (RPO = the replication lag), and if its Region
-         * comes back before the promotion it must not take writes that the
-         * new primary would never have (facts 4.6). */
-        if (instance_reachable(c, w) && c->obs.writer_down)
-            c->obs.writer_down(c->obs.ctx, rdsim_sim_now(c->sim), f->cause);
-        fence(c, w);
-        wait = cluster_draw(c, RDSIM_GLOBAL_FAILOVER_TIME);
-        failover_explain(f, "; unplanned: writes the secondary had not received are lost");
-    }
-    cluster_after(c, wait, global_promoted, fo_arg(failover_index(c, f), to));
-}
-
 static void promote(struct rdsim_cluster *c, size_t i)
 {
     /* The loader refuses promote on Aurora. */
@@ -835,10 +700,10 @@ const struct rdsim_deployment_ops aurora_ops = {
     .commit_delay = commit_delay,
     .storage_failure = storage_failure,
     .az_changed = quorum_changed,
-    .global_failover = global_failover,
-    .refresh_readers = refresh_readers,
+    .global_failover = aurora_global_failover,
+    .refresh_readers = aurora_refresh_readers,
     .failover_detected = failover_detected,
     .can_read = can_read,
     .can_commit = can_commit,
-    .writer_restarting = restart_secondaries,
+    .writer_restarting = aurora_restart_secondaries,
 };
