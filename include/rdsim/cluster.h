@@ -190,10 +190,11 @@ uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i);
 enum rdsim_answer rdsim_cluster_can_answer(const struct rdsim_cluster *c, size_t i,
                                            enum rdsim_op_kind kind);
 
-/* Extra commit latency a write on the writer pays after its service time:
- * its storage, and the standby's acknowledgement (sync, semi-sync), or
- * Aurora's write quorum. */
-rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c);
+/* Extra commit latency a write on the writer pays after its service time,
+ * which ends at `ready`: its group commit's log flush (the storage, or
+ * Aurora's write quorum) and the standby's acknowledgement (sync,
+ * semi-sync). Books the write into the writer's next flush. */
+rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, rdsim_time_t ready);
 
 /* Can the writer make a commit durable now? False while Aurora's volume
  * lacks its write quorum: such a write never commits (it is not executed),

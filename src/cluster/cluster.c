@@ -260,11 +260,49 @@ const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i)
     return rdsim_role_name(in->role);
 }
 
+/* Percent of the class's write_service a commit spends on a vCPU and on the
+ * storage path, by engine (params.h). */
+static int write_cpu_pct(const struct rdsim_cluster *c)
+{
+    switch (c->sc->cluster.engine) {
+    case RDSIM_ENGINE_AURORA_MYSQL:
+        return RDSIM_WRITE_CPU_PCT_AURORA_MYSQL;
+    case RDSIM_ENGINE_AURORA_POSTGRES:
+        return RDSIM_WRITE_CPU_PCT_AURORA_POSTGRES;
+    case RDSIM_ENGINE_MYSQL:
+    case RDSIM_ENGINE_POSTGRES:
+    case RDSIM_ENGINE_MARIADB:
+        break;
+    }
+    return RDSIM_WRITE_CPU_PCT_RDS;
+}
+
+rdsim_time_t instance_group_commit(struct rdsim_cluster *c, size_t i, rdsim_time_t ready,
+                                   rdsim_time_t flush)
+{
+    struct rdsim_instance *in = &c->inst[i];
+    int pct = c->sc->cluster.deployment == RDSIM_DEPLOY_AURORA ? RDSIM_WRITE_IO_PCT_AURORA
+                                                                : RDSIM_WRITE_IO_PCT_RDS;
+    rdsim_time_t io = in->cls->write_service * pct / 100 / (in->vcpus > 0 ? in->vcpus : 1);
+
+    if (ready >= in->flush_end) { /* the log is idle: flush at once */
+        in->flush_start = ready;
+        in->flush_end = ready + flush + io;
+    } else if (ready >= in->flush_start) { /* one in flight: the next one */
+        in->flush_start = in->flush_end;
+        in->flush_end = in->flush_start + flush + io;
+    } else { /* the next flush has not started: join it */
+        in->flush_end += io;
+    }
+    return in->flush_end;
+}
+
 rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_op_kind kind,
                                   rdsim_time_t t, uint32_t *epoch)
 {
     struct rdsim_instance *in = &c->inst[i];
-    rdsim_time_t mean = kind == RDSIM_OP_WRITE ? in->cls->write_service : in->cls->read_service;
+    rdsim_time_t mean = kind == RDSIM_OP_WRITE ? in->cls->write_service * write_cpu_pct(c) / 100
+                                               : in->cls->read_service;
     int best = 0;
     rdsim_time_t start, service;
 
@@ -289,9 +327,9 @@ uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i)
     return c->inst[i].epoch;
 }
 
-rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c)
+rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, rdsim_time_t ready)
 {
-    return c->ops->commit_delay(c);
+    return c->ops->commit_delay(c, ready);
 }
 
 rdsim_time_t rdsim_cluster_commit_gate(struct rdsim_cluster *c, rdsim_time_t done,
@@ -328,6 +366,7 @@ void instance_reset(struct rdsim_cluster *c, size_t i)
 
     in->epoch++;
     memset(in->free_at, 0, (size_t)in->max_vcpus * sizeof(*in->free_at));
+    in->flush_start = in->flush_end = 0;
 }
 
 static void instance_ready(struct rdsim_sim *sim, void *ctx, uint64_t i)
