@@ -282,8 +282,9 @@ rdsim_time_t instance_group_commit(struct rdsim_cluster *c, size_t i, rdsim_time
 {
     struct rdsim_instance *in = &c->inst[i];
     int pct = c->sc->cluster.deployment == RDSIM_DEPLOY_AURORA ? RDSIM_WRITE_IO_PCT_AURORA
-                                                                : RDSIM_WRITE_IO_PCT_RDS;
-    rdsim_time_t io = in->cls->write_service * pct / 100 / (in->vcpus > 0 ? in->vcpus : 1);
+                                                               : RDSIM_WRITE_IO_PCT_RDS;
+    rdsim_time_t io =
+        in->cls->write_service * pct / 100 / (in->vcpus > 0 ? in->vcpus : 1);
 
     if (ready >= in->flush_end) { /* the log is idle: flush at once */
         in->flush_start = ready;
@@ -301,8 +302,9 @@ rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_
                                   rdsim_time_t t, uint32_t *epoch)
 {
     struct rdsim_instance *in = &c->inst[i];
-    rdsim_time_t mean = kind == RDSIM_OP_WRITE ? in->cls->write_service * write_cpu_pct(c) / 100
-                                               : in->cls->read_service;
+    rdsim_time_t mean = kind == RDSIM_OP_WRITE
+                            ? in->cls->write_service * write_cpu_pct(c) / 100
+                            : in->cls->read_service;
     int best = 0;
     rdsim_time_t start, service;
 

@@ -168,7 +168,8 @@ static rdsim_time_t commit_delay(struct rdsim_cluster *c, rdsim_time_t ready)
     rdsim_time_t now = rdsim_sim_now(c->sim);
     rdsim_time_t flush = rdsim_rng_range(&c->rng_service, storage.lo, storage.hi);
 
-    return instance_group_commit(c, c->writer, ready, flush) - ready + standby_wait(c, now);
+    return instance_group_commit(c, c->writer, ready, flush) - ready +
+           standby_wait(c, now);
 }
 
 /* ---- flow control (Multi-AZ DB cluster) ---------------------------------- */

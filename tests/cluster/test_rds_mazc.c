@@ -31,7 +31,8 @@ static void test_rds_mazc_semisync_commit_waits_for_the_nearer_standby(void **st
     /* NVMe 0.1..0.3 ms + the smaller of two cross-AZ RTTs (0.5..1.5 ms):
      * the mean of min(U, U) is 0.83 ms, so about 1.03 ms in all, plus the
      * commit's own storage share (IO_SHARE) on both. */
-    c_mean = mean_commit_delay(mazc, 600 * RDSIM_US + IO_SHARE, MS(1) + 800 * RDSIM_US + IO_SHARE);
+    c_mean = mean_commit_delay(mazc, 600 * RDSIM_US + IO_SHARE,
+                               MS(1) + 800 * RDSIM_US + IO_SHARE);
     i_mean = mean_commit_delay(mazi, MS(1) + 100 * RDSIM_US + IO_SHARE,
                                MS(3) + 500 * RDSIM_US + IO_SHARE);
     assert_between(c_mean, 950 * RDSIM_US + IO_SHARE, 1100 * RDSIM_US + IO_SHARE);
