@@ -173,7 +173,9 @@ size_t rdsim_cluster_client_azs(const struct rdsim_cluster *c);
 
 /*
  * Queue a request on instance i arriving at `t`: it waits for a free vCPU
- * (FIFO) and takes a random service time. Returns the completion time and
+ * (FIFO) and takes a random service time; a write also takes its share of
+ * the instance's storage path, by engine (docs/model.md, "Write
+ * throughput"). Returns the completion time and
  * the instance's epoch, which changes whenever the instance loses its work in
  * flight (crash, restart): a request whose epoch no longer matches at
  * completion never completed.
@@ -190,11 +192,10 @@ uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i);
 enum rdsim_answer rdsim_cluster_can_answer(const struct rdsim_cluster *c, size_t i,
                                            enum rdsim_op_kind kind);
 
-/* Extra commit latency a write on the writer pays after its service time,
- * which ends at `ready`: its group commit's log flush (the storage, or
- * Aurora's write quorum) and the standby's acknowledgement (sync,
- * semi-sync). Books the write into the writer's next flush. */
-rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, rdsim_time_t ready);
+/* Extra commit latency a write on the writer pays after its service time:
+ * its storage, and the standby's acknowledgement (sync, semi-sync), or
+ * Aurora's write quorum. */
+rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c);
 
 /* Can the writer make a commit durable now? False while Aurora's volume
  * lacks its write quorum: such a write never commits (it is not executed),

@@ -277,8 +277,14 @@ static int write_cpu_pct(const struct rdsim_cluster *c)
     return RDSIM_WRITE_CPU_PCT_RDS;
 }
 
-rdsim_time_t instance_group_commit(struct rdsim_cluster *c, size_t i, rdsim_time_t ready,
-                                   rdsim_time_t flush)
+/* A write's share of the storage path (params.h), which the instance's
+ * vCPUs share: booked in arrival order (`t`, as the vCPUs are), it may
+ * overlap the write's CPU work; the write is ready to flush when both are
+ * done. The flush latency itself is rdsim_cluster_commit_delay's: group
+ * commit makes commits waiting together share one flush, so the latency adds
+ * to each commit but never queues them. */
+static rdsim_time_t storage_path(struct rdsim_cluster *c, size_t i, rdsim_time_t t,
+                                 rdsim_time_t cpu_done)
 {
     struct rdsim_instance *in = &c->inst[i];
     int pct = c->sc->cluster.deployment == RDSIM_DEPLOY_AURORA ? RDSIM_WRITE_IO_PCT_AURORA
@@ -286,16 +292,8 @@ rdsim_time_t instance_group_commit(struct rdsim_cluster *c, size_t i, rdsim_time
     rdsim_time_t io =
         in->cls->write_service * pct / 100 / (in->vcpus > 0 ? in->vcpus : 1);
 
-    if (ready >= in->flush_end) { /* the log is idle: flush at once */
-        in->flush_start = ready;
-        in->flush_end = ready + flush + io;
-    } else if (ready >= in->flush_start) { /* one in flight: the next one */
-        in->flush_start = in->flush_end;
-        in->flush_end = in->flush_start + flush + io;
-    } else { /* the next flush has not started: join it */
-        in->flush_end += io;
-    }
-    return in->flush_end;
+    in->log_free_at = (in->log_free_at > t ? in->log_free_at : t) + io;
+    return in->log_free_at > cpu_done ? in->log_free_at : cpu_done;
 }
 
 rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_op_kind kind,
@@ -321,6 +319,8 @@ rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_
     }
     in->free_at[best] = start + service;
     *epoch = in->epoch;
+    if (kind == RDSIM_OP_WRITE)
+        return storage_path(c, i, t, in->free_at[best]);
     return in->free_at[best];
 }
 
@@ -329,9 +329,9 @@ uint32_t rdsim_instance_epoch(const struct rdsim_cluster *c, size_t i)
     return c->inst[i].epoch;
 }
 
-rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c, rdsim_time_t ready)
+rdsim_time_t rdsim_cluster_commit_delay(struct rdsim_cluster *c)
 {
-    return c->ops->commit_delay(c, ready);
+    return c->ops->commit_delay(c);
 }
 
 rdsim_time_t rdsim_cluster_commit_gate(struct rdsim_cluster *c, rdsim_time_t done,
@@ -368,7 +368,7 @@ void instance_reset(struct rdsim_cluster *c, size_t i)
 
     in->epoch++;
     memset(in->free_at, 0, (size_t)in->max_vcpus * sizeof(*in->free_at));
-    in->flush_start = in->flush_end = 0;
+    in->log_free_at = 0;
 }
 
 static void instance_ready(struct rdsim_sim *sim, void *ctx, uint64_t i)

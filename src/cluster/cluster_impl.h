@@ -41,8 +41,7 @@ struct rdsim_instance {
     rdsim_time_t *free_at;   /* per vCPU: when it finishes its queued work */
     int vcpus;               /* servers in use (Serverless: follows capacity) */
     int max_vcpus;           /* length of free_at */
-    /* Group commit: the last log flush scheduled (instance_group_commit) */
-    rdsim_time_t flush_start, flush_end;
+    rdsim_time_t log_free_at; /* when the storage path finishes its queued writes */
     /* Aurora Serverless v2 (serverless.c): capacity in ACUs, 0 otherwise */
     double acu, acu_seconds;
     rdsim_time_t busy;       /* service time booked since the last scaling tick */
@@ -108,7 +107,7 @@ struct rdsim_deployment_ops {
     /* Promote read replica i. */
     void (*promote)(struct rdsim_cluster *c, size_t i);
     /* A write's commit latency on the writer (storage, standby or quorum). */
-    rdsim_time_t (*commit_delay)(struct rdsim_cluster *c, rdsim_time_t ready);
+    rdsim_time_t (*commit_delay)(struct rdsim_cluster *c);
     /* Optional (NULL: `done`): when a write served by `done` may commit,
      * -1 if not before `deadline` (rdsim_cluster_commit_gate). */
     rdsim_time_t (*commit_gate)(struct rdsim_cluster *c, rdsim_time_t done,
@@ -189,13 +188,6 @@ bool instance_serving(const struct rdsim_cluster *c, size_t i);
 void instance_cut(struct rdsim_cluster *c, size_t i);
 /* Drop everything in flight on instance i (crash or restart). */
 void instance_reset(struct rdsim_cluster *c, size_t i);
-/* Group commit on instance i's log: a commit whose CPU work ends at `ready`
- * joins the next flush that has not started (a flush in flight cannot take
- * it); each flush costs `flush` once (its storage latency) and every commit
- * in it its own storage share (params.h). Returns when the commit is
- * durable. Draws nothing. */
-rdsim_time_t instance_group_commit(struct rdsim_cluster *c, size_t i, rdsim_time_t ready,
-                                   rdsim_time_t flush);
 /* Log a timeline entry through the observer. */
 void cluster_log(struct rdsim_cluster *c, const char *kind, const char *subject,
                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -33,10 +33,10 @@
  * producing its logs, on a vCPU. Storage: what each commit puts through the
  * instance's storage path, which the vCPUs share and group commit cannot
  * share; it is sized per vCPU, as EBS bandwidth grows with the class. The
- * flush's latency (EBS, NVMe, Aurora's quorum) is paid once per group of
- * commits that wait together. The shares are UNCONFIRMED: set so that write
- * saturation reproduces AWS's "up to five times the throughput of MySQL and
- * up to three times the throughput of PostgreSQL" (facts 4.8). */
+ * flush's latency (EBS, NVMe, Aurora's quorum) adds to each commit but
+ * queues none: commits waiting together share one flush (group commit). The shares are
+ * UNCONFIRMED: set so that write saturation reproduces AWS's "up to five times the
+ * throughput of MySQL and up to three times the throughput of PostgreSQL" (facts 4.8). */
 /* RDS (MySQL, MariaDB, PostgreSQL) on EBS: redo (WAL), binlog, double-write
  * (full-page writes) and data pages; the storage path is the ceiling. */
 #define RDSIM_WRITE_CPU_PCT_RDS 50
@@ -49,7 +49,7 @@
 #define RDSIM_WRITE_CPU_PCT_AURORA_POSTGRES 33
 #define RDSIM_WRITE_IO_PCT_AURORA 10
 
-/* EBS flush latency of a group of commits on RDS (not on a vCPU). UNCONFIRMED:
+/* EBS flush latency of a commit's group on RDS (not on a vCPU). UNCONFIRMED:
  * gp3/io1 single-digit-ms class, sub-ms typical for io. */
 #define RDSIM_EBS_COMMIT ((struct rdsim_range){300 * RDSIM_US, 1000 * RDSIM_US})
 

@@ -160,16 +160,14 @@ static rdsim_time_t standby_wait(struct rdsim_cluster *c, rdsim_time_t now)
     return 0;
 }
 
-static rdsim_time_t commit_delay(struct rdsim_cluster *c, rdsim_time_t ready)
+static rdsim_time_t commit_delay(struct rdsim_cluster *c)
 {
     struct rdsim_range storage = c->sc->cluster.deployment == RDSIM_DEPLOY_MULTI_AZ_CLUSTER
                                      ? RDSIM_NVME_COMMIT
                                      : RDSIM_EBS_COMMIT;
     rdsim_time_t now = rdsim_sim_now(c->sim);
-    rdsim_time_t flush = rdsim_rng_range(&c->rng_service, storage.lo, storage.hi);
 
-    return instance_group_commit(c, c->writer, ready, flush) - ready +
-           standby_wait(c, now);
+    return rdsim_rng_range(&c->rng_service, storage.lo, storage.hi) + standby_wait(c, now);
 }
 
 /* ---- flow control (Multi-AZ DB cluster) ---------------------------------- */

@@ -335,7 +335,7 @@ static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     /* reply: first the time from commit to the client's hearing of it */
     reply = rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst, &w->rng_client);
     if (op->kind == RDSIM_OP_WRITE) {
-        reply += rdsim_cluster_commit_delay(w->cluster, done);
+        reply += rdsim_cluster_commit_delay(w->cluster);
         done = rdsim_cluster_commit_gate(w->cluster, done, now + timeout - reply);
         if (done < 0) { /* flow control would hold it past the timeout */
             fail_at(w, i, now + timeout);

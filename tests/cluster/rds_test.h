@@ -300,20 +300,6 @@ static inline void watch_until(struct world *w, rdsim_time_t until, rdsim_time_t
          "    - {name: s1, role: standby, az: us-east-1b}\n"                             \
          "    - {name: s2, role: standby, az: us-east-1c}\n" events
 
-/* A commit that finds the writer's log idle: its CPU work ends 10 ms after
- * the previous call's, so no group commit joins them. It pays the flush and
- * its own storage share, IO_SHARE on the default db.r6g.large (450 us x 100%
- * / 2 vCPUs, params.h). */
-#define IO_SHARE (225 * RDSIM_US)
-static inline rdsim_time_t lone_commit_delay(struct world *w)
-{
-    static rdsim_time_t next;
-    rdsim_time_t now = rdsim_sim_now(w->sim);
-
-    next = next >= now ? next + MS(10) : now;
-    return rdsim_cluster_commit_delay(w->c, next);
-}
-
 /* ---- replication ---------------------------------------------------------- */
 
 #endif

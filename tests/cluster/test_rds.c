@@ -206,19 +206,19 @@ static void test_rds_mazi_standby_loss_stalls_commits_until_sync_timeout(void **
     run_to(w, S(9));
     for (int k = 0; k < 100; k++)
         /* EBS + cross-AZ RTT + the standby's EBS. */
-        assert_between(lone_commit_delay(w), MS(1) + 100 * RDSIM_US + IO_SHARE,
-                       MS(3) + 500 * RDSIM_US + IO_SHARE);
+        assert_between(rdsim_cluster_commit_delay(w->c), MS(1) + 100 * RDSIM_US,
+                       MS(3) + 500 * RDSIM_US);
     run_to(w, S(10) + MS(1));
-    assert_between(lone_commit_delay(w), S(10) - MS(1), S(10) + IO_SHARE);
+    assert_between(rdsim_cluster_commit_delay(w->c), S(10) - MS(1), S(10));
     run_to(w, S(15));
-    assert_between(lone_commit_delay(w), S(5), S(5) + MS(1) + IO_SHARE);
+    assert_between(rdsim_cluster_commit_delay(w->c), S(5), S(5) + MS(1));
     a = find_line(w, "redundancy standby", 0);
     assert_true(a >= 0);
     assert_int_equal(w->lines[a].t, S(10));
     run_to(w, S(20) + MS(1));
     /* The writer commits alone: storage only. */
     for (int k = 0; k < 100; k++)
-        assert_between(lone_commit_delay(w), 300 * RDSIM_US + IO_SHARE, MS(1) + IO_SHARE);
+        assert_between(rdsim_cluster_commit_delay(w->c), 300 * RDSIM_US, MS(1));
     b = find_line(w, "redundancy primary", 0);
     assert_true(b > a);
     assert_int_equal(w->lines[b].t, S(20));
@@ -227,8 +227,8 @@ static void test_rds_mazi_standby_loss_stalls_commits_until_sync_timeout(void **
      * caught up with what it missed. */
     run_to(w, S(71));
     for (int k = 0; k < 100; k++)
-        assert_between(lone_commit_delay(w), MS(1) + 100 * RDSIM_US + IO_SHARE,
-                       MS(3) + 500 * RDSIM_US + IO_SHARE);
+        assert_between(rdsim_cluster_commit_delay(w->c), MS(1) + 100 * RDSIM_US,
+                       MS(3) + 500 * RDSIM_US);
     run_to(w, S(101));
     assert_true(same_rows(rdsim_cluster_db(w->c, 0), rdsim_cluster_db(w->c, 1)));
     assert_int_equal(rdsim_cluster_failover_count(w->c), 0);
@@ -248,7 +248,7 @@ static void test_rds_mazi_second_standby_loss_stalls_commits_again(void **state)
     assert_true(find_line(w, "redundancy standby",
                           find_line(w, "redundancy standby", 0) + 1) >= 0);
     run_to(w, S(100) + MS(1));
-    assert_between(lone_commit_delay(w), S(10) - MS(1), S(10) + IO_SHARE);
+    assert_between(rdsim_cluster_commit_delay(w->c), S(10) - MS(1), S(10));
     destroy(w);
 }
 
@@ -319,7 +319,7 @@ test_rds_mazi_failover_without_reachable_standby_recovers_in_place(void **state)
     assert_int_equal(rdsim_cluster_writer(w->c), 0);
     assert_int_equal(rdsim_cluster_failover_count(w->c), 1);
     /* Without its standby the writer commits alone: storage latency only. */
-    assert_between(lone_commit_delay(w), 300 * RDSIM_US + IO_SHARE, MS(1) + IO_SHARE);
+    assert_between(rdsim_cluster_commit_delay(w->c), 300 * RDSIM_US, MS(1));
     destroy(w);
 }
 

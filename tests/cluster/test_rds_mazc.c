@@ -12,7 +12,7 @@ static rdsim_time_t mean_commit_delay(struct world *w, rdsim_time_t lo, rdsim_ti
     double sum = 0;
 
     for (int k = 0; k < 1000; k++) {
-        rdsim_time_t d = lone_commit_delay(w);
+        rdsim_time_t d = rdsim_cluster_commit_delay(w->c);
         assert_between(d, lo, hi);
         sum += (double)d;
     }
@@ -29,15 +29,12 @@ static void test_rds_mazc_semisync_commit_waits_for_the_nearer_standby(void **st
     run_to(mazc, S(1));
     run_to(mazi, S(1));
     /* NVMe 0.1..0.3 ms + the smaller of two cross-AZ RTTs (0.5..1.5 ms):
-     * the mean of min(U, U) is 0.83 ms, so about 1.03 ms in all, plus the
-     * commit's own storage share (IO_SHARE) on both. */
-    c_mean = mean_commit_delay(mazc, 600 * RDSIM_US + IO_SHARE,
-                               MS(1) + 800 * RDSIM_US + IO_SHARE);
-    i_mean = mean_commit_delay(mazi, MS(1) + 100 * RDSIM_US + IO_SHARE,
-                               MS(3) + 500 * RDSIM_US + IO_SHARE);
-    assert_between(c_mean, 950 * RDSIM_US + IO_SHARE, 1100 * RDSIM_US + IO_SHARE);
+     * the mean of min(U, U) is 0.83 ms, so about 1.03 ms in all. */
+    c_mean = mean_commit_delay(mazc, 600 * RDSIM_US, MS(1) + 800 * RDSIM_US);
+    i_mean = mean_commit_delay(mazi, MS(1) + 100 * RDSIM_US, MS(3) + 500 * RDSIM_US);
+    assert_between(c_mean, 950 * RDSIM_US, 1100 * RDSIM_US);
     /* EBS twice + one RTT: about 2.3 ms. */
-    assert_between(i_mean, 2200 * RDSIM_US + IO_SHARE, 2400 * RDSIM_US + IO_SHARE);
+    assert_between(i_mean, 2200 * RDSIM_US, 2400 * RDSIM_US);
     destroy(mazc);
     destroy(mazi);
 }
