@@ -34,9 +34,10 @@
  * instance's storage path, which the vCPUs share and group commit cannot
  * share; it is sized per vCPU, as EBS bandwidth grows with the class. The
  * flush's latency (EBS, NVMe, Aurora's quorum) adds to each commit but
- * queues none: commits waiting together share one flush (group commit). The shares are
- * UNCONFIRMED: set so that write saturation reproduces AWS's "up to five times the
- * throughput of MySQL and up to three times the throughput of PostgreSQL" (facts 4.8). */
+ * queues none: commits waiting together share one flush (group commit).
+ * The shares are UNCONFIRMED: set so that write saturation reproduces
+ * AWS's "up to five times the throughput of MySQL and up to three times
+ * the throughput of PostgreSQL" (facts 4.8). */
 /* RDS (MySQL, MariaDB, PostgreSQL) on EBS: redo (WAL), binlog, double-write
  * (full-page writes) and data pages; the storage path is the ceiling. */
 #define RDSIM_WRITE_CPU_PCT_RDS 50
