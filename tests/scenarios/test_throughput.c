@@ -74,17 +74,25 @@ static int ceiling(const char *cluster, const char *kind, uint64_t seed)
     return best;
 }
 
+/* Seed i's ceilings of `rds` and `aurora` for `kind`. */
+static void ceilings(const char *rds, const char *aurora, const char *kind, size_t i,
+                     int *rds_max, int *aurora_max)
+{
+    *rds_max = ceiling(rds, kind, seeds[i]);
+    *aurora_max = ceiling(aurora, kind, seeds[i]);
+}
+
 /* RDS for MySQL's ceiling is its storage path (about 4,400 commits/s on
  * db.r6g.large, params.h); Aurora MySQL's is its vCPUs, five times as far:
  * the ladder finds at least 3x. Before the write path was modelled both
  * stopped at the same rate (about 4,200 writes/s, same p99). */
 static void test_aurora_mysql_sustains_three_times_the_writes_of_rds_mysql(void **state)
 {
+    int mysql, aurora;
     (void)state;
-    for (size_t i = 0; i < N_SEEDS; i++) {
-        int mysql = ceiling(rds_mysql, "writes", seeds[i]);
-        int aurora = ceiling(aurora_mysql, "writes", seeds[i]);
 
+    for (size_t i = 0; i < N_SEEDS; i++) {
+        ceilings(rds_mysql, aurora_mysql, "writes", i, &mysql, &aurora);
         assert_between(mysql, 3000, 4000);
         if (aurora < 3 * mysql)
             fail_msg(
@@ -97,11 +105,11 @@ static void test_aurora_mysql_sustains_three_times_the_writes_of_rds_mysql(void 
 /* AWS: up to three times PostgreSQL's throughput; the ladder finds 2-4x. */
 static void test_aurora_postgres_sustains_about_three_times_rds_postgres(void **state)
 {
+    int pg, aurora;
     (void)state;
-    for (size_t i = 0; i < N_SEEDS; i++) {
-        int pg = ceiling(rds_postgres, "writes", seeds[i]);
-        int aurora = ceiling(aurora_postgres, "writes", seeds[i]);
 
+    for (size_t i = 0; i < N_SEEDS; i++) {
+        ceilings(rds_postgres, aurora_postgres, "writes", i, &pg, &aurora);
         assert_between(pg, 3000, 4000);
         assert_between((double)aurora / pg, 2.0, 4.0);
     }
@@ -111,11 +119,11 @@ static void test_aurora_postgres_sustains_about_three_times_rds_postgres(void **
  * is in the write path, so a read-only ceiling differs little. */
 static void test_read_only_ceiling_differs_little(void **state)
 {
+    int mysql, aurora;
     (void)state;
-    for (size_t i = 0; i < N_SEEDS; i++) {
-        int mysql = ceiling(rds_mysql, "reads", seeds[i]);
-        int aurora = ceiling(aurora_mysql, "reads", seeds[i]);
 
+    for (size_t i = 0; i < N_SEEDS; i++) {
+        ceilings(rds_mysql, aurora_mysql, "reads", i, &mysql, &aurora);
         assert_true(mysql >= 9000);
         assert_between((double)aurora / mysql, 0.75, 1.34);
     }
