@@ -243,7 +243,9 @@ size_t rdsim_cluster_client_azs(const struct rdsim_cluster *c);
 
 /*
  * Queue a request on instance i arriving at `t`: it waits for a free vCPU
- * (FIFO) and takes a random service time. Returns the completion time and
+ * (FIFO) and takes a random service time; a write also takes its share of
+ * the instance's storage path, by engine (docs/model.md, "Write
+ * throughput"). Returns the completion time and
  * the instance's epoch, which changes whenever the instance loses its work in
  * flight (crash, restart): a request whose epoch no longer matches at
  * completion never completed.

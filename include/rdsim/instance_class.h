@@ -19,7 +19,8 @@ struct rdsim_instance_class {
     int vcpus;                 /* parallel servers; serverless: per ACU, see model docs */
     int memory_gib;
     rdsim_time_t read_service; /* mean CPU time of one point read */
-    rdsim_time_t write_service;/* mean CPU time of one single-row write transaction */
+    rdsim_time_t write_service; /* mean cost of one single-row commit on RDS for MySQL,
+                                 * CPU and storage (split by engine: cluster params.h) */
 };
 
 /* The class with that exact name, or NULL. */

@@ -236,11 +236,49 @@ const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i)
     return rdsim_role_name(in->role);
 }
 
+/* Percent of the class's write_service a commit spends on a vCPU and on the
+ * storage path, by engine (params.h). */
+static int write_cpu_pct(const struct rdsim_cluster *c)
+{
+    switch (c->sc->cluster.engine) {
+    case RDSIM_ENGINE_AURORA_MYSQL:
+        return RDSIM_WRITE_CPU_PCT_AURORA_MYSQL;
+    case RDSIM_ENGINE_AURORA_POSTGRES:
+        return RDSIM_WRITE_CPU_PCT_AURORA_POSTGRES;
+    case RDSIM_ENGINE_MYSQL:
+    case RDSIM_ENGINE_POSTGRES:
+    case RDSIM_ENGINE_MARIADB:
+        break;
+    }
+    return RDSIM_WRITE_CPU_PCT_RDS;
+}
+
+/* A write's share of the storage path (params.h), which the instance's
+ * vCPUs share: booked in arrival order (`t`, as the vCPUs are), it may
+ * overlap the write's CPU work; the write is ready to flush when both are
+ * done. The flush latency itself is rdsim_cluster_commit_delay's: group
+ * commit makes commits waiting together share one flush, so the latency adds
+ * to each commit but never queues them. */
+static rdsim_time_t storage_path(struct rdsim_cluster *c, size_t i, rdsim_time_t t,
+                                 rdsim_time_t cpu_done)
+{
+    struct rdsim_instance *in = &c->inst[i];
+    int pct = c->sc->cluster.deployment == RDSIM_DEPLOY_AURORA ? RDSIM_WRITE_IO_PCT_AURORA
+                                                               : RDSIM_WRITE_IO_PCT_RDS;
+    rdsim_time_t io =
+        in->cls->write_service * pct / 100 / (in->vcpus > 0 ? in->vcpus : 1);
+
+    in->log_free_at = (in->log_free_at > t ? in->log_free_at : t) + io;
+    return in->log_free_at > cpu_done ? in->log_free_at : cpu_done;
+}
+
 rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_op_kind kind,
                                   rdsim_time_t t, uint32_t *epoch)
 {
     struct rdsim_instance *in = &c->inst[i];
-    rdsim_time_t mean = kind == RDSIM_OP_WRITE ? in->cls->write_service : in->cls->read_service;
+    rdsim_time_t mean = kind == RDSIM_OP_WRITE
+                            ? in->cls->write_service * write_cpu_pct(c) / 100
+                            : in->cls->read_service;
     int best = 0;
     rdsim_time_t start, service;
 
@@ -257,6 +295,8 @@ rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_
     }
     in->free_at[best] = start + service;
     *epoch = in->epoch;
+    if (kind == RDSIM_OP_WRITE)
+        return storage_path(c, i, t, in->free_at[best]);
     return in->free_at[best];
 }
 
@@ -304,6 +344,7 @@ void instance_reset(struct rdsim_cluster *c, size_t i)
 
     in->epoch++;
     memset(in->free_at, 0, (size_t)in->max_vcpus * sizeof(*in->free_at));
+    in->log_free_at = 0;
 }
 
 static void instance_ready(struct rdsim_sim *sim, void *ctx, uint64_t i)

@@ -41,6 +41,7 @@ struct rdsim_instance {
     rdsim_time_t *free_at;   /* per vCPU: when it finishes its queued work */
     int vcpus;               /* servers in use (Serverless: follows capacity) */
     int max_vcpus;           /* length of free_at */
+    rdsim_time_t log_free_at; /* when the storage path finishes its queued writes */
     /* Aurora Serverless v2 (serverless.c): capacity in ACUs, 0 otherwise */
     double acu, acu_seconds;
     rdsim_time_t busy;       /* service time booked since the last scaling tick */

@@ -27,7 +27,30 @@
 /* A clean reboot without failover: shutdown plus startup. UNCONFIRMED. */
 #define RDSIM_REBOOT ((struct rdsim_range){20 * RDSIM_S, 60 * RDSIM_S})
 
-/* EBS commit latency added to every write on RDS (not on a vCPU). UNCONFIRMED:
+/* A commit's write path by engine (docs/model.md, "Write throughput"), in
+ * percent of the class's write_service, which is the whole cost of a
+ * single-row commit on RDS for MySQL. CPU: executing the statement and
+ * producing its logs, on a vCPU. Storage: what each commit puts through the
+ * instance's storage path, which the vCPUs share and group commit cannot
+ * share; it is sized per vCPU, as EBS bandwidth grows with the class. The
+ * flush's latency (EBS, NVMe, Aurora's quorum) adds to each commit but
+ * queues none: commits waiting together share one flush (group commit).
+ * The shares are UNCONFIRMED: set so that write saturation reproduces
+ * AWS's "up to five times the throughput of MySQL and up to three times
+ * the throughput of PostgreSQL" (facts 4.8). */
+/* RDS (MySQL, MariaDB, PostgreSQL) on EBS: redo (WAL), binlog, double-write
+ * (full-page writes) and data pages; the storage path is the ceiling. */
+#define RDSIM_WRITE_CPU_PCT_RDS 50
+#define RDSIM_WRITE_IO_PCT_RDS 100
+/* Aurora: redo records to the six copies only, no binlog, double-write nor
+ * page writes from the writer; the vCPUs are the ceiling. Aurora MySQL
+ * spends a fifth of MySQL's CPU on a commit, Aurora PostgreSQL a third
+ * (its backend per connection and WAL generation remain). */
+#define RDSIM_WRITE_CPU_PCT_AURORA_MYSQL 20
+#define RDSIM_WRITE_CPU_PCT_AURORA_POSTGRES 33
+#define RDSIM_WRITE_IO_PCT_AURORA 10
+
+/* EBS flush latency of a commit's group on RDS (not on a vCPU). UNCONFIRMED:
  * gp3/io1 single-digit-ms class, sub-ms typical for io. */
 #define RDSIM_EBS_COMMIT ((struct rdsim_range){300 * RDSIM_US, 1000 * RDSIM_US})
 

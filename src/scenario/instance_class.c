@@ -6,7 +6,8 @@
  * times are NOT AWS figures: they are the model's assumptions. On a
  * Graviton2 or Skylake/Cascade Lake vCPU (r5, m5, r6g, m6g) a point read by
  * primary key is taken to cost 120 us of CPU and a single-row commit 450 us
- * including the log write; other families run at a relative speed and
+ * in all on RDS for MySQL, CPU and log write (the cluster splits it by
+ * engine, src/cluster/params.h); other families run at a relative speed and
  * service = base / speed:
  *   r7g, m7g  1.25  (Graviton3)
  *   t4g       0.6   sustained baseline of a burstable class, as if its CPU
