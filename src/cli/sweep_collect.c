@@ -169,7 +169,6 @@ int sweep_cmd_collect(int argc, char **argv)
     };
     const char *formats = "png";
     bool render = true, quiet = false;
-    char msg[256];
     int c;
     optind = 1;
     opterr = 0;
@@ -189,8 +188,7 @@ int sweep_cmd_collect(int argc, char **argv)
             fputs(sweep_usage, stdout);
             return RDSIM_EXIT_OKAY;
         default:
-            snprintf(msg, sizeof msg, "sweep collect: unknown option %s", argv[optind - 1]);
-            return rdsim_bad_usage(msg, sweep_usage);
+            return rdsim_bad_option("sweep collect", c, argv[optind - 1], sweep_usage);
         }
     }
     if (optind + 1 != argc)

@@ -161,4 +161,13 @@ for args in "run-one" "run-one $tmp/j1 0 1" "run-one $tmp/j1 1 x" "run-chunk $tm
   set -e
   [ $rc = 2 ] || fail "sweep $args exited $rc, expected 2"
 done
+# collect's option errors say which: an unknown option, or one missing its value
+set +e
+"$rdsim" sweep collect "$tmp/j1" --bogus 2>"$tmp/err"; rc1=$?
+"$rdsim" sweep collect "$tmp/j1" --format 2>>"$tmp/err"; rc2=$?
+set -e
+[ $rc1 = 2 ] && [ $rc2 = 2 ] || fail "collect's bad options exited $rc1 and $rc2, expected 2"
+grep -q 'sweep collect: unknown option --bogus' "$tmp/err" || fail "collect --bogus: $(cat "$tmp/err")"
+grep -q 'sweep collect: option --format needs a value' "$tmp/err" ||
+  fail "collect --format: $(cat "$tmp/err")"
 echo "sweep engines agree"
