@@ -460,18 +460,19 @@ static void test_run_until_fails_for_good_when_the_queue_cannot_grow(void **stat
     struct log *log = new_log();
     int i;
 
-    /* Events far apart land in one high bucket; taking the first moves the
-     * rest down into buckets that have no room yet. */
+    /* Events close together and far from now land in one high bucket;
+     * taking the first moves the rest down into buckets that have no room
+     * yet. */
+    const rdsim_time_t far = (rdsim_time_t)1 << 40;
+
     for (i = 0; i < 200; i++)
-        assert_int_not_equal(
-            rdsim_sim_schedule(sim, (rdsim_time_t)(i + 1) * RDSIM_S, record, log, (uint64_t)i),
-            0);
+        assert_int_not_equal(rdsim_sim_schedule(sim, far + i, record, log, (uint64_t)i), 0);
     fail_countdown = 1;
-    assert_int_equal(rdsim_sim_run_until(sim, 1000 * RDSIM_S), 0);
+    assert_int_equal(rdsim_sim_run_until(sim, 2 * far), 0);
     fail_countdown = 0;
     assert_true(rdsim_sim_failed(sim));
     assert_int_equal(rdsim_sim_error(sim)->code, RDSIM_ENOMEM);
-    assert_int_equal(rdsim_sim_run_until(sim, 1000 * RDSIM_S), 0);
+    assert_int_equal(rdsim_sim_run_until(sim, 2 * far), 0);
     assert_int_equal(log->n, 0);
     rdsim_sim_destroy(sim); /* frees what it holds, consistent or not */
     free(log);
@@ -723,6 +724,55 @@ static void test_self_rescheduling_event_counts(void **state)
     rdsim_sim_destroy(sim);
 }
 
+/* Events scheduled from events, with delays from 0 ns to hours (so every
+ * digit of the radix heap, time and key, is exercised), run in (time,
+ * scheduling order). Each event's argument is its scheduling number. */
+struct spread {
+    struct rdsim_rng rng;
+    uint64_t scheduled, ran, left;
+    rdsim_time_t last_time;
+    uint64_t last_arg;
+};
+
+static void spread_event(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct spread *s = ctx;
+    const rdsim_time_t now = rdsim_sim_now(sim);
+
+    assert_true(now >= s->last_time);
+    if (s->ran > 0 && now == s->last_time)
+        assert_true(arg > s->last_arg);
+    s->last_time = now;
+    s->last_arg = arg;
+    s->ran++;
+    for (uint64_t k = rdsim_rng_below(&s->rng, 3); k > 0 && s->left > 0; k--, s->left--) {
+        /* log-uniform: a random bit length, then random bits below it */
+        const unsigned bits = (unsigned)rdsim_rng_below(&s->rng, 45);
+        const rdsim_time_t delay =
+            bits ? (rdsim_time_t)rdsim_rng_below(&s->rng, UINT64_C(1) << bits) : 0;
+
+        assert_int_not_equal(rdsim_sim_after(sim, delay, spread_event, s, s->scheduled++), 0);
+    }
+}
+
+static void test_events_from_events_over_every_scale_run_in_order(void **state)
+{
+    struct rdsim_sim *sim = new_sim();
+    struct spread s = {.left = 200000};
+
+    rdsim_rng_init(&s.rng, 5, "spread");
+    for (int i = 0; i < 1000; i++, s.left--)
+        assert_int_not_equal(
+            rdsim_sim_schedule(sim, (rdsim_time_t)rdsim_rng_below(&s.rng, RDSIM_S), spread_event,
+                               &s, s.scheduled++),
+            0);
+    rdsim_sim_run_until(sim, RDSIM_TIME_MAX);
+    assert_int_equal(s.ran, s.scheduled);
+    assert_int_equal(s.left, 0);
+    assert_int_equal(rdsim_sim_pending(sim), 0);
+    rdsim_sim_destroy(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -754,6 +804,7 @@ int main(void)
         cmocka_unit_test(test_stop_returns_after_current_event_and_keeps_clock),
         cmocka_unit_test(test_two_simulations_keep_independent_clocks_and_queues),
         cmocka_unit_test(test_self_rescheduling_event_counts),
+        cmocka_unit_test(test_events_from_events_over_every_scale_run_in_order),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
