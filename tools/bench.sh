@@ -77,9 +77,14 @@ run_opts=(-o "$tmp/out" --quiet --force --no-plots)
 if wants engine; then
   n=20000000
   [ $quick = 1 ] && n=1000000
-  echo "== engine: the event queue alone (hold model, mean delay 1 ms)"
-  build-bench/tests/engine/bench_sim 1000 $n
-  build-bench/tests/engine/bench_sim 100000 $n
+  echo "== engine: the event queue alone (hold model, mean delay 1 ms; per CPU second, median of $pairs)"
+  for pending in 1000 100000; do
+    : >"$tmp/engine"
+    for _ in $(seq "$pairs"); do
+      build-bench/tests/engine/bench_sim $pending $n | awk '{ print $(NF - 2) }' >>"$tmp/engine"
+    done
+    echo "engine: $pending pending: $(median "$tmp/engine") M events/s (runs: $(paste -sd' ' "$tmp/engine"))"
+  done
   if /usr/bin/python3 -c 'import simpy' 2>/dev/null; then
     tools/bench/engine_simpy.py 1000 $((n / 20))
   else
