@@ -52,10 +52,9 @@ static int read_share(struct sc_ctx *ctx, yaml_node_t *key, yaml_node_t *val,
     if (rc != 0)
         return rc;
     if (!(v > 0.0 && v <= 1.0))
-        return sc_fail(ctx, val,
-                       "a share of the load must be > 0 and <= 1, got %g (leave out a Region "
-                       "without clients)",
-                       v);
+        return sc_fail(ctx, val, "a share of the load must be > 0 and <= 1, got %g (%s)", v,
+                       v > 1.0 ? "a fraction of the load: 0.4 for 40%"
+                               : "leave out a region without clients");
     w->regions[i].region = r;
     w->regions[i].share = v;
     w->n_regions = i + 1;
@@ -92,6 +91,8 @@ int sc_load_workload_regions(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim
         sum += w->regions[i].share;
     }
     if (fabs(sum - 1.0) > SUM_TOLERANCE)
-        return sc_fail(ctx, node, "the shares add up to %g; they must add up to 1", sum);
+        return sc_fail(ctx, node, "the shares add up to %g; they must add up to 1 (each "
+                                  "region's fraction of the load)",
+                       sum);
     return 0;
 }
