@@ -8,9 +8,14 @@
  * then; only a crash in between changes the outcome, which the instance's
  * epoch reveals at completion.
  *
+ * With workload.regions a client lives in a Region: an attempt to an
+ * instance in another Region costs one more event, its arrival there, so
+ * that the instance queues requests in the order they reach it.
+ *
  * Operations and jobs live in pools addressed by index; events carry the
  * index. An operation has exactly one pending outcome at a time (its next
- * attempt, its timeout, or its job's completion), so a slot is only freed
+ * attempt, its arrival in another Region, its timeout, or its job's
+ * completion), so a slot is only freed
  * once nothing refers to it; orphaned jobs copy what they need.
  */
 #include <assert.h>
