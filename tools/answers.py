@@ -141,6 +141,22 @@ ROWS = [
 ]
 
 
+def region_rows(shipped):
+    """With workload.regions: each Region's read and write p50 (over every
+    operation, as summary.json's `regions`) and stale read ratio."""
+    rows = []
+    for name in shipped.get("regions", {}):
+        rows += [
+            ("%s clients: read p50 (regions)" % name,
+             lambda s, n=name: s["regions"][n]["read"]["p50_ms"], fmt_ms),
+            ("%s clients: write p50 (regions)" % name,
+             lambda s, n=name: s["regions"][n]["write"]["p50_ms"], fmt_ms),
+            ("%s clients: stale read ratio" % name,
+             lambda s, n=name: s["regions"][n]["stale_reads"]["ratio"], fmt_ratio),
+        ]
+    return rows
+
+
 def cell(fmt, v):
     return "-" if v is None and fmt is not fmt_s else fmt(v)
 
@@ -172,6 +188,9 @@ def lesson_section(name, shipped, others):
     for label, get, fmt, shown in ROWS:
         if not shown(runs):
             continue
+        out.append("| %s | %s | %s |" % (label, cell(fmt, get(shipped)),
+                                         span(fmt, [get(s) for s in others])))
+    for label, get, fmt in region_rows(shipped):
         out.append("| %s | %s | %s |" % (label, cell(fmt, get(shipped)),
                                          span(fmt, [get(s) for s in others])))
     met = "all met" if all(s["expectations_met"] for s in runs) else "NOT all met"

@@ -160,6 +160,15 @@ const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i);
 int rdsim_cluster_lookup(struct rdsim_cluster *c, enum rdsim_endpoint ep, struct rdsim_rng *rng);
 int rdsim_cluster_proxy_route(struct rdsim_cluster *c, enum rdsim_endpoint ep,
                               struct rdsim_rng *rng);
+/*
+ * A reader in Region `region` (index into topology.regions) for the clients
+ * there, drawn with rng among the instances that serve reads in it now: RDS
+ * read replicas, an Aurora cluster's replicas (a Global Database
+ * secondary's readers), a Multi-AZ DB cluster's reader endpoint; never the
+ * writer. -1 when the Region has none: the caller falls back on its
+ * endpoint. The caller then checks its health, as for an endpoint.
+ */
+int rdsim_cluster_region_reader(struct rdsim_cluster *c, size_t region, struct rdsim_rng *rng);
 int rdsim_cluster_topology_route(struct rdsim_cluster *c, enum rdsim_endpoint ep,
                                  struct rdsim_rng *rng);
 /* Can instance i read its data now? Always, except on Aurora when fewer
@@ -240,6 +249,18 @@ rdsim_time_t rdsim_cluster_one_way(struct rdsim_cluster *c, size_t client_az, si
                                    struct rdsim_rng *rng);
 /* Number of AZs clients are spread over (those of the initial writer's region). */
 size_t rdsim_cluster_client_azs(const struct rdsim_cluster *c);
+/*
+ * The AZ (index over every AZ of the topology, region order) of client
+ * `client`: with region < 0 among the initial writer region's AZs as
+ * rdsim_cluster_one_way spreads them, else among Region `region`'s AZs;
+ * clients go round the AZs in turn.
+ */
+size_t rdsim_cluster_client_az(const struct rdsim_cluster *c, int region, size_t client);
+/* Is instance i in another Region than AZ `az` (rdsim_cluster_client_az)? */
+bool rdsim_cluster_is_remote(const struct rdsim_cluster *c, size_t az, size_t i);
+/* rdsim_cluster_one_way for a client in AZ `az` (rdsim_cluster_client_az). */
+rdsim_time_t rdsim_cluster_one_way_az(struct rdsim_cluster *c, size_t az, size_t i,
+                                      struct rdsim_rng *rng);
 
 /*
  * Queue a request on instance i arriving at `t`: it waits for a free vCPU

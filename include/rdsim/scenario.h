@@ -123,6 +123,12 @@ struct rdsim_cluster_cfg {
 enum rdsim_keys { RDSIM_KEYS_UNIFORM, RDSIM_KEYS_ZIPF };
 enum rdsim_read_from { RDSIM_READ_FROM_READER, RDSIM_READ_FROM_WRITER };
 
+/* workload.regions: the clients of one Region and their share of the load. */
+struct rdsim_region_share {
+    size_t region;         /* index into topology.regions */
+    double share;          /* 0 < share <= 1; the shares add up to 1 */
+};
+
 struct rdsim_workload_cfg {
     bool present;
     int64_t rows;          /* default 10000 */
@@ -130,6 +136,9 @@ struct rdsim_workload_cfg {
     double zipf_s;         /* exponent for keys: zipf:S */
     double reads_per_s, writes_per_s;
     enum rdsim_read_from read_from;
+    /* Where the clients are; none: every client in the writer's Region. */
+    struct rdsim_region_share *regions;
+    size_t n_regions;
 };
 
 enum rdsim_dns_cache { RDSIM_DNS_CACHE_TTL, RDSIM_DNS_CACHE_FOREVER, RDSIM_DNS_CACHE_FIXED };

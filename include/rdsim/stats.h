@@ -87,6 +87,18 @@ struct rdsim_stale {
     rdsim_time_t max_staleness;
 };
 
+/* One Region's clients (workload.regions): their operations, latency over
+ * every operation as in rdsim_counts.lat, and their reads' staleness. */
+struct rdsim_region_counts {
+    uint64_t ok, failed;
+    struct rdsim_hist lat;
+};
+
+struct rdsim_region_stats {
+    struct rdsim_region_counts op[RDSIM_STATS_KIND];
+    uint64_t reads, stale;   /* reads served, of which stale */
+};
+
 struct rdsim_stats {
     struct rdsim_counts total[RDSIM_STATS_EP][RDSIM_STATS_KIND];
     struct rdsim_counts interval[RDSIM_STATS_EP][RDSIM_STATS_KIND];
@@ -96,6 +108,9 @@ struct rdsim_stats {
     size_t n_episodes, cap_episodes;
     size_t n_clients;            /* for the episodes' client_back */
     struct rdsim_uptime up;
+    /* Per topology Region, NULL unless rdsim_stats_regions_init ran. */
+    struct rdsim_region_stats *regions;
+    size_t n_regions;
 };
 
 /* Allocate zeroed stats (the histograms make it large: keep it on the heap). */
@@ -135,6 +150,16 @@ void rdsim_stats_use(struct rdsim_stats *s, enum rdsim_endpoint ep,
 /* A read was served; a read was stale by `staleness`. */
 void rdsim_stats_read_served(struct rdsim_stats *s);
 void rdsim_stats_stale_read(struct rdsim_stats *s, rdsim_time_t staleness);
+
+/* Keep figures for the clients of each of `n` Regions (indices of the
+ * topology's regions). Returns 0 or RDSIM_ENOMEM. */
+int rdsim_stats_regions_init(struct rdsim_stats *s, size_t n, struct rdsim_err *err);
+/* An operation of a client in `region` succeeded (or was given up on)
+ * `latency` after it arrived. Does nothing without rdsim_stats_regions_init. */
+void rdsim_stats_region_op(struct rdsim_stats *s, size_t region, enum rdsim_op_kind kind,
+                           bool ok, rdsim_time_t latency);
+/* A read of a client in `region` was served, stale or not. */
+void rdsim_stats_region_read(struct rdsim_stats *s, size_t region, bool stale);
 
 /* A fault took the writer away at t. */
 int rdsim_stats_writer_down(struct rdsim_stats *s, rdsim_time_t t,

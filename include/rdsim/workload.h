@@ -8,6 +8,9 @@
  * rate x give_up_after, never by the simulated duration. Writes carry a
  * unique op id; the position the database gives each applied write is
  * recorded in the ack log once the client sees the acknowledgement.
+ * With workload.regions the clients live in several Regions: reads go to a
+ * replica in the client's own Region when one serves reads there, and the
+ * figures are also kept per Region (rdsim_stats_region_*).
  */
 #ifndef RDSIM_WORKLOAD_H
 #define RDSIM_WORKLOAD_H

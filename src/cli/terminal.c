@@ -69,6 +69,24 @@ static void print_kind(FILE *f, const char *what, const struct rdsim_results *r,
             what, (unsigned long long)c.ok, (unsigned long long)c.failed, p50, p99, max, ok99);
 }
 
+/* workload.regions: one line per Region, the figures of report.md's table. */
+static void print_regions(FILE *f, const struct rdsim_results *r)
+{
+    const struct rdsim_workload_cfg *wl = &r->sc->workload;
+    char p50[32], w50[32];
+
+    for (size_t k = 0; k < wl->n_regions && r->stats->regions; k++) {
+        const struct rdsim_region_stats *rs = &r->stats->regions[wl->regions[k].region];
+        rdsim_report_latency_text(p50, sizeof(p50),
+                                  rdsim_hist_quantile(&rs->op[RDSIM_OP_READ].lat, 0.5));
+        rdsim_report_latency_text(w50, sizeof(w50),
+                                  rdsim_hist_quantile(&rs->op[RDSIM_OP_WRITE].lat, 0.5));
+        fprintf(f, "  %-14s %3.0f%% of clients: read p50 %-9s write p50 %-9s stale reads %.2f%%\n",
+                r->sc->topology.regions[wl->regions[k].region].name, 100.0 * wl->regions[k].share,
+                p50, w50, rs->reads ? 100.0 * (double)rs->stale / (double)rs->reads : 0.0);
+    }
+}
+
 /* One endpoint figure per endpoint the workload used, on one line. */
 static void print_per_endpoint(FILE *f, const struct rdsim_results *r, const char *what,
                                const bool *has, const double *v)
@@ -103,6 +121,7 @@ void rdsim_print_summary(FILE *f, const struct rdsim_results *r, const char *out
     }
     print_kind(f, "reads", r, RDSIM_OP_READ);
     print_kind(f, "writes", r, RDSIM_OP_WRITE);
+    print_regions(f, r);
     /* Uptime (time served) and availability (operations that succeeded)
      * side by side: they differ when retries hide an outage. */
     if (r->has_uptime[0] || r->has_uptime[1])

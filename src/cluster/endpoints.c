@@ -155,8 +155,18 @@ size_t rdsim_cluster_client_azs(const struct rdsim_cluster *c)
 rdsim_time_t rdsim_cluster_one_way(struct rdsim_cluster *c, size_t client_az, size_t i,
                                    struct rdsim_rng *rng)
 {
+    return rdsim_cluster_one_way_az(c, c->client_az0 + client_az, i, rng);
+}
+
+bool rdsim_cluster_is_remote(const struct rdsim_cluster *c, size_t az, size_t i)
+{
+    return c->az_region[az] != c->inst[i].region;
+}
+
+rdsim_time_t rdsim_cluster_one_way_az(struct rdsim_cluster *c, size_t az, size_t i,
+                                      struct rdsim_rng *rng)
+{
     const struct rdsim_topology *t = &c->sc->topology;
-    size_t az = c->client_az0 + client_az;
     struct rdsim_range r;
 
     if (c->az_region[az] != c->inst[i].region)
@@ -166,6 +176,50 @@ rdsim_time_t rdsim_cluster_one_way(struct rdsim_cluster *c, size_t client_az, si
     else
         r = t->rtt_cross_az;
     return rdsim_rng_range(rng, r.lo, r.hi) / 2;
+}
+
+size_t rdsim_cluster_client_az(const struct rdsim_cluster *c, int region, size_t client)
+{
+    size_t first = 0, n = 0;
+
+    if (region < 0)
+        return c->client_az0 + client % c->n_client_az;
+    for (size_t a = 0; a < c->n_az; a++) {
+        if (c->az_region[a] != (size_t)region)
+            continue;
+        if (n++ == 0)
+            first = a;
+    }
+    /* The topology's AZs are listed region by region: they are contiguous. */
+    return n ? first + client % n : c->client_az0 + client % c->n_client_az;
+}
+
+/* Does instance i serve the reads of the clients in its Region? */
+static bool regional_reader(const struct rdsim_cluster *c, size_t i)
+{
+    if (i == c->writer || c->inst[i].detached)
+        return false;
+    if (c->inst[i].role == RDSIM_ROLE_REPLICA)
+        return true;
+    for (size_t k = 0; c->has_reader_endpoint && k < c->n_readers; k++)
+        if (c->readers[k] == (int)i)
+            return true;
+    return false;
+}
+
+int rdsim_cluster_region_reader(struct rdsim_cluster *c, size_t region, struct rdsim_rng *rng)
+{
+    size_t n = 0, k;
+
+    for (size_t i = 0; i < c->n_inst; i++)
+        n += c->inst[i].region == region && regional_reader(c, i);
+    if (n == 0)
+        return -1;
+    k = rdsim_rng_below(rng, n);
+    for (size_t i = 0; i < c->n_inst; i++)
+        if (c->inst[i].region == region && regional_reader(c, i) && k-- == 0)
+            return (int)i;
+    return -1;
 }
 
 size_t rdsim_cluster_readers(const struct rdsim_cluster *c, int *out, size_t cap)

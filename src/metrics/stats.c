@@ -32,6 +32,7 @@ void rdsim_stats_destroy(struct rdsim_stats *s)
         free(s->episodes[i].client_back);
     free(s->episodes);
     free(s->up.ring);
+    free(s->regions);
     free(s);
 }
 

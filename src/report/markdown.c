@@ -105,6 +105,43 @@ static void key_figures(FILE *f, const struct rdsim_results *r)
     fputc('\n', f);
 }
 
+/* workload.regions: what the clients of each Region saw, in the file's
+ * order; the same figures as summary.json's `regions`. */
+static void regions_table(FILE *f, const struct rdsim_results *r)
+{
+    const struct rdsim_workload_cfg *wl = &r->sc->workload;
+    char p50[32], p99[32], w50[32], w99[32];
+
+    if (wl->n_regions == 0 || r->stats->regions == NULL)
+        return;
+    fputs("## Clients by Region\n\n"
+          "Each Region's clients read from a replica in their own Region when one serves "
+          "reads there, else through the primary Region's endpoints; writes go to the "
+          "writer. Latency of every operation, as above.\n\n"
+          "| Region | share | reads | read p50 | read p99 | writes | write p50 | write p99 | "
+          "stale reads |\n|---|---|---|---|---|---|---|---|---|\n",
+          f);
+    for (size_t k = 0; k < wl->n_regions; k++) {
+        const struct rdsim_region_stats *rs = &r->stats->regions[wl->regions[k].region];
+        const struct rdsim_region_counts *rd = &rs->op[RDSIM_OP_READ],
+                                         *wr = &rs->op[RDSIM_OP_WRITE];
+        rdsim_report_latency_text(p50, sizeof(p50), rdsim_hist_quantile(&rd->lat, 0.50));
+        rdsim_report_latency_text(p99, sizeof(p99), rdsim_hist_quantile(&rd->lat, 0.99));
+        rdsim_report_latency_text(w50, sizeof(w50), rdsim_hist_quantile(&wr->lat, 0.50));
+        rdsim_report_latency_text(w99, sizeof(w99), rdsim_hist_quantile(&wr->lat, 0.99));
+        fprintf(f,
+                "| %s | %.0f%% | %llu ok, %llu gave up | %s | %s | %llu ok, %llu gave up | %s "
+                "| %s | %llu of %llu (%.2f%%) |\n",
+                r->sc->topology.regions[wl->regions[k].region].name,
+                100.0 * wl->regions[k].share, (unsigned long long)rd->ok,
+                (unsigned long long)rd->failed, p50, p99, (unsigned long long)wr->ok,
+                (unsigned long long)wr->failed, w50, w99, (unsigned long long)rs->stale,
+                (unsigned long long)rs->reads,
+                rs->reads ? 100.0 * (double)rs->stale / (double)rs->reads : 0.0);
+    }
+    fputc('\n', f);
+}
+
 static void time_cell(FILE *f, rdsim_time_t t)
 {
     if (t >= 0)
@@ -323,6 +360,7 @@ static void write_report(FILE *f, const struct rdsim_results *r, const char *dir
     rdsim_report_wrap(f, story, "", 78, true);
     fputc('\n', f);
     key_figures(f, r);
+    regions_table(f, r);
     failover_table(f, r);
     rpo_table(f, r);
     plots_section(f, r, dir);

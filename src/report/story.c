@@ -206,6 +206,16 @@ static void role_and_name(FILE *f, const char *role, const struct rdsim_instance
         fprintf(f, "%s %s in %s", role, in->name, in->az);
 }
 
+/* workload.regions: where the clients are, in the file's order. */
+static void tell_regions(FILE *f, const struct rdsim_scenario *sc)
+{
+    const struct rdsim_workload_cfg *wl = &sc->workload;
+
+    for (size_t k = 0; k < wl->n_regions; k++)
+        fprintf(f, "%s%s (%.0f%%)", k == 0 ? " from " : k + 1 == wl->n_regions ? " and " : ", ",
+                sc->topology.regions[wl->regions[k].region].name, 100.0 * wl->regions[k].share);
+}
+
 static void tell_setup(FILE *f, const struct rdsim_results *r)
 {
     const struct rdsim_scenario *sc = r->sc;
@@ -243,6 +253,7 @@ static void tell_setup(FILE *f, const struct rdsim_results *r)
     if (sc->workload.present)
         fprintf(f, "; clients send %g reads/s and %g writes/s", sc->workload.reads_per_s,
                 sc->workload.writes_per_s);
+    tell_regions(f, sc);
     fprintf(f, "; %s simulated, seed %llu. ", d, (unsigned long long)r->seed);
 }
 

@@ -88,6 +88,33 @@ static json_t *endpoints_json(const struct rdsim_stats *s)
     return o;
 }
 
+/* workload.regions: per Region, in the file's order, what its clients saw. */
+static json_t *regions_json(const struct rdsim_results *r)
+{
+    static const char *const kinds[] = {"read", "write"};
+    const struct rdsim_workload_cfg *wl = &r->sc->workload;
+    json_t *o = json_object();
+
+    for (size_t k = 0; k < wl->n_regions && r->stats->regions; k++) {
+        const struct rdsim_region_stats *rs = &r->stats->regions[wl->regions[k].region];
+        json_t *reg = json_object();
+        for (int op = 0; op < RDSIM_STATS_KIND; op++) {
+            const struct rdsim_region_counts *c = &rs->op[op];
+            json_object_set_new(reg, kinds[op],
+                                json_pack("{s:I, s:I, s:o, s:o}", "ok", (json_int_t)c->ok,
+                                          "failed", (json_int_t)c->failed, "p50_ms",
+                                          msecs(rdsim_hist_quantile(&c->lat, 0.50)), "p99_ms",
+                                          msecs(rdsim_hist_quantile(&c->lat, 0.99))));
+        }
+        json_object_set_new(
+            reg, "stale_reads",
+            json_pack("{s:I, s:o}", "count", (json_int_t)rs->stale, "ratio",
+                      num(rs->reads ? (double)rs->stale / (double)rs->reads : 0.0, 1e-6)));
+        json_object_set_new(o, r->sc->topology.regions[wl->regions[k].region].name, reg);
+    }
+    return o;
+}
+
 static json_t *clients_json(const struct rdsim_outage *fr);
 
 static json_t *outages_json(const struct rdsim_results *r)
@@ -371,6 +398,8 @@ int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
                   num(st->reads ? (double)st->stale / (double)st->reads : 0.0, 1e-6),
                   "max_staleness_ms", msecs(st->max_staleness)));
     json_object_set_new(root, "replica_lag_ms", lags_json(r));
+    if (sc->workload.n_regions)
+        json_object_set_new(root, "regions", regions_json(r));
     /* Only where the scenario has them, so other summaries keep their shape. */
     if (r->n_snapshots)
         json_object_set_new(root, "snapshots", snapshots_json(r));

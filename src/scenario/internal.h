@@ -179,6 +179,9 @@ int sc_load_events(struct sc_ctx *ctx, yaml_node_t *node);
 int sc_load_tags(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where,
                  struct rdsim_instance_cfg *in);
 /* The expect: section (expect.c); `where` is its key. */
+/* workload.regions (regions.c). */
+int sc_load_workload_regions(struct sc_ctx *ctx, yaml_node_t *node,
+                             struct rdsim_workload_cfg *w);
 int sc_load_expect(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where);
 /* "unknown instance NAME" at node, with a suggestion or the list of the
  * cluster's instances (events.c). Returns RDSIM_EINVAL. */

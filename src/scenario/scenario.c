@@ -129,6 +129,7 @@ void rdsim_scenario_free(struct rdsim_scenario *sc)
         free(sc->topology.regions[r].azs);
     }
     free(sc->topology.regions);
+    free(sc->workload.regions);
     free(sc->cluster.instance_class);
     free(sc->cluster.engine_version);
     for (size_t i = 0; i < sc->cluster.n_instances; i++) {

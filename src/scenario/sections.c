@@ -554,7 +554,7 @@ static int load_workload(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t wher
 {
     static const struct sc_key keys[] = {{"rows", false},   {"keys", false},
                                          {"reads", false},  {"writes", false},
-                                         {"read_from", false}};
+                                         {"read_from", false}, {"regions", false}};
     static const char *const read_from[] = {"reader", "writer", NULL};
     struct rdsim_workload_cfg *w = &ctx->sc->workload;
     struct sc_map m;
@@ -569,6 +569,7 @@ static int load_workload(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t wher
     int v = 0;
     WITH_KEY(ctx, keys, m, 4, sc_read_enum(ctx, m.val[4], read_from, &v));
     w->read_from = (enum rdsim_read_from)v;
+    WITH_KEY(ctx, keys, m, 5, sc_load_workload_regions(ctx, m.val[5], w));
     return 0;
 }
 

@@ -8,9 +8,14 @@
  * then; only a crash in between changes the outcome, which the instance's
  * epoch reveals at completion.
  *
+ * With workload.regions a client lives in a Region: an attempt to an
+ * instance in another Region costs one more event, its arrival there, so
+ * that the instance queues requests in the order they reach it.
+ *
  * Operations and jobs live in pools addressed by index; events carry the
  * index. An operation has exactly one pending outcome at a time (its next
- * attempt, its timeout, or its job's completion), so a slot is only freed
+ * attempt, its arrival in another Region, its timeout, or its job's
+ * completion), so a slot is only freed
  * once nothing refers to it; orphaned jobs copy what they need.
  */
 #include <assert.h>
@@ -26,8 +31,12 @@ struct op {
     rdsim_time_t t0;      /* arrival: latency is measured from here */
     int64_t key;
     uint32_t attempt;     /* 1 for the first attempt */
-    uint8_t kind, ep, client_az;
+    uint8_t kind, ep, client_az; /* client_az: over every AZ of the topology */
+    uint16_t region;      /* workload.regions: the client's Region */
     uint16_t client;
+    /* A cross-Region attempt on its way: where to, when sent, the delay. */
+    int32_t inst;
+    rdsim_time_t sent, in;
     uint32_t next_free;
 };
 
@@ -66,12 +75,15 @@ struct rdsim_workload {
     void *log_ctx;
 
     struct rdsim_rng rng_arrival[RDSIM_OP_KIND_COUNT], rng_keys, rng_client, rng_backoff;
+    struct rdsim_rng rng_region;
     struct rdsim_zipf zipf;
     double rate[RDSIM_OP_KIND_COUNT];
     rdsim_event_id next_arrival[RDSIM_OP_KIND_COUNT];
     int read_ep;
 
     struct client clients[N_CLIENTS];
+    /* workload.regions: Region k's clients are [first[k], first[k] + count[k]). */
+    uint16_t region_first[N_CLIENTS], region_count[N_CLIENTS];
     struct op *ops;
     uint32_t n_ops, cap_ops, free_ops;
     struct job *jobs;
@@ -173,6 +185,7 @@ static void attempt_failed(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     if (now + backoff - op->t0 >= cl->give_up_after) {
         /* Its latency is how long the client waited before giving up. */
         rdsim_stats_op_failed(w->stats, op->ep, op->kind, now - op->t0);
+        rdsim_stats_region_op(w->stats, op->region, op->kind, false, now - op->t0);
         op_free(w, i);
         return;
     }
@@ -192,6 +205,7 @@ static void succeed(struct rdsim_workload *w, const struct job *j)
     struct op *op = &w->ops[j->op];
 
     rdsim_stats_op_ok(w->stats, op->ep, op->kind, j->reply - op->t0);
+    rdsim_stats_region_op(w->stats, op->region, op->kind, true, j->reply - op->t0);
     if (op->attempt == 1)
         rdsim_stats_first_attempt(w->stats, op->ep, op->kind, op->t0, true, j->reply);
     if (op->kind == RDSIM_OP_WRITE)
@@ -209,18 +223,25 @@ static void read_row(struct rdsim_workload *w, const struct job *j)
     int64_t latest;
     struct rdsim_err err;
     size_t writer = rdsim_cluster_writer(w->cluster);
+    size_t region = w->ops[j->op].region;
+    bool stale = false;
 
     rdsim_stats_read_served(w->stats);
-    if (j->inst == writer)
+    if (j->inst == writer) {
+        rdsim_stats_region_read(w->stats, region, false);
         return;
+    }
     if (rdsim_db_read(rdsim_cluster_db(w->cluster, j->inst), j->key, &row, &err) != 0 ||
         rdsim_db_count(rdsim_cluster_db(w->cluster, writer), j->key, &latest, &err) != 0) {
         rdsim_sim_fail(w->sim, &err);
         return;
     }
     /* How far behind the serving instance is. */
-    if (latest > row.cnt)
+    if (latest > row.cnt) {
+        stale = true;
         rdsim_stats_stale_read(w->stats, rdsim_cluster_staleness(w->cluster, j->inst));
+    }
+    rdsim_stats_region_read(w->stats, region, stale);
 }
 
 /* The instance finished the request: run it against SQLite, then answer the
@@ -271,17 +292,29 @@ static int resolve(struct rdsim_workload *w, const struct op *op, rdsim_time_t n
     struct client *c = &w->clients[op->client];
     uint32_t gen;
 
+    int local = -1;
+
+    /* A client with a reader in its own Region reads there (asked afresh
+     * at each attempt or DNS lookup, so failovers and outages move it). */
+    if (w->sc->workload.n_regions && op->ep == RDSIM_EP_READER &&
+        cl->connection != RDSIM_CONN_DIRECT)
+        local = rdsim_cluster_region_reader(w->cluster, op->region, &w->rng_client);
     switch (cl->connection) {
     case RDSIM_CONN_RDS_PROXY:
-        return rdsim_cluster_proxy_route(w->cluster, op->ep, &w->rng_client);
+        return local >= 0 ? local
+                          : rdsim_cluster_proxy_route(w->cluster, op->ep, &w->rng_client);
     case RDSIM_CONN_SMART_DRIVER:
-        return rdsim_cluster_topology_route(w->cluster, op->ep, &w->rng_client);
+        return local >= 0 ? local
+                          : rdsim_cluster_topology_route(w->cluster, op->ep, &w->rng_client);
     case RDSIM_CONN_DIRECT:
         break;
     }
     gen = rdsim_cluster_endpoint_generation(w->cluster);
     if (now >= c->expires[op->ep] || c->gen[op->ep] != gen) {
-        c->inst[op->ep] = rdsim_cluster_lookup(w->cluster, op->ep, &w->rng_client);
+        if (w->sc->workload.n_regions && op->ep == RDSIM_EP_READER)
+            local = rdsim_cluster_region_reader(w->cluster, op->region, &w->rng_client);
+        c->inst[op->ep] =
+            local >= 0 ? local : rdsim_cluster_lookup(w->cluster, op->ep, &w->rng_client);
         c->gen[op->ep] = gen;
         switch (cl->dns_cache) {
         case RDSIM_DNS_CACHE_TTL:
@@ -298,47 +331,59 @@ static int resolve(struct rdsim_workload *w, const struct op *op, rdsim_time_t n
     return c->inst[op->ep];
 }
 
-static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+static rdsim_time_t later(rdsim_time_t a, rdsim_time_t b)
 {
-    struct rdsim_workload *w = ctx;
-    uint32_t i = (uint32_t)arg, ji;
+    return a > b ? a : b;
+}
+
+/*
+ * Attempt `op->attempt` of op i, sent at `sent`, reaches instance inst now:
+ * the instance answers, refuses or keeps silent, and its queue decides when
+ * the answer leaves. `in` is the one-way delay it took to get here when it
+ * was drawn on sending (the attempt then arrives later than it was sent),
+ * or -1: it is drawn here, and the instance is treated as reached at once
+ * (same-Region delays are below a millisecond).
+ */
+static void attempt_on(struct rdsim_workload *w, uint32_t i, int inst, rdsim_time_t sent,
+                       rdsim_time_t in)
+{
     struct op *op = &w->ops[i];
-    rdsim_time_t now = rdsim_sim_now(sim), done, reply;
+    rdsim_time_t now = rdsim_sim_now(w->sim), done, reply;
     const rdsim_time_t timeout = w->sc->clients.timeout;
-    int inst = resolve(w, op, now);
-    uint32_t epoch;
+    uint32_t epoch, ji;
     struct job *j;
 
-    if (inst < 0) {
-        fail_at(w, i, now + timeout);
-        return;
-    }
     switch (rdsim_cluster_can_answer(w->cluster, (size_t)inst, op->kind)) {
     case RDSIM_ANSWER_TIMEOUT:   /* no answer: the client waits it out */
     case RDSIM_ANSWER_NO_QUORUM: /* storage without a read quorum: it hangs */
-        fail_at(w, i, now + timeout);
+        fail_at(w, i, later(sent + timeout, now));
         return;
     case RDSIM_ANSWER_REFUSED:     /* the engine is starting */
     case RDSIM_ANSWER_READ_ONLY:   /* a reader answers a write at once with an error */
     case RDSIM_ANSWER_NOT_SERVING: /* a Multi-AZ standby refuses connections */
-        fail_at(w, i, now + 2 * rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst,
-                                                      &w->rng_client));
+        fail_at(w, i,
+                now + (in >= 0 ? in
+                               : 2 * rdsim_cluster_one_way_az(w->cluster, op->client_az,
+                                                              (size_t)inst, &w->rng_client)));
         return;
     case RDSIM_ANSWER_YES:
         break;
     }
 
     done = rdsim_instance_serve(w->cluster, (size_t)inst, op->kind,
-                                now + rdsim_cluster_one_way(w->cluster, op->client_az,
-                                                            (size_t)inst, &w->rng_client),
+                                in >= 0 ? now
+                                        : now + rdsim_cluster_one_way_az(w->cluster,
+                                                                         op->client_az,
+                                                                         (size_t)inst,
+                                                                         &w->rng_client),
                                 &epoch);
     /* reply: first the time from commit to the client's hearing of it */
-    reply = rdsim_cluster_one_way(w->cluster, op->client_az, (size_t)inst, &w->rng_client);
+    reply = rdsim_cluster_one_way_az(w->cluster, op->client_az, (size_t)inst, &w->rng_client);
     if (op->kind == RDSIM_OP_WRITE) {
         reply += rdsim_cluster_commit_delay(w->cluster);
-        done = rdsim_cluster_commit_gate(w->cluster, done, now + timeout - reply);
+        done = rdsim_cluster_commit_gate(w->cluster, done, sent + timeout - reply);
         if (done < 0) { /* flow control would hold it past the timeout */
-            fail_at(w, i, now + timeout);
+            fail_at(w, i, later(sent + timeout, now));
             return;
         }
     }
@@ -352,16 +397,16 @@ static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t arg)
     j = &w->jobs[ji];
     j->opid = op->opid;
     j->key = op->key;
-    j->sent = now;
+    j->sent = sent;
     j->reply = reply;
     j->op = i;
     j->attempt = op->attempt;
     j->inst = (uint32_t)inst;
     j->epoch = epoch;
     j->kind = op->kind;
-    j->orphan = reply - now > timeout;
+    j->orphan = reply - sent > timeout;
     if (j->orphan) {
-        fail_at(w, i, now + timeout);
+        fail_at(w, i, later(sent + timeout, now));
         if (op->kind == RDSIM_OP_READ) {
             /* Nobody waits for this read and it changes nothing: its vCPU
              * time is already booked, so skip the event. */
@@ -369,8 +414,47 @@ static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t arg)
             return;
         }
     }
-    if (!rdsim_sim_schedule(sim, done, job_done, w, ji))
+    if (!rdsim_sim_schedule(w->sim, done, job_done, w, ji))
         out_of_memory(w);
+}
+
+/* A cross-Region attempt reaches its instance (arg: the op). */
+static void attempt_arrives(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_workload *w = ctx;
+    struct op *op = &w->ops[(uint32_t)arg];
+    (void)sim;
+
+    attempt_on(w, (uint32_t)arg, op->inst, op->sent, op->in);
+}
+
+static void send_attempt(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct rdsim_workload *w = ctx;
+    uint32_t i = (uint32_t)arg;
+    struct op *op = &w->ops[i];
+    rdsim_time_t now = rdsim_sim_now(sim);
+    int inst = resolve(w, op, now);
+
+    if (inst < 0) {
+        fail_at(w, i, now + w->sc->clients.timeout);
+        return;
+    }
+    /* An instance's queue is decided when a request reaches it, in the
+     * order requests arrive: tens of milliseconds across Regions would let
+     * a far client's request overtake the near ones sent after it. So a
+     * cross-Region attempt is taken up when it arrives. */
+    if (w->sc->workload.n_regions && rdsim_cluster_is_remote(w->cluster, op->client_az,
+                                                             (size_t)inst)) {
+        op->inst = inst;
+        op->sent = now;
+        op->in = rdsim_cluster_one_way_az(w->cluster, op->client_az, (size_t)inst,
+                                          &w->rng_client);
+        if (!rdsim_sim_after(sim, op->in, attempt_arrives, w, i))
+            out_of_memory(w);
+        return;
+    }
+    attempt_on(w, i, inst, now, -1);
 }
 
 /* ---- arrivals ------------------------------------------------------------ */
@@ -388,6 +472,32 @@ static void schedule_arrival(struct rdsim_workload *w, int kind)
     w->next_arrival[kind] = rdsim_sim_after(w->sim, gap, arrival, w, (uint64_t)kind);
     if (!w->next_arrival[kind])
         out_of_memory(w);
+}
+
+/* Which client sends a new operation, and from where. Without
+ * workload.regions the clients are spread evenly over the AZs of the
+ * writer's region. With it the Region is drawn by its share of the load
+ * (its own stream, so the other draws keep their order), then one of its
+ * clients; they go round the Region's AZs. */
+static void pick_client(struct rdsim_workload *w, struct op *op)
+{
+    const struct rdsim_workload_cfg *wl = &w->sc->workload;
+    size_t k = 0, n = wl->n_regions < N_CLIENTS ? wl->n_regions : N_CLIENTS;
+
+    if (n == 0) {
+        op->client = (uint16_t)rdsim_rng_below(&w->rng_client, N_CLIENTS);
+        op->region = 0;
+        op->client_az = (uint8_t)rdsim_cluster_client_az(w->cluster, -1, op->client);
+        return;
+    }
+    double u = rdsim_rng_unit(&w->rng_region), acc = wl->regions[0].share;
+    while (k + 1 < n && u >= acc)
+        acc += wl->regions[++k].share;
+    op->region = (uint16_t)wl->regions[k].region;
+    op->client = (uint16_t)(w->region_first[k] +
+                            rdsim_rng_below(&w->rng_client, w->region_count[k]));
+    op->client_az = (uint8_t)rdsim_cluster_client_az(w->cluster, (int)op->region,
+                                                     (size_t)(op->client - w->region_first[k]));
 }
 
 static void arrival(struct rdsim_sim *sim, void *ctx, uint64_t kind)
@@ -410,9 +520,7 @@ static void arrival(struct rdsim_sim *sim, void *ctx, uint64_t kind)
     op->attempt = 1;
     op->kind = (uint8_t)kind;
     op->ep = kind == RDSIM_OP_WRITE ? RDSIM_EP_WRITER : (uint8_t)w->read_ep;
-    op->client = (uint16_t)rdsim_rng_below(&w->rng_client, N_CLIENTS);
-    /* Clients are spread evenly over the AZs of the writer's region. */
-    op->client_az = (uint8_t)(op->client % rdsim_cluster_client_azs(w->cluster));
+    pick_client(w, op);
     w->issued++;
     w->in_flight++;
     schedule_arrival(w, (int)kind);
@@ -459,6 +567,43 @@ static void apply_load(struct rdsim_workload *w, const struct rdsim_event_cfg *e
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
+/* Share the clients between the Regions by their share of the load
+ * (largest remainder, at least one each), in the order of the file. */
+static void share_clients(struct rdsim_workload *w)
+{
+    const struct rdsim_workload_cfg *wl = &w->sc->workload;
+    size_t n = wl->n_regions < N_CLIENTS ? wl->n_regions : N_CLIENTS, given = 0;
+
+    for (size_t k = 0; k < n; k++) {
+        size_t c = (size_t)(wl->regions[k].share * N_CLIENTS);
+        w->region_count[k] = (uint16_t)(c ? c : 1);
+        given += w->region_count[k];
+    }
+    while (given < N_CLIENTS) { /* the largest remainders take the rest */
+        size_t best = 0;
+        double best_rem = -1.0;
+        for (size_t k = 0; k < n; k++) {
+            double rem = wl->regions[k].share * N_CLIENTS - w->region_count[k];
+            if (rem > best_rem) {
+                best = k;
+                best_rem = rem;
+            }
+        }
+        w->region_count[best]++;
+        given++;
+    }
+    while (given > N_CLIENTS) { /* Regions with a tiny share took one each */
+        size_t most = 0;
+        for (size_t k = 1; k < n; k++)
+            if (w->region_count[k] > w->region_count[most])
+                most = k;
+        w->region_count[most]--;
+        given--;
+    }
+    for (size_t k = 1; k < n; k++)
+        w->region_first[k] = (uint16_t)(w->region_first[k - 1] + w->region_count[k - 1]);
+}
+
 int rdsim_workload_create(struct rdsim_sim *sim, const struct rdsim_workload_config *cfg,
                           struct rdsim_workload **out, struct rdsim_err *err)
 {
@@ -482,6 +627,7 @@ int rdsim_workload_create(struct rdsim_sim *sim, const struct rdsim_workload_con
     rdsim_rng_init(&w->rng_keys, cfg->seed, "keys");
     rdsim_rng_init(&w->rng_client, cfg->seed, "clients");
     rdsim_rng_init(&w->rng_backoff, cfg->seed, "backoff");
+    rdsim_rng_init(&w->rng_region, cfg->seed, "regions");
     if (sc->workload.present) {
         w->rate[RDSIM_OP_READ] = sc->workload.reads_per_s;
         w->rate[RDSIM_OP_WRITE] = sc->workload.writes_per_s;
@@ -496,6 +642,10 @@ int rdsim_workload_create(struct rdsim_sim *sim, const struct rdsim_workload_con
     if (rc == 0)
         rc = rdsim_stats_uptime_init(w->stats, sc->clients.timeout + 10 * RDSIM_S, N_CLIENTS,
                                      err);
+    if (rc == 0 && sc->workload.n_regions) {
+        share_clients(w);
+        rc = rdsim_stats_regions_init(w->stats, sc->topology.n_regions, err);
+    }
     if (rc) {
         rdsim_workload_destroy(w);
         return rc;
