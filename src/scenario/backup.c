@@ -120,8 +120,9 @@ int sc_check_backtrack(struct sc_ctx *ctx, yaml_node_t *action)
     for (size_t i = 0; i < c->n_instances; i++)
         if (c->instances[i].region != c->instances[c->writer].region)
             return sc_fail(ctx, action, "backtrack is not supported on an Aurora Global "
-                                        "Database, and instance %s is in another region "
-                                        "than the writer", c->instances[i].name);
+                                        "Database, and instance %s in another region than "
+                                        "the writer makes this one (use restore with to:)",
+                           c->instances[i].name);
     if (ctx->live)
         return sc_fail(ctx, action, "backtrack is not available live: its change records "
                                     "are kept from the start of the run (put it in the "
