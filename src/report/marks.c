@@ -121,7 +121,7 @@ static double backtrack_mark(struct marks *ms, json_t *bt, double at, double end
 
     if (!json_is_true(json_object_get(bt, "done")))
         return at;
-    add_mark(ms, to, to, "fault_rgb", "data rewound to here (%.0f writes discarded)",
+    add_mark(ms, to, to, "fault_rgb", "data rewound to here (%.0f acknowledged writes discarded)",
              plot_jnum(bt, "discarded_writes", 0));
     return until;
 }
