@@ -85,9 +85,13 @@ static rdsim_time_t earliest_point(const struct rdsim_cluster *c, rdsim_time_t a
  * writes after it the next ones. */
 static void point_flush(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 {
+    struct rdsim_cluster *c = ctx;
     (void)sim;
     (void)arg;
-    repl_ship(ctx, false);
+
+    /* As a tick: a writer that is down ships nothing. */
+    if (instance_reachable(c, c->writer) && !c->inst[c->writer].starting)
+        repl_ship(c, false);
 }
 
 int backtrack_start(struct rdsim_cluster *c, struct rdsim_err *err)
