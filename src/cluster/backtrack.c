@@ -43,8 +43,8 @@ struct record {
 
 struct backtrack {
     struct record *log;
-    size_t head, n, cap;          /* live records are log[head..n) */
-    rdsim_time_t keep_after;      /* records committed by then are never undone */
+    size_t head, n, cap;     /* live records are log[head..n) */
+    rdsim_time_t keep_after; /* records committed by then are never undone */
     struct rdsim_backtrack_info *bts;
     size_t n_bts, cap_bts;
 };
@@ -121,8 +121,8 @@ static void trim(struct rdsim_cluster *c, rdsim_time_t now)
 {
     struct backtrack *b = c->backtrack;
 
-    while (b->head < b->n &&
-           (b->log[b->head].commit <= b->keep_after || b->log[b->head].commit < now - WINDOW))
+    while (b->head < b->n && (b->log[b->head].commit <= b->keep_after ||
+                              b->log[b->head].commit < now - WINDOW))
         drop_oldest(c);
     if (b->head > 0 && b->head >= b->n / 2) {
         memmove(b->log, b->log + b->head, (b->n - b->head) * sizeof(*b->log));
@@ -131,7 +131,8 @@ static void trim(struct rdsim_cluster *c, rdsim_time_t now)
     }
 }
 
-void backtrack_log(struct rdsim_cluster *c, const struct rdsim_changeset *cs, rdsim_time_t t)
+void backtrack_log(struct rdsim_cluster *c, const struct rdsim_changeset *cs,
+                   rdsim_time_t t)
 {
     struct backtrack *b = c->backtrack;
     struct record *r;
@@ -276,20 +277,23 @@ void backtrack_fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
     bt->undone_writes = (uint64_t)undone;
     /* The clients continue from the rewound rows: what they were told and
      * the data lacks is gone. */
-    if (c->obs.new_writer && c->obs.new_writer(c->obs.ctx, c->inst[w].db, &bt->discarded_writes,
-                                               &bt->discarded_writes_bounded, &err) != 0) {
+    if (c->obs.new_writer &&
+        c->obs.new_writer(c->obs.ctx, c->inst[w].db, &bt->discarded_writes,
+                          &bt->discarded_writes_bounded, &err) != 0) {
         rdsim_sim_fail(c->sim, &err);
         return;
     }
-    pause = cluster_draw(c, RDSIM_BACKTRACK_BASE) + undone * (c->inst[w].cls->write_service / 2);
+    pause = cluster_draw(c, RDSIM_BACKTRACK_BASE) +
+            undone * (c->inst[w].cls->write_service / 2);
     if (c->obs.writer_down)
         c->obs.writer_down(c->obs.ctx, now, RDSIM_CAUSE_BACKTRACK);
-    cluster_log(c, "backtrack", c->inst[w].cfg->name,
-                "rewound to %.1f s: %lld committed writes undone, %llu acknowledged write%s "
-                "discarded; the cluster is paused for %.1f s",
-                (double)ev->to / RDSIM_S, (long long)undone,
-                (unsigned long long)bt->discarded_writes,
-                bt->discarded_writes == 1 ? "" : "s", (double)pause / RDSIM_S);
+    cluster_log(
+        c, "backtrack", c->inst[w].cfg->name,
+        "rewound to %.1f s: %lld committed writes undone, %llu acknowledged write%s "
+        "discarded; the cluster is paused for %.1f s",
+        (double)ev->to / RDSIM_S, (long long)undone,
+        (unsigned long long)bt->discarded_writes, bt->discarded_writes == 1 ? "" : "s",
+        (double)pause / RDSIM_S);
     for (size_t i = 0; i < c->n_inst; i++)
         if (!c->inst[i].standalone && !c->inst[i].detached && instance_serving(c, i))
             instance_start(c, i, pause, "backtrack: the cluster is paused");
@@ -302,8 +306,8 @@ size_t rdsim_cluster_backtrack_count(const struct rdsim_cluster *c)
     return c->backtrack ? c->backtrack->n_bts : 0;
 }
 
-const struct rdsim_backtrack_info *rdsim_cluster_backtrack_at(const struct rdsim_cluster *c,
-                                                              size_t k)
+const struct rdsim_backtrack_info *
+rdsim_cluster_backtrack_at(const struct rdsim_cluster *c, size_t k)
 {
     return &c->backtrack->bts[k];
 }

@@ -43,8 +43,9 @@ static void read_rows(const char *dir, const char *name, struct kv *out)
 
     snprintf(path, sizeof(path), "%s/%s.sqlite", dir, name);
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT k, ver, cnt, committed_ns FROM kv "
-                                            "WHERE k < 10000 ORDER BY k",
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT k, ver, cnt, committed_ns FROM kv "
+                                        "WHERE k < 10000 ORDER BY k",
                                         -1, &st, NULL),
                      SQLITE_OK);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -197,7 +198,8 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backtrack_returns_the_data_to_its_point),
-        cmocka_unit_test(test_backtrack_discards_the_writes_after_its_point_and_no_others),
+        cmocka_unit_test(
+            test_backtrack_discards_the_writes_after_its_point_and_no_others),
     };
     return HARNESS_MAIN(tests);
 }
