@@ -439,6 +439,7 @@ static void test_revert_of_ticks_newest_first_rewinds_the_writer(void **state)
     /* New writes continue from the rewound rows, and ship as before. */
     assert_int_equal(rdsim_db_copy(r, w, NULL), 0);
     write1(w, 3, opid, 1000000);
+    rdsim_changeset_free(&cs[0]);
     assert_int_equal(rdsim_db_flush(w, &cs[0], NULL), 0);
     assert_int_equal(rdsim_db_apply(r, &cs[0], NULL), 0);
     assert_same(w, r);
