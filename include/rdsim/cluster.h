@@ -239,6 +239,20 @@ size_t rdsim_cluster_restore_count(const struct rdsim_cluster *c);
 const struct rdsim_restore_info *rdsim_cluster_restore_at(const struct rdsim_cluster *c,
                                                           size_t k);
 
+/* Backtracks so far (Aurora MySQL backtrack events), in order. Times are
+ * -1 until they happen. */
+struct rdsim_backtrack_info {
+    rdsim_time_t at, to;         /* asked for; the point rewound to */
+    rdsim_time_t available;      /* the cluster serves again (-1: not by the end) */
+    bool done;                   /* false: the writer was not available to rewind */
+    uint64_t undone_writes;      /* committed writes after `to` undone (the log's count) */
+    uint64_t discarded_writes;   /* acknowledged writes after `to` gone, from the data */
+    bool discarded_writes_bounded;
+};
+size_t rdsim_cluster_backtrack_count(const struct rdsim_cluster *c);
+const struct rdsim_backtrack_info *rdsim_cluster_backtrack_at(const struct rdsim_cluster *c,
+                                                              size_t k);
+
 /* Failovers and promotions so far. */
 size_t rdsim_cluster_failover_count(const struct rdsim_cluster *c);
 const struct rdsim_failover *rdsim_cluster_failover_at(const struct rdsim_cluster *c, size_t k);

@@ -102,6 +102,16 @@ int rdsim_db_apply(struct rdsim_db *db, const struct rdsim_changeset *cs,
                    struct rdsim_err *err);
 
 /*
+ * Undo cs on db: apply its inverse (sqlite3changeset_invert: every row back
+ * to its image before cs), as rdsim_db_apply does, rows overwritten. Undoing
+ * a database's own changesets newest first rewinds it (an Aurora MySQL
+ * backtrack). The undo is not captured: nothing ships it. 0, RDSIM_ENOMEM
+ * or RDSIM_EDB.
+ */
+int rdsim_db_revert(struct rdsim_db *db, const struct rdsim_changeset *cs,
+                    struct rdsim_err *err);
+
+/*
  * Call fn for every workload row (keys 0..rows-1; rows the SQL console
  * inserted are skipped) in key order (lost-write checks). Stops and returns
  * fn's value if it returns non-zero.

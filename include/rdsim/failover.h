@@ -32,6 +32,7 @@ enum rdsim_failover_cause {
     RDSIM_CAUSE_GLOBAL_FAILOVER,   /* Aurora Global Database, unplanned */
     RDSIM_CAUSE_STANDBY_BACK,      /* RDS: a standby returned to a writerless cluster */
     RDSIM_CAUSE_GLOBAL_DB_RPO,     /* Aurora PostgreSQL managed RPO: commits block */
+    RDSIM_CAUSE_BACKTRACK,         /* Aurora MySQL backtrack: the cluster pauses */
     RDSIM_CAUSE_COUNT,
 };
 

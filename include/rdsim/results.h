@@ -82,6 +82,16 @@ struct rdsim_restore_result {
     bool lost_writes_bounded;
 };
 
+/* A backtrack event (summary.json `backtracks`); times -1 when they did
+ * not happen. */
+struct rdsim_backtrack_result {
+    rdsim_time_t at, to, available;
+    bool done;                 /* false: the writer was not available */
+    uint64_t undone_writes;    /* committed after `to`, undone (the log's count) */
+    uint64_t discarded_writes; /* acknowledged after `to`, absent from the rewound data */
+    bool discarded_writes_bounded;
+};
+
 /* Every key of expect: once, and min:/max: once per figure each. */
 enum { RDSIM_MAX_EXPECT = 11 + 2 * RDSIM_FIG_COUNT };
 
@@ -138,6 +148,8 @@ struct rdsim_results {
     size_t n_snapshots;
     struct rdsim_restore_result *restores;   /* owned */
     size_t n_restores;
+    struct rdsim_backtrack_result *backtracks; /* owned, in order */
+    size_t n_backtracks;
 
     uint64_t acked_writes, lost_writes;
     bool lost_writes_bounded;        /* some row lacked more than the ack window */
@@ -174,6 +186,9 @@ void rdsim_results_free(struct rdsim_results *r);
  * The pointer is owned by r (or its scenario). */
 const struct rdsim_event_cfg *rdsim_results_events(const struct rdsim_results *r, size_t *n);
 
+/* The acknowledged writes every backtrack discarded together (a part of
+ * lost_writes). */
+uint64_t rdsim_results_discarded(const struct rdsim_results *r);
 /* Operations of one kind (RDSIM_OP_READ, RDSIM_OP_WRITE) over every
  * endpoint: counts and merged latency. */
 void rdsim_results_kind_total(const struct rdsim_results *r, enum rdsim_op_kind kind,

@@ -170,6 +170,7 @@ enum rdsim_action {
     RDSIM_ACT_LOAD,
     RDSIM_ACT_SNAPSHOT,        /* a manual DB snapshot (issue 15) */
     RDSIM_ACT_RESTORE,         /* a new instance from a snapshot */
+    RDSIM_ACT_BACKTRACK,       /* Aurora MySQL: rewind the cluster in place */
 };
 
 enum rdsim_global_mode { RDSIM_GLOBAL_SWITCHOVER, RDSIM_GLOBAL_UNPLANNED };
@@ -190,7 +191,8 @@ struct rdsim_event_cfg {
     double reads_per_s, writes_per_s;
     char *name;        /* snapshot: the snapshot's; restore: the new instance's */
     char *from;        /* restore: a snapshot an earlier event takes; NULL with `to` */
-    bool has_to, to_latest; /* restore to a point in time: `to` or the latest */
+    bool has_to, to_latest; /* restore to a point in time: `to` or the latest;
+                             * backtrack: the point it rewinds to */
     rdsim_time_t to;
     char *instance_class; /* restore; NULL: the cluster's default */
     bool become_writer; /* restore: the application is re-pointed to it */

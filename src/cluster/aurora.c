@@ -329,6 +329,8 @@ static enum rdsim_action_support supports(const struct rdsim_cluster *c, enum rd
         return RDSIM_ACTION_TARGETED;
     case RDSIM_ACT_PROMOTE:
         return RDSIM_ACTION_UNSUPPORTED; /* RDS read replicas only */
+    case RDSIM_ACT_BACKTRACK:
+        return RDSIM_ACTION_UNSUPPORTED; /* scenario files only (not live) */
     case RDSIM_ACT_AZ_OUTAGE:
     case RDSIM_ACT_REGION_OUTAGE:
     case RDSIM_ACT_INSTANCE_FAILURE:

@@ -85,6 +85,12 @@ static int charge(struct rdsim_cluster *c, int64_t bytes, const char *what,
                          (double)c->backup_memory_max / (1024 * 1024));
 }
 
+int backup_charge(struct rdsim_cluster *c, int64_t bytes, const char *what,
+                  struct rdsim_err *err)
+{
+    return charge(c, bytes, what, err);
+}
+
 /* An upload: what the writer logged becomes restorable, if it can send it
  * (RDS: from the instance; Aurora: from the volume, continuously). */
 static void upload_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)

@@ -144,6 +144,8 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
     rc = c->ops->init(c, err);
     if (rc == 0)
         rc = backup_init(c, err);
+    if (rc == 0)
+        rc = backtrack_init(c, err);
     if (rc)
         goto fail;
     *out = c;
@@ -158,6 +160,7 @@ void rdsim_cluster_destroy(struct rdsim_cluster *c)
     if (!c)
         return;
     repl_free(c);
+    backtrack_free(c);
     backup_free(c);
     if (c->ops)
         c->ops->destroy(c);
@@ -676,6 +679,9 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
     case RDSIM_ACT_RESTORE:
         backup_restore(c, ev);
         break;
+    case RDSIM_ACT_BACKTRACK:
+        backtrack_fire(c, ev);
+        break;
     case RDSIM_ACT_STORAGE_FAILURE:
         cluster_log(c, "fault", ev->az, "storage-failure: %d volume cop%s lost %s",
                           ev->copies, ev->copies == 1 ? "y" : "ies", span);
@@ -705,7 +711,7 @@ int rdsim_cluster_start(struct rdsim_cluster *c, struct rdsim_err *err)
         if (!rdsim_sim_schedule(c->sim, c->sc->events[e].at, fire_event, c, e))
             return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     }
-    if (serverless_start(c, err) != 0)
+    if (serverless_start(c, err) != 0 || backtrack_start(c, err) != 0)
         return RDSIM_ENOMEM;
     return repl_start(c, err);
 }

@@ -159,6 +159,7 @@ extern const struct rdsim_deployment_ops aurora_ops;
 
 struct repl; /* replication.c's own state */
 struct backup; /* backup.c's: snapshots and restores */
+struct backtrack; /* backtrack.c's: change records and backtracks */
 
 struct rdsim_cluster {
     struct rdsim_sim *sim;
@@ -194,6 +195,7 @@ struct rdsim_cluster {
 
     struct repl *repl;       /* replication's batches and open tick (replication.c) */
     struct backup *backup;   /* snapshots and restores (backup.c) */
+    struct backtrack *backtrack; /* backtracks' change records (backtrack.c) */
 
     struct rdsim_failover *failovers;
     size_t n_failovers, cap_failovers;
@@ -312,6 +314,23 @@ void backup_restore(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
 /* The writer's tick changeset cs, flushed at t: the change log keeps a copy
  * when a point-in-time restore will need it. */
 void backup_log(struct rdsim_cluster *c, const struct rdsim_changeset *cs, rdsim_time_t t);
+/* Add bytes (negative: release them) to what snapshots and change logs
+ * hold in memory; past the limit, RDSIM_ENOMEM naming `what` and --keep-db. */
+int backup_charge(struct rdsim_cluster *c, int64_t bytes, const char *what,
+                  struct rdsim_err *err);
+
+/* ---- backtrack.c ----------------------------------------------------------- */
+
+/* Keep change records when the scenario backtracks (at create, after
+ * backup_init); schedule each backtrack point's flush (at start). */
+int backtrack_init(struct rdsim_cluster *c, struct rdsim_err *err);
+int backtrack_start(struct rdsim_cluster *c, struct rdsim_err *err);
+void backtrack_free(struct rdsim_cluster *c);
+/* The writer's tick changeset cs, flushed at t: kept while a backtrack may
+ * undo it. */
+void backtrack_log(struct rdsim_cluster *c, const struct rdsim_changeset *cs, rdsim_time_t t);
+/* A backtrack event acts now. */
+void backtrack_fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
 
 /* ---- serverless.c -------------------------------------------------------- */
 

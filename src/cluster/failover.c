@@ -42,6 +42,7 @@ static const char *const cause_names[RDSIM_CAUSE_COUNT] = {
     [RDSIM_CAUSE_GLOBAL_FAILOVER] = "global-failover",
     [RDSIM_CAUSE_STANDBY_BACK] = "standby-back",
     [RDSIM_CAUSE_GLOBAL_DB_RPO] = "global-db-rpo",
+    [RDSIM_CAUSE_BACKTRACK] = "backtrack",
 };
 
 const char *rdsim_failover_cause_name(enum rdsim_failover_cause cause)
@@ -78,6 +79,8 @@ enum rdsim_failover_cause failover_cause_of(enum rdsim_action a)
     case RDSIM_ACT_SNAPSHOT:
     case RDSIM_ACT_RESTORE:
         break;
+    case RDSIM_ACT_BACKTRACK:
+        return RDSIM_CAUSE_BACKTRACK;
     }
     return RDSIM_CAUSE_COUNT; /* these never take the writer away */
 }

@@ -160,6 +160,10 @@
 #define RDSIM_SNAPSHOT_BASE ((struct rdsim_range){60 * RDSIM_S, 180 * RDSIM_S})
 #define RDSIM_RESTORE_BASE ((struct rdsim_range){8 * 60 * RDSIM_S, 12 * 60 * RDSIM_S})
 #define RDSIM_BACKUP_COPY_BYTES_PER_S (100.0 * 1024 * 1024)
+/* Backtrack (Aurora UG, "Backtracking an Aurora DB cluster": it "rewinds
+ * the DB cluster in minutes", the cluster paused meanwhile): a drawn fixed
+ * part, UNCONFIRMED, plus the undone writes at a single applier's rate. */
+#define RDSIM_BACKTRACK_BASE ((struct rdsim_range){60 * RDSIM_S, 120 * RDSIM_S})
 /* In-memory snapshots together may hold this much; past it the run fails
  * and asks for --keep-db, which keeps them in files. */
 #define RDSIM_SNAPSHOT_MEMORY_MAX ((int64_t)256 * 1024 * 1024)

@@ -250,6 +250,7 @@ static enum rdsim_action_support supports(const struct rdsim_cluster *c, enum rd
                                                      : RDSIM_ACTION_UNSUPPORTED;
     case RDSIM_ACT_STORAGE_FAILURE:
     case RDSIM_ACT_GLOBAL_FAILOVER:
+    case RDSIM_ACT_BACKTRACK:
         return RDSIM_ACTION_UNSUPPORTED;
     case RDSIM_ACT_AZ_OUTAGE:
     case RDSIM_ACT_REGION_OUTAGE:

@@ -337,6 +337,7 @@ void repl_ship(struct rdsim_cluster *c, bool mirrored)
         return;
     }
     backup_log(c, &cs, now);
+    backtrack_log(c, &cs, now);
     /* A target that cannot be reached misses the batch: it resynchronises
      * when it is back, so nothing piles up for it meanwhile. */
     for (size_t i = 0; i < c->n_inst; i++) {

@@ -5,6 +5,8 @@
  * console's INSERTs and DELETEs) and the deferred apply that writes a
  * replica's changes into SQLite only when something looks at the rows.
  *
+ * rdsim_db_revert applies a changeset's inverse the same way (a backtrack).
+ *
  * Deliberately not here: when a batch is applied (src/cluster/replication.c
  * decides, by the replication lag).
  */
@@ -328,3 +330,28 @@ int rdsim_db_apply(struct rdsim_db *db, const struct rdsim_changeset *cs,
     return ret;
 }
 
+
+int rdsim_db_revert(struct rdsim_db *db, const struct rdsim_changeset *cs,
+                    struct rdsim_err *err)
+{
+    struct rdsim_changeset inv = {.n_writes = cs ? cs->n_writes : 0};
+    int n = 0, rc, ret;
+
+    if (!cs || (cs->len > 0 && !cs->data))
+        return rdsim_err_set(err, RDSIM_EINVAL, "%s: revert: no changeset", db->name);
+    if (cs->len == 0)
+        return 0;
+    if (cs->len > INT_MAX)
+        return rdsim_err_set(err, RDSIM_EINVAL,
+                             "%s: revert: changeset of %zu bytes too large", db->name, cs->len);
+    /* The inverse has the same shape (UPDATEs of kv, the key in the old
+     * record), so it takes the fast path. */
+    rc = sqlite3changeset_invert((int)cs->len, cs->data, &n, &inv.data);
+    if (rc != SQLITE_OK)
+        return rdsim_err_set(err, rc == SQLITE_NOMEM ? RDSIM_ENOMEM : RDSIM_EDB,
+                             "%s: revert: %s", db->name, sqlite3_errstr(rc));
+    inv.len = (size_t)n;
+    ret = rdsim_db_apply(db, &inv, err);
+    sqlite3_free(inv.data);
+    return ret;
+}

@@ -86,9 +86,12 @@ static void key_figures(FILE *f, const struct rdsim_results *r)
                     ep_names[e], 100.0 * r->attempt_success[e]);
     }
     fprintf(f, "| longest writer downtime | %.1f s |\n", (double)r->max_downtime / RDSIM_S);
-    fprintf(f, "| lost writes | %llu%s of %llu acknowledged |\n",
-            (unsigned long long)r->lost_writes, r->lost_writes_bounded ? " (upper bound)" : "",
-            (unsigned long long)r->acked_writes);
+    fprintf(f, "| lost writes | %llu%s of %llu acknowledged", (unsigned long long)r->lost_writes,
+            r->lost_writes_bounded ? " (upper bound)" : "", (unsigned long long)r->acked_writes);
+    if (r->n_backtracks)
+        fprintf(f, ", %llu of them discarded on purpose by backtrack",
+                (unsigned long long)rdsim_results_discarded(r));
+    fputs(" |\n", f);
     fprintf(f, "| stale reads | %llu of %llu (%.2f%%), up to %.1f ms behind |\n",
             (unsigned long long)st->stale, (unsigned long long)st->reads,
             st->reads ? 100.0 * (double)st->stale / (double)st->reads : 0.0,
@@ -230,6 +233,39 @@ static void rpo_table(FILE *f, const struct rdsim_results *r)
           f);
 }
 
+/* Backtracks: the point, the pause, and the writes it threw away. */
+static void backtrack_table(FILE *f, const struct rdsim_results *r)
+{
+    if (r->n_backtracks == 0)
+        return;
+    fputs("## Backtracks\n\n", f);
+    fputs("| asked at | rewound to | serves again | paused | writes undone | acknowledged writes "
+          "discarded |\n|---|---|---|---|---|---|\n",
+          f);
+    for (size_t i = 0; i < r->n_backtracks; i++) {
+        const struct rdsim_backtrack_result *x = &r->backtracks[i];
+        fprintf(f, "| %.1f s | %.1f s |", (double)x->at / RDSIM_S, (double)x->to / RDSIM_S);
+        time_cell(f, x->available);
+        if (!x->done) {
+            fputs(" - | - | - (the writer was not available) |\n", f);
+            continue;
+        }
+        if (x->available >= 0)
+            fprintf(f, " %.1f s |", (double)(x->available - x->at) / RDSIM_S);
+        else
+            fputs(" until the end |", f);
+        fprintf(f, " %llu | %llu%s |\n", (unsigned long long)x->undone_writes,
+                (unsigned long long)x->discarded_writes,
+                x->discarded_writes_bounded ? " (upper bound)" : "");
+    }
+    fputs("\nA backtrack rewinds the cluster in place: the writes committed after its point are "
+          "undone on the writer's data (and so on every replica's). The acknowledged ones among "
+          "them are counted from the rewound data; they are gone from the final writer, so "
+          "they are in the run's lost writes too: there they were thrown away on purpose, not "
+          "lost by a fault.\n\n",
+          f);
+}
+
 /* The figures this run has: lag with more than one instance, capacity
  * with Serverless v2 (as render.gp decides from the columns). */
 static bool run_has(const struct rdsim_results *r, const char *figure)
@@ -363,6 +399,7 @@ static void write_report(FILE *f, const struct rdsim_results *r, const char *dir
     regions_table(f, r);
     failover_table(f, r);
     rpo_table(f, r);
+    backtrack_table(f, r);
     plots_section(f, r, dir);
     expectations_section(f, r);
     fputs("## Files\n\n"

@@ -1,6 +1,7 @@
 /*
  * marks.c - the marks of the figures: fault windows shaded (a storage
- * failure's until its repair), failover phases as dashed lines (requests
+ * failure's until its repair, a backtrack's pause), a backtrack's point,
+ * failover phases as dashed lines (requests
  * labelled as requests), quorum lost and regained from events.csv, and
  * labels placed in rows so that they do not overlap.
  */
@@ -111,6 +112,20 @@ static double repaired_at(const struct timeline *tl, const char *az, double at_s
     return until_s;
 }
 
+/* A backtrack: its pause shaded (the cluster serves again at available_s,
+ * or the end), and a line at the point its data went back to. Returns
+ * where the shade ends. */
+static double backtrack_mark(struct marks *ms, json_t *bt, double at, double end)
+{
+    double to = plot_jnum(bt, "to_s", NAN), until = plot_jnum(bt, "available_s", end);
+
+    if (!json_is_true(json_object_get(bt, "done")))
+        return at;
+    add_mark(ms, to, to, "fault_rgb", "data rewound to here (%.0f acknowledged writes discarded)",
+             plot_jnum(bt, "discarded_writes", 0));
+    return until;
+}
+
 /* What the failover's first phase was: detected, or (a request) asked for;
  * `name` is the cause as summary.json spells it. */
 static const char *first_phase(const char *name)
@@ -137,7 +152,7 @@ void plot_collect_marks(struct marks *ms, json_t *s, const char *who, const char
                         bool faults, const struct timeline *tl)
 {
     json_t *v;
-    size_t i;
+    size_t i, k_bt = 0;
 
     json_array_foreach(faults ? json_object_get(s, "scenario_events") : NULL, i, v) {
         const char *action = plot_jstr(v, "action", "");
@@ -146,6 +161,9 @@ void plot_collect_marks(struct marks *ms, json_t *s, const char *who, const char
         const char *label = plot_jstr(v, "label", "fault"), *az = strrchr(label, ' ');
         if (strcmp(action, "storage-failure") == 0 && az)
             until = repaired_at(tl, az + 1, at, until);
+        if (strcmp(action, "backtrack") == 0)
+            until = backtrack_mark(ms, json_array_get(json_object_get(s, "backtracks"), k_bt++),
+                                   at, plot_jnum(s, "simulated_s", at));
         add_mark(ms, at, until, load ? "offered_rgb" : "fault_rgb", "%s", label);
     }
     for (size_t k = 0; faults && tl && k < tl->n; k++) {

@@ -101,6 +101,10 @@ void rdsim_report_event_label(const struct rdsim_event_cfg *ev, char *buf, size_
             snprintf(buf, n, "point-in-time restore %s%s", ev->name,
                      ev->become_writer ? ", then write to it" : "");
         break;
+    case RDSIM_ACT_BACKTRACK:
+        duration_text(d, sizeof(d), ev->to);
+        snprintf(buf, n, "backtrack to %s", d);
+        break;
     default:
         snprintf(buf, n, "%s", rdsim_action_name(ev->action));
         break;
@@ -191,6 +195,7 @@ static const char *cause_text(enum rdsim_failover_cause cause)
     case RDSIM_CAUSE_GLOBAL_FAILOVER: return "the requested global failover";
     case RDSIM_CAUSE_STANDBY_BACK: return "the standby's return";
     case RDSIM_CAUSE_GLOBAL_DB_RPO: return "every secondary lagging past rds.global_db_rpo";
+    case RDSIM_CAUSE_BACKTRACK: return "the backtrack";
     case RDSIM_CAUSE_COUNT: break;
     }
     return rdsim_failover_cause_name(cause);
@@ -326,6 +331,29 @@ static void tell_failovers(FILE *f, const struct rdsim_results *r)
     }
 }
 
+/* Each backtrack: its point, its pause, and what it threw away. */
+static void tell_backtracks(FILE *f, const struct rdsim_results *r)
+{
+    for (size_t i = 0; i < r->n_backtracks; i++) {
+        const struct rdsim_backtrack_result *x = &r->backtracks[i];
+        if (!x->done) {
+            fprintf(f, "The backtrack at %.1f s did nothing: the writer was not available. ",
+                    secs(x->at));
+            continue;
+        }
+        fprintf(f, "The backtrack at %.1f s rewound the cluster in place to %.1f s: %llu "
+                   "acknowledged write%s after that point %s discarded on purpose",
+                secs(x->at), secs(x->to), (unsigned long long)x->discarded_writes,
+                x->discarded_writes == 1 ? "" : "s", x->discarded_writes == 1 ? "was" : "were");
+        if (x->available >= 0)
+            fprintf(f, ", and the cluster, paused meanwhile, served again at %.1f s (%.1f s "
+                       "later). ",
+                    secs(x->available), secs(x->available - x->at));
+        else
+            fputs(", and the cluster was still paused at the end. ", f);
+    }
+}
+
 /* When the median and the last client wrote again (their DNS caches). */
 static void clients_tail(FILE *f, const struct rdsim_outage *o)
 {
@@ -385,10 +413,11 @@ static void tell_data(FILE *f, const struct rdsim_results *r)
 
     if (r->acked_writes > 0)
         fprintf(f, "%llu of %llu acknowledged writes %s lost%s (checked against %s's SQLite "
-                   "data). ",
+                   "data%s). ",
                 (unsigned long long)r->lost_writes, (unsigned long long)r->acked_writes,
                 r->lost_writes == 1 ? "was" : "were",
-                r->lost_writes_bounded ? " at most" : "", r->final_writer);
+                r->lost_writes_bounded ? " at most" : "", r->final_writer,
+                r->n_backtracks ? "; the writes backtrack discarded are among them" : "");
     rdsim_report_latency_text(behind, sizeof(behind), st->max_staleness);
     if (st->stale > 0)
         fprintf(f, "%llu of %llu reads (%.2f%%) were stale, up to %s behind the writer. ",
@@ -476,6 +505,7 @@ int rdsim_report_story(const struct rdsim_results *r, char **out, struct rdsim_e
     tell_setup(f, r);
     tell_events(f, r);
     tell_failovers(f, r);
+    tell_backtracks(f, r);
     tell_outages(f, r);
     tell_data(f, r);
     tell_verdict(f, r);

@@ -205,6 +205,24 @@ static json_t *restores_json(const struct rdsim_results *r)
     return a;
 }
 
+/* The writes a backtrack discards are lost writes of the run too. */
+static json_t *backtracks_json(const struct rdsim_results *r)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < r->n_backtracks; i++) {
+        const struct rdsim_backtrack_result *x = &r->backtracks[i];
+        json_array_append_new(
+            a, json_pack("{s:o, s:o, s:b, s:o, s:I, s:I, s:b}", "at_s", secs(x->at), "to_s",
+                         secs(x->to), "done", x->done, "available_s",
+                         time_or_null(x->available), "undone_writes",
+                         (json_int_t)x->undone_writes, "discarded_writes",
+                         (json_int_t)x->discarded_writes, "discarded_writes_upper_bound",
+                         x->discarded_writes_bounded));
+    }
+    return a;
+}
+
 static json_t *lags_json(const struct rdsim_results *r)
 {
     json_t *o = json_object();
@@ -405,6 +423,8 @@ int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
         json_object_set_new(root, "snapshots", snapshots_json(r));
     if (r->n_restores)
         json_object_set_new(root, "restores", restores_json(r));
+    if (r->n_backtracks)
+        json_object_set_new(root, "backtracks", backtracks_json(r));
     if (r->n_acus)
         json_object_set_new(root, "serverless", acus_json(r));
     json_object_set_new(root, "operations",

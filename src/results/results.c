@@ -26,6 +26,7 @@ void rdsim_results_free(struct rdsim_results *r)
     free(r->acus);
     free(r->snapshots);
     free(r->restores);
+    free(r->backtracks);
     free(r->lesson);
     rdsim_param_changes_free(r->lesson_changes, r->n_lesson_changes);
     free(r);
@@ -101,4 +102,13 @@ double rdsim_sample_printed(const struct rdsim_sample_value *v)
     char buf[512];
     snprintf(buf, sizeof buf, "%.*f", v->decimals, v->number);
     return strtod(buf, NULL);
+}
+
+uint64_t rdsim_results_discarded(const struct rdsim_results *r)
+{
+    uint64_t n = 0;
+
+    for (size_t i = 0; i < r->n_backtracks; i++)
+        n += r->backtracks[i].discarded_writes;
+    return n;
 }

@@ -1,6 +1,7 @@
 /*
- * backups.c - the snapshots and restores of a run, copied from the cluster
- * into its results (summary.json `snapshots` and `restores`).
+ * backups.c - the snapshots, restores and backtracks of a run, copied from
+ * the cluster into its results (summary.json `snapshots`, `restores` and
+ * `backtracks`).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 int run_collect_backups(const struct rdsim_cluster *c, struct rdsim_results *res,
                         struct rdsim_err *err)
 {
-    size_t ns = rdsim_cluster_snapshot_count(c), nr = rdsim_cluster_restore_count(c);
+    size_t ns = rdsim_cluster_snapshot_count(c), nr = rdsim_cluster_restore_count(c), nb;
 
     if (ns && !(res->snapshots = calloc(ns, sizeof(*res->snapshots))))
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
@@ -36,5 +37,16 @@ int run_collect_backups(const struct rdsim_cluster *c, struct rdsim_results *res
             .lost_writes = r->lost_writes, .lost_writes_bounded = r->lost_writes_bounded};
     }
     res->n_restores = nr;
+    nb = rdsim_cluster_backtrack_count(c);
+    if (nb && !(res->backtracks = calloc(nb, sizeof(*res->backtracks))))
+        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
+    for (size_t k = 0; k < nb; k++) {
+        const struct rdsim_backtrack_info *b = rdsim_cluster_backtrack_at(c, k);
+        res->backtracks[k] = (struct rdsim_backtrack_result){
+            .at = b->at, .to = b->to, .available = b->available, .done = b->done,
+            .undone_writes = b->undone_writes, .discarded_writes = b->discarded_writes,
+            .discarded_writes_bounded = b->discarded_writes_bounded};
+    }
+    res->n_backtracks = nb;
     return 0;
 }

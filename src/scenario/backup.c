@@ -1,6 +1,6 @@
 /*
- * backup.c - cluster.backup, a restore's point in time, and the rules of
- * snapshot and restore events that span several events: a snapshot's name
+ * backup.c - cluster.backup, a restore's point in time, a backtrack's cluster
+ * and point, and the rules of snapshot and restore events that span several events: a snapshot's name
  * is taken once; a restore names a snapshot that an earlier event (in time
  * order, file order for ties) takes, and a new instance no other restore
  * creates. The cross-event rules are checked after every event has loaded
@@ -104,6 +104,53 @@ int sc_read_restore_point(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_ev
     return 0;
 }
 
+/* Backtrack (Aurora UG, "Backtracking an Aurora DB cluster"): Aurora
+ * MySQL only, a target window of at most 72 hours, and not on a Global
+ * Database ("Limitations of Amazon Aurora global databases"). */
+#define BACKTRACK_WINDOW ((rdsim_time_t)72 * 3600 * RDSIM_S)
+
+int sc_check_backtrack(struct sc_ctx *ctx, yaml_node_t *action)
+{
+    const struct rdsim_cluster_cfg *c = &ctx->sc->cluster;
+
+    if (c->engine != RDSIM_ENGINE_AURORA_MYSQL)
+        return sc_fail(ctx, action, "backtrack is for Aurora MySQL (engine aurora-mysql), "
+                                    "engine is %s (use restore with to: for a point in time)",
+                       rdsim_engine_name(c->engine));
+    for (size_t i = 0; i < c->n_instances; i++)
+        if (c->instances[i].region != c->instances[c->writer].region)
+            return sc_fail(ctx, action, "backtrack is not supported on an Aurora Global "
+                                        "Database, and instance %s in another region than "
+                                        "the writer makes this one (use restore with to:)",
+                           c->instances[i].name);
+    if (ctx->live)
+        return sc_fail(ctx, action, "backtrack is not available live: its change records "
+                                    "are kept from the start of the run (put it in the "
+                                    "scenario's events)");
+    return 0;
+}
+
+int sc_read_backtrack_point(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_event_cfg *ev)
+{
+    char d[32], at[32], w[32];
+    int rc = sc_read_duration(ctx, node, false, &ev->to);
+
+    if (rc != 0)
+        return rc;
+    ev->has_to = true;
+    sc_format_duration(ev->to, d, sizeof d);
+    sc_format_duration(ev->at, at, sizeof at);
+    if (ev->to > ev->at)
+        return sc_fail(ctx, node, "backtrack point %s is after the backtrack itself (at %s); "
+                                  "it rewinds to an earlier time", d, at);
+    if (ev->at - ev->to > BACKTRACK_WINDOW) {
+        sc_format_duration(ev->at - BACKTRACK_WINDOW, w, sizeof w);
+        return sc_fail(ctx, node, "backtrack point %s is before the 72-hour backtrack window "
+                                  "(from %s); use restore with to: for older points", d, w);
+    }
+    return 0;
+}
+
 /* The value node of `key` in event item `item` (it is there: the event
  * loaded). */
 static yaml_node_t *value_of(struct sc_ctx *ctx, yaml_node_t *item, const char *key)
@@ -155,6 +202,20 @@ int sc_check_backup_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *o
                 snprintf(msg, sizeof msg, "snapshot %s is taken already by events[%ld]",
                          sc_quote(e->name, q, sizeof q), j);
                 return fail_at(ctx, seq, i, "name", msg);
+            }
+        } else if (e->action == RDSIM_ACT_BACKTRACK) {
+            /* Each backtrack rewinds within what happened since the last
+             * one: rdsim does not backtrack forward again (AWS can). */
+            for (size_t l = 0; l < k; l++) {
+                const struct rdsim_event_cfg *p = &sc->events[order[l]];
+                if (p->action != RDSIM_ACT_BACKTRACK || e->to >= p->at)
+                    continue;
+                sc_format_duration(p->at, d, sizeof d);
+                snprintf(msg, sizeof msg, "backtrack point is before the backtrack of "
+                                          "events[%zu] (at %s); rdsim rewinds only to a "
+                                          "later point than the last backtrack",
+                         order[l], d);
+                return fail_at(ctx, seq, i, "to", msg);
             }
         } else if (e->action == RDSIM_ACT_RESTORE) {
             j = earlier(sc, order, k, RDSIM_ACT_RESTORE, e->name);

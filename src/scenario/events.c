@@ -70,6 +70,7 @@ static const struct {
     [RDSIM_ACT_RESTORE] = {B(EK_NAME) | B(EK_AZ) | B(EK_FROM) | B(EK_TO) |
                                B(EK_INSTANCE_CLASS) | B(EK_BECOME_WRITER),
                            B(EK_NAME) | B(EK_AZ)},
+    [RDSIM_ACT_BACKTRACK] = {B(EK_TO), B(EK_TO)},
 };
 
 struct ev_nodes {
@@ -135,6 +136,8 @@ static int deployment_allows(struct sc_ctx *ctx, const struct ev_nodes *en, enum
         rc = sc_fail(ctx, en->val[EK_ACTION], "restore is not available live: the new instance "
                                               "must be known before the run (put it in the "
                                               "scenario's events)");
+    else if (a == RDSIM_ACT_BACKTRACK)
+        rc = sc_check_backtrack(ctx, en->val[EK_ACTION]);
     else if (a == RDSIM_ACT_FAILOVER && c->deployment == RDSIM_DEPLOY_SINGLE_AZ)
         rc = sc_fail(ctx, en->val[EK_ACTION], "failover needs a standby or an Aurora Replica to "
                                               "fail over to, deployment single-az has neither "
@@ -362,7 +365,8 @@ static int read_values(struct sc_ctx *ctx, const struct ev_nodes *en, struct rds
             rc = sc_read_bool(ctx, v, &ev->become_writer);
             break;
         case EK_TO:
-            rc = sc_read_restore_point(ctx, v, ev);
+            rc = ev->action == RDSIM_ACT_BACKTRACK ? sc_read_backtrack_point(ctx, v, ev)
+                                                   : sc_read_restore_point(ctx, v, ev);
             break;
         default:
             break;
@@ -471,6 +475,7 @@ static int ev_rank(enum rdsim_action a)
     case RDSIM_ACT_GLOBAL_FAILOVER:
     case RDSIM_ACT_SNAPSHOT:
     case RDSIM_ACT_RESTORE:
+    case RDSIM_ACT_BACKTRACK:
         return 0;
     case RDSIM_ACT_LOAD:
         break;

@@ -194,6 +194,11 @@ void sc_backup_defaults(struct rdsim_cluster_cfg *c);
 /* A restore's `to`: a duration since the start, or latest; checked against
  * cluster.backup and the event's own `at` (ev->at read already). */
 int sc_read_restore_point(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_event_cfg *ev);
+/* A backtrack's cluster (Aurora MySQL, no Global Database, not live),
+ * reported at the action's value; and its point `to`, within the 72-hour
+ * window before the event. */
+int sc_check_backtrack(struct sc_ctx *ctx, yaml_node_t *action);
+int sc_read_backtrack_point(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_event_cfg *ev);
 /* backup.c: the cross-event rules of snapshot and restore, over the events
  * in time order (order[k]: file index of the k-th; seq: the events list). */
 int sc_check_backup_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *order);

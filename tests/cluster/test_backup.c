@@ -3,7 +3,10 @@
  * the engine, with rows written straight into the writer's database: a
  * restored instance holds exactly the source's rows at the snapshot, comes
  * up after the modelled durations and, with become_writer, takes the
- * writer endpoint; a snapshot of an unreachable instance is not taken.
+ * writer endpoint; a snapshot of an unreachable instance is not taken. A
+ * backtrack (cluster/backtrack.c) gives the writer and its Aurora Replica
+ * back their rows at its point and pauses both; with the writer's AZ out it
+ * does nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -257,6 +260,86 @@ static void test_backup_snapshots_past_the_memory_limit_fail_the_run(void **stat
     world_teardown(&w);
 }
 
+/* An Aurora MySQL writer and one Aurora Replica, and `events`. */
+static void build_aurora(struct world *w, const char *events)
+{
+    char yaml[2048];
+
+    snprintf(yaml, sizeof(yaml),
+             "name: t\nduration: 20m\ncluster:\n  deployment: aurora\n  engine: aurora-mysql\n"
+             "  instances:\n    - {name: w, role: writer, az: us-east-1a}\n"
+             "    - {name: r, role: replica, az: us-east-1b}\n"
+             "workload: {rows: %d, reads: 10/s, writes: 10/s}\nevents:\n%s",
+             ROWS, events);
+    world_build(w, yaml, NULL);
+}
+
+static void test_backtrack_rewinds_writer_and_replica_to_the_point(void **state)
+{
+    struct world w;
+    struct rows at_point, writer, replica;
+    (void)state;
+
+    build_aurora(&w, "  - {at: 30s, action: backtrack, to: 10s}\n");
+    write_keys(&w, 0, 30, 1, 5 * RDSIM_S);
+    rdsim_sim_run_until(w.sim, 10 * RDSIM_S);
+    rows_of(rdsim_cluster_db(w.c, 0), &at_point);
+    rdsim_sim_run_until(w.sim, 15 * RDSIM_S);
+    /* After the point, over rows written before it and fresh ones. */
+    write_keys(&w, 20, 60, 1000, 15 * RDSIM_S);
+    rdsim_sim_run_until(w.sim, 25 * RDSIM_S);
+    write_keys(&w, 50, 70, 2000, 25 * RDSIM_S);
+    rdsim_sim_run_until(w.sim, 30 * RDSIM_S + RDSIM_MS);
+
+    const struct rdsim_backtrack_info *b = rdsim_cluster_backtrack_at(w.c, 0);
+    assert_int_equal(rdsim_cluster_backtrack_count(w.c), 1);
+    assert_true(b->done);
+    assert_int_equal(b->to, 10 * RDSIM_S);
+    assert_int_equal(b->undone_writes, 60);
+    rows_of(rdsim_cluster_db(w.c, 0), &writer);
+    rows_of(rdsim_cluster_db(w.c, 1), &replica);
+    assert_rows_equal(&writer, &at_point);
+    assert_rows_equal(&replica, &at_point);
+    assert_int_equal(writer.r[25].cnt, 1);
+    assert_int_equal(writer.r[55].cnt, 0);
+    /* Paused: both refuse connections until it is done. */
+    assert_int_equal(rdsim_cluster_health(w.c, 0), RDSIM_HEALTH_STARTING);
+    assert_int_equal(rdsim_cluster_health(w.c, 1), RDSIM_HEALTH_STARTING);
+    rdsim_sim_run_until(w.sim, 3 * 60 * RDSIM_S);
+    assert_in_range(b->available - b->at, 60 * RDSIM_S, 121 * RDSIM_S);
+    assert_int_equal(rdsim_cluster_health(w.c, 0), RDSIM_HEALTH_UP);
+    assert_int_equal(rdsim_cluster_health(w.c, 1), RDSIM_HEALTH_UP);
+    assert_int_equal(rdsim_cluster_writer(w.c), 0);
+    /* New writes replicate from the rewound rows. */
+    write_keys(&w, 55, 56, 3000, 3 * 60 * RDSIM_S);
+    rdsim_sim_run_until(w.sim, 3 * 60 * RDSIM_S + RDSIM_S);
+    rows_of(rdsim_cluster_db(w.c, 1), &replica);
+    assert_int_equal(replica.r[55].cnt, 1);
+    world_teardown(&w);
+}
+
+static void test_backtrack_with_the_writer_out_does_nothing(void **state)
+{
+    struct world w;
+    struct rows before, after;
+    (void)state;
+
+    build_aurora(&w, "  - {at: 20s, action: az-outage, az: us-east-1a, for: 30s}\n"
+                     "  - {at: 21s, action: backtrack, to: 10s}\n");
+    write_keys(&w, 0, 30, 1, 5 * RDSIM_S);
+    rdsim_sim_run_until(w.sim, 15 * RDSIM_S);
+    write_keys(&w, 20, 40, 1000, 15 * RDSIM_S);
+    rdsim_sim_run_until(w.sim, 19 * RDSIM_S);
+    rows_of(rdsim_cluster_db(w.c, 0), &before);
+    rdsim_sim_run_until(w.sim, 22 * RDSIM_S);
+    const struct rdsim_backtrack_info *b = rdsim_cluster_backtrack_at(w.c, 0);
+    assert_false(b->done);
+    assert_int_equal(b->available, -1);
+    rows_of(rdsim_cluster_db(w.c, 0), &after);
+    assert_rows_equal(&after, &before);
+    world_teardown(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +349,8 @@ int main(void)
         cmocka_unit_test(test_backup_point_in_time_restore_replays_the_log_to_its_point),
         cmocka_unit_test(test_backup_uploads_stop_while_the_writer_is_cut_off),
         cmocka_unit_test(test_backup_snapshots_past_the_memory_limit_fail_the_run),
+        cmocka_unit_test(test_backtrack_rewinds_writer_and_replica_to_the_point),
+        cmocka_unit_test(test_backtrack_with_the_writer_out_does_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * order reproduce the writer, a bad or truncated changeset changes nothing,
  * INSERTs and other tables are refused, partial images keep the columns
  * they leave out, patchsets go through SQLite's iterator, and the fast
- * reader decodes rdsim's own changesets exactly.
+ * reader decodes rdsim's own changesets exactly. Reverting ticks newest
+ * first rewinds the writer to its rows between them (a backtrack).
  */
 #include "db_test.h"
 
@@ -402,6 +403,74 @@ static void test_reader_refuses_what_it_does_not_know(void **state)
 
 /* --- scan ---------------------------------------------------------------- */
 
+/* A backtrack: the writer's ticks after a point undone newest first give
+ * back its rows at that point, and it goes on taking writes from there. */
+static void test_revert_of_ticks_newest_first_rewinds_the_writer(void **state)
+{
+    struct rdsim_db *w = open_mem(ROWS, true);
+    struct rdsim_db *at_point = open_mem(ROWS, false);
+    struct rdsim_db *r = open_mem(ROWS, false);
+    struct rdsim_changeset cs[6];
+    uint64_t opid = 1, x = 99;
+
+    for (int tick = 0; tick < 6; tick++) {
+        for (int i = 0; i < 25; i++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            write1(w, (int64_t)((x >> 33) % 16), opid, (rdsim_time_t)opid * 10);
+            opid++;
+        }
+        assert_int_equal(rdsim_db_flush(w, &cs[tick], NULL), 0);
+        if (tick == 2)
+            assert_int_equal(rdsim_db_copy(at_point, w, NULL), 0);
+    }
+    for (int tick = 5; tick > 2; tick--)
+        assert_int_equal(rdsim_db_revert(w, &cs[tick], NULL), 0);
+    /* Reverting is not captured: nothing ships it. */
+    struct rdsim_changeset none;
+    assert_int_equal(rdsim_db_flush(w, &none, NULL), 0);
+    assert_int_equal(none.len, 0);
+    rdsim_changeset_free(&none);
+    assert_same(w, at_point);
+    int64_t cnt;
+    assert_int_equal(rdsim_db_count(w, 3, &cnt, NULL), 0);
+    struct rdsim_row row;
+    assert_int_equal(rdsim_db_read(at_point, 3, &row, NULL), 0);
+    assert_int_equal(cnt, row.cnt);
+    /* New writes continue from the rewound rows, and ship as before. */
+    assert_int_equal(rdsim_db_copy(r, w, NULL), 0);
+    write1(w, 3, opid, 1000000);
+    rdsim_changeset_free(&cs[0]);
+    assert_int_equal(rdsim_db_flush(w, &cs[0], NULL), 0);
+    assert_int_equal(rdsim_db_apply(r, &cs[0], NULL), 0);
+    assert_same(w, r);
+    assert_int_equal(rdsim_db_read(r, 3, &row, NULL), 0);
+    assert_int_equal(row.cnt, cnt + 1);
+    for (int tick = 0; tick < 6; tick++)
+        rdsim_changeset_free(&cs[tick]);
+    rdsim_db_close(w);
+    rdsim_db_close(at_point);
+    rdsim_db_close(r);
+}
+
+static void test_revert_of_garbage_is_edb_and_of_nothing_is_a_no_op(void **state)
+{
+    struct rdsim_db *w = open_mem(ROWS, true);
+    struct rdsim_db *before = open_mem(ROWS, false);
+    unsigned char junk[40];
+    struct rdsim_changeset bad = {.data = junk, .len = sizeof junk}, empty = {0};
+    struct rdsim_err err;
+
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (unsigned char)(i * 53 + 7);
+    assert_int_equal(rdsim_db_revert(w, &bad, &err), RDSIM_EDB);
+    assert_non_null(strstr(err.msg, "revert"));
+    assert_int_equal(rdsim_db_revert(w, &empty, NULL), 0);
+    assert_int_equal(rdsim_db_revert(w, NULL, &err), RDSIM_EINVAL);
+    assert_same(w, before);
+    rdsim_db_close(w);
+    rdsim_db_close(before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +490,8 @@ int main(void)
         cmocka_unit_test(test_failed_apply_inside_open_tick_keeps_the_tick),
         cmocka_unit_test(test_reader_decodes_rdsim_changesets_exactly),
         cmocka_unit_test(test_reader_refuses_what_it_does_not_know),
+        cmocka_unit_test(test_revert_of_ticks_newest_first_rewinds_the_writer),
+        cmocka_unit_test(test_revert_of_garbage_is_edb_and_of_nothing_is_a_no_op),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
