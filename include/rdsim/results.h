@@ -67,7 +67,9 @@ struct rdsim_acu_result {
 struct rdsim_snapshot_result {
     char name[128];            /* a copy: a live session's event may be gone */
     const char *target;        /* points into the scenario */
+    const char *source;        /* "instance", "standby" or "storage" (static) */
     rdsim_time_t at, ready;    /* ready -1: not taken, or not by the end */
+    rdsim_time_t io_pause;     /* the target's writes stalled (Single-AZ), 0: none */
     int64_t bytes;
     bool taken;
 };

@@ -149,10 +149,11 @@ static json_t *snapshots_json(const struct rdsim_results *r)
 
     for (size_t i = 0; i < r->n_snapshots; i++) {
         const struct rdsim_snapshot_result *s = &r->snapshots[i];
-        json_array_append_new(a, json_pack("{s:s, s:o, s:s, s:b, s:o, s:I}", "name", s->name,
-                                           "at_s", secs(s->at), "target", s->target, "taken",
-                                           s->taken, "ready_s", time_or_null(s->ready), "bytes",
-                                           (json_int_t)s->bytes));
+        json_array_append_new(
+            a, json_pack("{s:s, s:o, s:s, s:s, s:b, s:o, s:I, s:o}", "name", s->name, "at_s",
+                         secs(s->at), "target", s->target, "source", s->source, "taken",
+                         s->taken, "ready_s", time_or_null(s->ready), "bytes",
+                         (json_int_t)s->bytes, "io_pause_s", secs(s->io_pause)));
     }
     return a;
 }
