@@ -15,7 +15,9 @@
  * clients had been told. It is "creating" until available, after a
  * modelled duration; with become_writer the application is then re-pointed
  * to it, as to a promoted read replica: every connection style at once,
- * the old writer detached, the writes the new one lacks lost.
+ * the old writer detached, the writes the new one lacks lost. The old
+ * deployment no longer owns the writer endpoint: its failovers, asked for
+ * or automatic, leave the application where it is (failover.c).
  *
  * Automated backups (cluster.backup) are kept only when a restore asks for
  * a point in time (`to:`), so other runs pay nothing: the day's snapshot is
@@ -391,6 +393,7 @@ static void restore_available(struct rdsim_sim *sim, void *ctx, uint64_t k)
     }
     c->writer = c->dns_writer = c->proxy_writer = c->topo_writer = i;
     c->writer_endpoint_gen++;
+    c->repointed = true;
     c->inst[from].detached = true;
     repl_writer_changed(c);
     r->writer_at = r->available;

@@ -192,8 +192,8 @@ void plot_collect_marks(struct marks *ms, json_t *s, const char *who, const char
         const char *rgb = timeline_rgb(ROW_KIND(row));
         if (rgb) {
             const char *end = strstr(d, " (");
-            add_mark(ms, row->t_s, row->t_s, rgb, "%.*s", (int)(end ? end - d : (ptrdiff_t)strlen(d)),
-                     d);
+            int len = (int)(end ? end - d : (ptrdiff_t)strlen(d));
+            add_mark(ms, row->t_s, row->t_s, rgb, "%.*s", len, d);
             continue;
         }
         if (strcmp(ROW_KIND(row), "quorum") != 0)

@@ -352,8 +352,8 @@ static void tell_backups(FILE *f, const struct rdsim_results *r)
                                    : "within the retention");
         fputc(')', f);
         if (x->available >= 0)
-            fprintf(f, " was available at %.1f s, %.1f s after it was asked for", secs(x->available),
-                    secs(x->available - x->at));
+            fprintf(f, " was available at %.1f s, %.1f s after it was asked for",
+                    secs(x->available), secs(x->available - x->at));
         else
             fputs(" was still being created at the end", f);
         if (x->writer_at >= 0)
