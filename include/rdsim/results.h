@@ -84,8 +84,9 @@ struct rdsim_restore_result {
     bool lost_writes_bounded;
 };
 
-/* Every key of expect: once, and min:/max: once per figure each. */
-enum { RDSIM_MAX_EXPECT = 11 + 2 * RDSIM_FIG_COUNT };
+/* Every key of expect: once, min:/max: once per figure each, and three
+ * bounds per restore of expect.restores. */
+enum { RDSIM_MAX_EXPECT = 11 + 2 * RDSIM_FIG_COUNT + 3 * RDSIM_MAX_EXPECT_RESTORES };
 
 enum rdsim_expect_kind {
     RDSIM_EXPECT_NUMBER,       /* actual and limit are numbers */
