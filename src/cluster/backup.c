@@ -242,7 +242,8 @@ static const char *snap_source(const struct rdsim_cluster *c, size_t t)
         return "storage";
     case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
     case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
-        if (t == c->writer)
+        /* The writer's or its standby's: taken from the standby either way. */
+        if (t == c->writer || c->inst[t].role == RDSIM_ROLE_STANDBY)
             return "standby";
         break;
     case RDSIM_DEPLOY_SINGLE_AZ:
