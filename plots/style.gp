@@ -28,6 +28,8 @@ read_rgb = '#0072b2'
 writer_read_rgb = '#cc79a7'
 offered_rgb = '#888888'
 resume_rgb = '#009e73'
+# Snapshots and restores: operations, not faults.
+backup_rgb = '#6a3d9a'
 # A comparison's two runs.
 run_a_rgb = '#0072b2'
 run_b_rgb = '#d55e00'

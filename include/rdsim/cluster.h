@@ -216,7 +216,9 @@ double rdsim_cluster_acu_seconds(const struct rdsim_cluster *c, size_t i);
  * other names point into the scenario. Times are -1 until they happen. */
 struct rdsim_snapshot_info {
     const char *name, *target;
+    const char *source;      /* what is copied: "instance", "standby" or "storage" */
     rdsim_time_t at, ready;
+    rdsim_time_t io_pause;   /* the instance's I/O suspended (Single-AZ), 0: none */
     int64_t bytes;
     bool taken;              /* false: its instance was unreachable */
 };

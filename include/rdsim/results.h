@@ -67,7 +67,9 @@ struct rdsim_acu_result {
 struct rdsim_snapshot_result {
     char name[128];            /* a copy: a live session's event may be gone */
     const char *target;        /* points into the scenario */
+    const char *source;        /* "instance", "standby" or "storage" (static) */
     rdsim_time_t at, ready;    /* ready -1: not taken, or not by the end */
+    rdsim_time_t io_pause;     /* the target's writes stalled (Single-AZ), 0: none */
     int64_t bytes;
     bool taken;
 };
@@ -92,8 +94,9 @@ struct rdsim_backtrack_result {
     bool discarded_writes_bounded;
 };
 
-/* Every key of expect: once, and min:/max: once per figure each. */
-enum { RDSIM_MAX_EXPECT = 11 + 2 * RDSIM_FIG_COUNT };
+/* Every key of expect: once, min:/max: once per figure each, and three
+ * bounds per restore of expect.restores. */
+enum { RDSIM_MAX_EXPECT = 11 + 2 * RDSIM_FIG_COUNT + 3 * RDSIM_MAX_EXPECT_RESTORES };
 
 enum rdsim_expect_kind {
     RDSIM_EXPECT_NUMBER,       /* actual and limit are numbers */

@@ -72,8 +72,9 @@ int rdsim_run_advance(struct rdsim_run *r, rdsim_time_t until, struct rdsim_err 
  * which no other event is pending, running the events before it. *at (may be
  * NULL) gets that time; the event is recorded with it (rdsim_run_injected),
  * so a scenario with the same events at those times replays the run
- * exactly. `ev` is copied. Returns 0; RDSIM_EINVAL when the run has finished
- * or no such time is left before the end; an event's error.
+ * exactly. `ev` is copied. Returns 0; RDSIM_EINVAL when the run has finished,
+ * no such time is left before the end, or ev is a restore (its new instance
+ * would need a slot planned at the start); an event's error.
  */
 int rdsim_run_inject(struct rdsim_run *r, const struct rdsim_event_cfg *ev, rdsim_time_t *at,
                      struct rdsim_err *err);

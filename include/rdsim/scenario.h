@@ -206,6 +206,16 @@ struct rdsim_expect_bound {
     struct rdsim_loc loc;  /* the figure's key in the file */
 };
 
+/* expect.restores.NAME: bounds on one restore's figures (summary.json
+ * restores[]: lost_writes, time_to_available_s). */
+enum { RDSIM_MAX_EXPECT_RESTORES = 4 };
+struct rdsim_expect_restore {
+    char *name;                  /* a restore event's */
+    bool has_min_lost, has_max_lost, has_max_time;
+    int64_t min_lost_writes, max_lost_writes;
+    rdsim_time_t max_time_to_available;
+};
+
 struct rdsim_expect_cfg {
     bool has_max_writer_downtime, has_lost_writes, has_max_stale_read_ratio;
     bool has_min_avail_writer, has_min_avail_reader;
@@ -221,6 +231,8 @@ struct rdsim_expect_cfg {
     /* min: and max:, in file order; each figure at most once per map */
     struct rdsim_expect_bound min[RDSIM_FIG_COUNT], max[RDSIM_FIG_COUNT];
     size_t n_min, n_max;
+    struct rdsim_expect_restore restores[RDSIM_MAX_EXPECT_RESTORES]; /* in file order */
+    size_t n_restores;
 };
 
 /* Does the scenario state no expectation at all? */

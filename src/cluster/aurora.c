@@ -442,6 +442,14 @@ void aurora_rejoin_as_reader(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_err err;
 
+    /* The application writes to a restored instance (backup.c): the old
+     * cluster's instance has no writer of its cluster to follow. */
+    if (c->repointed) {
+        cluster_log(c, "ignored", c->inst[i].cfg->name,
+                    "rejoin: the application writes to %s, a restored instance outside "
+                    "this cluster", c->inst[c->writer].cfg->name);
+        return;
+    }
     repl_ship(c, true);
     if (rdsim_sim_failed(c->sim) || rdsim_db_copy(c->inst[i].db, c->inst[c->writer].db, &err) != 0) {
         if (!rdsim_sim_failed(c->sim))

@@ -15,7 +15,9 @@
  * clients had been told. It is "creating" until available, after a
  * modelled duration; with become_writer the application is then re-pointed
  * to it, as to a promoted read replica: every connection style at once,
- * the old writer detached, the writes the new one lacks lost.
+ * the old writer detached, the writes the new one lacks lost. The old
+ * deployment no longer owns the writer endpoint: its failovers, asked for
+ * or automatic, leave the application where it is (failover.c).
  *
  * Automated backups (cluster.backup) are kept only when a restore asks for
  * a point in time (`to:`), so other runs pay nothing: the day's snapshot is
@@ -27,9 +29,15 @@
  * the snapshot and replays the uploaded log for real (rdsim_db_apply) up to
  * its point; the latest restorable time is the last upload.
  *
- * Not modelled: the brief I/O suspension of a Single-AZ snapshot, lazy
- * loading after a restore, incremental snapshots, the 100-snapshot quota,
- * later days' snapshots (the log from the start replays to the same data).
+ * Where a snapshot comes from follows AWS: Aurora copies its volume and a
+ * Multi-AZ deployment its standby (the writer's data: the standby is in
+ * step), neither pausing the writer; an instance without a standby
+ * (Single-AZ, or a read replica) suspends its I/O for a modelled time, its
+ * writes (a replica's applies) waiting on the storage path meanwhile.
+ *
+ * Not modelled: lazy loading after a restore, incremental snapshots, the
+ * 100-snapshot quota, later days' snapshots (the log from the start replays
+ * to the same data), a live restore (its instance needs a planned slot).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +240,53 @@ static struct snap *snap_find(struct backup *b, const char *name)
     return NULL;
 }
 
+/* What a snapshot of instance t copies, and whether t's I/O pauses. */
+static const char *snap_source(const struct rdsim_cluster *c, size_t t)
+{
+    switch (c->sc->cluster.deployment) {
+    case RDSIM_DEPLOY_AURORA:
+        return "storage";
+    case RDSIM_DEPLOY_MULTI_AZ_INSTANCE:
+    case RDSIM_DEPLOY_MULTI_AZ_CLUSTER:
+        /* The writer's or its standby's: taken from the standby either way. */
+        if (t == c->writer || c->inst[t].role == RDSIM_ROLE_STANDBY)
+            return "standby";
+        break;
+    case RDSIM_DEPLOY_SINGLE_AZ:
+        break;
+    }
+    return "instance";
+}
+
+static void io_resumed(struct rdsim_sim *sim, void *ctx, uint64_t k)
+{
+    struct rdsim_cluster *c = ctx;
+    const struct rdsim_snapshot_info *s = &c->backup->snaps[k].info;
+    (void)sim;
+
+    cluster_log(c, "io-resumed", s->target, "%s I/O resumes (snapshot %s: suspended %.1f s)",
+                s->target, s->name, (double)s->io_pause / RDSIM_S);
+}
+
+/* Single-AZ: the instance's I/O is suspended; what is queued on its
+ * storage path (writes) or its applier (a replica) waits until it resumes. */
+static void snap_pause(struct rdsim_cluster *c, struct snap *s, size_t t)
+{
+    struct rdsim_instance *in = &c->inst[t];
+    rdsim_time_t until;
+
+    s->info.io_pause =
+        cluster_draw(c, RDSIM_SNAPSHOT_IO_PAUSE) +
+        (rdsim_time_t)((double)s->info.bytes / RDSIM_SNAPSHOT_IO_PAUSE_BYTES_PER_S * RDSIM_S);
+    until = s->info.at + s->info.io_pause;
+    if (in->log_free_at < until)
+        in->log_free_at = until;
+    if (in->apply_free_at < until)
+        in->apply_free_at = until;
+    if (!rdsim_sim_schedule(c->sim, until, io_resumed, c, (uint64_t)(s - c->backup->snaps)))
+        rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
+}
+
 static void snapshot_ready(struct rdsim_sim *sim, void *ctx, uint64_t k)
 {
     struct rdsim_cluster *c = ctx;
@@ -294,6 +349,7 @@ void backup_snapshot(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
     s->info.target = c->inst[t].cfg->name;
     s->info.at = rdsim_sim_now(c->sim);
     s->info.ready = -1;
+    s->info.source = snap_source(c, (size_t)t);
     if (!s->info.name) {
         rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
         return;
@@ -312,6 +368,8 @@ void backup_snapshot(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
         return;
     }
     s->info.taken = true;
+    if (strcmp(s->info.source, "instance") == 0)
+        snap_pause(c, s, (size_t)t);
     s->info.ready = s->info.at + copy_time(c, RDSIM_SNAPSHOT_BASE, s->info.bytes);
     if (!rdsim_sim_schedule(c->sim, s->info.ready, snapshot_ready, c, b->n_snaps - 1))
         rdsim_sim_failf(c->sim, RDSIM_ENOMEM, "out of memory");
@@ -329,8 +387,8 @@ static void restore_available(struct rdsim_sim *sim, void *ctx, uint64_t k)
 
     c->inst[i].creating = false;
     r->available = rdsim_sim_now(sim);
-    cluster_log(c, "recovered", r->name, "restored instance available (data as of %.1f s)",
-                (double)r->restore_point / RDSIM_S);
+    cluster_log(c, "restored", r->name, "%s available (restored instance, data as of %.1f s)",
+                r->name, (double)r->restore_point / RDSIM_S);
     if (!r->become_writer)
         return;
     /* The application is re-pointed: what the clients were told and the
@@ -342,12 +400,14 @@ static void restore_available(struct rdsim_sim *sim, void *ctx, uint64_t k)
     }
     c->writer = c->dns_writer = c->proxy_writer = c->topo_writer = i;
     c->writer_endpoint_gen++;
+    c->repointed = true;
     c->inst[from].detached = true;
     repl_writer_changed(c);
     r->writer_at = r->available;
-    cluster_log(c, "promoted", r->name,
-                "the application writes here now (%llu acknowledged write%s lacking)",
-                (unsigned long long)lost, lost == 1 ? "" : "s");
+    cluster_log(c, "repointed", r->name,
+                "writes go to %s (the application is re-pointed; %llu acknowledged write%s "
+                "lacking)",
+                r->name, (unsigned long long)lost, lost == 1 ? "" : "s");
 }
 
 /* Are the backups reachable: their region (or replicate_to's) has an AZ up? */

@@ -565,6 +565,20 @@ static void lag_end(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 
 static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
 
+/* Once the application writes to a restored instance (backup.c), the old
+ * deployment no longer owns the writer endpoint: what would move it (a
+ * failover, a promotion) is refused, and said so. */
+static bool repointed_refuses(struct rdsim_cluster *c, const char *what)
+{
+    if (!c->repointed)
+        return false;
+    cluster_log(c, "ignored", c->inst[c->writer].cfg->name,
+                "%s: the application writes to this restored instance; the old deployment "
+                "no longer owns the writer endpoint",
+                what);
+    return true;
+}
+
 static void fire_event(struct rdsim_sim *sim, void *ctx, uint64_t e)
 {
     (void)sim;
@@ -650,16 +664,20 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
         }
         if ((size_t)i == c->writer && c->obs.writer_down)
             c->obs.writer_down(c->obs.ctx, rdsim_sim_now(sim), cause);
-        c->ops->reboot(c, (size_t)i, ev->failover);
+        /* A plain reboot, then: no failover moves the writer endpoint. */
+        c->ops->reboot(c, (size_t)i,
+                       ev->failover && !repointed_refuses(c, "reboot with failover"));
         break;
     case RDSIM_ACT_FAILOVER:
         cluster_log(c, "fault", c->inst[c->writer].cfg->name, "manual failover%s%s",
                           ev->target ? " to " : "", ev->target ? ev->target : "");
-        c->ops->failover(c, ev->target ? cluster_find_instance(c, ev->target) : -1);
+        if (!repointed_refuses(c, "failover"))
+            c->ops->failover(c, ev->target ? cluster_find_instance(c, ev->target) : -1);
         break;
     case RDSIM_ACT_PROMOTE:
         cluster_log(c, "fault", ev->target, "promote requested");
-        c->ops->promote(c, (size_t)cluster_find_instance(c, ev->target));
+        if (!repointed_refuses(c, "promote"))
+            c->ops->promote(c, (size_t)cluster_find_instance(c, ev->target));
         break;
     case RDSIM_ACT_REPLICA_LAG:
         i = cluster_find_instance(c, ev->target);
@@ -696,7 +714,7 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
             r++;
         cluster_log(c, "fault", ev->region, "global-failover (%s)",
                           ev->mode == RDSIM_GLOBAL_SWITCHOVER ? "switchover" : "unplanned");
-        if (c->ops->global_failover)
+        if (c->ops->global_failover && !repointed_refuses(c, "global-failover"))
             c->ops->global_failover(c, r, ev->mode == RDSIM_GLOBAL_SWITCHOVER);
         break;
     }

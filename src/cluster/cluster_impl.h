@@ -189,6 +189,10 @@ struct rdsim_cluster {
     /* endpoints: what DNS, RDS Proxy and a topology-aware driver believe */
     size_t dns_writer, proxy_writer, topo_writer;
     uint32_t writer_endpoint_gen; /* bumps when the application is repointed */
+    /* The application writes to a restored instance (backup.c): the old
+     * deployment no longer owns the writer endpoint, so its failovers do
+     * not move the writes back (failover.c). */
+    bool repointed;
     int *readers;            /* reader endpoint record (DNS) */
     size_t n_readers;
     bool has_reader_endpoint;/* multi-az-cluster; RDS replicas use instance endpoints */

@@ -12,7 +12,9 @@
  * switching (failover_follow_writer: driver, RDS Proxy, then DNS) and
  * writes resuming (seen by the clients, measured by the run). A read
  * replica's promotion and a Global Database failover use the same record
- * and the same crowning.
+ * and the same crowning. Once the application writes to a restored
+ * instance (backup.c), none opens or crowns: the old deployment no longer
+ * owns the writer endpoint.
  *
  * Invariants: only this file creates records and stamps `detected`,
  * `promoted` and `dns_updated`; a record is never removed, so an event
@@ -103,6 +105,15 @@ struct rdsim_failover *failover_open(struct rdsim_cluster *c,
 {
     struct rdsim_failover *f;
 
+    /* The application was re-pointed to a restored instance: no failover
+     * of the old deployment's moves it back. */
+    if (c->repointed) {
+        cluster_log(c, "ignored", c->inst[c->writer].cfg->name,
+                    "%s: the application writes to this restored instance; the old "
+                    "deployment's failovers no longer move the writer endpoint",
+                    rdsim_failover_cause_name(cause));
+        return NULL;
+    }
     if (c->n_failovers == c->cap_failovers) {
         size_t cap = c->cap_failovers ? 2 * c->cap_failovers : 4;
         void *p = realloc(c->failovers, cap * sizeof(*c->failovers));
@@ -244,6 +255,12 @@ int failover_crown(struct rdsim_cluster *c, struct rdsim_failover *f, size_t fro
 {
     struct rdsim_err err;
 
+    /* One begun before the application was re-pointed ends here. */
+    if (c->repointed) {
+        failover_abandon(c, f, to, "%sthe application writes to %s, a restored instance, now",
+                         f->explanation[0] ? "; " : "", c->inst[c->writer].cfg->name);
+        return RDSIM_EINVAL;
+    }
     repl_detach(c, to);
     if (c->obs.new_writer &&
         c->obs.new_writer(c->obs.ctx, c->inst[to].db, &f->lost_writes,

@@ -1,14 +1,16 @@
 /*
  * marks.c - the marks of the figures: fault windows shaded (a storage
  * failure's until its repair, a backtrack's pause), a backtrack's point,
- * failover phases as dashed lines (requests
- * labelled as requests), quorum lost and regained from events.csv, and
+ * failover phases as dashed lines (requests labelled as requests), quorum
+ * lost and regained and the milestones of snapshots and restores from
+ * events.csv (by kind: timeline_kinds), and
  * labels placed in rows so that they do not overlap.
  */
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,35 @@ static void add_mark(struct marks *ms, double at_s, double until_s, const char *
 
 /* ---- events.csv: what the cluster did, for marks the summary lacks ------- */
 
+/*
+ * The events.csv kinds drawn as a dashed line each, labelled with the row's
+ * detail up to its first " (" (the figures in brackets are the story's).
+ * A module that logs a new milestone gives it its own kind, its detail a
+ * short label first, and a line here.
+ */
+static const struct {
+    const char *kind, *rgb;
+} timeline_kinds[] = {
+    {"snapshot", "backup_rgb"},   /* snapshot NAME ready */
+    {"io-resumed", "resume_rgb"}, /* a Single-AZ snapshot's I/O suspension ends */
+    {"restored", "backup_rgb"},   /* NAME available */
+    {"repointed", "resume_rgb"},  /* writes go to NAME */
+};
+
+static const char *timeline_rgb(const char *kind)
+{
+    for (size_t k = 0; k < sizeof(timeline_kinds) / sizeof(timeline_kinds[0]); k++)
+        if (strcmp(kind, timeline_kinds[k].kind) == 0)
+            return timeline_kinds[k].rgb;
+    return NULL;
+}
+
+/* The scenario's events that are operations, not faults (their own colour). */
+static bool backup_action(const char *action)
+{
+    return strcmp(action, "snapshot") == 0 || strcmp(action, "restore") == 0;
+}
+
 
 /* Split one events.csv line into its four fields (CSV quoting undone). */
 static bool split_row(const char *line, struct timeline_row *row)
@@ -69,8 +100,8 @@ static bool split_row(const char *line, struct timeline_row *row)
     return k == 3;
 }
 
-/* Read the repaired and quorum rows of DIR/events.csv; none when it is
- * missing (marks from the summary alone). */
+/* Read the repaired, quorum and timeline_kinds rows of DIR/events.csv;
+ * none when it is missing (marks from the summary alone). */
 void plot_read_timeline(const char *dir, struct timeline *tl)
 {
     char path[4096], *line = NULL;
@@ -85,7 +116,8 @@ void plot_read_timeline(const char *dir, struct timeline *tl)
     while (getline(&line, &cap, f) > 0) {
         struct timeline_row row;
         if (!split_row(line, &row) ||
-            (strcmp(ROW_KIND(&row), "repaired") != 0 && strcmp(ROW_KIND(&row), "quorum") != 0))
+            (strcmp(ROW_KIND(&row), "repaired") != 0 && strcmp(ROW_KIND(&row), "quorum") != 0 &&
+             !timeline_rgb(ROW_KIND(&row))))
             continue;
         if (tl->n == room) {
             size_t r2 = room ? 2 * room : 16;
@@ -164,7 +196,9 @@ void plot_collect_marks(struct marks *ms, json_t *s, const char *who, const char
         if (strcmp(action, "backtrack") == 0)
             until = backtrack_mark(ms, json_array_get(json_object_get(s, "backtracks"), k_bt++),
                                    at, plot_jnum(s, "simulated_s", at));
-        add_mark(ms, at, until, load ? "offered_rgb" : "fault_rgb", "%s", label);
+        add_mark(ms, at, until,
+                 load ? "offered_rgb" : backup_action(action) ? "backup_rgb" : "fault_rgb", "%s",
+                 label);
     }
     for (size_t k = 0; faults && tl && k < tl->n; k++) {
         const struct timeline_row *row = &tl->rows[k];
@@ -173,6 +207,13 @@ void plot_collect_marks(struct marks *ms, json_t *s, const char *who, const char
         bool reads = strstr(d, "read quorum") || strstr(d, "reads resume");
         /* A region outage loses (and regains) both in one row. */
         bool both = strstr(d, "writes and reads") || strstr(d, "reads and writes");
+        const char *rgb = timeline_rgb(ROW_KIND(row));
+        if (rgb) {
+            const char *end = strstr(d, " (");
+            int len = (int)(end ? end - d : (ptrdiff_t)strlen(d));
+            add_mark(ms, row->t_s, row->t_s, rgb, "%.*s", len, d);
+            continue;
+        }
         if (strcmp(ROW_KIND(row), "quorum") != 0)
             continue;
         add_mark(ms, row->t_s, row->t_s, lost ? "fault_rgb" : "resume_rgb", "%s quorum %s",

@@ -34,7 +34,7 @@ struct marks {
 };
 
 /* The timeline's rows that the marks use: volume copies repaired, quorum
- * lost and regained. */
+ * lost and regained, and the kinds of marks.c's timeline_kinds. */
 struct timeline_row {
     double t_s;
     char field[4][256]; /* t_s, kind, subject, detail */

@@ -354,6 +354,54 @@ static void tell_backtracks(FILE *f, const struct rdsim_results *r)
     }
 }
 
+/* Each snapshot's source and readiness, each restore's availability, its
+ * data's moment and what it lacks: a restore's story at a glance. */
+static void tell_backups(FILE *f, const struct rdsim_results *r)
+{
+    for (size_t i = 0; i < r->n_snapshots; i++) {
+        const struct rdsim_snapshot_result *s = &r->snapshots[i];
+        if (!s->taken) {
+            fprintf(f, "Snapshot %s was not taken: %s was not available. ", s->name, s->target);
+            continue;
+        }
+        fprintf(f, "Snapshot %s of %s (%s) was taken at %.1f s", s->name, s->target,
+                strcmp(s->source, "standby") == 0   ? "from its standby"
+                : strcmp(s->source, "storage") == 0 ? "from the cluster volume"
+                                                    : "from the instance itself",
+                secs(s->at));
+        if (s->ready >= 0)
+            fprintf(f, " and ready at %.1f s (+%.1f s)", secs(s->ready), secs(s->ready - s->at));
+        else
+            fputs(" and still being created at the end", f);
+        if (s->io_pause > 0)
+            fprintf(f, "; %s's I/O was suspended for %.1f s, its writes waiting meanwhile",
+                    s->target, secs(s->io_pause));
+        fputs(". ", f);
+    }
+    for (size_t i = 0; i < r->n_restores; i++) {
+        const struct rdsim_restore_result *x = &r->restores[i];
+        if (!x->done) {
+            fprintf(f, "Restore %s had nothing to restore from, and never came up. ", x->name);
+            continue;
+        }
+        fprintf(f, "Restore %s (data as of %.1f s", x->name, secs(x->restore_point));
+        if (!x->from)
+            fprintf(f, ", %s", x->restore_point == x->latest_restorable
+                                   ? "the latest restorable time"
+                                   : "within the retention");
+        fputc(')', f);
+        if (x->available >= 0)
+            fprintf(f, " was available at %.1f s, %.1f s after it was asked for",
+                    secs(x->available), secs(x->available - x->at));
+        else
+            fputs(" was still being created at the end", f);
+        if (x->writer_at >= 0)
+            fprintf(f, "; the application wrote to it from %.1f s", secs(x->writer_at));
+        fprintf(f, "; it lacks %llu acknowledged write%s%s. ", (unsigned long long)x->lost_writes,
+                x->lost_writes == 1 ? "" : "s", x->lost_writes_bounded ? " at most" : "");
+    }
+}
+
 /* When the median and the last client wrote again (their DNS caches). */
 static void clients_tail(FILE *f, const struct rdsim_outage *o)
 {
@@ -505,6 +553,7 @@ int rdsim_report_story(const struct rdsim_results *r, char **out, struct rdsim_e
     tell_setup(f, r);
     tell_events(f, r);
     tell_failovers(f, r);
+    tell_backups(f, r);
     tell_backtracks(f, r);
     tell_outages(f, r);
     tell_data(f, r);

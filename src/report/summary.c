@@ -176,10 +176,11 @@ static json_t *snapshots_json(const struct rdsim_results *r)
 
     for (size_t i = 0; i < r->n_snapshots; i++) {
         const struct rdsim_snapshot_result *s = &r->snapshots[i];
-        json_array_append_new(a, json_pack("{s:s, s:o, s:s, s:b, s:o, s:I}", "name", s->name,
-                                           "at_s", secs(s->at), "target", s->target, "taken",
-                                           s->taken, "ready_s", time_or_null(s->ready), "bytes",
-                                           (json_int_t)s->bytes));
+        json_array_append_new(
+            a, json_pack("{s:s, s:o, s:s, s:s, s:b, s:o, s:I, s:o}", "name", s->name, "at_s",
+                         secs(s->at), "target", s->target, "source", s->source, "taken",
+                         s->taken, "ready_s", time_or_null(s->ready), "bytes",
+                         (json_int_t)s->bytes, "io_pause_s", secs(s->io_pause)));
     }
     return a;
 }
@@ -192,12 +193,14 @@ static json_t *restores_json(const struct rdsim_results *r)
     for (size_t i = 0; i < r->n_restores; i++) {
         const struct rdsim_restore_result *x = &r->restores[i];
         json_array_append_new(
-            a, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:I, s:b}", "name", x->name,
-                         "at_s", secs(x->at), "from",
+            a, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:I, s:b}", "name",
+                         x->name, "at_s", secs(x->at), "from",
                          x->from ? json_string(x->from) : json_null(), "restore_point_s",
                          time_or_null(x->restore_point), "latest_restorable_s",
                          time_or_null(x->latest_restorable), "available_s",
-                         time_or_null(x->available), "become_writer", x->become_writer,
+                         time_or_null(x->available), "time_to_available_s",
+                         x->available >= 0 ? secs(x->available - x->at) : json_null(),
+                         "become_writer", x->become_writer,
                          "writer_s", time_or_null(x->writer_at), "lost_writes",
                          (json_int_t)x->lost_writes, "lost_writes_upper_bound",
                          x->lost_writes_bounded));

@@ -24,6 +24,8 @@ int run_collect_backups(const struct rdsim_cluster *c, struct rdsim_results *res
         o->target = s->target;
         o->at = s->at;
         o->ready = s->ready;
+        o->source = s->source;
+        o->io_pause = s->io_pause;
         o->bytes = s->bytes;
         o->taken = s->taken;
     }

@@ -275,6 +275,40 @@ static void failover_target(struct rdsim_results *r, const char *want)
     x->ok = x->has_actual && strcmp(x->actual_name, want) == 0;
 }
 
+/* expect.restores.NAME: its lost writes and time to available, as
+ * summary.json's restores[] prints them; nothing to measure when it had
+ * nothing to restore from, or was not available by the end. */
+static void restore_bounds(struct rdsim_results *r, const struct rdsim_expect_restore *x)
+{
+    const struct rdsim_restore_result *res = NULL;
+    char name[48];
+
+    for (size_t k = 0; k < r->n_restores && !res; k++)
+        if (strcmp(r->restores[k].name, x->name) == 0)
+            res = &r->restores[k];
+    bool done = res && res->done, up = res && res->available >= 0;
+    double lost = done ? (double)res->lost_writes : 0;
+    if (x->has_min_lost) {
+        snprintf(name, sizeof name, "restores.%s.min_lost_writes", x->name);
+        number(r, name, RDSIM_EXPECT_AT_LEAST, done, lost, (double)x->min_lost_writes, true,
+               "");
+        r->expect[r->n_expect - 1].nothing = "nothing restored";
+    }
+    if (x->has_max_lost) {
+        snprintf(name, sizeof name, "restores.%s.max_lost_writes", x->name);
+        number(r, name, RDSIM_EXPECT_AT_MOST, done, lost, (double)x->max_lost_writes, true,
+               "");
+        r->expect[r->n_expect - 1].nothing = "nothing restored";
+    }
+    if (x->has_max_time) {
+        snprintf(name, sizeof name, "restores.%s.max_time_to_available", x->name);
+        number(r, name, RDSIM_EXPECT_AT_MOST, up,
+               up ? rounded((double)(res->available - res->at) / RDSIM_S, 1e-3) : 0,
+               (double)x->max_time_to_available / RDSIM_S, false, "s");
+        r->expect[r->n_expect - 1].nothing = "not available by the end";
+    }
+}
+
 void rdsim_expect_check(struct rdsim_results *r)
 {
     const struct rdsim_expect_cfg *e = &r->sc->expect;
@@ -310,6 +344,8 @@ void rdsim_expect_check(struct rdsim_results *r)
         bound(r, &e->min[i], false);
     for (size_t i = 0; i < e->n_max; i++)
         bound(r, &e->max[i], true);
+    for (size_t i = 0; i < e->n_restores; i++)
+        restore_bounds(r, &e->restores[i]);
     r->expectations_ok = true;
     for (size_t i = 0; i < r->n_expect; i++)
         r->expectations_ok = r->expectations_ok && r->expect[i].ok;

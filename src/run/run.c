@@ -635,6 +635,14 @@ int rdsim_run_inject(struct rdsim_run *r, const struct rdsim_event_cfg *ev, rdsi
 
     if (rc)
         return rc;
+    /* A restore's instance has a slot (columns, lanes) planned at the start. */
+    if (ev->action == RDSIM_ACT_RESTORE)
+        return rdsim_err_set(err, RDSIM_EINVAL,
+                             "restore cannot be injected live: it creates a new instance, and "
+                             "a live session's instances (timeseries.csv's columns, the page's "
+                             "lanes) are fixed when it starts; put the restore in the "
+                             "scenario's events: and run it, or add it to the saved session "
+                             "(a snapshot can be injected)");
     /* The next whole millisecond at which no event is pending: run what
      * lies before it until there is one. */
     for (;;) {

@@ -4,14 +4,16 @@
  *
  * Bounds on figures (max_writer_downtime, lost_writes or max_lost_writes,
  * max_stale_read_ratio, min_availability, min_uptime), what must happen
- * (writer_recovers, failover_target) and min:/max: maps over the figures
- * of summary.json by name (rdsim/figures.h). Everything a run could not
+ * (writer_recovers, failover_target), min:/max: maps over the figures
+ * of summary.json by name (rdsim/figures.h) and, per restore event by its
+ * name, bounds on its lost writes and time to available (restores:). Everything a run could not
  * check is refused here, at load time, with its position: an unknown
  * figure, a limit of the wrong kind, a min above its max, an instance that
  * does not exist. Evaluation is the run module's (src/run/expect.c).
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -29,6 +31,7 @@ enum {
     K_MIN_UPTIME,
     K_MIN,
     K_MAX,
+    K_RESTORES,
 };
 
 static const struct sc_key keys[] = {
@@ -42,6 +45,7 @@ static const struct sc_key keys[] = {
     [K_MIN_UPTIME] = {"min_uptime", false},
     [K_MIN] = {"min", false},
     [K_MAX] = {"max", false},
+    [K_RESTORES] = {"restores", false},
 };
 
 bool rdsim_expect_cfg_is_empty(const struct rdsim_expect_cfg *e)
@@ -50,7 +54,8 @@ bool rdsim_expect_cfg_is_empty(const struct rdsim_expect_cfg *e)
            !e->has_max_stale_read_ratio && !e->has_min_avail_writer &&
            !e->has_min_avail_reader && !e->has_min_uptime_writer &&
            !e->has_min_uptime_reader && !e->has_writer_recovers &&
-           e->failover_target == NULL && e->n_min == 0 && e->n_max == 0;
+           e->failover_target == NULL && e->n_min == 0 && e->n_max == 0 &&
+           e->n_restores == 0;
 }
 
 /* min_availability or min_uptime: {writer: ratio, reader: ratio}, each
@@ -189,6 +194,78 @@ static int load_bounds(struct sc_ctx *ctx, yaml_node_t *node, bool is_max)
     return 0;
 }
 
+/* One restore's bounds: {min_lost_writes, max_lost_writes,
+ * max_time_to_available}, each optional. */
+static int load_restore(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where,
+                        struct rdsim_expect_restore *x)
+{
+    static const struct sc_key r_keys[] = {
+        {"min_lost_writes", false}, {"max_lost_writes", false}, {"max_time_to_available", false}};
+    struct sc_map m;
+    int rc = sc_map(ctx, node, where, r_keys, NKEYS(r_keys), &m);
+    for (size_t i = 0; rc == 0 && i < NKEYS(r_keys); i++) {
+        if (m.val[i] == NULL)
+            continue;
+        size_t saved = sc_path_key(ctx, r_keys[i].name);
+        if (i == 2)
+            rc = sc_read_duration(ctx, m.val[i], false, &x->max_time_to_available);
+        else
+            rc = sc_read_int(ctx, m.val[i], 0, INT64_MAX,
+                             i == 0 ? &x->min_lost_writes : &x->max_lost_writes);
+        if (rc == 0 && i == 1 && m.val[0] != NULL && x->max_lost_writes < x->min_lost_writes)
+            rc = sc_fail(ctx, m.val[i],
+                         "%lld is below min_lost_writes (%lld): no run can meet both",
+                         (long long)x->max_lost_writes, (long long)x->min_lost_writes);
+        if (rc == 0)
+            sc_path_pop(ctx, saved);
+    }
+    x->has_min_lost = m.val[0] != NULL;
+    x->has_max_lost = m.val[1] != NULL;
+    x->has_max_time = m.val[2] != NULL;
+    return rc;
+}
+
+/* restores: a mapping of restore events' names to their bounds. */
+static int load_restores(struct sc_ctx *ctx, yaml_node_t *node)
+{
+    struct rdsim_expect_cfg *e = &ctx->sc->expect;
+    const struct rdsim_scenario *sc = ctx->sc;
+    const char **names = calloc(sc->n_events + 1, sizeof(*names));
+    size_t n = 0;
+    yaml_node_t *unknown;
+    int rc;
+
+    if (!names)
+        return sc_nomem(ctx);
+    for (size_t k = 0; k < sc->n_events; k++)
+        if (sc->events[k].action == RDSIM_ACT_RESTORE)
+            names[n++] = sc->events[k].name;
+    rc = sc_map_shape(ctx, node, "a mapping of restore names to bounds "
+                                 "(db-pitr: {max_lost_writes: 9000})",
+                      names, &unknown);
+    if (rc == 0 && unknown != NULL)
+        rc = n ? sc_unknown_key(ctx, unknown, names, "expected the name of a restore event:")
+               : sc_fail(ctx, unknown, "the scenario's events have no restore to expect "
+                                       "anything of");
+    free(names);
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
+         rc == 0 && p < node->data.mapping.pairs.top; p++) {
+        yaml_node_t *key = sc_node(ctx, p->key), *val = sc_node(ctx, p->value);
+        const char *name = sc_key_text(key);
+        if (e->n_restores == RDSIM_MAX_EXPECT_RESTORES)
+            return sc_fail(ctx, key, "at most %d restores can have expectations",
+                           (int)RDSIM_MAX_EXPECT_RESTORES);
+        struct rdsim_expect_restore *x = &e->restores[e->n_restores++];
+        if ((x->name = strdup(name)) == NULL)
+            return sc_nomem(ctx);
+        size_t saved = sc_path_key(ctx, name);
+        rc = load_restore(ctx, val, key->start_mark, x);
+        if (rc == 0)
+            sc_path_pop(ctx, saved);
+    }
+    return rc;
+}
+
 /* Read m.val[k] (when present) with the path "...key". */
 #define WITH_KEY(k, call)                                                                \
     do {                                                                                 \
@@ -234,6 +311,7 @@ int sc_load_expect(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
     WITH_KEY(K_FAILOVER_TARGET, read_failover_target(ctx, m.val[K_FAILOVER_TARGET]));
     WITH_KEY(K_MIN, load_bounds(ctx, m.val[K_MIN], false));
     WITH_KEY(K_MAX, load_bounds(ctx, m.val[K_MAX], true));
+    WITH_KEY(K_RESTORES, load_restores(ctx, m.val[K_RESTORES]));
     e->has_max_writer_downtime = m.val[K_MAX_WRITER_DOWNTIME] != NULL;
     e->has_lost_writes = m.val[K_LOST_WRITES] != NULL || m.val[K_MAX_LOST_WRITES] != NULL;
     e->lost_writes_as_max = m.val[K_MAX_LOST_WRITES] != NULL;

@@ -148,6 +148,8 @@ void rdsim_scenario_free(struct rdsim_scenario *sc)
         rdsim_event_clear(&sc->events[i]);
     free(sc->events);
     free(sc->expect.failover_target);
+    for (size_t k = 0; k < sc->expect.n_restores; k++)
+        free(sc->expect.restores[k].name);
     free(sc);
 }
 

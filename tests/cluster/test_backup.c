@@ -3,10 +3,13 @@
  * the engine, with rows written straight into the writer's database: a
  * restored instance holds exactly the source's rows at the snapshot, comes
  * up after the modelled durations and, with become_writer, takes the
- * writer endpoint; a snapshot of an unreachable instance is not taken. A
- * backtrack (cluster/backtrack.c) gives the writer and its Aurora Replica
- * back their rows at its point and pauses both; with the writer's AZ out it
- * does nothing.
+ * writer endpoint, which the old deployment's failovers no longer take
+ * back; a snapshot of an unreachable instance is not taken; a Single-AZ
+ * snapshot suspends the instance's I/O, a Multi-AZ one copies the standby
+ * and an Aurora one the volume, pausing nothing. A backtrack
+ * (cluster/backtrack.c) gives the writer and its Aurora Replica back their
+ * rows at its point and pauses both; with the writer's AZ out it does
+ * nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -260,6 +263,92 @@ static void test_backup_snapshots_past_the_memory_limit_fail_the_run(void **stat
     world_teardown(&w);
 }
 
+/* A deployment `deployment` with a writer, `second` (an instance line) and
+ * `events`. */
+static void build_deployment(struct world *w, const char *deployment, const char *second,
+                             const char *events)
+{
+    char yaml[2048];
+
+    snprintf(yaml, sizeof(yaml),
+             "name: t\nduration: 30m\ncluster:\n  deployment: %s\n  instances:\n"
+             "    - {name: db, role: writer, az: us-east-1a}\n%s"
+             "workload: {rows: %d, reads: 10/s, writes: 10/s}\nevents:\n%s",
+             deployment, second, ROWS, events);
+    world_build(w, yaml, NULL);
+}
+
+/* Where a snapshot comes from, and whether it suspends the writer's I/O
+ * (RDS UG, "Creating a DB snapshot"). */
+static void test_backup_snapshot_source_and_io_pause_by_deployment(void **state)
+{
+    static const struct {
+        const char *deployment, *second, *source;
+        bool pauses;
+    } cases[] = {
+        {"single-az", "", "instance", true},
+        {"multi-az-instance", "    - {name: sb, role: standby, az: us-east-1b}\n", "standby",
+         false},
+        {"aurora", "    - {name: rp, role: replica, az: us-east-1b}\n", "storage", false},
+    };
+    (void)state;
+
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct world w;
+        build_deployment(&w, cases[k].deployment, cases[k].second,
+                         "  - {at: 10s, action: snapshot, name: s1}\n");
+        rdsim_sim_run_until(w.sim, 10 * RDSIM_S);
+        const struct rdsim_snapshot_info *s = rdsim_cluster_snapshot_at(w.c, 0);
+        assert_true(s->taken);
+        assert_string_equal(s->source, cases[k].source);
+        if (cases[k].pauses) {
+            /* 2..6 s, plus well under a second for 100 rows. */
+            assert_in_range(s->io_pause, 2 * RDSIM_S, 6 * RDSIM_S + RDSIM_S / 10);
+            /* A write arriving now waits for the I/O to resume. */
+            uint32_t epoch;
+            rdsim_time_t done =
+                rdsim_instance_serve(w.c, 0, RDSIM_OP_WRITE, rdsim_sim_now(w.sim), &epoch);
+            assert_true(done >= s->at + s->io_pause);
+        } else {
+            assert_int_equal(s->io_pause, 0);
+            uint32_t epoch;
+            rdsim_time_t done =
+                rdsim_instance_serve(w.c, 0, RDSIM_OP_WRITE, rdsim_sim_now(w.sim), &epoch);
+            assert_true(done < s->at + RDSIM_S / 10);
+        }
+        world_teardown(&w);
+    }
+}
+
+/* Once the application writes to a restored instance, the old Aurora
+ * cluster's failovers (asked for, or after an AZ is lost) do not move the
+ * writer endpoint back to one of its replicas, nor does its old writer
+ * rejoin as a reader of the restored instance. */
+static void test_backup_old_deployment_no_longer_owns_the_writer_endpoint(void **state)
+{
+    struct world w;
+    (void)state;
+
+    build_deployment(&w, "aurora",
+                     "    - {name: sb, role: replica, az: us-east-1b}\n",
+                     "  - {at: 10s, action: snapshot, name: s1}\n"
+                     "  - {at: 20s, action: restore, name: r1, az: us-east-1c, from: s1, "
+                     "become_writer: true}\n"
+                     "  - {at: 20m, action: failover}\n"
+                     "  - {at: 22m, action: reboot, target: db, failover: true}\n"
+                     "  - {at: 25m, action: az-outage, az: us-east-1a, for: 1m}\n"
+                     "  - {at: 27m, action: az-outage, az: us-east-1b, for: 1m}\n");
+    rdsim_sim_run_until(w.sim, 19 * 60 * RDSIM_S);
+    assert_int_equal(rdsim_cluster_writer(w.c), 2);
+    rdsim_sim_run_until(w.sim, 30 * 60 * RDSIM_S - 1);
+    assert_int_equal(rdsim_cluster_failover_count(w.c), 0);
+    assert_int_equal(rdsim_cluster_writer(w.c), 2);
+    assert_string_equal(rdsim_cluster_state_name(w.c, 2), "writer");
+    assert_int_equal(rdsim_cluster_health(w.c, 2), RDSIM_HEALTH_UP);
+    assert_string_equal(rdsim_cluster_state_name(w.c, 0), "detached");
+    world_teardown(&w);
+}
+
 /* An Aurora MySQL writer and one Aurora Replica, and `events`. */
 static void build_aurora(struct world *w, const char *events)
 {
@@ -349,6 +438,8 @@ int main(void)
         cmocka_unit_test(test_backup_point_in_time_restore_replays_the_log_to_its_point),
         cmocka_unit_test(test_backup_uploads_stop_while_the_writer_is_cut_off),
         cmocka_unit_test(test_backup_snapshots_past_the_memory_limit_fail_the_run),
+        cmocka_unit_test(test_backup_snapshot_source_and_io_pause_by_deployment),
+        cmocka_unit_test(test_backup_old_deployment_no_longer_owns_the_writer_endpoint),
         cmocka_unit_test(test_backtrack_rewinds_writer_and_replica_to_the_point),
         cmocka_unit_test(test_backtrack_with_the_writer_out_does_nothing),
     };

@@ -10,8 +10,9 @@ writer endpoint is not yet visible through the reader endpoint while an
 injected replica-lag holds the replica back (a stale read), and is once the
 lag ends; an AZ outage on the writer's AZ makes the state show a failover
 to another AZ, with the writer endpoint following; malformed JSON, an
-oversize body, an unknown action, forbidden SQL, a write on a replica and
-unknown endpoints get their 4xx with a JSON message, connections past the
+oversize body, an unknown action, a restore (it would create an instance),
+forbidden SQL, a write on a replica and unknown endpoints get their 4xx with
+a JSON message, a snapshot is injected, connections past the
 limit a 503; the server still
 answers afterwards; SIGTERM stops it with status 0.
 """
@@ -199,6 +200,14 @@ def exercise(srv):
     expect_error(srv, 'an action with at:', status, res, 400)
     status, res = srv.post('api/actions', ['az-outage'])
     expect_error(srv, 'a JSON array', status, res, 400)
+    # A restore needs an instance slot planned at the start: refused, and
+    # said why; a snapshot works live.
+    status, res = srv.post('api/actions', {'action': 'restore', 'name': 'copy',
+                                           'az': 'us-east-1c', 'to': 'latest'})
+    expect_error(srv, 'a live restore', status, res, 400, 'not available live')
+    status, res = srv.post('api/actions', {'action': 'snapshot', 'name': 'live-snap'})
+    check(status == 200 and res.get('action') == 'snapshot',
+          'a live snapshot is injected: %r' % res)
     for stmt, needle in (('DROP TABLE kv', 'refused'),
                          ('CREATE TABLE t(x)', 'refused'),
                          ('PRAGMA journal_mode', 'refused'),
@@ -276,7 +285,7 @@ def exercise(srv):
     check(old['state'] == 'down', 'the old writer is down')
     az = next(a for r in st['regions'] for a in r['azs'] if a['name'] == azs[writer])
     check(not az['up'], 'the AZ is marked out')
-    check([e['action'] for e in st['injected']] == ['replica-lag', 'az-outage'],
+    check([e['action'] for e in st['injected']] == ['replica-lag', 'snapshot', 'az-outage'],
           'the state lists the injected actions')
     status, res = srv.sql('writer', 'SELECT ver FROM kv WHERE k = 5001')
     check(status == 200 and res['instance'] == 'standby' and res['rows'] == [[999999]],

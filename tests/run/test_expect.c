@@ -5,7 +5,8 @@
  *
  * Scenarios: a Multi-AZ instance whose writer reboots with failover (one
  * failover to the standby, recovered), and a Single-AZ instance whose AZ
- * goes dark for good (an outage that never recovers, no failover).
+ * goes dark for good (an outage that never recovers, no failover). A
+ * restore's bounds (expect.restores) against restores[] of a short run.
  */
 #include <jansson.h>
 #include <setjmp.h>
@@ -391,6 +392,42 @@ static void test_summary_json_holds_booleans_and_names(void **state)
     rdsim_scenario_free(sc);
 }
 
+/* expect.restores: lost writes between the bounds hold; one that is not
+ * available by the end fails with the reason, not with a made-up 0. */
+static void test_restore_bounds_check_lost_writes_and_time_to_available(void **state)
+{
+    struct rdsim_scenario *sc;
+    struct rdsim_results *r;
+    (void)state;
+
+    r = run_yaml("name: rst\nduration: 12m\ncluster:\n  deployment: single-az\n"
+                 "  instances: [{name: db, role: writer, az: us-east-1a}]\n"
+                 "workload: {rows: 100, reads: 10/s, writes: 20/s}\n"
+                 "events:\n"
+                 "  - {at: 30s, action: snapshot, name: s1}\n"
+                 "  - {at: 60s, action: restore, name: copy, az: us-east-1b, from: s1}\n"
+                 "expect:\n  restores:\n"
+                 "    copy: {min_lost_writes: 400, max_lost_writes: 800,\n"
+                 "           max_time_to_available: 1m}\n",
+                 &sc);
+    const struct rdsim_expectation *lo = find(r, "restores.copy.min_lost_writes");
+    const struct rdsim_expectation *hi = find(r, "restores.copy.max_lost_writes");
+    const struct rdsim_expectation *t = find(r, "restores.copy.max_time_to_available");
+    /* 30 s of writes at 20/s after the snapshot, before the request. */
+    assert_true(lo->has_actual && lo->ok);
+    assert_true(hi->ok);
+    assert_int_equal((long)lo->actual, (long)r->restores[0].lost_writes);
+    /* 8-12 min to come up: not by the end of a 12 min run, or past 1 min. */
+    assert_false(t->ok);
+    if (!t->has_actual)
+        assert_string_equal(t->nothing, "not available by the end");
+    else
+        assert_true(t->actual > 60);
+    assert_false(r->expectations_ok);
+    rdsim_results_free(r);
+    rdsim_scenario_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_min_uptime_bounds_the_share_of_time_served),
         cmocka_unit_test(test_no_expectations_is_a_pass),
         cmocka_unit_test(test_summary_json_holds_booleans_and_names),
+        cmocka_unit_test(test_restore_bounds_check_lost_writes_and_time_to_available),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
