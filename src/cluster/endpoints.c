@@ -45,12 +45,12 @@ static int any_replica(struct rdsim_cluster *c, struct rdsim_rng *rng)
     size_t n = 0, k;
 
     for (size_t i = 0; i < c->n_inst; i++)
-        n += c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached;
+        n += c->inst[i].role == RDSIM_ROLE_REPLICA && instance_is_member(&c->inst[i]);
     if (n == 0)
         return -1;
     k = rdsim_rng_below(rng, n);
     for (size_t i = 0; i < c->n_inst; i++)
-        if (c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached && k-- == 0)
+        if (c->inst[i].role == RDSIM_ROLE_REPLICA && instance_is_member(&c->inst[i]) && k-- == 0)
             return (int)i;
     return -1;
 }
@@ -178,7 +178,7 @@ size_t rdsim_cluster_readers(const struct rdsim_cluster *c, int *out, size_t cap
         return n;
     }
     for (size_t i = 0; i < c->n_inst && n < cap; i++)
-        if (c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached)
+        if (c->inst[i].role == RDSIM_ROLE_REPLICA && instance_is_member(&c->inst[i]))
             out[n++] = (int)i;
     return n;
 }

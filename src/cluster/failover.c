@@ -77,6 +77,7 @@ enum rdsim_failover_cause failover_cause_of(enum rdsim_action a)
     case RDSIM_ACT_LOAD:
     case RDSIM_ACT_SNAPSHOT:
     case RDSIM_ACT_RESTORE:
+    case RDSIM_ACT_CREATE_REPLICA:
         break;
     }
     return RDSIM_CAUSE_COUNT; /* these never take the writer away */

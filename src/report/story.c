@@ -101,6 +101,9 @@ void rdsim_report_event_label(const struct rdsim_event_cfg *ev, char *buf, size_
             snprintf(buf, n, "point-in-time restore %s%s", ev->name,
                      ev->become_writer ? ", then write to it" : "");
         break;
+    case RDSIM_ACT_CREATE_REPLICA:
+        snprintf(buf, n, "create replica %s in %s", ev->name, ev->az);
+        break;
     default:
         snprintf(buf, n, "%s", rdsim_action_name(ev->action));
         break;

@@ -20,7 +20,7 @@ const char *const sc_role_names[] = {"writer", "standby", "replica", NULL};
 const char *const sc_action_names[] = {
     "az-outage", "region-outage",   "instance-failure", "reboot",          "failover",
     "promote",   "replica-lag",     "storage-failure",  "global-failover", "load",
-    "snapshot",  "restore",         NULL,
+    "snapshot",  "restore",         "create-replica",   NULL,
 };
 
 static const char *name_at(const char *const *names, size_t n, int i)
@@ -45,7 +45,7 @@ const char *rdsim_role_name(enum rdsim_role r)
 
 const char *rdsim_action_name(enum rdsim_action a)
 {
-    return name_at(sc_action_names, 12, (int)a);
+    return name_at(sc_action_names, 13, (int)a);
 }
 
 bool sc_find_az(const struct rdsim_topology *t, const char *az, size_t *region)
