@@ -241,6 +241,8 @@ struct rdsim_replica_info {
     const char *name, *az;
     rdsim_time_t at, built, available, removed;
     uint64_t backlog_writes;     /* writes it applied to catch up, counted when built */
+    uint64_t reads_served;       /* reads it served (until removed) */
+    rdsim_time_t first_read;     /* when it served its first (-1: none) */
     bool autoscaled;
 };
 /* Auto scaling's actions: when, which way, the replicas before and after

@@ -300,6 +300,8 @@ rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_
     in->free_at[best] = start + service;
     in->cpu_busy += service;
     in->resident += in->free_at[best] - t;
+    if (kind == RDSIM_OP_READ && in->reads_served++ == 0)
+        in->first_read = t;
     *epoch = in->epoch;
     if (kind == RDSIM_OP_WRITE)
         return storage_path(c, i, t, in->free_at[best]);

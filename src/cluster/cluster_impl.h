@@ -91,6 +91,10 @@ struct rdsim_instance {
     /* Service booked on its vCPUs, and requests' time in it (queue and
      * service), since the start: auto scaling's CPU and connections. */
     rdsim_time_t cpu_busy, resident;
+    /* Reads it has served, and when the first came (-1: none): a new
+     * replica's, since it was asked for. */
+    uint64_t reads_served;
+    rdsim_time_t first_read;
 };
 
 /* Is instance i one of the cluster's readers now, as far as membership

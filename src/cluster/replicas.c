@@ -261,13 +261,15 @@ static void begin(struct rdsim_cluster *c, size_t i, const struct rdsim_instance
     in = &c->inst[i];
     in->creating = true;
     in->autoscaled = autoscaled;
+    in->reads_served = 0;
+    in->first_read = -1;
     repl_attach(c, i, (int)w, c->ops->new_replica_mode);
     took = c->ops->replica_build_time(c, bytes);
     m = &r->made[r->n_made];
     *m = (struct made){.slot = i,
                        .info = {.name = in->cfg->name, .az = c->az_names[in->az],
                                 .at = rdsim_sim_now(c->sim), .built = -1, .available = -1,
-                                .removed = -1, .autoscaled = autoscaled}};
+                                .removed = -1, .first_read = -1, .autoscaled = autoscaled}};
     r->n_made++;
     cluster_log(c, "replica-creating", m->info.name,
                 "new %s of %s in %s (%s, a copy of %.1f KiB), built in about %.0f s",
@@ -316,8 +318,8 @@ static double datapoint(struct rdsim_cluster *c, int *n)
         (*n)++;
         if (policy(c)->by_connections)
             sum += resident / (double)RDSIM_AUTOSCALE_PERIOD;
-        else
-            sum += 100.0 * busy / ((double)RDSIM_AUTOSCALE_PERIOD * in->vcpus);
+        else /* work booked ahead of time still counts once: at most 100 % */
+            sum += fmin(100.0, 100.0 * busy / ((double)RDSIM_AUTOSCALE_PERIOD * in->vcpus));
     }
     return *n ? sum / *n : -1;
 }
@@ -410,6 +412,8 @@ static void removed(struct rdsim_sim *sim, void *ctx, uint64_t i)
     for (size_t k = r->n_made; k-- > 0;)
         if (r->made[k].slot == i) {
             r->made[k].info.removed = r->last_in;
+            r->made[k].info.reads_served = in->reads_served;
+            r->made[k].info.first_read = in->first_read;
             break;
         }
     cluster_log(c, "replica-removed", in->cfg->name, "deleted by auto scaling");
@@ -507,7 +511,14 @@ size_t rdsim_cluster_new_replica_count(const struct rdsim_cluster *c)
 const struct rdsim_replica_info *rdsim_cluster_new_replica_at(const struct rdsim_cluster *c,
                                                              size_t k)
 {
-    return &c->replicas->made[k].info;
+    struct made *m = &c->replicas->made[k];
+
+    /* Its reads so far, unless removed (then frozen then). */
+    if (m->info.removed < 0) {
+        m->info.reads_served = c->inst[m->slot].reads_served;
+        m->info.first_read = c->inst[m->slot].first_read;
+    }
+    return &m->info;
 }
 
 size_t rdsim_cluster_scaling_count(const struct rdsim_cluster *c)

@@ -15,6 +15,8 @@
 #include "rdsim/histogram.h"
 #include "rdsim/report.h"
 
+#include "replicas_impl.h"
+
 static double secs(rdsim_time_t t)
 {
     return (double)t / RDSIM_S;
@@ -470,6 +472,7 @@ int rdsim_report_story(const struct rdsim_results *r, char **out, struct rdsim_e
     tell_failovers(f, r);
     tell_outages(f, r);
     tell_data(f, r);
+    report_replicas_story(f, r);
     tell_verdict(f, r);
     if (ferror(f) | fclose(f)) {
         free(*out);

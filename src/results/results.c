@@ -26,6 +26,8 @@ void rdsim_results_free(struct rdsim_results *r)
     free(r->acus);
     free(r->snapshots);
     free(r->restores);
+    free(r->new_replicas);
+    free(r->scaling);
     free(r->lesson);
     rdsim_param_changes_free(r->lesson_changes, r->n_lesson_changes);
     free(r);

@@ -1,6 +1,7 @@
 /*
  * backups.c - the snapshots and restores of a run, copied from the cluster
- * into its results (summary.json `snapshots` and `restores`).
+ * into its results (summary.json `snapshots` and `restores`); then the new
+ * replicas' (replicas.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,5 +37,5 @@ int run_collect_backups(const struct rdsim_cluster *c, struct rdsim_results *res
             .lost_writes = r->lost_writes, .lost_writes_bounded = r->lost_writes_bounded};
     }
     res->n_restores = nr;
-    return 0;
+    return run_collect_replicas(c, res, err);
 }

@@ -124,7 +124,8 @@ int sc_load_autoscaling(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where
                                         "target_connections (per reader)");
     if (a->min > a->max) {
         saved = sc_path_key(ctx, "min");
-        return sc_fail(ctx, m.val[K_MIN], "min (%d) is more than max (%d)", a->min, a->max);
+        return sc_fail(ctx, m.val[K_MIN], "min (%d) is more than max (%d); lower min or raise max", a->min,
+                       a->max);
     }
     a->present = true;
     return 0;
