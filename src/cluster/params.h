@@ -169,7 +169,8 @@
 /* Aurora Auto Scaling (Application Auto Scaling target tracking): one
  * datapoint of the readers' average a minute; the high alarm needs 3 in
  * a row above the target, the low alarm 15 in a row below 90 % of it
- * (docs/model.md: the periods from AWS's alarms, the 90 % UNCONFIRMED). A
+ * (as users report AWS's alarms; AWS's pages do not state them:
+ * UNCONFIRMED, docs/model.md). A
  * replica it removes leaves the reader endpoint and answers what still
  * reaches it for a drain time (UNCONFIRMED), then is deleted. */
 #define RDSIM_AUTOSCALE_PERIOD (60 * RDSIM_S)
