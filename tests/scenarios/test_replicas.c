@@ -11,7 +11,7 @@
  * p99 down once it joins, and a failover picks it by its tier once it is
  * available (not while it is being created); auto scaling adds a replica
  * three minutes into a surge and removes it fifteen minutes after the
- * surge ends.
+ * surge ends, and fills the removed replica's slot again at the next surge.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -206,6 +206,37 @@ static void test_autoscaling_adds_a_replica_under_a_surge_and_removes_it_later(v
     }
 }
 
+static void test_autoscaling_fills_a_removed_slot_again(void **state)
+{
+    char path[64];
+    (void)state;
+
+    write_scenario("name: aurora-autoscaling-twice\nduration: 42m\n"
+                   "cluster:\n  deployment: aurora\n  instance_class: db.t3.medium\n"
+                   "  instances:\n    - {name: w, role: writer, az: us-east-1a}\n"
+                   "    - {name: r1, role: replica, az: us-east-1b}\n"
+                   "  replica_autoscaling: {min: 1, max: 3, target_cpu: 20}\n"
+                   "workload: {reads: 800/s, writes: 20/s, read_from: reader}\n"
+                   "events:\n  - {at: 1m, action: load, reads: 3200/s}\n"
+                   "  - {at: 12m, action: load, reads: 800/s}\n"
+                   "  - {at: 30m, action: load, reads: 3200/s}\n",
+                   path);
+    struct run_result r = run_scenario_with(path, 0, "--verify");
+    json_t *s = r.summary;
+    /* Out, in, out again: the second replica takes autoscaled-1's slot,
+     * with a fresh copy of the writer's data (checked by --verify). */
+    assert_int_equal(json_array_size(json_object_get(s, "replicas_created")), 2);
+    assert_string_equal(str(s, "replicas_created", 1, "name"), "autoscaled-1");
+    assert_between(num(s, "replicas_created.0.removed_s"), 1680, 1680);
+    assert_between(num(s, "replicas_created.1.at_s"), 1980, 1980);
+    assert_between(num(s, "replicas_created.1.first_read_s"),
+                   num(s, "replicas_created.1.available_s"),
+                   num(s, "replicas_created.1.available_s") + 10);
+    assert_between(num(s, "lost_writes"), 0, 0);
+    assert_between(num(s, "stale_reads.max_staleness_ms"), 0, 50);
+    run_free(&r);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +244,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_aurora_replica_brings_read_p99_down_once_it_joins),
         cmocka_unit_test(test_failover_picks_a_new_replica_only_once_available),
         cmocka_unit_test(test_autoscaling_adds_a_replica_under_a_surge_and_removes_it_later),
+        cmocka_unit_test(test_autoscaling_fills_a_removed_slot_again),
     };
     return HARNESS_MAIN(tests);
 }
