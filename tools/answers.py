@@ -110,6 +110,19 @@ def fmt_int(v):
     return "%d" % v
 
 
+def new_replica_wait(s):
+    x = (s.get("replicas_created") or [None])[0]
+    if not x or x["available_s"] is None:
+        return None
+    return x["available_s"] - x["at_s"]
+
+
+def scaling_text(s):
+    acts = s.get("autoscaling", {}).get("actions", [])
+    return ", ".join("%.0f s: %d -> %d" % (a["at_s"], a["replicas_before"], a["replicas_after"])
+                     for a in acts) or "none"
+
+
 ROWS = [
     ("writer downtime (max_writer_downtime_s)", downtime, fmt_s,
      lambda runs: any(s["writer_outages"] for s in runs)),
@@ -138,6 +151,10 @@ ROWS = [
      lambda runs: any(p99(s, "read") is not None for s in runs)),
     ("writer peak ACUs", lambda s: s.get("serverless", {}).get("writer", {}).get("peak_acu"),
      lambda v: "%g" % v, lambda runs: any("serverless" in s for s in runs)),
+    ("first new replica: asked for to joining the readers", new_replica_wait, fmt_s,
+     lambda runs: any(s.get("replicas_created") for s in runs)),
+    ("auto scaling actions (time: replicas before -> after)", scaling_text, str,
+     lambda runs: any("autoscaling" in s for s in runs)),
 ]
 
 

@@ -127,13 +127,14 @@ int rdsim_cluster_plan_instance(struct rdsim_cluster *c, const char *name,
                                 struct rdsim_err *err);
 /*
  * Create the next planned instance now, from cfg (name: the next slot's;
- * az; role: only RDSIM_ROLE_WRITER, a standalone instance with its own
- * database outside replication and failovers; instance_class: NULL for the
- * cluster's default). Its SQLite database is a copy of copy_of (SQLite's
+ * az; role: RDSIM_ROLE_WRITER, a standalone instance with its own database
+ * outside replication and failovers, or RDSIM_ROLE_REPLICA, a replica that
+ * the caller (src/cluster) attaches to the writer; instance_class: NULL
+ * for the cluster's default; tier). Its SQLite database is a copy of copy_of (SQLite's
  * backup API; not kept) or, when NULL, holds the scenario's initial rows.
  * It is up at once; *index is its index (== its slot). Strings are copied.
- * 0, or RDSIM_EINVAL (not the next planned name, unknown AZ or class, other
- * role), RDSIM_ENOMEM or RDSIM_EDB.
+ * 0, or RDSIM_EINVAL (not the next planned name, unknown AZ or class, a
+ * standby), RDSIM_ENOMEM or RDSIM_EDB.
  */
 int rdsim_cluster_add_instance(struct rdsim_cluster *c, const struct rdsim_instance_cfg *cfg,
                                struct rdsim_db *copy_of, size_t *index, struct rdsim_err *err);
@@ -254,6 +255,34 @@ struct rdsim_backtrack_info {
 size_t rdsim_cluster_backtrack_count(const struct rdsim_cluster *c);
 const struct rdsim_backtrack_info *rdsim_cluster_backtrack_at(const struct rdsim_cluster *c,
                                                               size_t k);
+/* New replicas so far (create-replica events and Aurora Auto Scaling), in
+ * the order they were asked for; names outlive the results (the
+ * scenario's, or rdsim's own autoscaled-N). Times are -1 until they
+ * happen: built (the instance is up and catches up on its backlog),
+ * available (it has applied the backlog and joined the readers), removed
+ * (auto scaling took it away). */
+struct rdsim_replica_info {
+    const char *name, *az;
+    rdsim_time_t at, built, available, removed;
+    uint64_t backlog_writes;     /* writes it applied to catch up, counted when built */
+    uint64_t reads_served;       /* reads it served (until removed) */
+    rdsim_time_t first_read;     /* when it served its first (-1: none) */
+    bool autoscaled;
+};
+/* Auto scaling's actions: when, which way, the replicas before and after
+ * (those being created count), and the readers' average that decided. */
+struct rdsim_scaling_info {
+    rdsim_time_t at;
+    bool out;
+    int from, to;
+    double metric;
+};
+size_t rdsim_cluster_new_replica_count(const struct rdsim_cluster *c);
+const struct rdsim_replica_info *rdsim_cluster_new_replica_at(const struct rdsim_cluster *c,
+                                                             size_t k);
+size_t rdsim_cluster_scaling_count(const struct rdsim_cluster *c);
+const struct rdsim_scaling_info *rdsim_cluster_scaling_at(const struct rdsim_cluster *c,
+                                                          size_t k);
 
 /* Failovers and promotions so far. */
 size_t rdsim_cluster_failover_count(const struct rdsim_cluster *c);

@@ -94,6 +94,25 @@ struct rdsim_backtrack_result {
     bool discarded_writes_bounded;
 };
 
+/* A replica created during the run (summary.json `replicas_created`):
+ * names outlive the results; times -1 when they did not happen. */
+struct rdsim_replica_result {
+    const char *name, *az;
+    rdsim_time_t at, built, available, removed;
+    uint64_t backlog_writes;   /* writes it applied to catch up, counted when built */
+    uint64_t reads_served;     /* reads it served (until removed) */
+    rdsim_time_t first_read;   /* when it served its first (-1: none) */
+    bool autoscaled;
+};
+
+/* One of auto scaling's actions (summary.json `autoscaling.actions`). */
+struct rdsim_scaling_result {
+    rdsim_time_t at;
+    bool out;                  /* scale out, else in */
+    int from, to;              /* Aurora Replicas before and after */
+    double metric;             /* the readers' average that decided */
+};
+
 /* Every key of expect: once, min:/max: once per figure each, and three
  * bounds per restore of expect.restores. */
 enum { RDSIM_MAX_EXPECT = 11 + 2 * RDSIM_FIG_COUNT + 3 * RDSIM_MAX_EXPECT_RESTORES };
@@ -153,6 +172,10 @@ struct rdsim_results {
     size_t n_restores;
     struct rdsim_backtrack_result *backtracks; /* owned, in order */
     size_t n_backtracks;
+    struct rdsim_replica_result *new_replicas; /* owned, in the order asked for */
+    size_t n_new_replicas;
+    struct rdsim_scaling_result *scaling;    /* owned, in time order */
+    size_t n_scaling;
 
     uint64_t acked_writes, lost_writes;
     bool lost_writes_bounded;        /* some row lacked more than the ack window */

@@ -95,6 +95,16 @@ struct rdsim_backup_cfg {
     char *replicate_to;            /* a region, or NULL */
 };
 
+/* cluster.replica_autoscaling (aurora only, issue 15): Application Auto
+ * Scaling target tracking on the readers' average CPU or connections. */
+struct rdsim_autoscaling_cfg {
+    bool present;
+    int min, max;                  /* Aurora Replicas, 0 <= min <= max <= 15 */
+    bool by_connections;           /* target_connections, else target_cpu */
+    double target;                 /* percent CPU, or connections per reader */
+    rdsim_time_t scale_out_cooldown, scale_in_cooldown; /* default 300s each */
+};
+
 struct rdsim_cluster_cfg {
     enum rdsim_deployment deployment;
     enum rdsim_engine engine;
@@ -118,6 +128,7 @@ struct rdsim_cluster_cfg {
     /* Aurora PostgreSQL managed RPO (rds.global_db_rpo); 0: not set */
     rdsim_time_t global_db_rpo;
     struct rdsim_backup_cfg backup;
+    struct rdsim_autoscaling_cfg autoscaling;
 };
 
 enum rdsim_keys { RDSIM_KEYS_UNIFORM, RDSIM_KEYS_ZIPF };
@@ -171,6 +182,7 @@ enum rdsim_action {
     RDSIM_ACT_SNAPSHOT,        /* a manual DB snapshot (issue 15) */
     RDSIM_ACT_RESTORE,         /* a new instance from a snapshot */
     RDSIM_ACT_BACKTRACK,       /* Aurora MySQL: rewind the cluster in place */
+    RDSIM_ACT_CREATE_REPLICA,  /* a new read replica or Aurora Replica */
 };
 
 enum rdsim_global_mode { RDSIM_GLOBAL_SWITCHOVER, RDSIM_GLOBAL_UNPLANNED };
@@ -189,12 +201,14 @@ struct rdsim_event_cfg {
     enum rdsim_global_mode mode;
     bool has_reads, has_writes; /* load: only the rates given change */
     double reads_per_s, writes_per_s;
-    char *name;        /* snapshot: the snapshot's; restore: the new instance's */
+    char *name;        /* snapshot: the snapshot's; restore, create-replica: the new instance's */
     char *from;        /* restore: a snapshot an earlier event takes; NULL with `to` */
     bool has_to, to_latest; /* restore to a point in time: `to` or the latest;
                              * backtrack: the point it rewinds to */
     rdsim_time_t to;
-    char *instance_class; /* restore; NULL: the cluster's default */
+    char *instance_class; /* restore, create-replica; NULL: the cluster's default */
+    bool has_tier;     /* create-replica (aurora): promotion tier given */
+    int tier;          /* 0..15, default 1 */
     bool become_writer; /* restore: the application is re-pointed to it */
     struct rdsim_loc loc;
 };

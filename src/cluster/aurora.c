@@ -296,7 +296,7 @@ void aurora_refresh_readers(struct rdsim_cluster *c)
 {
     c->n_readers = 0;
     for (size_t i = 0; i < c->n_inst; i++)
-        if (i != c->writer && c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached &&
+        if (i != c->writer && c->inst[i].role == RDSIM_ROLE_REPLICA && instance_is_member(&c->inst[i]) &&
             aurora_in_primary(c, i))
             c->readers[c->n_readers++] = (int)i;
 }
@@ -341,6 +341,7 @@ static enum rdsim_action_support supports(const struct rdsim_cluster *c, enum rd
     case RDSIM_ACT_LOAD:
     case RDSIM_ACT_SNAPSHOT:
     case RDSIM_ACT_RESTORE:
+    case RDSIM_ACT_CREATE_REPLICA:
         break;
     }
     return RDSIM_ACTION_SUPPORTED;
@@ -363,7 +364,7 @@ static bool candidate(const struct rdsim_cluster *c, size_t i, size_t region)
 {
     const struct rdsim_instance *in = &c->inst[i];
 
-    return i != c->writer && in->role == RDSIM_ROLE_REPLICA && !in->detached &&
+    return i != c->writer && in->role == RDSIM_ROLE_REPLICA && instance_is_member(in) &&
            in->region == region;
 }
 
@@ -696,6 +697,13 @@ static void promote(struct rdsim_cluster *c, size_t i)
     cluster_log(c, "ignored", c->inst[i].cfg->name, "promote: not an RDS read replica");
 }
 
+/* A new Aurora Replica opens the shared volume: no data is copied. */
+static rdsim_time_t replica_build_time(struct rdsim_cluster *c, int64_t bytes)
+{
+    (void)bytes;
+    return cluster_draw(c, RDSIM_AURORA_REPLICA_CREATE);
+}
+
 const struct rdsim_deployment_ops aurora_ops = {
     .repl_tick = RDSIM_AURORA_TICK,
     .tiers = true,
@@ -716,4 +724,6 @@ const struct rdsim_deployment_ops aurora_ops = {
     .can_read = can_read,
     .can_commit = can_commit,
     .writer_restarting = aurora_restart_secondaries,
+    .new_replica_mode = REPL_VOLUME,
+    .replica_build_time = replica_build_time,
 };

@@ -192,14 +192,7 @@ int backup_init(struct rdsim_cluster *c, struct rdsim_err *err)
     if (!b->restores || !b->restore_slot)
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     b->cap_restores = n;
-    /* Slots in event order, which is the order the restores fire in. */
-    for (size_t e = 0; e < c->sc->n_events; e++) {
-        if (c->sc->events[e].action != RDSIM_ACT_RESTORE)
-            continue;
-        rc = rdsim_cluster_plan_instance(c, c->sc->events[e].name, err);
-        if (rc)
-            return rc;
-    }
+    /* Their slots are planned with the new replicas' (replicas_init). */
     return 0;
 }
 

@@ -146,6 +146,8 @@ int rdsim_cluster_create(struct rdsim_sim *sim, const struct rdsim_cluster_confi
         rc = backup_init(c, err);
     if (rc == 0)
         rc = backtrack_init(c, err);
+    if (rc == 0)
+        rc = replicas_init(c, err);
     if (rc)
         goto fail;
     *out = c;
@@ -162,6 +164,7 @@ void rdsim_cluster_destroy(struct rdsim_cluster *c)
     repl_free(c);
     backtrack_free(c);
     backup_free(c);
+    replicas_free(c);
     if (c->ops)
         c->ops->destroy(c);
     for (size_t i = 0; c->inst && i < c->n_slots; i++)
@@ -210,7 +213,8 @@ bool instance_serving(const struct rdsim_cluster *c, size_t i)
 bool instance_reachable(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
-    return !in->host_down && !in->fenced && !in->creating && c->az_out[in->az] == 0;
+    return !in->host_down && !in->fenced && !in->creating && !in->removed &&
+           c->az_out[in->az] == 0;
 }
 
 enum rdsim_health rdsim_cluster_health(const struct rdsim_cluster *c, size_t i)
@@ -224,9 +228,9 @@ const char *rdsim_cluster_state_name(const struct rdsim_cluster *c, size_t i)
 {
     const struct rdsim_instance *in = &c->inst[i];
 
-    if (i >= c->n_inst)
-        return "absent"; /* not created yet */
-    if (in->creating)
+    if (i >= c->n_inst || in->removed)
+        return "absent"; /* not created yet, or removed by auto scaling */
+    if (in->creating || (in->joining && instance_reachable(c, i)))
         return "creating";
     if (!instance_reachable(c, i))
         return "down";
@@ -297,6 +301,10 @@ rdsim_time_t rdsim_instance_serve(struct rdsim_cluster *c, size_t i, enum rdsim_
         in->busy += service;
     }
     in->free_at[best] = start + service;
+    in->cpu_busy += service;
+    in->resident += in->free_at[best] - t;
+    if (kind == RDSIM_OP_READ && in->reads_served++ == 0)
+        in->first_read = t;
     *epoch = in->epoch;
     if (kind == RDSIM_OP_WRITE)
         return storage_path(c, i, t, in->free_at[best]);
@@ -524,7 +532,10 @@ static void az_down(struct rdsim_cluster *c, size_t az, enum rdsim_failover_caus
                     bool heals)
 {
     for (size_t i = 0; i < c->n_inst; i++) {
-        if (c->inst[i].az != az || c->inst[i].host_down)
+        /* A replica being built is out of reach already; a removed one is
+         * nobody's. */
+        if (c->inst[i].az != az || c->inst[i].host_down || c->inst[i].creating ||
+            c->inst[i].removed)
             continue;
         instance_cut(c, i);
         instance_reset(c, i);
@@ -700,6 +711,9 @@ static void fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev)
     case RDSIM_ACT_BACKTRACK:
         backtrack_fire(c, ev);
         break;
+    case RDSIM_ACT_CREATE_REPLICA:
+        replicas_create(c, ev);
+        break;
     case RDSIM_ACT_STORAGE_FAILURE:
         cluster_log(c, "fault", ev->az, "storage-failure: %d volume cop%s lost %s",
                           ev->copies, ev->copies == 1 ? "y" : "ies", span);
@@ -729,7 +743,8 @@ int rdsim_cluster_start(struct rdsim_cluster *c, struct rdsim_err *err)
         if (!rdsim_sim_schedule(c->sim, c->sc->events[e].at, fire_event, c, e))
             return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
     }
-    if (serverless_start(c, err) != 0 || backtrack_start(c, err) != 0)
+    if (serverless_start(c, err) != 0 || backtrack_start(c, err) != 0 ||
+        replicas_start(c, err) != 0)
         return RDSIM_ENOMEM;
     return repl_start(c, err);
 }

@@ -82,7 +82,28 @@ struct rdsim_instance {
     bool owns_cfg;
     bool standalone;
     bool creating;           /* being created: unreachable, "creating" */
+    /* A new replica (replicas.c): catching up on its backlog, reachable
+     * but not yet a reader ("creating"); an autoscaled one leaving the
+     * reader endpoint (still answering), then removed (unreachable,
+     * "absent") until auto scaling fills its slot again. */
+    bool joining, removing, removed;
+    bool autoscaled;
+    /* Service booked on its vCPUs, and requests' time in it (queue and
+     * service), since the start: auto scaling's CPU and connections. */
+    rdsim_time_t cpu_busy, resident;
+    /* Reads it has served, and when the first came (-1: none): a new
+     * replica's, since it was asked for. */
+    uint64_t reads_served;
+    rdsim_time_t first_read;
 };
+
+/* Is instance i one of the cluster's readers now, as far as membership
+ * goes (health aside): not an old writer out of the cluster, not a new
+ * replica still being created or catching up, not leaving or removed? */
+static inline bool instance_is_member(const struct rdsim_instance *in)
+{
+    return !in->detached && !in->creating && !in->joining && !in->removing && !in->removed;
+}
 
 struct rdsim_cluster;
 
@@ -145,6 +166,12 @@ struct rdsim_deployment_ops {
     void (*writer_restarting)(struct rdsim_cluster *c, rdsim_time_t recovery);
     /* Optional: can instance i read now (storage quorum)? */
     bool (*can_read)(const struct rdsim_cluster *c, size_t i);
+    /* A new replica (create-replica, auto scaling): how it follows the
+     * writer, and how long building it takes for a source of `bytes`
+     * (RDS: a snapshot restored to a new volume; Aurora: an instance on
+     * the shared volume, whatever its size). */
+    enum repl_mode new_replica_mode;
+    rdsim_time_t (*replica_build_time)(struct rdsim_cluster *c, int64_t bytes);
 };
 
 /* Failover events carry (failover index << 8 | instance index); 0xff means
@@ -160,6 +187,7 @@ extern const struct rdsim_deployment_ops aurora_ops;
 struct repl; /* replication.c's own state */
 struct backup; /* backup.c's: snapshots and restores */
 struct backtrack; /* backtrack.c's: change records and backtracks */
+struct replicas; /* replicas.c's: new replicas and auto scaling */
 
 struct rdsim_cluster {
     struct rdsim_sim *sim;
@@ -200,6 +228,7 @@ struct rdsim_cluster {
     struct repl *repl;       /* replication's batches and open tick (replication.c) */
     struct backup *backup;   /* snapshots and restores (backup.c) */
     struct backtrack *backtrack; /* backtracks' change records (backtrack.c) */
+    struct replicas *replicas; /* new replicas and auto scaling (replicas.c) */
 
     struct rdsim_failover *failovers;
     size_t n_failovers, cap_failovers;
@@ -336,6 +365,17 @@ void backtrack_log(struct rdsim_cluster *c, const struct rdsim_changeset *cs, rd
 /* A backtrack event acts now. */
 void backtrack_fire(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
 
+/* ---- replicas.c ---------------------------------------------------------- */
+
+/* Plan the slots of the scenario's restores and new replicas in event
+ * order (the order they fire in), and auto scaling's; at create. */
+int replicas_init(struct rdsim_cluster *c, struct rdsim_err *err);
+void replicas_free(struct rdsim_cluster *c);
+/* Start auto scaling's evaluations (nothing without it). */
+int replicas_start(struct rdsim_cluster *c, struct rdsim_err *err);
+/* A create-replica event acts now. */
+void replicas_create(struct rdsim_cluster *c, const struct rdsim_event_cfg *ev);
+
 /* ---- serverless.c -------------------------------------------------------- */
 
 /* Put instance i at its minimum capacity if it is Serverless v2. */
@@ -372,6 +412,8 @@ void repl_resume(struct rdsim_cluster *c, size_t i);
 /* How long until i has applied everything it was sent, at its apply rate
  * and with any replica-lag delay in force. */
 rdsim_time_t repl_backlog_time(const struct rdsim_cluster *c, size_t i);
+/* Writes in the batches i was sent and has not applied. */
+uint64_t repl_queued_writes(const struct rdsim_cluster *c, size_t i);
 /* Apply everything i was sent, now (a promotion that waited for it). */
 void repl_drain(struct rdsim_cluster *c, size_t i);
 /* How stale i's data is: age of the oldest write its source committed that

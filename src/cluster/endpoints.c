@@ -45,12 +45,12 @@ static int any_replica(struct rdsim_cluster *c, struct rdsim_rng *rng)
     size_t n = 0, k;
 
     for (size_t i = 0; i < c->n_inst; i++)
-        n += c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached;
+        n += c->inst[i].role == RDSIM_ROLE_REPLICA && instance_is_member(&c->inst[i]);
     if (n == 0)
         return -1;
     k = rdsim_rng_below(rng, n);
     for (size_t i = 0; i < c->n_inst; i++)
-        if (c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached && k-- == 0)
+        if (c->inst[i].role == RDSIM_ROLE_REPLICA && instance_is_member(&c->inst[i]) && k-- == 0)
             return (int)i;
     return -1;
 }
@@ -197,8 +197,8 @@ size_t rdsim_cluster_client_az(const struct rdsim_cluster *c, int region, size_t
 /* Does instance i serve the reads of the clients in its Region? */
 static bool regional_reader(const struct rdsim_cluster *c, size_t i)
 {
-    if (i == c->writer || c->inst[i].detached)
-        return false;
+    if (i == c->writer || !instance_is_member(&c->inst[i]))
+        return false; /* a new replica reads only once it has joined */
     if (c->inst[i].role == RDSIM_ROLE_REPLICA)
         return true;
     for (size_t k = 0; c->has_reader_endpoint && k < c->n_readers; k++)
@@ -232,7 +232,7 @@ size_t rdsim_cluster_readers(const struct rdsim_cluster *c, int *out, size_t cap
         return n;
     }
     for (size_t i = 0; i < c->n_inst && n < cap; i++)
-        if (c->inst[i].role == RDSIM_ROLE_REPLICA && !c->inst[i].detached)
+        if (c->inst[i].role == RDSIM_ROLE_REPLICA && instance_is_member(&c->inst[i]))
             out[n++] = (int)i;
     return n;
 }

@@ -80,6 +80,7 @@ enum rdsim_failover_cause failover_cause_of(enum rdsim_action a)
     case RDSIM_ACT_LOAD:
     case RDSIM_ACT_SNAPSHOT:
     case RDSIM_ACT_RESTORE:
+    case RDSIM_ACT_CREATE_REPLICA:
         break;
     case RDSIM_ACT_BACKTRACK:
         return RDSIM_CAUSE_BACKTRACK;

@@ -9,9 +9,11 @@
  * deployments' loops (which stop at n_inst) sees a slot before it is
  * created.
  *
- * A created instance is standalone: its own database, outside replication
- * and failovers (a restored DB instance is a new instance, facts 5). It has
- * no replicas and takes no deployment decision when its AZ goes out.
+ * A created instance is standalone (role writer): its own database,
+ * outside replication and failovers (a restored DB instance is a new
+ * instance, facts 5); it has no replicas and takes no deployment decision
+ * when its AZ goes out. Or it is a replica (role replica, replicas.c): a
+ * member of the cluster once its creator attaches it to the writer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,10 +127,10 @@ int rdsim_cluster_add_instance(struct rdsim_cluster *c, const struct rdsim_insta
         return rdsim_err_set(err, RDSIM_EINVAL, "instance %s was not planned next", cfg->name);
     if (cluster_find_az(c, cfg->az) < 0)
         return rdsim_err_set(err, RDSIM_EINVAL, "instance %s: unknown AZ %s", cfg->name, cfg->az);
-    if (cfg->role != RDSIM_ROLE_WRITER)
+    if (cfg->role == RDSIM_ROLE_STANDBY)
         return rdsim_err_set(err, RDSIM_EINVAL,
-                             "instance %s: only standalone instances (role writer) can be "
-                             "created during a run", cfg->name);
+                             "instance %s: a standby cannot be created during a run (only a "
+                             "standalone instance, role writer, or a replica)", cfg->name);
     cls = cfg->instance_class ? cfg->instance_class : c->sc->cluster.instance_class;
     if (!rdsim_instance_class_find(cls))
         return rdsim_err_set(err, RDSIM_EINVAL, "instance %s: unknown instance class %s",
@@ -146,7 +148,8 @@ int rdsim_cluster_add_instance(struct rdsim_cluster *c, const struct rdsim_insta
     if (rc)
         return rc;
     own->region = in->region;
-    in->standalone = true;
+    /* A replica stays outside replication until replicas.c attaches it. */
+    in->standalone = cfg->role == RDSIM_ROLE_WRITER;
     *index = c->n_inst++;
     return 0;
 }

@@ -172,6 +172,26 @@
  * snapshots its standby and Aurora its volume: no suspension. */
 #define RDSIM_SNAPSHOT_IO_PAUSE ((struct rdsim_range){2 * RDSIM_S, 6 * RDSIM_S})
 #define RDSIM_SNAPSHOT_IO_PAUSE_BYTES_PER_S (60.0 * 1024 * 1024)
+/* New replicas (issue 15). An RDS read replica is built from a snapshot
+ * of its source restored to a new instance (USER_ReadRepl): a snapshot
+ * and a restore as above, its data copied twice. An Aurora Replica is a
+ * new instance on the shared volume, no data copied: provisioning only.
+ * AWS publishes neither duration: UNCONFIRMED (docs/model.md). */
+#define RDSIM_AURORA_REPLICA_CREATE ((struct rdsim_range){4 * 60 * RDSIM_S, 7 * 60 * RDSIM_S})
+/* Aurora Auto Scaling (Application Auto Scaling target tracking): one
+ * datapoint of the readers' average a minute; the high alarm needs 3 in
+ * a row above the target, the low alarm 15 in a row below 90 % of it
+ * (as users report AWS's alarms; AWS's pages do not state them:
+ * UNCONFIRMED, docs/model.md). A
+ * replica it removes leaves the reader endpoint and answers what still
+ * reaches it for a drain time (UNCONFIRMED), then is deleted. */
+#define RDSIM_AUTOSCALE_PERIOD (60 * RDSIM_S)
+#define RDSIM_AUTOSCALE_HIGH_POINTS 3
+#define RDSIM_AUTOSCALE_LOW_POINTS 15
+#define RDSIM_AUTOSCALE_LOW_FRACTION 0.9
+#define RDSIM_AUTOSCALE_TIER 15
+#define RDSIM_REPLICA_DRAIN (60 * RDSIM_S)
+
 /* In-memory snapshots together may hold this much; past it the run fails
  * and asks for --keep-db, which keeps them in files. */
 #define RDSIM_SNAPSHOT_MEMORY_MAX ((int64_t)256 * 1024 * 1024)

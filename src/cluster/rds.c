@@ -252,6 +252,9 @@ static enum rdsim_action_support supports(const struct rdsim_cluster *c, enum rd
     case RDSIM_ACT_GLOBAL_FAILOVER:
     case RDSIM_ACT_BACKTRACK:
         return RDSIM_ACTION_UNSUPPORTED;
+    case RDSIM_ACT_CREATE_REPLICA:
+        return d == RDSIM_DEPLOY_MULTI_AZ_CLUSTER ? RDSIM_ACTION_UNSUPPORTED
+                                                  : RDSIM_ACTION_SUPPORTED;
     case RDSIM_ACT_AZ_OUTAGE:
     case RDSIM_ACT_REGION_OUTAGE:
     case RDSIM_ACT_INSTANCE_FAILURE:
@@ -691,6 +694,16 @@ static void promote(struct rdsim_cluster *c, size_t i)
     cluster_after(c, took, promote_done, fo_arg(failover_index(c, f), (int)i));
 }
 
+/* A read replica is built from a snapshot of its source, restored to a
+ * new instance: both steps copy the data (params.h). */
+static rdsim_time_t replica_build_time(struct rdsim_cluster *c, int64_t bytes)
+{
+    rdsim_time_t copy = (rdsim_time_t)((double)bytes / RDSIM_BACKUP_COPY_BYTES_PER_S *
+                                       (double)RDSIM_S);
+
+    return cluster_draw(c, RDSIM_SNAPSHOT_BASE) + cluster_draw(c, RDSIM_RESTORE_BASE) + 2 * copy;
+}
+
 const struct rdsim_deployment_ops rds_ops = {
     .repl_tick = RDSIM_REPLICATION_TICK,
     .init = init,
@@ -706,4 +719,6 @@ const struct rdsim_deployment_ops rds_ops = {
     .promote = promote,
     .refresh_readers = refresh_readers,
     .failover_detected = failover_detected,
+    .new_replica_mode = REPL_ASYNC,
+    .replica_build_time = replica_build_time,
 };

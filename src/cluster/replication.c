@@ -319,6 +319,14 @@ uint64_t repl_detach(struct rdsim_cluster *c, size_t i)
     return dropped;
 }
 
+/* Does target i take the batches shipped now? A new replica being built
+ * does: they are its backlog, applied once it is up (the source keeps its
+ * binlog or WAL for it; Aurora's stream is on the volume). */
+static bool receives(const struct rdsim_cluster *c, size_t i)
+{
+    return instance_reachable(c, i) || c->inst[i].creating;
+}
+
 void repl_ship(struct rdsim_cluster *c, bool mirrored)
 {
     size_t w = c->writer;
@@ -343,7 +351,7 @@ void repl_ship(struct rdsim_cluster *c, bool mirrored)
     for (size_t i = 0; i < c->n_inst; i++) {
         if (c->inst[i].source != (int)w)
             continue;
-        if (!instance_reachable(c, i)) {
+        if (!receives(c, i)) {
             c->inst[i].needs_resync = true;
             /* It lags from the first change it missed. */
             if (c->inst[i].missed_since < 0)
@@ -374,7 +382,7 @@ void repl_ship(struct rdsim_cluster *c, bool mirrored)
     for (size_t i = 0; i < c->n_inst; i++) {
         struct rdsim_instance *in = &c->inst[i];
         rdsim_time_t arrive;
-        if (in->source != (int)w || !instance_reachable(c, i))
+        if (in->source != (int)w || !receives(c, i))
             continue;
         arrive = transport_arrival(c, w, i, now);
         if (mirrored && (in->mode == REPL_SYNC || in->mode == REPL_SEMISYNC))
@@ -433,6 +441,16 @@ rdsim_time_t repl_backlog_time(const struct rdsim_cluster *c, size_t i)
     return t - now;
 }
 
+uint64_t repl_queued_writes(const struct rdsim_cluster *c, size_t i)
+{
+    const struct rdsim_instance *in = &c->inst[i];
+    uint64_t n = 0;
+
+    for (size_t k = 0; k < in->q.len; k++)
+        n += c->repl->batches[in->q.batch[(in->q.head + k) % in->q.cap]].cs.n_writes;
+    return n;
+}
+
 void repl_drain(struct rdsim_cluster *c, size_t i)
 {
     struct rdsim_instance *in = &c->inst[i];
@@ -476,7 +494,9 @@ static rdsim_time_t lag_now(const struct rdsim_cluster *c, size_t i, bool source
     const struct rdsim_instance *in = &c->inst[i];
     rdsim_time_t oldest = -1, now = rdsim_sim_now(c->sim);
 
-    if (in->source < 0 || (!source_alive && !instance_reachable(c, (size_t)in->source)))
+    /* A replica being built reports no lag yet (as ReplicaLag does not). */
+    if (in->source < 0 || in->creating ||
+        (!source_alive && !instance_reachable(c, (size_t)in->source)))
         return -1;
     /* A synchronous standby holds every acknowledged write (block-level
      * mirroring); its queue only feeds its SQLite copy. */
@@ -546,9 +566,10 @@ static void replication_tick(struct rdsim_sim *sim, void *ctx, uint64_t arg)
 int repl_start(struct rdsim_cluster *c, struct rdsim_err *err)
 {
     c->repl->tick_first_commit = -1;
-    if (!(c->repl->paths = calloc(c->n_inst, sizeof(*c->repl->paths))))
+    /* Every slot: a replica created during the run has its path too. */
+    if (!(c->repl->paths = calloc(c->n_slots, sizeof(*c->repl->paths))))
         return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < c->n_inst; i++) {
+    for (size_t i = 0; i < c->n_slots; i++) {
         struct repl_path *p = &c->repl->paths[i];
         char stream[160];
         snprintf(stream, sizeof(stream), "path:%s", c->inst[i].cfg->name);

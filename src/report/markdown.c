@@ -14,6 +14,8 @@
 #include "rdsim/histogram.h"
 #include "rdsim/report.h"
 
+#include "replicas_impl.h"
+
 /* The figures render.gp draws, in reading order. */
 static const struct figure {
     const char *name, *caption;
@@ -400,6 +402,7 @@ static void write_report(FILE *f, const struct rdsim_results *r, const char *dir
     failover_table(f, r);
     rpo_table(f, r);
     backtrack_table(f, r);
+    report_replicas_markdown(f, r);
     plots_section(f, r, dir);
     expectations_section(f, r);
     fputs("## Files\n\n"

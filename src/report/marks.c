@@ -233,6 +233,17 @@ void plot_collect_marks(struct marks *ms, json_t *s, const char *who, const char
         double at = plot_jnum(v, "recovered_s", NAN);
         add_mark(ms, at, at, "resume_rgb", "%swrites resume", who);
     }
+    /* New replicas: when each joins the readers, when auto scaling acts. */
+    json_array_foreach(json_object_get(s, "replicas_created"), i, v) {
+        double at = plot_jnum(v, "available_s", NAN), gone = plot_jnum(v, "removed_s", NAN);
+        add_mark(ms, at, at, "resume_rgb", "%s%s joins the readers", who, plot_jstr(v, "name", ""));
+        add_mark(ms, gone, gone, phase_rgb, "%s%s removed", who, plot_jstr(v, "name", ""));
+    }
+    json_array_foreach(json_object_get(json_object_get(s, "autoscaling"), "actions"), i, v) {
+        double at = plot_jnum(v, "at_s", NAN);
+        add_mark(ms, at, at, phase_rgb, "%s%s %d -> %d", who, plot_jstr(v, "action", ""),
+                 (int)plot_jnum(v, "replicas_before", 0), (int)plot_jnum(v, "replicas_after", 0));
+    }
 }
 
 /* A comparison: a phase both runs have at the same time (within 50 ms) is

@@ -15,6 +15,8 @@
 #include "rdsim/histogram.h"
 #include "rdsim/report.h"
 
+#include "replicas_impl.h"
+
 static double secs(rdsim_time_t t)
 {
     return (double)t / RDSIM_S;
@@ -104,6 +106,9 @@ void rdsim_report_event_label(const struct rdsim_event_cfg *ev, char *buf, size_
     case RDSIM_ACT_BACKTRACK:
         duration_text(d, sizeof(d), ev->to);
         snprintf(buf, n, "backtrack to %s", d);
+        break;
+    case RDSIM_ACT_CREATE_REPLICA:
+        snprintf(buf, n, "create replica %s in %s", ev->name, ev->az);
         break;
     default:
         snprintf(buf, n, "%s", rdsim_action_name(ev->action));
@@ -557,6 +562,7 @@ int rdsim_report_story(const struct rdsim_results *r, char **out, struct rdsim_e
     tell_backtracks(f, r);
     tell_outages(f, r);
     tell_data(f, r);
+    report_replicas_story(f, r);
     tell_verdict(f, r);
     if (ferror(f) | fclose(f)) {
         free(*out);

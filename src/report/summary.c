@@ -15,6 +15,8 @@
 #include "rdsim/histogram.h"
 #include "rdsim/report.h"
 
+#include "replicas_impl.h"
+
 static json_t *num(double v, double step)
 {
     return json_real(round(v / step) * step);
@@ -428,6 +430,7 @@ int rdsim_report_write_summary(const struct rdsim_results *r, const char *path,
         json_object_set_new(root, "restores", restores_json(r));
     if (r->n_backtracks)
         json_object_set_new(root, "backtracks", backtracks_json(r));
+    report_replicas_json(root, r);
     if (r->n_acus)
         json_object_set_new(root, "serverless", acus_json(r));
     json_object_set_new(root, "operations",

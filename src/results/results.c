@@ -27,6 +27,8 @@ void rdsim_results_free(struct rdsim_results *r)
     free(r->snapshots);
     free(r->restores);
     free(r->backtracks);
+    free(r->new_replicas);
+    free(r->scaling);
     free(r->lesson);
     rdsim_param_changes_free(r->lesson_changes, r->n_lesson_changes);
     free(r);

@@ -1,7 +1,7 @@
 /*
  * backups.c - the snapshots, restores and backtracks of a run, copied from
  * the cluster into its results (summary.json `snapshots`, `restores` and
- * `backtracks`).
+ * `backtracks`); then the new replicas' (replicas.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,5 +50,5 @@ int run_collect_backups(const struct rdsim_cluster *c, struct rdsim_results *res
             .discarded_writes_bounded = b->discarded_writes_bounded};
     }
     res->n_backtracks = nb;
-    return 0;
+    return run_collect_replicas(c, res, err);
 }

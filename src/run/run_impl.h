@@ -12,5 +12,9 @@
  * RDSIM_ENOMEM. */
 int run_collect_backups(const struct rdsim_cluster *c, struct rdsim_results *res,
                         struct rdsim_err *err);
+/* Copy the cluster's new replicas and auto scaling's actions into res
+ * (replicas.c). 0 or RDSIM_ENOMEM. */
+int run_collect_replicas(const struct rdsim_cluster *c, struct rdsim_results *res,
+                         struct rdsim_err *err);
 
 #endif

@@ -41,13 +41,14 @@ enum ek {
     EK_INSTANCE_CLASS,
     EK_BECOME_WRITER,
     EK_TO,
+    EK_TIER,
     EK_COUNT,
 };
 
 static const char *const ek_names[] = {
     "at",     "action", "az",   "region", "target", "for",    "failover",
     "delay",  "copies", "mode", "reads",  "writes", "name",   "from",
-    "instance_class",   "become_writer",  "to",     NULL,
+    "instance_class",   "become_writer",  "to",     "tier",   NULL,
 };
 
 #define B(k) (1u << (k))
@@ -71,6 +72,8 @@ static const struct {
                                B(EK_INSTANCE_CLASS) | B(EK_BECOME_WRITER),
                            B(EK_NAME) | B(EK_AZ)},
     [RDSIM_ACT_BACKTRACK] = {B(EK_TO), B(EK_TO)},
+    [RDSIM_ACT_CREATE_REPLICA] = {B(EK_NAME) | B(EK_AZ) | B(EK_INSTANCE_CLASS) | B(EK_TIER),
+                                  B(EK_NAME) | B(EK_AZ)},
 };
 
 struct ev_nodes {
@@ -138,6 +141,15 @@ static int deployment_allows(struct sc_ctx *ctx, const struct ev_nodes *en, enum
                                               "scenario's events)");
     else if (a == RDSIM_ACT_BACKTRACK)
         rc = sc_check_backtrack(ctx, en->val[EK_ACTION]);
+    else if (a == RDSIM_ACT_CREATE_REPLICA && c->deployment == RDSIM_DEPLOY_MULTI_AZ_CLUSTER)
+        rc = sc_fail(ctx, en->val[EK_ACTION], "create-replica is modelled for single-az, "
+                                              "multi-az-instance and aurora, deployment is "
+                                              "multi-az-cluster (its readers are its two "
+                                              "standbys)");
+    else if (a == RDSIM_ACT_CREATE_REPLICA && ctx->live)
+        rc = sc_fail(ctx, en->val[EK_ACTION], "create-replica is not available live: the new "
+                                              "instance must be known before the run (put it in "
+                                              "the scenario's events)");
     else if (a == RDSIM_ACT_FAILOVER && c->deployment == RDSIM_DEPLOY_SINGLE_AZ)
         rc = sc_fail(ctx, en->val[EK_ACTION], "failover needs a standby or an Aurora Replica to "
                                               "fail over to, deployment single-az has neither "
@@ -291,6 +303,10 @@ static int read_new_name(struct sc_ctx *ctx, yaml_node_t *node, enum rdsim_actio
     if (rc == 0 && a == RDSIM_ACT_RESTORE && sc_find_instance(&ctx->sc->cluster, *out, NULL))
         return sc_fail(ctx, node, "%s is an instance of the cluster already; a restore always "
                                   "creates a new instance", sc_quote(*out, q, sizeof q));
+    if (rc == 0 && a == RDSIM_ACT_CREATE_REPLICA &&
+        sc_find_instance(&ctx->sc->cluster, *out, NULL))
+        return sc_fail(ctx, node, "%s is an instance of the cluster already; name the new "
+                                  "replica differently", sc_quote(*out, q, sizeof q));
     return rc;
 }
 
@@ -367,6 +383,9 @@ static int read_values(struct sc_ctx *ctx, const struct ev_nodes *en, struct rds
         case EK_TO:
             rc = ev->action == RDSIM_ACT_BACKTRACK ? sc_read_backtrack_point(ctx, v, ev)
                                                    : sc_read_restore_point(ctx, v, ev);
+            break;
+        case EK_TIER:
+            rc = sc_read_replica_tier(ctx, v, ev);
             break;
         default:
             break;
@@ -453,6 +472,8 @@ int sc_load_event(struct sc_ctx *ctx, yaml_node_t *item, struct rdsim_event_cfg 
     if (ev->action == RDSIM_ACT_RESTORE && en.val[EK_FROM] != NULL && en.val[EK_TO] != NULL)
         return sc_fail(ctx, en.key[EK_TO], "a restore takes from (a snapshot) or to (a point "
                                            "in time), not both");
+    if (ev->action == RDSIM_ACT_CREATE_REPLICA)
+        ev->tier = 1; /* Aurora's default promotion tier */
     return read_values(ctx, &en, ev);
 }
 
@@ -476,6 +497,7 @@ static int ev_rank(enum rdsim_action a)
     case RDSIM_ACT_SNAPSHOT:
     case RDSIM_ACT_RESTORE:
     case RDSIM_ACT_BACKTRACK:
+    case RDSIM_ACT_CREATE_REPLICA:
         return 0;
     case RDSIM_ACT_LOAD:
         break;
@@ -532,6 +554,8 @@ int sc_load_events(struct sc_ctx *ctx, yaml_node_t *node)
     for (size_t i = 0; i < n; i++)
         order[i] = tmp[i].index;
     rc = sc_check_backup_events(ctx, node, order);
+    if (rc == 0)
+        rc = sc_check_replica_events(ctx, node, order);
     for (size_t i = 0; i < n; i++)
         sc->events[i] = tmp[i].ev;
     free(order);

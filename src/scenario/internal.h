@@ -202,6 +202,13 @@ int sc_read_backtrack_point(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_
 /* backup.c: the cross-event rules of snapshot and restore, over the events
  * in time order (order[k]: file index of the k-th; seq: the events list). */
 int sc_check_backup_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *order);
+/* replicas.c: cluster.replica_autoscaling (after the instances; absent:
+ * off), a create-replica's tier, and the rules of create-replica events
+ * that span several events (names, the 15-replica limit), checked as
+ * sc_check_backup_events is. */
+int sc_load_autoscaling(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where);
+int sc_read_replica_tier(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_event_cfg *ev);
+int sc_check_replica_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *order);
 int sc_fail_unknown_instance(struct sc_ctx *ctx, yaml_node_t *node, const char *name);
 /* One event mapping read with the rules of an `events:` item (ctx->live
  * set: without `at`). */
@@ -221,6 +228,7 @@ enum sc_cluster_key {
     SC_CK_TARGET_APPLY_LAG,
     SC_CK_INSTANCES,
     SC_CK_BACKUP,
+    SC_CK_REPLICA_AUTOSCALING,
 };
 
 /* Per-instance nodes the cluster rules point their errors at. */

@@ -20,8 +20,12 @@ const char *const sc_role_names[] = {"writer", "standby", "replica", NULL};
 const char *const sc_action_names[] = {
     "az-outage", "region-outage",   "instance-failure", "reboot",          "failover",
     "promote",   "replica-lag",     "storage-failure",  "global-failover", "load",
-    "snapshot",  "restore",         "backtrack",        NULL,
+    "snapshot",  "restore",         "backtrack",        "create-replica",
+    NULL,
 };
+
+/* Names in a NULL-terminated table of this file. */
+#define NAMES(t) (sizeof(t) / sizeof((t)[0]) - 1)
 
 static const char *name_at(const char *const *names, size_t n, int i)
 {
@@ -30,22 +34,22 @@ static const char *name_at(const char *const *names, size_t n, int i)
 
 const char *rdsim_deployment_name(enum rdsim_deployment d)
 {
-    return name_at(sc_deployment_names, 4, (int)d);
+    return name_at(sc_deployment_names, NAMES(sc_deployment_names), (int)d);
 }
 
 const char *rdsim_engine_name(enum rdsim_engine e)
 {
-    return name_at(sc_engine_names, 5, (int)e);
+    return name_at(sc_engine_names, NAMES(sc_engine_names), (int)e);
 }
 
 const char *rdsim_role_name(enum rdsim_role r)
 {
-    return name_at(sc_role_names, 3, (int)r);
+    return name_at(sc_role_names, NAMES(sc_role_names), (int)r);
 }
 
 const char *rdsim_action_name(enum rdsim_action a)
 {
-    return name_at(sc_action_names, 13, (int)a);
+    return name_at(sc_action_names, NAMES(sc_action_names), (int)a);
 }
 
 bool sc_find_az(const struct rdsim_topology *t, const char *az, size_t *region)

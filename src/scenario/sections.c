@@ -201,6 +201,7 @@ static const struct sc_key cluster_keys[] = {
     [SC_CK_TARGET_APPLY_LAG] = {"target_apply_lag", false},
     [SC_CK_INSTANCES] = {"instances", true},
     [SC_CK_BACKUP] = {"backup", false},
+    [SC_CK_REPLICA_AUTOSCALING] = {"replica_autoscaling", false},
 };
 
 static bool is_aurora(const struct rdsim_cluster_cfg *c)
@@ -515,6 +516,13 @@ int sc_load_cluster(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where)
     if (rc == 0 && m.val[SC_CK_BACKUP] != NULL) {
         size_t saved = sc_path_key(ctx, "backup");
         rc = sc_load_backup(ctx, m.val[SC_CK_BACKUP], m.key[SC_CK_BACKUP]->start_mark);
+        if (rc == 0)
+            sc_path_pop(ctx, saved);
+    }
+    if (rc == 0 && m.val[SC_CK_REPLICA_AUTOSCALING] != NULL) {
+        size_t saved = sc_path_key(ctx, "replica_autoscaling");
+        rc = sc_load_autoscaling(ctx, m.val[SC_CK_REPLICA_AUTOSCALING],
+                                 m.key[SC_CK_REPLICA_AUTOSCALING]->start_mark);
         if (rc == 0)
             sc_path_pop(ctx, saved);
     }

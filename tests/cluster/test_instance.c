@@ -134,10 +134,10 @@ static void test_instance_refusals_say_why(void **state)
     assert_int_equal(rdsim_cluster_add_instance(w.c, &cfg, NULL, &idx, &err), RDSIM_EINVAL);
     assert_string_equal(err.msg, "instance a: unknown AZ mars-1a");
     cfg.az = "us-east-1a";
-    cfg.role = RDSIM_ROLE_REPLICA;
+    cfg.role = RDSIM_ROLE_STANDBY;
     assert_int_equal(rdsim_cluster_add_instance(w.c, &cfg, NULL, &idx, &err), RDSIM_EINVAL);
-    assert_string_equal(err.msg, "instance a: only standalone instances (role writer) can be "
-                                 "created during a run");
+    assert_string_equal(err.msg, "instance a: a standby cannot be created during a run (only a "
+                                 "standalone instance, role writer, or a replica)");
     cfg.role = RDSIM_ROLE_WRITER;
     cfg.instance_class = "db.nope.large";
     assert_int_equal(rdsim_cluster_add_instance(w.c, &cfg, NULL, &idx, &err), RDSIM_EINVAL);

@@ -297,12 +297,15 @@ static void test_every_expect_key_is_read(void **state)
 static void test_every_action_appears_in_the_event_files(void **state)
 {
     (void)state;
-    bool seen[RDSIM_ACT_RESTORE + 1] = {false};
+    bool seen[RDSIM_ACT_CREATE_REPLICA + 1] = {false};
     /* Snapshot and restore are in good/backup.yaml, which
      * test_backup_keys_and_restore_events_are_read checks. Loading it here,
      * before the mutation test, left the heap such that libyaml's reallocs
      * under meson's MALLOC_PERTURB_ made that test 15 times slower. */
     seen[RDSIM_ACT_SNAPSHOT] = seen[RDSIM_ACT_RESTORE] = true;
+    /* create-replica: good/replicas.yaml (test_replica_events_and_autoscaling_are_read);
+     * backtrack: good/backtrack.yaml (test_backtrack_event_is_read). */
+    seen[RDSIM_ACT_CREATE_REPLICA] = seen[RDSIM_ACT_BACKTRACK] = true;
     const char *files[] = {"good/every-event-rds.yaml", "good/every-event-aurora.yaml"};
     for (size_t f = 0; f < 2; f++) {
         struct rdsim_scenario *sc = load_ok(files[f]);
@@ -313,7 +316,7 @@ static void test_every_action_appears_in_the_event_files(void **state)
         }
         rdsim_scenario_free(sc);
     }
-    for (int a = 0; a <= RDSIM_ACT_RESTORE; a++)
+    for (int a = 0; a <= RDSIM_ACT_CREATE_REPLICA; a++)
         if (!seen[a])
             fail_msg("no event file uses action %s", rdsim_action_name((enum rdsim_action)a));
 }
@@ -695,6 +698,39 @@ static void test_live_event_with_a_list_key_after_an_unknown_one(void **state)
     rdsim_scenario_free(sc);
 }
 
+static void test_replica_events_and_autoscaling_are_read(void **state)
+{
+    (void)state;
+    struct rdsim_scenario *sc = load_ok("good/replicas.yaml");
+    const struct rdsim_event_cfg *e = sc->events;
+
+    assert_false(sc->cluster.autoscaling.present);
+    assert_int_equal(sc->n_events, 2);
+    /* Sorted by time: r2 (2 min, default tier 1) before r3. */
+    assert_int_equal(e[0].action, RDSIM_ACT_CREATE_REPLICA);
+    assert_string_equal(e[0].name, "r2");
+    assert_string_equal(e[0].az, "us-east-1c");
+    assert_null(e[0].instance_class);
+    assert_false(e[0].has_tier);
+    assert_int_equal(e[0].tier, 1);
+    assert_string_equal(e[1].name, "r3");
+    assert_string_equal(e[1].instance_class, "db.r6g.xlarge");
+    assert_true(e[1].has_tier);
+    assert_int_equal(e[1].tier, 0);
+    rdsim_scenario_free(sc);
+
+    sc = load_ok("good/autoscaling.yaml");
+    const struct rdsim_autoscaling_cfg *a = &sc->cluster.autoscaling;
+    assert_true(a->present);
+    assert_int_equal(a->min, 1);
+    assert_int_equal(a->max, 5);
+    assert_true(a->by_connections);
+    assert_true(a->target == 40.0);
+    assert_int_equal(a->scale_out_cooldown, 300 * RDSIM_S); /* AWS's default */
+    assert_int_equal(a->scale_in_cooldown, 600 * RDSIM_S);
+    rdsim_scenario_free(sc);
+}
+
 static void test_backup_keys_and_restore_events_are_read(void **state)
 {
     (void)state;
@@ -753,6 +789,18 @@ static void test_live_restore_is_refused(void **state)
     rdsim_scenario_free(sc);
 }
 
+static void test_backtrack_event_is_read(void **state)
+{
+    (void)state;
+    struct rdsim_scenario *sc = load_ok("good/backtrack.yaml");
+
+    assert_int_equal(sc->n_events, 1);
+    assert_int_equal(sc->events[0].action, RDSIM_ACT_BACKTRACK);
+    assert_int_equal(sc->events[0].at, 20 * 60 * RDSIM_S);
+    assert_int_equal(sc->events[0].to, 750 * RDSIM_S);
+    rdsim_scenario_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -763,6 +811,7 @@ int main(void)
         cmocka_unit_test(test_aurora_reads_its_engine_version),
         cmocka_unit_test(test_every_good_file_loads),
         cmocka_unit_test(test_every_action_appears_in_the_event_files),
+        cmocka_unit_test(test_backtrack_event_is_read),
         cmocka_unit_test(test_rds_event_values),
         cmocka_unit_test(test_load_buffer_reads_text_and_names_it),
         cmocka_unit_test(test_every_expect_key_is_read),
@@ -781,6 +830,7 @@ int main(void)
         cmocka_unit_test(test_mutated_and_truncated_files_never_crash),
         cmocka_unit_test(test_live_event_with_a_list_key_after_an_unknown_one),
         cmocka_unit_test(test_backup_keys_and_restore_events_are_read),
+        cmocka_unit_test(test_replica_events_and_autoscaling_are_read),
         cmocka_unit_test(test_live_restore_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
