@@ -151,28 +151,6 @@ int sc_read_backtrack_point(struct sc_ctx *ctx, yaml_node_t *node, struct rdsim_
     return 0;
 }
 
-/* The value node of `key` in event item `item` (it is there: the event
- * loaded). */
-static yaml_node_t *value_of(struct sc_ctx *ctx, yaml_node_t *item, const char *key)
-{
-    for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top;
-         p++) {
-        yaml_node_t *k = sc_node(ctx, p->key);
-        if (k->type == YAML_SCALAR_NODE && strcmp(sc_key_text(k), key) == 0)
-            return sc_node(ctx, p->value);
-    }
-    return item;
-}
-
-/* Fail at events[i].key. */
-static int fail_at(struct sc_ctx *ctx, yaml_node_t *seq, size_t i, const char *key,
-                   const char *msg)
-{
-    sc_path_index(ctx, i);
-    sc_path_key(ctx, key);
-    return sc_fail(ctx, value_of(ctx, sc_seq_item(ctx, seq, i), key), "%s", msg);
-}
-
 /* The file index of the first event before position k (time order) doing
  * `a` with that name, or -1. */
 static long earlier(const struct rdsim_scenario *sc, const size_t *order, size_t k,
@@ -201,7 +179,7 @@ int sc_check_backup_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *o
             if (j >= 0) {
                 snprintf(msg, sizeof msg, "snapshot %s is taken already by events[%ld]",
                          sc_quote(e->name, q, sizeof q), j);
-                return fail_at(ctx, seq, i, "name", msg);
+                return sc_fail_item(ctx, seq, i, "name", msg);
             }
         } else if (e->action == RDSIM_ACT_BACKTRACK) {
             /* Each backtrack rewinds within what happened since the last
@@ -215,7 +193,7 @@ int sc_check_backup_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *o
                                           "events[%zu] (at %s); rdsim rewinds only to a "
                                           "later point than the last backtrack",
                          order[l], d);
-                return fail_at(ctx, seq, i, "to", msg);
+                return sc_fail_item(ctx, seq, i, "to", msg);
             }
         } else if (e->action == RDSIM_ACT_RESTORE) {
             j = earlier(sc, order, k, RDSIM_ACT_RESTORE, e->name);
@@ -223,7 +201,7 @@ int sc_check_backup_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *o
                 snprintf(msg, sizeof msg, "instance %s is created already by the restore of "
                                           "events[%ld]",
                          sc_quote(e->name, q, sizeof q), j);
-                return fail_at(ctx, seq, i, "name", msg);
+                return sc_fail_item(ctx, seq, i, "name", msg);
             }
             /* A point-in-time restore names no snapshot. */
             if (!e->from || earlier(sc, order, k, RDSIM_ACT_SNAPSHOT, e->from) >= 0)
@@ -236,13 +214,13 @@ int sc_check_backup_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *o
                     snprintf(msg, sizeof msg, "snapshot %s is taken only later (at %s, "
                                               "events[%zu]); a restore needs an earlier one",
                              sc_quote(e->from, q, sizeof q), d, order[l]);
-                    return fail_at(ctx, seq, i, "from", msg);
+                    return sc_fail_item(ctx, seq, i, "from", msg);
                 }
             }
             snprintf(msg, sizeof msg, "no earlier event takes snapshot %s (a snapshot event "
                                       "with that name)",
                      sc_quote(e->from, q, sizeof q));
-            return fail_at(ctx, seq, i, "from", msg);
+            return sc_fail_item(ctx, seq, i, "from", msg);
         }
     }
     return 0;

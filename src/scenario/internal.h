@@ -144,6 +144,11 @@ int sc_map_shape(struct sc_ctx *ctx, yaml_node_t *node, const char *what, const 
 /* Check that node is a sequence; its length goes to *n. */
 int sc_seq(struct sc_ctx *ctx, yaml_node_t *node, const char *what, size_t *n);
 yaml_node_t *sc_seq_item(struct sc_ctx *ctx, yaml_node_t *seq, size_t i);
+/* The value node of `key` in the mapping `item`, else the item itself. */
+yaml_node_t *sc_item_value(struct sc_ctx *ctx, yaml_node_t *item, const char *key);
+/* Fail with msg at seq[i].key (at the item when key is NULL), for checks
+ * made across a list once every item has loaded. */
+int sc_fail_item(struct sc_ctx *ctx, yaml_node_t *seq, size_t i, const char *key, const char *msg);
 /* The unknown-key error, with a suggestion among `valid` (NULL-terminated)
  * and otherwise the list of them. `valid_what` names the list in messages. */
 int sc_unknown_key(struct sc_ctx *ctx, yaml_node_t *key, const char *const *valid,

@@ -346,6 +346,27 @@ yaml_node_t *sc_seq_item(struct sc_ctx *ctx, yaml_node_t *seq, size_t i)
     return sc_node(ctx, seq->data.sequence.items.start[i]);
 }
 
+yaml_node_t *sc_item_value(struct sc_ctx *ctx, yaml_node_t *item, const char *key)
+{
+    for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = sc_node(ctx, p->key);
+        if (k->type == YAML_SCALAR_NODE && strcmp(sc_key_text(k), key) == 0)
+            return sc_node(ctx, p->value);
+    }
+    return item;
+}
+
+int sc_fail_item(struct sc_ctx *ctx, yaml_node_t *seq, size_t i, const char *key, const char *msg)
+{
+    yaml_node_t *item = sc_seq_item(ctx, seq, i);
+
+    sc_path_index(ctx, i);
+    if (key)
+        sc_path_key(ctx, key);
+    return sc_fail(ctx, key ? sc_item_value(ctx, item, key) : item, "%s", msg);
+}
+
 /* ---- typed readers ------------------------------------------------------ */
 
 /* The scalar text of node, or an error saying `expect` was wanted. Tags

@@ -131,29 +131,6 @@ int sc_load_autoscaling(struct sc_ctx *ctx, yaml_node_t *node, yaml_mark_t where
     return 0;
 }
 
-/* The value node of `key` in event item `item`, else the item. */
-static yaml_node_t *value_of(struct sc_ctx *ctx, yaml_node_t *item, const char *key)
-{
-    for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top;
-         p++) {
-        yaml_node_t *k = sc_node(ctx, p->key);
-        if (k->type == YAML_SCALAR_NODE && strcmp(sc_key_text(k), key) == 0)
-            return sc_node(ctx, p->value);
-    }
-    return item;
-}
-
-static int fail_at(struct sc_ctx *ctx, yaml_node_t *seq, size_t i, const char *key,
-                   const char *msg)
-{
-    sc_path_index(ctx, i);
-    if (key)
-        sc_path_key(ctx, key);
-    return sc_fail(ctx, key ? value_of(ctx, sc_seq_item(ctx, seq, i), key)
-                            : sc_seq_item(ctx, seq, i),
-                   "%s", msg);
-}
-
 /* Replicas the writer has as the file declares them (Aurora: in its region). */
 static size_t declared_replicas(const struct rdsim_cluster_cfg *c)
 {
@@ -186,7 +163,7 @@ int sc_check_replica_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *
                                       "auto scaling's times are not known before it); remove "
                                       "one of them",
                      rdsim_action_name(e->action));
-            return fail_at(ctx, seq, i, "action", msg);
+            return sc_fail_item(ctx, seq, i, "action", msg);
         }
         /* Names: restores' among themselves are backup.c's. */
         for (size_t j = 0; j < k; j++) {
@@ -197,7 +174,7 @@ int sc_check_replica_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *
                 continue;
             snprintf(msg, sizeof msg, "instance %s is created already by the %s of events[%zu]",
                      sc_quote(e->name, q, sizeof q), rdsim_action_name(p->action), order[j]);
-            return fail_at(ctx, seq, i, "name", msg);
+            return sc_fail_item(ctx, seq, i, "name", msg);
         }
         if (e->action == RDSIM_ACT_RESTORE)
             continue;
@@ -207,7 +184,7 @@ int sc_check_replica_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *
                                       "%s (cross-Region replicas are not modelled)",
                      sc->topology.regions[wr].name, sc_quote(e->az, q, sizeof q),
                      sc->topology.regions[region].name);
-            return fail_at(ctx, seq, i, "az", msg);
+            return sc_fail_item(ctx, seq, i, "az", msg);
         }
         if (++replicas > RDSIM_MAX_REPLICAS_PER_SOURCE) {
             snprintf(msg, sizeof msg, "replica %s would be the writer's %zuth; at most %d %s are "
@@ -216,7 +193,7 @@ int sc_check_replica_events(struct sc_ctx *ctx, yaml_node_t *seq, const size_t *
                      c->deployment == RDSIM_DEPLOY_AURORA ? "Aurora Replicas"
                                                           : "read replicas per source",
                      declared_replicas(c));
-            return fail_at(ctx, seq, i, "name", msg);
+            return sc_fail_item(ctx, seq, i, "name", msg);
         }
     }
     return 0;
