@@ -317,50 +317,6 @@ static int collect_failovers(struct rdsim_run *r, struct rdsim_results *res, str
     return 0;
 }
 
-static int collect_lags(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err)
-{
-    size_t n = rdsim_cluster_instance_slots(r->cluster);
-
-    res->lags = calloc(n, sizeof(*res->lags));
-    if (!res->lags)
-        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        const struct rdsim_hist *h = rdsim_cluster_lag_hist(r->cluster, i);
-        struct rdsim_lag_result *l;
-        if (!rdsim_cluster_tracks_lag(r->cluster))
-            continue;
-        l = &res->lags[res->n_lags++];
-        l->name = rdsim_cluster_instance_name(r->cluster, i);
-        l->has_lag = h && h->count;
-        if (l->has_lag) {
-            l->mean_ms = rdsim_hist_mean(h) / RDSIM_MS;
-            l->p99_ms = ms(rdsim_hist_quantile(h, 0.99));
-            l->max_ms = ms(h->max);
-        }
-    }
-    return 0;
-}
-
-static int collect_acus(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err)
-{
-    size_t n = rdsim_cluster_instance_count(r->cluster);
-
-    res->acus = calloc(n, sizeof(*res->acus));
-    if (!res->acus)
-        return rdsim_err_set(err, RDSIM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        struct rdsim_acu_result *a;
-        if (rdsim_cluster_acu(r->cluster, i) <= 0)
-            continue;
-        a = &res->acus[res->n_acus++];
-        a->name = rdsim_cluster_instance_name(r->cluster, i);
-        a->acu_seconds = rdsim_cluster_acu_seconds(r->cluster, i);
-        a->mean_acu = a->acu_seconds / secs(r->sc->duration);
-        a->peak_acu = r->acu_peak ? r->acu_peak[i] : 0;
-    }
-    return 0;
-}
-
 static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_err *err)
 {
     struct rdsim_acklog_result lost;
@@ -423,9 +379,9 @@ static int collect(struct rdsim_run *r, struct rdsim_results *res, struct rdsim_
     }
     rc = collect_failovers(r, res, err);
     if (rc == 0)
-        rc = collect_lags(r, res, err);
+        rc = run_collect_lags(r->cluster, res, err);
     if (rc == 0)
-        rc = collect_acus(r, res, err);
+        rc = run_collect_acus(r->cluster, r->acu_peak, r->sc->duration, res, err);
     if (rc == 0)
         rc = run_collect_backups(r->cluster, res, err);
     if (rc)

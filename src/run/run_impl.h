@@ -16,5 +16,13 @@ int run_collect_backups(const struct rdsim_cluster *c, struct rdsim_results *res
  * (replicas.c). 0 or RDSIM_ENOMEM. */
 int run_collect_replicas(const struct rdsim_cluster *c, struct rdsim_results *res,
                          struct rdsim_err *err);
+/* Each instance's lag histogram, every slot's when the cluster tracks lag
+ * (instances.c). 0 or RDSIM_ENOMEM. */
+int run_collect_lags(const struct rdsim_cluster *c, struct rdsim_results *res,
+                     struct rdsim_err *err);
+/* Each Serverless v2 instance's ACU-seconds, mean over `duration` and peak
+ * (acu_peak: per slot, or NULL). 0 or RDSIM_ENOMEM. */
+int run_collect_acus(const struct rdsim_cluster *c, const double *acu_peak, rdsim_time_t duration,
+                     struct rdsim_results *res, struct rdsim_err *err);
 
 #endif
