@@ -55,12 +55,31 @@ static bool same_expect(const struct rdsim_expect_cfg *a, const struct rdsim_exp
         a->n_max != b->n_max)
         return false;
     x.failover_target = y.failover_target = NULL;
+    if (a->n_restores != b->n_restores)
+        return false;
+    for (size_t i = 0; i < a->n_restores; i++) {
+        if (!same_text(a->restores[i].name, b->restores[i].name))
+            return false;
+        x.restores[i].name = y.restores[i].name = NULL;
+    }
     for (size_t i = 0; i < RDSIM_FIG_COUNT; i++) {
         memset(&x.min[i].loc, 0, sizeof x.min[i].loc);
         memset(&y.min[i].loc, 0, sizeof y.min[i].loc);
         memset(&x.max[i].loc, 0, sizeof x.max[i].loc);
         memset(&y.max[i].loc, 0, sizeof y.max[i].loc);
     }
+    return memcmp(&x, &y, sizeof x) == 0;
+}
+
+/* workload: as the run reads it: its Regions compared by value. */
+static bool same_workload(const struct rdsim_workload_cfg *a, const struct rdsim_workload_cfg *b)
+{
+    struct rdsim_workload_cfg x = *a, y = *b;
+
+    if (a->n_regions != b->n_regions ||
+        (a->n_regions && memcmp(a->regions, b->regions, a->n_regions * sizeof(*a->regions))))
+        return false;
+    x.regions = y.regions = NULL;
     return memcmp(&x, &y, sizeof x) == 0;
 }
 
@@ -90,7 +109,7 @@ static void compare(const struct rdsim_scenario *a, const struct rdsim_scenario 
             !same_text(x->instance_class, y->instance_class) || x->tier != y->tier)
             fuzz_fail("the reloaded session differs in instance %zu", i);
     }
-    if (memcmp(&a->workload, &b->workload, sizeof(a->workload)) != 0 ||
+    if (!same_workload(&a->workload, &b->workload) ||
         memcmp(&a->clients, &b->clients, sizeof(a->clients)) != 0 ||
         !same_expect(&a->expect, &b->expect))
         fuzz_fail("the reloaded session differs in workload, clients or expect");
