@@ -194,7 +194,7 @@ static inline wide_t wide(const struct entry *e)
     return (wide_t)(uint64_t)e->time << 64 | e->key;
 }
 
-/* 16 x the highest digit in which e (never last itself) differs from last
+/* DIGITS x the highest digit in which e (never last itself) differs from last
  * + e's value of that digit. */
 static inline unsigned bucket_of(const struct entry *e, const struct entry *last)
 {
