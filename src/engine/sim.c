@@ -67,6 +67,7 @@
 #define DIGITS (1u << DIGIT_BITS)
 #define N_BUCKETS (128 / DIGIT_BITS * DIGITS)
 #define N_WORDS ((N_BUCKETS + 63) / 64)
+_Static_assert(N_WORDS <= 64, "the summary word has one bit per bitmap word");
 #define INITIAL_CAPACITY 64u
 /* Sweep dead entries out once they are this many more than the live ones. */
 #define DEAD_SLACK 1024u
@@ -332,15 +333,18 @@ rdsim_time_t rdsim_sim_next_time(const struct rdsim_sim *sim)
 {
     /* The earliest live entry of the lowest bucket that has one: buckets
      * are ordered, so no later bucket can hold an earlier event. */
-    for (unsigned b = 0; b < N_BUCKETS; b++) {
-        const struct bucket *bk = &sim->b[b];
-        const struct entry *best = NULL;
+    for (unsigned w = 0; w < N_WORDS; w++) {
+        for (uint64_t bits = sim->nonempty[w]; bits; bits &= bits - 1) {
+            const struct bucket *bk = &sim->b[64 * w + (unsigned)__builtin_ctzll(bits)];
+            const struct entry *best = NULL;
 
-        for (uint32_t k = 0; k < bk->len; k++)
-            if (!entry_dead(sim, &bk->e[k]) && (best == NULL || entry_before(&bk->e[k], best)))
-                best = &bk->e[k];
-        if (best != NULL)
-            return best->time;
+            for (uint32_t k = 0; k < bk->len; k++)
+                if (!entry_dead(sim, &bk->e[k]) &&
+                    (best == NULL || entry_before(&bk->e[k], best)))
+                    best = &bk->e[k];
+            if (best != NULL)
+                return best->time;
+        }
     }
     return RDSIM_TIME_MAX;
 }
