@@ -2,35 +2,40 @@
  * sim.c - simulated clock and event queue.
  *
  * Pending events live in a slot array (callback, context, argument, key)
- * recycled through a free list. They are ordered by a radix heap with
- * 256-way digits: simulated time never goes back, so every pending event is
- * later than the last one taken out (`last`). Read (time, key) as one
- * 128-bit number of 16 digits of 8 bits; an entry sits in the bucket
- * named by the highest digit in which it differs from last and by its own
- * value of that digit. Buckets are ordered as their entries are (a higher
- * differing digit, or the same one with a larger value, means a later
- * event), so the lowest non-empty bucket holds the earliest event: one
- * bit per bucket and one summary bit per word of those find it with two
- * count-trailing-zeros. To take the next event, that bucket is scanned for
- * its earliest entry, which is taken out and becomes last, and the
- * bucket's other entries move to lower buckets relative to it. An entry
- * moves at most once per digit, in practice about once in its life, always
- * by sequential appends.
- * Measured with tests/engine/bench_sim (best of interleaved runs): 16-way
- * digits made about twice the moves and ran about 0.9x as fast with 1,000
- * pending events, the same with 100,000; one bucket per bit, about 0.65x;
- * 256-way digits without the summary word, about 0.6x (the bitmap took
- * too long to scan). A 4-ary heap ran 0.9x with 1,000 and 0.35x with
- * 100,000.
+ * recycled through a free list. They are ordered by a radix heap over
+ * their times, with 256-way digits: simulated time never goes back, so
+ * every pending event is at or after the last time taken out (`last`).
+ * Events at last itself wait in the instant, a FIFO in key order; every
+ * later one sits in the bucket named by the highest 8-bit digit in which
+ * its time differs from last and by its own value of that digit. Buckets
+ * are ordered as their entries are (a higher differing digit, or the same
+ * one with a larger value, means a later time), so the lowest non-empty
+ * bucket holds the earliest event: one bit per bucket and one summary bit
+ * per word of those find it with two count-trailing-zeros. To take the
+ * next event when the instant is empty, that bucket's earliest time
+ * becomes last: its entries at that time are the next events (more than
+ * one go to the instant, sorted), and the others move to lower buckets
+ * relative to it. An entry moves at most once per digit, in practice
+ * about once in its life, always by sequential appends.
  *
- * The key is (seq << SLOT_BITS) | slot: ordering by (time, key) is ordering
- * by (time, seq), since seq is unique and increasing, so ties run in
- * scheduling order. The key is also the event's handle.
+ * The key is (seq << SLOT_BITS) | slot: seq is unique and increasing, so
+ * key order is scheduling order, and an event scheduled at last from a
+ * running event goes to the end of the instant. The key is also the
+ * event's handle.
  *
- * Cancellation is lazy: it frees the slot and leaves the bucket entry, which
- * is dropped when a scan meets it (its slot no longer holds its key). When
- * dead entries outnumber live ones, schedule sweeps them out, so memory stays
- * within about twice the pending events.
+ * Measured with tests/engine/bench_sim (interleaved runs): this layout ran
+ * about 1.2x as fast as a radix heap over (time, key) as one 128-bit
+ * number, with 1,000 and with 100,000 pending events (the 128-bit shifts
+ * and compares, and a scan for the earliest key, were on every move).
+ * Before that: 16-way digits made about twice the moves and ran 0.9x as
+ * fast; one bucket per bit, 0.65x; 256-way digits without the summary
+ * word, 0.6x (the bitmap took too long to scan); a 4-ary heap 0.9x with
+ * 1,000 and 0.35x with 100,000.
+ *
+ * Cancellation is lazy: it frees the slot and leaves the entry, which is
+ * dropped when it is taken (its slot no longer holds its key). When dead
+ * entries outnumber live ones by DEAD_SLACK, cancel sweeps them out, so
+ * memory stays within about twice the most events ever pending.
  *
  * Moving entries down can need a bucket to grow; if that fails, run_until
  * stops and the simulation has failed for good, as when an event reports a
@@ -38,11 +43,13 @@
  * A schedule that fails leaves the queue usable and fails nothing: its
  * caller decides (normally by failing the simulation).
  *
- * Invariants: last < every entry, and last is never later than the clock
- * (it moves only to an event about to run), so every event scheduled is
- * later than last; every entry e in bucket b has bucket_of(e, last) == b;
- * the clock never moves backwards. Buckets grow by doubling and
- * are never shrunk, so a warmed-up simulation does no allocation per event.
+ * Invariants: every instant entry's time is last and every bucket entry's
+ * is later; last is never later than the clock (it moves only to an event
+ * about to run), so every event scheduled is at or after last; every entry
+ * of bucket b has bucket_of(time, last) == b; the clock never moves
+ * backwards. Buckets grow by doubling and are never shrunk, so a warmed-up
+ * simulation does no allocation per event. The fast paths of schedule and
+ * take make no calls: growth, new slots and sweeps are out of line.
  *
  * Deliberately not here: wall time, threads, anything about what events mean.
  * rdsim_sim_stop() only affects a run_until already in progress: each call to
@@ -65,7 +72,7 @@
 #define NO_SLOT UINT32_MAX
 #define DIGIT_BITS 8
 #define DIGITS (1u << DIGIT_BITS)
-#define N_BUCKETS (128 / DIGIT_BITS * DIGITS)
+#define N_BUCKETS (64 / DIGIT_BITS * DIGITS)
 #define N_WORDS ((N_BUCKETS + 63) / 64)
 _Static_assert(N_WORDS <= 64, "the summary word has one bit per bitmap word");
 #define INITIAL_CAPACITY 64u
@@ -97,12 +104,14 @@ struct rdsim_sim {
     bool stop;
     struct rdsim_err error; /* the first failure; code 0 while none */
 
-    struct entry last;        /* every pending entry is later than this */
+    rdsim_time_t last;          /* every bucket entry is later than this */
+    struct bucket instant;      /* the entries at last, in key order */
+    uint32_t instant_head;      /* instant.e[instant_head..len) are queued */
     struct bucket b[N_BUCKETS];
     uint64_t nonempty[N_WORDS]; /* bit b: bucket b has entries */
-    uint64_t summary; /* bit w: nonempty[w] != 0 */
-    uint32_t entries;         /* in buckets, live and dead */
-    uint32_t live;            /* pending events */
+    uint64_t summary;           /* bit w: nonempty[w] != 0 */
+    uint32_t dead;              /* cancelled entries still queued */
+    uint32_t live;              /* pending events */
 
     struct slot *slots;
     uint32_t slots_used; /* high-water mark: slots[0..slots_used) initialised */
@@ -129,6 +138,7 @@ void rdsim_sim_destroy(struct rdsim_sim *sim)
         return;
     for (unsigned i = 0; i < N_BUCKETS; i++)
         free(sim->b[i].e);
+    free(sim->instant.e);
     free(sim->slots);
     free(sim);
 }
@@ -186,35 +196,16 @@ void rdsim_sim_stop(struct rdsim_sim *sim)
     sim->stop = true;
 }
 
-/* (time, key) as one number: the time's bits above the key's (times are
- * never negative). */
-__extension__ typedef unsigned __int128 wide_t;
-
-static inline wide_t wide(const struct entry *e)
+/* DIGITS x the highest digit in which time t (> last) differs from last +
+ * t's value of that digit. */
+static inline unsigned bucket_of(rdsim_time_t t, rdsim_time_t last)
 {
-    return (wide_t)(uint64_t)e->time << 64 | e->key;
-}
+    const uint64_t d = (uint64_t)t ^ (uint64_t)last;
+    unsigned digit;
 
-/* DIGITS x the highest digit in which e (never last itself) differs from last
- * + e's value of that digit. */
-static inline unsigned bucket_of(const struct entry *e, const struct entry *last)
-{
-    const wide_t v = wide(e), d = v ^ wide(last);
-    const uint64_t hi = (uint64_t)(d >> 64), lo = (uint64_t)d;
-    unsigned bit, digit;
-
-    assert(d != 0);
-    if (hi)
-        bit = 127 - (unsigned)__builtin_clzll(hi);
-    else
-        bit = 63 - (unsigned)__builtin_clzll(lo);
-    digit = bit / DIGIT_BITS;
-    return digit * DIGITS + (unsigned)((v >> (digit * DIGIT_BITS)) & (DIGITS - 1));
-}
-
-static inline bool entry_before(const struct entry *a, const struct entry *b)
-{
-    return wide(a) < wide(b);
+    assert(t > last);
+    digit = (63 ^ (unsigned)__builtin_clzll(d)) / DIGIT_BITS;
+    return digit * DIGITS + (unsigned)(((uint64_t)t >> (digit * DIGIT_BITS)) & (DIGITS - 1));
 }
 
 static inline bool entry_dead(const struct rdsim_sim *sim, const struct entry *e)
@@ -245,20 +236,23 @@ static inline unsigned lowest(const struct rdsim_sim *sim)
     return 64 * w + (unsigned)__builtin_ctzll(sim->nonempty[w]);
 }
 
-static bool reserve(struct bucket *b, uint32_t more)
+__attribute__((noinline, cold)) static bool grow(struct bucket *b)
 {
-    uint32_t cap = b->cap ? b->cap : INITIAL_CAPACITY;
-    struct entry *e;
+    uint32_t cap = b->cap ? b->cap * 2 : INITIAL_CAPACITY;
+    struct entry *e = realloc(b->e, (size_t)cap * sizeof(*e));
 
-    if (b->len + more <= b->cap)
-        return true;
-    while (cap < b->len + more)
-        cap *= 2;
-    e = realloc(b->e, (size_t)cap * sizeof(*e));
     if (e == NULL)
         return false;
     b->e = e;
     b->cap = cap;
+    return true;
+}
+
+static inline bool append(struct bucket *b, const struct entry *e)
+{
+    if (b->len == b->cap && !grow(b))
+        return false;
+    b->e[b->len++] = *e;
     return true;
 }
 
@@ -270,7 +264,7 @@ static void sweep_bucket(struct rdsim_sim *sim, unsigned b)
     for (uint32_t k = 0; k < bk->len;) {
         if (entry_dead(sim, &bk->e[k])) {
             bk->e[k] = bk->e[--bk->len];
-            sim->entries--;
+            sim->dead--;
         } else {
             k++;
         }
@@ -278,72 +272,128 @@ static void sweep_bucket(struct rdsim_sim *sim, unsigned b)
     mark(sim, b, bk->len > 0);
 }
 
+/* Drop the instant's dead entries, keeping the live ones in order. */
+static void sweep_instant(struct rdsim_sim *sim)
+{
+    struct bucket *q = &sim->instant;
+    uint32_t to = 0;
+
+    for (uint32_t k = sim->instant_head; k < q->len; k++) {
+        if (entry_dead(sim, &q->e[k]))
+            sim->dead--;
+        else
+            q->e[to++] = q->e[k];
+    }
+    q->len = to;
+    sim->instant_head = 0;
+}
+
+/* Drop every dead entry. */
+__attribute__((noinline, cold)) static void sweep(struct rdsim_sim *sim)
+{
+    for (unsigned k = 0; k < N_BUCKETS; k++)
+        sweep_bucket(sim, k);
+    sweep_instant(sim);
+}
+
+static int key_order(const void *a, const void *b)
+{
+    const uint64_t x = ((const struct entry *)a)->key, y = ((const struct entry *)b)->key;
+
+    return (x > y) - (x < y);
+}
+
 /*
  * If the earliest entry (live or dead) is due by `until`, take it out into
- * *top, make it last and return 1; return 0 when nothing is due, leaving
- * last alone (an event may still be scheduled between now and the earliest
- * one). Returns -1 when a bucket could not grow to take the entries moving
- * down: the queue is then inconsistent and the simulation has failed.
+ * *top and return 1; return 0 when nothing is due (an event may still be
+ * scheduled between now and the earliest one). Returns -1 when a bucket
+ * could not grow to take the entries moving down: the queue is then
+ * inconsistent and the simulation has failed.
  */
-static int take(struct rdsim_sim *sim, rdsim_time_t until, struct entry *top)
+static inline int take(struct rdsim_sim *sim, rdsim_time_t until, struct entry *top)
 {
-    const unsigned b = lowest(sim);
-    struct bucket *bk;
-    uint32_t best = 0;
-    wide_t min;
+    struct bucket *bk = &sim->instant;
+    const struct slot *slots;
+    const struct entry *from;
+    unsigned b;
+    uint32_t n, ties = 0;
+    rdsim_time_t min;
 
-    if (b == N_BUCKETS)
-        return 0;
-    bk = &sim->b[b];
-    /* One 128-bit compare per entry: branch-free, where the two-field
-     * compare mispredicted. */
-    min = wide(&bk->e[0]);
-    for (uint32_t k = 1; k < bk->len; k++) {
-        const wide_t v = wide(&bk->e[k]);
-
-        if (v < min) {
-            min = v;
-            best = k;
-        }
+    if (sim->instant_head < bk->len) {
+        if (sim->last > until)
+            return 0;
+        *top = bk->e[sim->instant_head++];
+        if (sim->instant_head == bk->len)
+            sim->instant_head = bk->len = 0;
+        return 1;
     }
-    if (bk->e[best].time > until)
+    if (!sim->summary)
         return 0;
-    *top = sim->last = bk->e[best];
-    bk->e[best] = bk->e[--bk->len];
-    sim->entries--;
-    for (uint32_t k = 0; k < bk->len; k++) {
-        const unsigned t = bucket_of(&bk->e[k], &sim->last);
-        struct bucket *to = &sim->b[t];
+    b = lowest(sim);
+    bk = &sim->b[b];
+    n = bk->len;
+    from = bk->e;
+    min = from[0].time;
+    for (uint32_t k = 1; k < n; k++)
+        min = from[k].time < min ? from[k].time : min;
+    if (min > until)
+        return 0;
+    sim->last = min;
+    slots = sim->slots;
+    for (uint32_t k = 0; k < n; k++) {
+        const struct entry *e = &from[k];
+        unsigned t;
 
-        if (to->len == to->cap && !reserve(to, 1))
-            return -1;
+        if (e->time == min) {
+            /* The earliest; when it has ties, they all go to the instant,
+             * which is sorted below. */
+            if (ties++ == 0) {
+                *top = *e;
+                continue;
+            }
+            if ((ties == 2 && !append(&sim->instant, top)) || !append(&sim->instant, e))
+                return -1;
+            continue;
+        }
         /* These are the next events to run: start loading their slots
          * (the pop reads them first thing, and waiting for that load was
          * most of a pop with 100,000 pending events). */
-        __builtin_prefetch(&sim->slots[bk->e[k].key & SLOT_MASK]);
-        to->e[to->len++] = bk->e[k];
+        __builtin_prefetch(&slots[e->key & SLOT_MASK]);
+        t = bucket_of(e->time, min);
+        if (!append(&sim->b[t], e))
+            return -1;
         mark(sim, t, true);
     }
     bk->len = 0;
     mark(sim, b, false);
+    if (ties > 1) {
+        /* Entries at one instant run in key (so seq) order. */
+        qsort(sim->instant.e, sim->instant.len, sizeof(*top), key_order);
+        *top = sim->instant.e[sim->instant_head++];
+    }
     return 1;
 }
 
 rdsim_time_t rdsim_sim_next_time(const struct rdsim_sim *sim)
 {
+    for (uint32_t k = sim->instant_head; k < sim->instant.len; k++)
+        if (!entry_dead(sim, &sim->instant.e[k]))
+            return sim->last;
     /* The earliest live entry of the lowest bucket that has one: buckets
      * are ordered, so no later bucket can hold an earlier event. */
     for (unsigned w = 0; w < N_WORDS; w++) {
         for (uint64_t bits = sim->nonempty[w]; bits; bits &= bits - 1) {
             const struct bucket *bk = &sim->b[64 * w + (unsigned)__builtin_ctzll(bits)];
-            const struct entry *best = NULL;
+            rdsim_time_t best = RDSIM_TIME_MAX;
+            bool any = false;
 
             for (uint32_t k = 0; k < bk->len; k++)
-                if (!entry_dead(sim, &bk->e[k]) &&
-                    (best == NULL || entry_before(&bk->e[k], best)))
-                    best = &bk->e[k];
-            if (best != NULL)
-                return best->time;
+                if (!entry_dead(sim, &bk->e[k]) && (!any || bk->e[k].time < best)) {
+                    best = bk->e[k].time;
+                    any = true;
+                }
+            if (any)
+                return best;
         }
     }
     return RDSIM_TIME_MAX;
@@ -356,13 +406,9 @@ static void slot_free(struct rdsim_sim *sim, uint32_t s)
     sim->free_head = s;
 }
 
-static bool slot_take(struct rdsim_sim *sim, uint32_t *out)
+/* A never-used slot, growing the array when it is full. */
+__attribute__((noinline, cold)) static bool slot_new(struct rdsim_sim *sim, uint32_t *out)
 {
-    if (sim->free_head != NO_SLOT) {
-        *out = sim->free_head;
-        sim->free_head = sim->slots[*out].next;
-        return true;
-    }
     if (sim->slots_used == sim->slots_cap) {
         uint32_t cap = sim->slots_cap ? sim->slots_cap * 2 : INITIAL_CAPACITY;
         struct slot *slots;
@@ -380,44 +426,76 @@ static bool slot_take(struct rdsim_sim *sim, uint32_t *out)
     return true;
 }
 
-rdsim_event_id rdsim_sim_schedule(struct rdsim_sim *sim, rdsim_time_t at,
-                                  rdsim_event_fn fn, void *ctx, uint64_t arg)
+/* Where an event at `at` goes: the instant when at is last (now >= last,
+ * so that is the instant being run, and the event runs after its other
+ * entries), else bucket *b. */
+static inline struct bucket *queue_of(struct rdsim_sim *sim, rdsim_time_t at, unsigned *b)
 {
-    struct entry e;
-    unsigned b;
-    uint32_t s;
-    struct slot *slot;
+    if (at == sim->last)
+        return &sim->instant;
+    *b = bucket_of(at, sim->last);
+    return &sim->b[*b];
+}
 
-    assert(fn != NULL);
-    if (sim->next_seq > MAX_SEQ)
-        return 0;
-    if (sim->entries - sim->live > sim->live + DEAD_SLACK)
-        for (unsigned k = 0; k < N_BUCKETS; k++)
-            sweep_bucket(sim, k);
-    if (at < sim->now)
-        at = sim->now;
-    e = (struct entry){.time = at};
-    /* The key needs the slot, and the bucket needs the key; the bucket's
-     * room depends on neither, so take it first. */
-    if (!slot_take(sim, &s))
-        return 0;
-    e.key = sim->next_seq << SLOT_BITS | s;
-    b = bucket_of(&e, &sim->last);
-    if (!reserve(&sim->b[b], 1)) {
-        slot_free(sim, s);
-        return 0;
-    }
-    sim->next_seq++;
-    sim->b[b].e[sim->b[b].len++] = e;
-    mark(sim, b, true);
-    slot = &sim->slots[s];
+/* Schedule into q, which has room, the free list's first slot. */
+static inline rdsim_event_id enqueue(struct rdsim_sim *sim, rdsim_time_t at, struct bucket *q,
+                                     unsigned b, rdsim_event_fn fn, void *ctx, uint64_t arg)
+{
+    const uint32_t s = sim->free_head;
+    struct slot *slot = &sim->slots[s];
+    const uint64_t key = sim->next_seq++ << SLOT_BITS | s;
+
+    sim->free_head = slot->next;
+    q->e[q->len++] = (struct entry){.time = at, .key = key};
+    if (q != &sim->instant)
+        mark(sim, b, true);
     slot->fn = fn;
     slot->ctx = ctx;
     slot->arg = arg;
-    slot->key = e.key;
-    sim->entries++;
+    slot->key = key;
     sim->live++;
-    return e.key;
+    return key;
+}
+
+/* enqueue's preconditions, when the fast path found one missing: a seq
+ * left, a free slot, room in the bucket. */
+__attribute__((noinline)) static rdsim_event_id enqueue_slow(struct rdsim_sim *sim,
+                                                             rdsim_time_t at, rdsim_event_fn fn,
+                                                             void *ctx, uint64_t arg)
+{
+    struct bucket *q;
+    unsigned b = 0;
+    uint32_t s;
+
+    if (sim->next_seq > MAX_SEQ)
+        return 0;
+    if (sim->free_head == NO_SLOT) {
+        if (!slot_new(sim, &s))
+            return 0;
+        slot_free(sim, s);
+    }
+    q = queue_of(sim, at, &b);
+    if (q->len == q->cap && !grow(q))
+        return 0;
+    return enqueue(sim, at, q, b, fn, ctx, arg);
+}
+
+static inline rdsim_event_id schedule(struct rdsim_sim *sim, rdsim_time_t at,
+                                      rdsim_event_fn fn, void *ctx, uint64_t arg)
+{
+    unsigned b = 0;
+    struct bucket *q = queue_of(sim, at, &b);
+
+    assert(fn != NULL && at >= sim->now);
+    if (q->len == q->cap || sim->free_head == NO_SLOT || sim->next_seq > MAX_SEQ)
+        return enqueue_slow(sim, at, fn, ctx, arg);
+    return enqueue(sim, at, q, b, fn, ctx, arg);
+}
+
+rdsim_event_id rdsim_sim_schedule(struct rdsim_sim *sim, rdsim_time_t at,
+                                  rdsim_event_fn fn, void *ctx, uint64_t arg)
+{
+    return schedule(sim, at < sim->now ? sim->now : at, fn, ctx, arg);
 }
 
 rdsim_event_id rdsim_sim_after(struct rdsim_sim *sim, rdsim_time_t delay,
@@ -431,7 +509,7 @@ rdsim_event_id rdsim_sim_after(struct rdsim_sim *sim, rdsim_time_t delay,
         at = RDSIM_TIME_MAX;
     else
         at = sim->now + delay;
-    return rdsim_sim_schedule(sim, at, fn, ctx, arg);
+    return schedule(sim, at, fn, ctx, arg);
 }
 
 bool rdsim_sim_cancel(struct rdsim_sim *sim, rdsim_event_id id)
@@ -444,12 +522,14 @@ bool rdsim_sim_cancel(struct rdsim_sim *sim, rdsim_event_id id)
         return false;
     slot_free(sim, (uint32_t)s);
     sim->live--;
+    if (++sim->dead > sim->live + DEAD_SLACK)
+        sweep(sim);
     return true;
 }
 
 uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until)
 {
-    uint64_t ran = 0;
+    const uint64_t before = sim->events_run;
 
     sim->stop = false;
     while (!sim->error.code) {
@@ -463,12 +543,14 @@ uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until)
         if (due < 0) {
             rdsim_err_set(&sim->error, RDSIM_ENOMEM,
                           "out of memory: the event queue could not grow");
-            return ran;
+            break;
         }
         if (due == 0)
             break;
-        if (entry_dead(sim, &top))
-            continue; /* cancelled */
+        if (entry_dead(sim, &top)) {
+            sim->dead--; /* cancelled */
+            continue;
+        }
         slot = &sim->slots[top.key & SLOT_MASK];
         fn = slot->fn;
         ctx = slot->ctx;
@@ -480,14 +562,13 @@ uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until)
         sim->live--;
         sim->now = top.time;
         sim->events_run++;
-        ran++;
         fn(sim, ctx, arg);
         if (sim->stop) {
             sim->stop = false;
-            return ran;
+            return sim->events_run - before;
         }
     }
     if (!sim->error.code && until > sim->now)
         sim->now = until;
-    return ran;
+    return sim->events_run - before;
 }

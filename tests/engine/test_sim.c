@@ -773,6 +773,65 @@ static void test_events_from_events_over_every_scale_run_in_order(void **state)
     rdsim_sim_destroy(sim);
 }
 
+/* Ties that reach the instant from a bucket, cancelled from inside it until
+ * the dead entries are swept, and joined by new events at that instant:
+ * the survivors still run in scheduling order, the new ones after them. */
+enum { TIES = 3000 };
+
+struct ties {
+    struct log log;
+    rdsim_event_id id[TIES];
+};
+
+static void tie_event(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct ties *t = ctx;
+
+    record(sim, &t->log, arg);
+    if (arg != 0)
+        return;
+    /* Cancel every tie but each tenth: 2,700 dead entries against 599
+     * live ones, enough for a sweep. */
+    for (uint64_t i = 1; i < TIES; i++)
+        if (i % 10 != 0)
+            assert_true(rdsim_sim_cancel(sim, t->id[i]));
+    assert_int_equal(rdsim_sim_pending(sim), TIES / 10 - 1 + TIES / 10);
+    assert_int_equal(rdsim_sim_next_time(sim), 10 * RDSIM_MS);
+    for (uint64_t i = 0; i < 3; i++)
+        assert_int_not_equal(rdsim_sim_after(sim, 0, record, &t->log, TIES + i), 0);
+}
+
+static void test_cancelled_ties_are_swept_and_the_rest_keep_their_order(void **state)
+{
+    struct rdsim_sim *sim = new_sim();
+    struct ties *t = calloc(1, sizeof(*t));
+    size_t k = 0;
+
+    assert_non_null(t);
+    /* Interleaved with later events, so the ties share buckets with them. */
+    for (uint64_t i = 0; i < TIES; i++) {
+        t->id[i] = rdsim_sim_schedule(sim, 10 * RDSIM_MS, tie_event, t, i);
+        assert_int_not_equal(t->id[i], 0);
+        if (i % 10 == 0)
+            assert_int_not_equal(rdsim_sim_schedule(sim, 10 * RDSIM_MS + 1 + (rdsim_time_t)i,
+                                                    record, &t->log, 10 * TIES + i),
+                                 0);
+    }
+    assert_int_equal(rdsim_sim_run_until(sim, 10 * RDSIM_MS), TIES / 10 + 3);
+    for (uint64_t i = 0; i < TIES; i += 10)
+        assert_int_equal(t->log.arg[k++], i);
+    for (uint64_t i = 0; i < 3; i++)
+        assert_int_equal(t->log.arg[k++], TIES + i);
+    assert_int_equal(k, t->log.n);
+    assert_int_equal(rdsim_sim_pending(sim), TIES / 10);
+    assert_int_equal(rdsim_sim_next_time(sim), 10 * RDSIM_MS + 1);
+    assert_int_equal(rdsim_sim_run_until(sim, RDSIM_S), TIES / 10);
+    for (uint64_t i = 0; i < TIES; i += 10)
+        assert_int_equal(t->log.arg[k++], 10 * TIES + i);
+    rdsim_sim_destroy(sim);
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -805,6 +864,7 @@ int main(void)
         cmocka_unit_test(test_two_simulations_keep_independent_clocks_and_queues),
         cmocka_unit_test(test_self_rescheduling_event_counts),
         cmocka_unit_test(test_events_from_events_over_every_scale_run_in_order),
+        cmocka_unit_test(test_cancelled_ties_are_swept_and_the_rest_keep_their_order),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
