@@ -76,7 +76,8 @@ uint64_t rdsim_sim_run_until(struct rdsim_sim *sim, rdsim_time_t until);
  * on (out of memory, SQLite failed) calls rdsim_sim_fail or rdsim_sim_failf:
  * the first error is kept, later ones are dropped, and run_until returns
  * after the current event and runs nothing more, for good. The queue fails
- * the same way when it runs out of memory reordering itself. Whoever drives
+ * the same way when it runs out of memory reordering itself (and drops the
+ * events pending, which would never run). Whoever drives
  * the simulation polls rdsim_sim_error after each run_until.
  */
 void rdsim_sim_fail(struct rdsim_sim *sim, const struct rdsim_err *err);

@@ -35,21 +35,25 @@
  * Cancellation is lazy: it frees the slot and leaves the entry, which is
  * dropped when it is taken (its slot no longer holds its key). When dead
  * entries outnumber live ones by DEAD_SLACK, cancel sweeps them out, so
- * memory stays within about twice the most events ever pending.
+ * memory stays within about twice the most events ever pending (the
+ * instant reuses the room of the events it has run before it grows).
  *
  * Moving entries down can need a bucket to grow; if that fails, run_until
  * stops and the simulation has failed for good, as when an event reports a
  * failure through rdsim_sim_fail(): one error slot, the first error kept.
+ * The events pending then are dropped: they would never run.
  * A schedule that fails leaves the queue usable and fails nothing: its
  * caller decides (normally by failing the simulation).
  *
  * Invariants: every instant entry's time is last and every bucket entry's
- * is later; last is never later than the clock (it moves only to an event
- * about to run), so every event scheduled is at or after last; every entry
- * of bucket b has bucket_of(time, last) == b; the clock never moves
- * backwards. Buckets grow by doubling and are never shrunk, so a warmed-up
- * simulation does no allocation per event. The fast paths of schedule and
- * take make no calls: growth, new slots and sweeps are out of line.
+ * is later; every entry of bucket b has bucket_of(time, last) == b; the
+ * clock never moves backwards. last moves only to the time of the entry
+ * being taken, which is the next event's unless that entry was cancelled,
+ * and run_until never returns with last later than the clock, so every
+ * event scheduled is at or after last. Buckets grow by doubling and are
+ * never shrunk, so a warmed-up simulation does no allocation per event.
+ * The fast paths of schedule and take make no calls: growth, new slots
+ * and sweeps are out of line.
  *
  * Deliberately not here: wall time, threads, anything about what events mean.
  * rdsim_sim_stop() only affects a run_until already in progress: each call to
@@ -60,6 +64,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rdsim/sim.h"
 
@@ -296,6 +301,30 @@ __attribute__((noinline, cold)) static void sweep(struct rdsim_sim *sim)
     sweep_instant(sim);
 }
 
+static void slot_free(struct rdsim_sim *sim, uint32_t s)
+{
+    sim->slots[s].key = 0;
+    sim->slots[s].next = sim->free_head;
+    sim->free_head = s;
+}
+
+/* After a move failed, some entries are in two buckets and last may be
+ * later than the clock. The simulation has failed for good: drop every
+ * pending event, which leaves an empty, consistent queue. */
+__attribute__((noinline, cold)) static void drop_all(struct rdsim_sim *sim)
+{
+    for (unsigned k = 0; k < N_BUCKETS; k++)
+        sim->b[k].len = 0;
+    memset(sim->nonempty, 0, sizeof(sim->nonempty));
+    sim->summary = 0;
+    sim->instant.len = sim->instant_head = 0;
+    for (uint32_t s = 0; s < sim->slots_used; s++)
+        if (sim->slots[s].key != 0)
+            slot_free(sim, s);
+    sim->live = sim->dead = 0;
+    sim->last = sim->now;
+}
+
 static int key_order(const void *a, const void *b)
 {
     const uint64_t x = ((const struct entry *)a)->key, y = ((const struct entry *)b)->key;
@@ -312,21 +341,22 @@ static int key_order(const void *a, const void *b)
  */
 static inline int take(struct rdsim_sim *sim, rdsim_time_t until, struct entry *top)
 {
-    struct bucket *bk = &sim->instant;
+    struct bucket *q = &sim->instant, *bk;
     const struct slot *slots;
     const struct entry *from;
     unsigned b;
     uint32_t n, ties = 0;
     rdsim_time_t min;
 
-    if (sim->instant_head < bk->len) {
+    if (sim->instant_head < q->len) {
         if (sim->last > until)
             return 0;
-        *top = bk->e[sim->instant_head++];
-        if (sim->instant_head == bk->len)
-            sim->instant_head = bk->len = 0;
+        *top = q->e[sim->instant_head++];
+        if (sim->instant_head == q->len)
+            sim->instant_head = q->len = 0;
         return 1;
     }
+    assert(q->len == 0);
     if (!sim->summary)
         return 0;
     b = lowest(sim);
@@ -342,36 +372,42 @@ static inline int take(struct rdsim_sim *sim, rdsim_time_t until, struct entry *
     slots = sim->slots;
     for (uint32_t k = 0; k < n; k++) {
         const struct entry *e = &from[k];
-        unsigned t;
+        unsigned to;
 
         if (e->time == min) {
-            /* The earliest; when it has ties, they all go to the instant,
-             * which is sorted below. */
+            /* The earliest is top; when it has ties, they all go to the
+             * instant, which is sorted below. */
             if (ties++ == 0) {
                 *top = *e;
                 continue;
             }
-            if ((ties == 2 && !append(&sim->instant, top)) || !append(&sim->instant, e))
-                return -1;
+            if (ties == 2 && !append(q, top))
+                goto failed;
+            if (!append(q, e))
+                goto failed;
             continue;
         }
-        /* These are the next events to run: start loading their slots
-         * (the pop reads them first thing, and waiting for that load was
+        /* These move nearer the front: start loading their slots (the
+         * pop reads its slot first thing, and waiting for that load was
          * most of a pop with 100,000 pending events). */
         __builtin_prefetch(&slots[e->key & SLOT_MASK]);
-        t = bucket_of(e->time, min);
-        if (!append(&sim->b[t], e))
-            return -1;
-        mark(sim, t, true);
+        to = bucket_of(e->time, min);
+        assert(to < b);
+        if (!append(&sim->b[to], e))
+            goto failed;
+        mark(sim, to, true);
     }
     bk->len = 0;
     mark(sim, b, false);
     if (ties > 1) {
         /* Entries at one instant run in key (so seq) order. */
-        qsort(sim->instant.e, sim->instant.len, sizeof(*top), key_order);
-        *top = sim->instant.e[sim->instant_head++];
+        qsort(q->e, q->len, sizeof(*top), key_order);
+        *top = q->e[sim->instant_head++];
     }
     return 1;
+failed:
+    drop_all(sim);
+    return -1;
 }
 
 rdsim_time_t rdsim_sim_next_time(const struct rdsim_sim *sim)
@@ -399,15 +435,8 @@ rdsim_time_t rdsim_sim_next_time(const struct rdsim_sim *sim)
     return RDSIM_TIME_MAX;
 }
 
-static void slot_free(struct rdsim_sim *sim, uint32_t s)
-{
-    sim->slots[s].key = 0;
-    sim->slots[s].next = sim->free_head;
-    sim->free_head = s;
-}
-
 /* A never-used slot, growing the array when it is full. */
-__attribute__((noinline, cold)) static bool slot_new(struct rdsim_sim *sim, uint32_t *out)
+__attribute__((noinline)) static bool slot_new(struct rdsim_sim *sim, uint32_t *out)
 {
     if (sim->slots_used == sim->slots_cap) {
         uint32_t cap = sim->slots_cap ? sim->slots_cap * 2 : INITIAL_CAPACITY;
@@ -475,6 +504,13 @@ __attribute__((noinline)) static rdsim_event_id enqueue_slow(struct rdsim_sim *s
         slot_free(sim, s);
     }
     q = queue_of(sim, at, &b);
+    if (q == &sim->instant && sim->instant_head > 0) {
+        /* Reuse the room of the events already run, so the instant holds
+         * at most twice the events pending at it. */
+        memmove(q->e, q->e + sim->instant_head, (q->len - sim->instant_head) * sizeof(*q->e));
+        q->len -= sim->instant_head;
+        sim->instant_head = 0;
+    }
     if (q->len == q->cap && !grow(q))
         return 0;
     return enqueue(sim, at, q, b, fn, ctx, arg);
@@ -484,9 +520,10 @@ static inline rdsim_event_id schedule(struct rdsim_sim *sim, rdsim_time_t at,
                                       rdsim_event_fn fn, void *ctx, uint64_t arg)
 {
     unsigned b = 0;
-    struct bucket *q = queue_of(sim, at, &b);
+    struct bucket *q;
 
     assert(fn != NULL && at >= sim->now);
+    q = queue_of(sim, at, &b);
     if (q->len == q->cap || sim->free_head == NO_SLOT || sim->next_seq > MAX_SEQ)
         return enqueue_slow(sim, at, fn, ctx, arg);
     return enqueue(sim, at, q, b, fn, ctx, arg);

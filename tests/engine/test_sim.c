@@ -48,8 +48,11 @@ void *__wrap_calloc(size_t n, size_t size)
     return should_fail() ? NULL : __real_calloc(n, size);
 }
 
+static unsigned long reallocs; /* calls, to prove a warmed-up queue does none */
+
 void *__wrap_realloc(void *p, size_t size)
 {
+    reallocs++;
     return should_fail() ? NULL : __real_realloc(p, size);
 }
 
@@ -465,13 +468,25 @@ static void test_run_until_fails_for_good_when_the_queue_cannot_grow(void **stat
      * yet. */
     const rdsim_time_t far = (rdsim_time_t)1 << 40;
 
+    rdsim_event_id id = 0;
+
     for (i = 0; i < 200; i++)
-        assert_int_not_equal(rdsim_sim_schedule(sim, far + i, record, log, (uint64_t)i), 0);
+        assert_int_not_equal(id = rdsim_sim_schedule(sim, far + i, record, log, (uint64_t)i), 0);
     fail_countdown = 1;
     assert_int_equal(rdsim_sim_run_until(sim, 2 * far), 0);
     fail_countdown = 0;
     assert_true(rdsim_sim_failed(sim));
     assert_int_equal(rdsim_sim_error(sim)->code, RDSIM_ENOMEM);
+    assert_int_equal(rdsim_sim_run_until(sim, 2 * far), 0);
+    assert_int_equal(log->n, 0);
+    /* The pending events were dropped; the queue still takes events
+     * (before the time that failed too), which never run. */
+    assert_int_equal(rdsim_sim_pending(sim), 0);
+    assert_false(rdsim_sim_cancel(sim, id));
+    assert_int_not_equal(rdsim_sim_schedule(sim, 5, record, log, 1000), 0);
+    assert_int_not_equal(rdsim_sim_after(sim, far, record, log, 1001), 0);
+    assert_int_equal(rdsim_sim_pending(sim), 2);
+    assert_int_equal(rdsim_sim_next_time(sim), 5);
     assert_int_equal(rdsim_sim_run_until(sim, 2 * far), 0);
     assert_int_equal(log->n, 0);
     rdsim_sim_destroy(sim); /* frees what it holds, consistent or not */
@@ -832,6 +847,36 @@ static void test_cancelled_ties_are_swept_and_the_rest_keep_their_order(void **s
     free(t);
 }
 
+/* Two zero-delay chains at one instant: the instant reuses the room of the
+ * events it has run, so a million hops allocate nothing once warmed up. */
+struct hops {
+    uint64_t n;
+    unsigned long reallocs_warm;
+};
+
+static void hop(struct rdsim_sim *sim, void *ctx, uint64_t arg)
+{
+    struct hops *h = ctx;
+
+    if (++h->n == 1000)
+        h->reallocs_warm = reallocs;
+    if (h->n < 1000000)
+        assert_int_not_equal(rdsim_sim_after(sim, 0, hop, h, arg), 0);
+}
+
+static void test_zero_delay_chains_do_not_grow_the_instant(void **state)
+{
+    struct rdsim_sim *sim = new_sim();
+    struct hops h = {0};
+
+    assert_int_not_equal(rdsim_sim_schedule(sim, 7, hop, &h, 0), 0);
+    assert_int_not_equal(rdsim_sim_schedule(sim, 7, hop, &h, 1), 0);
+    assert_int_equal(rdsim_sim_run_until(sim, 7), 1000001);
+    assert_int_equal(rdsim_sim_now(sim), 7);
+    assert_int_equal(reallocs, h.reallocs_warm);
+    rdsim_sim_destroy(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -865,6 +910,7 @@ int main(void)
         cmocka_unit_test(test_self_rescheduling_event_counts),
         cmocka_unit_test(test_events_from_events_over_every_scale_run_in_order),
         cmocka_unit_test(test_cancelled_ties_are_swept_and_the_rest_keep_their_order),
+        cmocka_unit_test(test_zero_delay_chains_do_not_grow_the_instant),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
